@@ -1,0 +1,11 @@
+package dev.mizzen.ingest.model;
+
+/** The translated, validated spec of one configuration object; one record per kind. */
+public sealed interface Spec
+    permits NamespaceSpec,
+        ServiceSpec,
+        EndpointsSpec,
+        PodSpec,
+        VirtualServiceSpec,
+        DestinationRuleSpec,
+        MemberRollSpec {}

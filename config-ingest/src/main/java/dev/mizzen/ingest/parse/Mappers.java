@@ -1,0 +1,151 @@
+package dev.mizzen.ingest.parse;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.util.List;
+
+/**
+ * The two ways objects are read: strictly for Istio and Maistra specs (an unknown field or a value
+ * of the wrong type is an error, as Istio's validation makes it), leniently for Kubernetes' own
+ * kinds, which the API server has already validated and which gain fields faster than any model.
+ */
+final class Mappers {
+
+  /** Refuses unknown fields even where the model keeps them in an "additionalProperties" map. */
+  static final ObjectMapper STRICT = strict();
+
+  /** Ignores unknown fields; still refuses values of the wrong type. */
+  static final ObjectMapper LENIENT = lenient();
+
+  private Mappers() {}
+
+  private static ObjectMapper strict() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.setAnnotationIntrospector(
+        new JacksonAnnotationIntrospector() {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          public Boolean hasAnySetter(Annotated a) {
+            return Boolean.FALSE;
+          }
+        });
+    mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    refuseScalarCoercion(mapper);
+    return mapper;
+  }
+
+  private static ObjectMapper lenient() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    refuseScalarCoercion(mapper);
+    return mapper;
+  }
+
+  private static void refuseScalarCoercion(ObjectMapper mapper) {
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Boolean)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+  }
+
+  /** Reads {@code node} as {@code type}, turning Jackson's complaint into a field error. */
+  static <T> T read(ObjectMapper mapper, JsonNode node, Class<T> type, String path)
+      throws FieldException {
+    try {
+      return mapper.treeToValue(node, type);
+    } catch (JsonMappingException e) {
+      throw new FieldException(join(path, pathOf(e.getPath())), reasonOf(e));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new FieldException(path, e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      throw new FieldException(path, String.valueOf(e.getMessage()));
+    }
+  }
+
+  private static String join(String prefix, String rest) {
+    if (rest.isEmpty()) {
+      return prefix;
+    }
+    if (prefix.isEmpty()) {
+      return rest;
+    }
+    return rest.startsWith("[") ? prefix + rest : prefix + "." + rest;
+  }
+
+  static String pathOf(List<JsonMappingException.Reference> references) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference r : references) {
+      if (r.getFieldName() != null) {
+        if (b.length() > 0) {
+          b.append('.');
+        }
+        b.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String reasonOf(JsonMappingException e) {
+    if (e instanceof UnrecognizedPropertyException) {
+      return "unknown field";
+    }
+    if (e instanceof InvalidFormatException f && !(f.getValue() instanceof String)) {
+      return "wrong type: expected " + typeName(f.getTargetType());
+    }
+    if (e instanceof InvalidFormatException f) {
+      return "invalid value " + quote(f.getValue()) + " for a " + typeName(f.getTargetType());
+    }
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+      return "wrong type: expected " + typeName(m.getTargetType());
+    }
+    String message = e.getOriginalMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static String quote(Object value) {
+    return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == String.class) {
+      return "string";
+    }
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "integer";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "boolean";
+    }
+    if (java.util.Map.class.isAssignableFrom(type)) {
+      return "map";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "list";
+    }
+    return "object";
+  }
+}

@@ -1,0 +1,26 @@
+package dev.mizzen.ingest.parse;
+
+/**
+ * Refuses fields the model cannot carry yet, so that no field a user wrote is silently dropped.
+ */
+final class Unsupported {
+  private Unsupported() {}
+
+  static void refuse(Object value, String field) throws FieldException {
+    if (value != null) {
+      throw new FieldException(field, "not supported by this version of Mizzen");
+    }
+  }
+
+  static void refuseNonEmpty(java.util.Collection<?> value, String field) throws FieldException {
+    if (value != null && !value.isEmpty()) {
+      throw new FieldException(field, "not supported by this version of Mizzen");
+    }
+  }
+
+  static void refuseNonEmpty(java.util.Map<?, ?> value, String field) throws FieldException {
+    if (value != null && !value.isEmpty()) {
+      throw new FieldException(field, "not supported by this version of Mizzen");
+    }
+  }
+}
