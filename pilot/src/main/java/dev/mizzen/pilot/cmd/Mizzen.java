@@ -1,0 +1,38 @@
+package dev.mizzen.pilot.cmd;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mizzen} command. */
+@Command(
+    name = "mizzen",
+    mixinStandardHelpOptions = true,
+    versionProvider = Mizzen.Version.class,
+    description = "A multitenant xDS control plane with Maistra's semantics.",
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+public final class Mizzen implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Mizzen()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    static String get() {
+      String v = Mizzen.class.getPackage().getImplementationVersion();
+      return v == null ? "dev" : v;
+    }
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {"mizzen " + get()};
+    }
+  }
+}

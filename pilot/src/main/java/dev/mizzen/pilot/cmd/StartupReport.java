@@ -1,0 +1,65 @@
+package dev.mizzen.pilot.cmd;
+
+import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.control.PushStatus;
+import dev.mizzen.tenancy.Membership;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What a starting control plane says on one screen: what it loaded, refused, and where it listens. */
+final class StartupReport {
+  private StartupReport() {}
+
+  static String render(ControlPlane cp, String version, String bind) {
+    PushStatus s = cp.pipeline().status();
+    Membership m = s.membership();
+    StringBuilder b = new StringBuilder();
+    String ns = cp.options().mesh().controlPlaneNamespace();
+    b.append("\nMizzen ").append(version).append(": control plane \"").append(ns)
+        .append("\", member roll \"").append(cp.options().memberRollName()).append("\"\n");
+    b.append("  config     directory ").append(cp.source().root()).append(" (")
+        .append(cp.source().fileCount()).append(" files)\n");
+    if (!m.rollFound()) {
+      b.append("  members    no ServiceMeshMemberRoll ").append(ns).append('/')
+          .append(cp.options().memberRollName()).append(": serving ").append(ns).append(" only\n");
+    } else {
+      b.append("  members    ").append(String.join(", ", m.configured()));
+      b.append(m.configured().isEmpty() ? "(none)" : "").append(" + ").append(ns).append(" (control plane)\n");
+      for (Map.Entry<String, String> p : m.pending().entrySet()) {
+        b.append("  pending    ").append(p.getKey()).append(": ").append(p.getValue()).append('\n');
+      }
+    }
+    List<String> counts = new ArrayList<>();
+    for (Kind<?> k : Kind.all()) {
+      int n = s.config().list(k).size();
+      if (n > 0) {
+        counts.add(n + " " + k.name());
+      }
+    }
+    b.append("  loaded     ").append(s.config().size()).append(" objects: ").append(String.join(", ", counts)).append('\n');
+    if (s.ignored() > 0) {
+      b.append("  ignored    ").append(s.ignored())
+          .append(" objects in namespaces outside the member roll (listed at debug level)\n");
+    }
+    b.append("  refused    ").append(s.refused().size()).append('\n');
+    for (ConfigError e : s.refused()) {
+      b.append("    ").append(e.message()).append('\n');
+    }
+    if (!s.warnings().isEmpty()) {
+      b.append("  warnings   ").append(s.warnings().size()).append('\n');
+      for (ConfigError e : s.warnings()) {
+        b.append("    ").append(e.message()).append('\n');
+      }
+    }
+    b.append("  listening  xDS (ADS over gRPC) ").append(bind).append(':').append(cp.xdsPort()).append('\n');
+    b.append("             debug http://").append(bind).append(':').append(cp.debugPort())
+        .append("  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=)\n");
+    if (cp.monitoringPort() > 0) {
+      b.append("             monitoring http://").append(bind).append(':').append(cp.monitoringPort()).append('\n');
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,253 @@
+package dev.mizzen.pilot.control;
+
+import dev.mizzen.ingest.debounce.Debouncer;
+import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.store.ConfigChange;
+import dev.mizzen.ingest.store.ConfigSnapshot;
+import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.generate.ConfigGenerator;
+import dev.mizzen.pilot.generate.ConsistencyCheck;
+import dev.mizzen.pilot.generate.GroupKey;
+import dev.mizzen.pilot.generate.ProxyResources;
+import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.push.MeshSettings;
+import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.pilot.xds.GroupSnapshot;
+import dev.mizzen.pilot.xds.XdsCache;
+import dev.mizzen.tenancy.Membership;
+import dev.mizzen.tenancy.MemberRollResolver;
+import io.grpc.Status;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * From config to proxies: on every (debounced) change, decides the members, builds a new push
+ * context from the member namespaces' config, regenerates each connected group's snapshot and
+ * publishes the sound ones. One push runs at a time.
+ */
+public final class PushPipeline implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PushPipeline.class);
+
+  private final ConfigStore store;
+  private final MemberRollResolver resolver;
+  private final MeshSettings mesh;
+  private final Clock clock;
+  private final XdsCache cache;
+  private final Debouncer<ConfigChange> debouncer;
+  private final Object pushLock = new Object();
+  private volatile ConfigGenerator generator;
+  private volatile PushStatus status;
+  private long pushes;
+
+  public PushPipeline(
+      ConfigStore store,
+      MemberRollResolver resolver,
+      MeshSettings mesh,
+      Clock clock,
+      Duration debounceQuiet,
+      Duration debounceMax) {
+    this.store = store;
+    this.resolver = resolver;
+    this.mesh = mesh;
+    this.clock = clock;
+    this.cache = new XdsCache(this::newGroup, clock);
+    this.debouncer =
+        new Debouncer<>("mizzen-push", debounceQuiet, debounceMax, ConfigChange::merge, d -> push());
+  }
+
+  /**
+   * Pushes once, then pushes again after every change to the store. Call after the sources have
+   * made their first full read, so that no push sees half of it.
+   */
+  public PushStatus start() {
+    store.addListener(debouncer::submit);
+    return push();
+  }
+
+  public XdsCache cache() {
+    return cache;
+  }
+
+  public MeshSettings mesh() {
+    return mesh;
+  }
+
+  /** The last push's outcome; null before the first push. */
+  public PushStatus status() {
+    return status;
+  }
+
+  /** Why a proxy may not connect, or empty when its namespace is a member. */
+  public Optional<String> admission(Proxy proxy) {
+    PushStatus s = status;
+    Membership m = s == null ? Membership.controlPlaneOnly(mesh.controlPlaneNamespace()) : s.membership();
+    if (m.isMember(proxy.namespace())) {
+      return Optional.empty();
+    }
+    return Optional.of(notAMember(proxy.namespace()));
+  }
+
+  private String notAMember(String namespace) {
+    return "namespace \""
+        + namespace
+        + "\" is not a member of the mesh of control plane \""
+        + mesh.controlPlaneNamespace()
+        + "\" (ServiceMeshMemberRoll "
+        + resolver.controlPlaneNamespace()
+        + "/"
+        + resolver.rollName()
+        + ")";
+  }
+
+  /** Pushes now, on the caller's thread. */
+  public PushStatus push() {
+    synchronized (pushLock) {
+      Instant start = clock.instant();
+      long startNanos = System.nanoTime();
+      ConfigSnapshot all = store.snapshot();
+      Membership membership = resolver.resolve(all);
+      ConfigSnapshot members = all.restrictTo(membership::isMember);
+      int ignored = all.size() - members.size();
+      PushContext context = PushContext.build(++pushes, start, members, mesh);
+      ConfigGenerator next = new ConfigGenerator(context);
+      generator = next;
+      int groups = 0;
+      int failed = 0;
+      for (GroupKey key : cache.groupKeys()) {
+        Optional<GroupSnapshot> previous = cache.snapshot(key);
+        GroupSnapshot snapshot = build(next, key, previous.orElse(null));
+        groups++;
+        if (previous.isPresent() && snapshot == previous.get()) {
+          failed++;
+        }
+        cache.publish(snapshot);
+      }
+      PushStatus before = status;
+      PushStatus now =
+          new PushStatus(
+              context,
+              membership,
+              members.errors(),
+              ignored,
+              start,
+              Duration.ofNanos(System.nanoTime() - startNanos),
+              groups,
+              failed);
+      status = now;
+      report(before, now);
+      closeLeavers(before, now);
+      return now;
+    }
+  }
+
+  private GroupSnapshot newGroup(GroupKey key) {
+    ConfigGenerator g = generator;
+    if (g == null) {
+      throw new IllegalStateException("no push yet");
+    }
+    return build(g, key, null);
+  }
+
+  /** The group's next snapshot, or its previous one when the new resources do not hold together. */
+  private GroupSnapshot build(ConfigGenerator g, GroupKey key, GroupSnapshot previous) {
+    ProxyResources resources;
+    try {
+      resources = g.generate(key);
+    } catch (RuntimeException e) {
+      log.error("generating config for proxies {} failed; they keep their last config", key, e);
+      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+    }
+    List<String> problems = ConsistencyCheck.problems(resources);
+    if (!problems.isEmpty()) {
+      log.error(
+          "config for proxies {} is not consistent and is not published: {}", key, String.join("; ", problems));
+      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+    }
+    return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
+  }
+
+  private static ProxyResources empty() {
+    return new ProxyResources(java.util.Map.of(), java.util.Map.of());
+  }
+
+  /** Logs what became refused, what is served with a warning, and what was fixed. */
+  private static void report(PushStatus before, PushStatus now) {
+    Set<String> oldErrors = before == null ? Set.of() : messages(before.refused());
+    Set<String> oldWarnings = before == null ? Set.of() : messages(before.warnings());
+    Set<String> newErrors = messages(now.refused());
+    Set<String> newWarnings = messages(now.warnings());
+    if (before != null) {
+      for (String e : newErrors) {
+        if (!oldErrors.contains(e)) {
+          log.warn("refused: {}", e);
+        }
+      }
+      for (String w : newWarnings) {
+        if (!oldWarnings.contains(w)) {
+          log.warn("served with a warning: {}", w);
+        }
+      }
+      int fixed = 0;
+      for (String e : oldErrors) {
+        if (!newErrors.contains(e)) {
+          fixed++;
+        }
+      }
+      boolean changed = now.config().version() != before.config().version();
+      (changed ? log.atInfo() : log.atDebug()).log(
+          "push {}: {} objects, {} refused{}, {} proxy groups in {} ms",
+          now.push().number(),
+          now.config().size(),
+          now.refused().size(),
+          fixed > 0 ? " (" + fixed + " no longer)" : "",
+          now.groups(),
+          now.took().toMillis());
+    }
+  }
+
+  private static Set<String> messages(List<ConfigError> errors) {
+    Set<String> set = new HashSet<>();
+    for (ConfigError e : errors) {
+      set.add(e.message());
+    }
+    return set;
+  }
+
+  /** Ends the streams of proxies whose namespace left the mesh. */
+  private void closeLeavers(PushStatus before, PushStatus now) {
+    if (before == null || before.membership().namespaces().equals(now.membership().namespaces())) {
+      return;
+    }
+    Membership m = now.membership();
+    for (String ns : before.membership().namespaces()) {
+      if (!m.isMember(ns)) {
+        log.info("namespace {} left the mesh", ns);
+      }
+    }
+    int closed =
+        cache.closeWhere(
+            p -> !m.isMember(p.namespace()),
+            p ->
+                Status.PERMISSION_DENIED.withDescription(
+                    "namespace \""
+                        + p.namespace()
+                        + "\" left the mesh of control plane \""
+                        + mesh.controlPlaneNamespace()
+                        + "\"; its config was withdrawn"));
+    if (closed > 0) {
+      log.info("closed {} streams of proxies whose namespace left the mesh", closed);
+    }
+  }
+
+  @Override
+  public void close() {
+    debouncer.close();
+  }
+}

@@ -1,0 +1,44 @@
+package dev.mizzen.pilot.control;
+
+import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.store.ConfigSnapshot;
+import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.tenancy.Membership;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The outcome of the last push, for debug endpoints and the start-up report.
+ *
+ * @param push the push context, with the member namespaces' config
+ * @param membership who the members were
+ * @param refused objects refused in member namespaces (and files with no namespace)
+ * @param ignored how many objects were left out because their namespace is not a member
+ * @param at when the push started
+ * @param took how long it took
+ * @param groups how many proxy groups were pushed
+ * @param failedGroups how many groups kept their last snapshot because the new one was unsound
+ */
+public record PushStatus(
+    PushContext push,
+    Membership membership,
+    List<ConfigError> refused,
+    int ignored,
+    Instant at,
+    Duration took,
+    int groups,
+    int failedGroups) {
+
+  public PushStatus {
+    refused = List.copyOf(refused);
+  }
+
+  public ConfigSnapshot config() {
+    return push.config();
+  }
+
+  public List<ConfigError> warnings() {
+    return push.warnings();
+  }
+}

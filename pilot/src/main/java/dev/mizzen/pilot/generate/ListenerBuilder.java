@@ -1,0 +1,108 @@
+package dev.mizzen.pilot.generate;
+
+import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+
+/** Builds listeners as Istio shapes them for sidecars and for proxyless gRPC clients. */
+final class ListenerBuilder {
+  static final String HCM = "envoy.filters.network.http_connection_manager";
+  static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+  static final String ROUTER = "envoy.filters.http.router";
+  static final String FAULT = "envoy.filters.http.fault";
+  static final int VIRTUAL_OUTBOUND_PORT = 15001;
+
+  private static final HttpFilter ROUTER_FILTER =
+      HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.any(Router.getDefaultInstance())).build();
+  private static final HttpFilter FAULT_FILTER =
+      HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Protos.any(HTTPFault.getDefaultInstance())).build();
+
+  private ListenerBuilder() {}
+
+  /** {@code 0.0.0.0_PORT}: HTTP traffic to any service on the port, routed by RDS "PORT". */
+  static Listener httpOutbound(int port) {
+    String name = "0.0.0.0_" + port;
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("outbound_" + name)
+            .setRds(Rds.newBuilder().setRouteConfigName(String.valueOf(port)).setConfigSource(Protos.ADS))
+            .addHttpFilters(ROUTER_FILTER)
+            .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .setAddress(address("0.0.0.0", port))
+        .setBindToPort(BoolValue.of(false))
+        .setTrafficDirection(TrafficDirection.OUTBOUND)
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(Filter.newBuilder().setName(HCM).setTypedConfig(Protos.any(hcm))))
+        .build();
+  }
+
+  /** {@code VIP_PORT}: TCP traffic to one service's virtual IP, proxied to its cluster. */
+  static Listener tcpOutbound(String vip, int port, String cluster) {
+    return Listener.newBuilder()
+        .setName(vip + "_" + port)
+        .setAddress(address(vip, port))
+        .setBindToPort(BoolValue.of(false))
+        .setTrafficDirection(TrafficDirection.OUTBOUND)
+        .addFilterChains(FilterChain.newBuilder().addFilters(tcpProxy(cluster, cluster)))
+        .build();
+  }
+
+  /**
+   * {@code virtualOutbound}: where iptables sends all outbound traffic; hands connections to the
+   * listener of their original destination, and passes (or drops) the rest.
+   */
+  static Listener virtualOutbound(String fallbackCluster) {
+    return Listener.newBuilder()
+        .setName("virtualOutbound")
+        .setAddress(address("0.0.0.0", VIRTUAL_OUTBOUND_PORT))
+        .setUseOriginalDst(BoolValue.of(true))
+        .setTrafficDirection(TrafficDirection.OUTBOUND)
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .setName("virtualOutbound-catchall-tcp")
+                .addFilters(tcpProxy(fallbackCluster, fallbackCluster)))
+        .build();
+  }
+
+  /** The client listener of a proxyless gRPC client: an API listener using RDS {@code routeName}. */
+  static Listener grpcClient(String name, String routeName) {
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ADS))
+            .addHttpFilters(FAULT_FILTER)
+            .addHttpFilters(ROUTER_FILTER)
+            .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .setApiListener(ApiListener.newBuilder().setApiListener(Protos.any(hcm)))
+        .build();
+  }
+
+  private static Filter tcpProxy(String statPrefix, String cluster) {
+    return Filter.newBuilder()
+        .setName(TCP_PROXY)
+        .setTypedConfig(
+            Protos.any(TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build()))
+        .build();
+  }
+
+  private static Address address(String ip, int port) {
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port))
+        .build();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.mizzen.pilot.xds;
+
+import com.google.protobuf.Message;
+import dev.mizzen.pilot.generate.GroupKey;
+import dev.mizzen.pilot.generate.ProxyResources;
+import dev.mizzen.pilot.generate.TypeUrls;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Everything served to one group of identical proxies at one push: immutable, shared by all their
+ * streams. Each type carries its own version, so a push resends only the types that changed.
+ */
+public final class GroupSnapshot {
+  private final GroupKey key;
+  private final long push;
+  private final Map<String, TypeResources> types;
+  private final Map<String, String> listenerAliases;
+  private final ConcurrentMap<String, Listener> renamed = new ConcurrentHashMap<>();
+
+  private GroupSnapshot(
+      GroupKey key, long push, Map<String, TypeResources> types, Map<String, String> listenerAliases) {
+    this.key = key;
+    this.push = push;
+    this.types = Map.copyOf(types);
+    this.listenerAliases = listenerAliases;
+  }
+
+  /**
+   * The snapshot after a push: types whose resources equal the previous snapshot's keep its
+   * version (and its very objects), the others take the push's version.
+   *
+   * @param previous the group's last snapshot, or null for a new group
+   */
+  public static GroupSnapshot next(
+      GroupKey key, long push, String version, ProxyResources resources, GroupSnapshot previous) {
+    Map<String, TypeResources> types = new HashMap<>();
+    for (String type : TypeUrls.PUSH_ORDER) {
+      var now = resources.of(type);
+      TypeResources before = previous == null ? null : previous.types.get(type);
+      if (before != null && before.resources().equals(now)) {
+        types.put(type, before);
+      } else {
+        types.put(type, new TypeResources(version, now));
+      }
+    }
+    return new GroupSnapshot(key, push, types, resources.listenerAliases());
+  }
+
+  public GroupKey key() {
+    return key;
+  }
+
+  public long push() {
+    return push;
+  }
+
+  public TypeResources type(String typeUrl) {
+    TypeResources t = types.get(typeUrl);
+    return t != null ? t : new TypeResources("", new java.util.TreeMap<>());
+  }
+
+  /** Total number of resources of every type. */
+  public int size() {
+    return types.values().stream().mapToInt(t -> t.resources().size()).sum();
+  }
+
+  /**
+   * The resources a SotW response carries for a request: all of them for a wildcard request;
+   * otherwise those named, where an unknown route configuration or cluster load assignment is
+   * answered empty (so that nothing waits for it) and unknown listeners and clusters are left out.
+   * A gRPC client may name a listener by a short host name; the listener then carries that name.
+   *
+   * @param names the requested names; ignored when {@code wildcard}
+   */
+  public List<Message> select(String typeUrl, boolean wildcard, Collection<String> names) {
+    TypeResources t = type(typeUrl);
+    if (wildcard) {
+      return List.copyOf(t.resources().values());
+    }
+    List<Message> selected = new ArrayList<>(names.size());
+    for (String name : Set.copyOf(names)) {
+      Message m = t.resources().get(name);
+      if (m == null && TypeUrls.LISTENER.equals(typeUrl)) {
+        m = alias(name);
+      }
+      if (m != null) {
+        selected.add(m);
+      } else if (TypeUrls.ROUTE.equals(typeUrl)) {
+        selected.add(RouteConfiguration.newBuilder().setName(name).build());
+      } else if (TypeUrls.ENDPOINT.equals(typeUrl)) {
+        selected.add(ClusterLoadAssignment.newBuilder().setClusterName(name).build());
+      }
+    }
+    return selected;
+  }
+
+  private Listener alias(String name) {
+    String canonical = listenerAliases.get(name);
+    if (canonical == null) {
+      return null;
+    }
+    Message target = type(TypeUrls.LISTENER).resources().get(canonical);
+    if (target == null) {
+      return null;
+    }
+    return renamed.computeIfAbsent(name, n -> ((Listener) target).toBuilder().setName(n).build());
+  }
+}

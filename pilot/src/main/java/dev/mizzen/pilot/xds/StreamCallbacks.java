@@ -1,0 +1,99 @@
+package dev.mizzen.pilot.xds;
+
+import dev.mizzen.pilot.proxy.InvalidProxyException;
+import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.proxy.ProxyParser;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.exception.RequestException;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Status;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Binds java-control-plane's streams to Mizzen's connections: identifies the proxy on its first
+ * request, refuses proxies the mesh does not admit, and records what was sent.
+ */
+final class StreamCallbacks implements DiscoveryServerCallbacks {
+  private final XdsCache cache;
+  private final Function<Proxy, Optional<String>> admission;
+  private final XdsEventsHolder events;
+
+  /**
+   * @param admission the reason a proxy may not connect, or empty when it may
+   */
+  StreamCallbacks(XdsCache cache, Function<Proxy, Optional<String>> admission, XdsEventsHolder events) {
+    this.cache = cache;
+    this.admission = admission;
+    this.events = events;
+  }
+
+  @Override
+  public void onStreamOpen(long streamId, String typeUrl) {
+    StreamHandle handle = StreamInterceptor.HANDLE.get();
+    if (handle == null) {
+      handle = new StreamHandle(null);
+    }
+    cache.open(streamId, handle);
+  }
+
+  @Override
+  public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
+    XdsCache.setCurrent(null);
+    ProxyConnection conn =
+        cache
+            .connection(streamId)
+            .orElseThrow(() -> new RequestException(Status.INTERNAL.withDescription("unknown stream")));
+    if (conn.proxy() == null) {
+      if (!request.hasNode() || request.getNode().getId().isEmpty()) {
+        String reason = "the first request of a stream must carry the node";
+        events.get().refused("", XdsEvents.Status.INVALID_NODE, reason);
+        throw new RequestException(Status.INVALID_ARGUMENT.withDescription(reason));
+      }
+      Proxy proxy;
+      try {
+        proxy = ProxyParser.parse(request.getNode());
+      } catch (InvalidProxyException e) {
+        events.get().refused(request.getNode().getId(), XdsEvents.Status.INVALID_NODE, e.getMessage());
+        throw new RequestException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+      }
+      Optional<String> refusal = admission.apply(proxy);
+      if (refusal.isPresent()) {
+        events.get().refused(proxy.id(), XdsEvents.Status.NOT_A_MEMBER, refusal.get());
+        throw new RequestException(Status.PERMISSION_DENIED.withDescription(refusal.get()));
+      }
+      cache.bind(conn, proxy);
+    }
+    XdsCache.setCurrent(conn);
+  }
+
+  @Override
+  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    cache.connection(streamId)
+        .ifPresent(c -> cache.sent(c, response.getTypeUrl(), response.getNonce(), response.getResourcesCount()));
+  }
+
+  @Override
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
+    String reason = "incremental (delta) xDS is not served yet; use state of the world";
+    events.get().refused(request.hasNode() ? request.getNode().getId() : "", XdsEvents.Status.UNSUPPORTED, reason);
+    throw new RequestException(Status.UNIMPLEMENTED.withDescription(reason));
+  }
+
+  @Override
+  public void onStreamClose(long streamId, String typeUrl) {
+    cache.close(streamId);
+  }
+
+  @Override
+  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+    cache.close(streamId);
+  }
+
+  /** The events sink, settable after construction. */
+  interface XdsEventsHolder {
+    XdsEvents get();
+  }
+}

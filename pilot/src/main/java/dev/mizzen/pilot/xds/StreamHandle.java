@@ -1,0 +1,70 @@
+package dev.mizzen.pilot.xds;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import java.net.SocketAddress;
+
+/**
+ * The server's hold on one gRPC stream: where it comes from, and a way to end it with a status of
+ * Mizzen's choosing (a proxy whose namespace left the mesh). Sends and the close are serialized,
+ * and nothing is sent after the close.
+ */
+final class StreamHandle {
+  private final SocketAddress remoteAddress;
+  private volatile GuardedCall<?, ?> call;
+  volatile long streamId = -1;
+
+  StreamHandle(SocketAddress remoteAddress) {
+    this.remoteAddress = remoteAddress;
+  }
+
+  SocketAddress remoteAddress() {
+    return remoteAddress;
+  }
+
+  <Q, R> ServerCall<Q, R> guard(ServerCall<Q, R> delegate) {
+    GuardedCall<Q, R> guarded = new GuardedCall<>(delegate);
+    this.call = guarded;
+    return guarded;
+  }
+
+  /** Ends the stream with {@code status}; a no-op when already closed. */
+  void close(Status status) {
+    GuardedCall<?, ?> c = call;
+    if (c != null) {
+      c.close(status, new Metadata());
+    }
+  }
+
+  private static final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+    private boolean closed;
+
+    GuardedCall(ServerCall<Q, R> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public synchronized void sendHeaders(Metadata headers) {
+      if (!closed) {
+        super.sendHeaders(headers);
+      }
+    }
+
+    @Override
+    public synchronized void sendMessage(R message) {
+      if (!closed) {
+        super.sendMessage(message);
+      }
+    }
+
+    @Override
+    public synchronized void close(Status status, Metadata trailers) {
+      if (!closed) {
+        closed = true;
+        super.close(status, trailers);
+      }
+    }
+  }
+}

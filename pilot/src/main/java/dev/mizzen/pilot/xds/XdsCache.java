@@ -1,0 +1,315 @@
+package dev.mizzen.pilot.xds;
+
+import com.google.protobuf.Message;
+import dev.mizzen.pilot.generate.GroupKey;
+import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.proxy.Proxy;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.grpc.Status;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mizzen's answer to java-control-plane's {@code SimpleCache}: serves each stream from the
+ * snapshot of its proxy's group and follows the xDS protocol as clients hold servers to it.
+ *
+ * <ul>
+ *   <li>The node is taken from the stream's first request and kept for the stream.
+ *   <li>One response per type is in flight per stream; the next goes out when the proxy has
+ *       answered, so a slow proxy is sent the newest config, never a backlog.
+ *   <li>A refused (NACKed) version is not sent again; the proxy keeps its last good config until
+ *       the config changes.
+ *   <li>Requested names that do not exist are answered as the protocol asks: an empty route
+ *       configuration or load assignment of that name, so that nothing waits for them.
+ *   <li>Types are answered in the order CDS, EDS, LDS, RDS when a push touches several.
+ * </ul>
+ *
+ * <p>java-control-plane hands {@link #createWatch} no stream, so {@link StreamCallbacks} names the
+ * stream in a thread-local right before, on the same thread, in the same request.
+ */
+public final class XdsCache implements ConfigWatcher {
+  private static final Logger log = LoggerFactory.getLogger(XdsCache.class);
+  private static final ThreadLocal<ProxyConnection> CURRENT = new ThreadLocal<>();
+
+  private final ConcurrentMap<Long, ProxyConnection> connections = new ConcurrentHashMap<>();
+  private final ConcurrentMap<GroupKey, Group> groups = new ConcurrentHashMap<>();
+  private final Function<GroupKey, GroupSnapshot> factory;
+  private final Clock clock;
+  private volatile XdsEvents events = XdsEvents.NONE;
+
+  /**
+   * @param factory builds the snapshot of a group seen for the first time, from the latest push
+   */
+  public XdsCache(Function<GroupKey, GroupSnapshot> factory, Clock clock) {
+    this.factory = factory;
+    this.clock = clock;
+  }
+
+  public void setEvents(XdsEvents events) {
+    this.events = events;
+  }
+
+  // ---- streams ----
+
+  ProxyConnection open(long streamId, StreamHandle handle) {
+    handle.streamId = streamId;
+    ProxyConnection conn = new ProxyConnection(streamId, handle, clock.instant());
+    connections.put(streamId, conn);
+    return conn;
+  }
+
+  Optional<ProxyConnection> connection(long streamId) {
+    return Optional.ofNullable(connections.get(streamId));
+  }
+
+  /** Attaches the proxy read from the stream's first request and joins it to its group. */
+  void bind(ProxyConnection conn, Proxy proxy) {
+    GroupKey key = GroupKey.of(proxy);
+    Group group = groups.computeIfAbsent(key, k -> new Group(k, factory.apply(k)));
+    conn.bind(proxy, group);
+    group.members.add(conn);
+    events.connected(conn);
+  }
+
+  void close(long streamId) {
+    ProxyConnection conn = connections.remove(streamId);
+    if (conn == null) {
+      return;
+    }
+    Group group = conn.group();
+    if (group != null) {
+      group.members.remove(conn);
+      if (group.members.isEmpty()) {
+        // Keep no snapshot for a shape nobody has; a later proxy gets a fresh one.
+        groups.remove(group.key, group);
+        if (!group.members.isEmpty()) {
+          groups.putIfAbsent(group.key, group);
+        }
+      }
+    }
+    synchronized (conn) {
+      for (String type : TypeUrls.PUSH_ORDER) {
+        TypeState s = conn.state(type);
+        if (s.watch != null) {
+          s.watch.cancel();
+          s.watch = null;
+        }
+      }
+    }
+    events.disconnected(conn);
+  }
+
+  static void setCurrent(ProxyConnection conn) {
+    CURRENT.set(conn);
+  }
+
+  // ---- what the push pipeline and the debug endpoints use ----
+
+  /** The shapes of the proxies connected now. */
+  public Set<GroupKey> groupKeys() {
+    return Set.copyOf(groups.keySet());
+  }
+
+  public Optional<GroupSnapshot> snapshot(GroupKey key) {
+    Group g = groups.get(key);
+    return g == null ? Optional.empty() : Optional.of(g.snapshot);
+  }
+
+  /** Streams whose proxy has identified itself. */
+  public Collection<ProxyConnection> connections() {
+    return connections.values().stream().filter(c -> c.proxy() != null).toList();
+  }
+
+  /** The stream of a proxy given by its node id or by "pod.namespace". */
+  public Optional<ProxyConnection> find(String proxyId) {
+    return connections().stream()
+        .filter(c -> c.proxy().id().equals(proxyId) || c.proxy().shortId().equals(proxyId))
+        .findFirst();
+  }
+
+  /** What the proxy of {@code conn} is being served of {@code typeUrl}, as it asked for it. */
+  public List<Message> served(ProxyConnection conn, String typeUrl) {
+    Group g = conn.group();
+    if (g == null) {
+      return List.of();
+    }
+    synchronized (conn) {
+      TypeState s = conn.state(typeUrl);
+      return g.snapshot.select(typeUrl, s.wildcard, s.requestedNames);
+    }
+  }
+
+  public Optional<String> servedVersion(ProxyConnection conn, String typeUrl) {
+    Group g = conn.group();
+    return g == null ? Optional.empty() : Optional.of(g.snapshot.type(typeUrl).version());
+  }
+
+  /** Installs a group's new snapshot and answers its proxies' waiting requests. */
+  public void publish(GroupSnapshot snapshot) {
+    Group g = groups.get(snapshot.key());
+    if (g == null) {
+      return;
+    }
+    g.snapshot = snapshot;
+    for (ProxyConnection conn : g.members) {
+      synchronized (conn) {
+        for (String type : TypeUrls.PUSH_ORDER) {
+          respond(conn, type);
+        }
+      }
+    }
+  }
+
+  /** Ends the streams of proxies {@code which} selects, each with the status {@code why} gives. */
+  public int closeWhere(Predicate<Proxy> which, Function<Proxy, Status> why) {
+    int closed = 0;
+    for (ProxyConnection conn : connections()) {
+      if (which.test(conn.proxy())) {
+        conn.handle().close(why.apply(conn.proxy()));
+        close(conn.streamId());
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  // ---- java-control-plane's side ----
+
+  @Override
+  public Watch createWatch(
+      boolean ads,
+      XdsRequest request,
+      Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer,
+      boolean hasClusterChanged,
+      boolean allowDefaultEmptyEdsUpdate) {
+    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+    ProxyConnection conn = CURRENT.get();
+    CURRENT.remove();
+    if (conn == null || conn.group() == null) {
+      log.error("request of type {} arrived with no stream bound; it is not answered", request.getTypeUrl());
+      return watch;
+    }
+    String type = request.getTypeUrl();
+    synchronized (conn) {
+      TypeState s = conn.state(type);
+      String nonce = request.getResponseNonce();
+      if (!nonce.isEmpty() && nonce.equals(s.sentNonce)) {
+        if (request.hasErrorDetail()) {
+          s.nackedVersion = s.sentVersion;
+          s.lastError = request.v3Request().getErrorDetail().getMessage();
+          s.lastErrorAt = clock.instant();
+          s.nackCount++;
+          events.rejected(conn, type, s.sentVersion, s.lastError);
+        } else {
+          s.ackedVersion = request.getVersionInfo();
+          s.ackedNonce = nonce;
+          s.ackedAt = clock.instant();
+          events.acknowledged(conn, type, s.ackedVersion, s.sentAt);
+        }
+      }
+      List<String> names = request.getResourceNamesList();
+      s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
+      s.requestedNames = Set.copyOf(names);
+      s.hasClusterChanged = hasClusterChanged;
+      if (s.watch != null && s.watch != watch) {
+        s.watch.cancel();
+      }
+      s.watch = watch;
+      watch.setStop(() -> clear(conn, type, watch));
+      respond(conn, type);
+    }
+    return watch;
+  }
+
+  private static void clear(ProxyConnection conn, String type, Watch watch) {
+    synchronized (conn) {
+      TypeState s = conn.state(type);
+      if (s.watch == watch) {
+        s.watch = null;
+      }
+    }
+  }
+
+  /** Answers the stream's waiting request of {@code type} if it has something new to send. */
+  private void respond(ProxyConnection conn, String type) {
+    TypeState s = conn.state(type);
+    Watch watch = s.watch;
+    if (watch == null || watch.isCancelled()) {
+      return;
+    }
+    TypeResources resources = conn.group().snapshot.type(type);
+    String version = resources.version();
+    if (version.equals(s.nackedVersion)) {
+      return;
+    }
+    if (!s.wildcard && s.requestedNames.isEmpty() && !TypeUrls.wildcardByDefault(type)) {
+      return;
+    }
+    boolean changed = s.sentVersion == null || !version.equals(s.sentVersion);
+    boolean newNames = !s.wildcard && !s.sentNames.containsAll(s.requestedNames);
+    boolean warmClusters = TypeUrls.ENDPOINT.equals(type) && s.hasClusterChanged;
+    if (!changed && !newNames && !warmClusters) {
+      return;
+    }
+    List<Message> selected = conn.group().snapshot.select(type, s.wildcard, s.requestedNames);
+    s.watch = null;
+    s.nackedVersion = null;
+    s.sentVersion = version;
+    s.sentNames = s.requestedNames;
+    s.sentAt = clock.instant();
+    s.sentCount++;
+    try {
+      watch.respond(Response.create(watch.request(), selected, version));
+    } catch (WatchCancelledException e) {
+      log.debug("stream {} went away before its {} response", conn.streamId(), TypeUrls.shortName(type));
+    }
+  }
+
+  /** Records the nonce java-control-plane gave the response just sent. */
+  void sent(ProxyConnection conn, String type, String nonce, int count) {
+    synchronized (conn) {
+      conn.state(type).sentNonce = nonce;
+    }
+    events.sent(conn, type, count);
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(
+      DeltaXdsRequest request,
+      String requesterVersion,
+      Map<String, String> resourceVersions,
+      Set<String> pendingResources,
+      boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer,
+      boolean hasClusterChanged) {
+    // StreamCallbacks refuses delta streams before they get here.
+    return new DeltaWatch(
+        request, Map.of(), new HashSet<>(), requesterVersion, isWildcard, responseConsumer);
+  }
+
+  /** The time source the cache stamps events with. */
+  public Instant now() {
+    return clock.instant();
+  }
+}

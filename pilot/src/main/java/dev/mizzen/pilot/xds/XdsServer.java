@@ -1,0 +1,79 @@
+package dev.mizzen.pilot.xds;
+
+import dev.mizzen.pilot.proxy.Proxy;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * ADS (state of the world) over gRPC on java-control-plane's discovery server, answered by {@link
+ * XdsCache}.
+ */
+public final class XdsServer implements AutoCloseable {
+  /** Istio's limit for what a proxy may send. */
+  static final int MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+  private final Server server;
+
+  private XdsServer(Server server) {
+    this.server = server;
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @param address where to listen; port 0 picks a free one
+   * @param admission why a proxy may not connect, or empty when it may
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      XdsCache cache,
+      Function<Proxy, Optional<String>> admission,
+      XdsEvents events)
+      throws IOException {
+    cache.setEvents(events);
+    StreamCallbacks callbacks = new StreamCallbacks(cache, admission, () -> events);
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            List.of(callbacks), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
+    StreamInterceptor interceptor =
+        new StreamInterceptor(
+            handle -> {
+              if (handle.streamId >= 0) {
+                cache.close(handle.streamId);
+              }
+            });
+    Server server =
+        NettyServerBuilder.forAddress(address)
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), interceptor))
+            .build()
+            .start();
+    return new XdsServer(server);
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

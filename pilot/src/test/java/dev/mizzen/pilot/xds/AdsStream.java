@@ -1,0 +1,105 @@
+package dev.mizzen.pilot.xds;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A raw ADS stream, driven by hand the way a test needs to. */
+final class AdsStream implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final StreamObserver<DiscoveryRequest> requests;
+  private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Status> closed = new CompletableFuture<>();
+
+  AdsStream(int port) {
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DiscoveryResponse r) {
+                    responses.add(r);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    closed.complete(Status.fromThrowable(t));
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    closed.complete(Status.OK);
+                  }
+                });
+  }
+
+  static Node node(String id, String namespace, boolean grpc) {
+    Struct.Builder md = Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
+    if (grpc) {
+      md.putFields("GENERATOR", Value.newBuilder().setStringValue("grpc").build());
+    }
+    return Node.newBuilder().setId(id).setMetadata(md).build();
+  }
+
+  static Node sidecar(String pod, String namespace) {
+    return node("sidecar~10.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local", namespace, false);
+  }
+
+  void send(DiscoveryRequest r) {
+    requests.onNext(r);
+  }
+
+  void request(Node node, String type, List<String> names, String version, String nonce) {
+    DiscoveryRequest.Builder r =
+        DiscoveryRequest.newBuilder().setTypeUrl(type).addAllResourceNames(names).setVersionInfo(version).setResponseNonce(nonce);
+    if (node != null) {
+      r.setNode(node);
+    }
+    send(r.build());
+  }
+
+  /** Acknowledges {@code r}. */
+  void ack(DiscoveryResponse r, List<String> names) {
+    request(null, r.getTypeUrl(), names, r.getVersionInfo(), r.getNonce());
+  }
+
+  DiscoveryResponse next() throws InterruptedException {
+    DiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
+    if (r == null) {
+      throw new AssertionError("no response within 10s");
+    }
+    return r;
+  }
+
+  /** The next response if one comes within {@code millis}, else null. */
+  DiscoveryResponse poll(long millis) throws InterruptedException {
+    return responses.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  Status awaitClose() throws Exception {
+    return closed.get(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      requests.onCompleted();
+    } catch (RuntimeException ignored) {
+      // already closed by the server
+    }
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
