@@ -52,8 +52,16 @@ final class ConfigChecker {
         }
       }
     }
+    warnings.sort(ORDER);
     return warnings;
   }
+
+  private static final java.util.Comparator<ConfigError> ORDER =
+      java.util.Comparator.comparing(ConfigError::namespace)
+          .thenComparing(ConfigError::kind)
+          .thenComparing(ConfigError::name)
+          .thenComparing(ConfigError::field)
+          .thenComparing(ConfigError::reason);
 
   private void checkDestinations(Config<VirtualServiceSpec> vs, List<ConfigError> warnings) {
     MeshSettings mesh = push.mesh();

@@ -1,0 +1,66 @@
+package dev.mizzen.pilot.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Message;
+import dev.mizzen.pilot.generate.GroupKey;
+import dev.mizzen.pilot.generate.ProxyResources;
+import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.proxy.Proxy;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class GroupSnapshotTest {
+  private static final GroupKey KEY = new GroupKey(Proxy.Generator.GRPC, Proxy.Type.SIDECAR, "shop");
+
+  private static SortedMap<String, Message> of(Message... messages) {
+    SortedMap<String, Message> map = new TreeMap<>();
+    for (Message m : messages) {
+      map.put(io.envoyproxy.controlplane.cache.Resources.getResourceName(m), m);
+    }
+    return map;
+  }
+
+  private static ProxyResources resources(String clusterName) {
+    return new ProxyResources(
+        Map.of(
+            TypeUrls.CLUSTER, of(Cluster.newBuilder().setName(clusterName).build()),
+            TypeUrls.ENDPOINT, of(ClusterLoadAssignment.newBuilder().setClusterName(clusterName).build()),
+            TypeUrls.LISTENER, of(Listener.newBuilder().setName("web.shop.svc.cluster.local:80").build()),
+            TypeUrls.ROUTE, of(RouteConfiguration.newBuilder().setName("r").build())),
+        Map.of("web:80", "web.shop.svc.cluster.local:80"));
+  }
+
+  @Test
+  void keepsTheVersionOfEveryTypeThatDidNotChange() {
+    GroupSnapshot first = GroupSnapshot.next(KEY, 1, "v1", resources("a"), null);
+    GroupSnapshot same = GroupSnapshot.next(KEY, 2, "v2", resources("a"), first);
+    assertThat(same.type(TypeUrls.CLUSTER).version()).isEqualTo("v1");
+    GroupSnapshot changed = GroupSnapshot.next(KEY, 3, "v3", resources("b"), same);
+    assertThat(changed.type(TypeUrls.CLUSTER).version()).isEqualTo("v3");
+    assertThat(changed.type(TypeUrls.ENDPOINT).version()).isEqualTo("v3");
+    assertThat(changed.type(TypeUrls.LISTENER).version()).isEqualTo("v1");
+    assertThat(changed.type(TypeUrls.ROUTE).version()).isEqualTo("v1");
+  }
+
+  @Test
+  void answersRequestedNamesAsTheProtocolAsks() {
+    GroupSnapshot s = GroupSnapshot.next(KEY, 1, "v1", resources("a"), null);
+    assertThat(s.select(TypeUrls.CLUSTER, true, List.of())).hasSize(1);
+    assertThat(s.select(TypeUrls.CLUSTER, false, List.of("a", "zzz")))
+        .extracting(m -> ((Cluster) m).getName()).containsExactly("a");
+    assertThat(s.select(TypeUrls.ENDPOINT, false, List.of("zzz")))
+        .containsExactly(ClusterLoadAssignment.newBuilder().setClusterName("zzz").build());
+    assertThat(s.select(TypeUrls.ROUTE, false, List.of("q")))
+        .containsExactly(RouteConfiguration.newBuilder().setName("q").build());
+    assertThat(s.select(TypeUrls.LISTENER, false, List.of("web:80", "nope:1")))
+        .extracting(m -> ((Listener) m).getName()).containsExactly("web:80");
+  }
+}
