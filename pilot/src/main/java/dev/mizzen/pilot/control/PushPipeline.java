@@ -115,6 +115,9 @@ public final class PushPipeline implements AutoCloseable {
       Membership membership = resolver.resolve(all);
       ConfigSnapshot members = all.restrictTo(membership::isMember);
       int ignored = all.size() - members.size();
+      if (ignored > 0 && log.isDebugEnabled()) {
+        logIgnored(all, membership);
+      }
       PushContext context = PushContext.build(++pushes, start, members, mesh);
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
@@ -144,6 +147,17 @@ public final class PushPipeline implements AutoCloseable {
       report(before, now);
       closeLeavers(before, now);
       return now;
+    }
+  }
+
+  private static void logIgnored(ConfigSnapshot all, Membership membership) {
+    for (dev.mizzen.ingest.model.Kind<?> kind : dev.mizzen.ingest.model.Kind.all()) {
+      for (var c : all.list(kind)) {
+        String ns = kind.namespaced() ? c.namespace() : c.name();
+        if (!membership.isMember(ns)) {
+          log.debug("ignored {}: namespace {} is not a member", c.ref(), ns);
+        }
+      }
     }
   }
 
