@@ -3,6 +3,8 @@ package dev.mizzen.pilot.control;
 import dev.mizzen.ingest.file.DirectorySource;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.debug.DebugServer;
+import dev.mizzen.pilot.metrics.PilotMetrics;
+import dev.mizzen.pilot.xds.XdsEvents;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsServer;
 import dev.mizzen.tenancy.MemberRollResolver;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /** One running control plane: a config source, the push pipeline, the xDS and debug servers. */
 public final class ControlPlane implements AutoCloseable {
@@ -68,10 +71,17 @@ public final class ControlPlane implements AutoCloseable {
   private final PushPipeline pipeline;
   private final XdsServer xds;
   private final List<DebugServer> debug;
+  private final PilotMetrics metrics;
   private volatile boolean ready;
 
   private ControlPlane(
-      Options options, DirectorySource source, PushPipeline pipeline, XdsServer xds, List<DebugServer> debug) {
+      Options options,
+      DirectorySource source,
+      PushPipeline pipeline,
+      XdsServer xds,
+      List<DebugServer> debug,
+      PilotMetrics metrics) {
+    this.metrics = metrics;
     this.options = options;
     this.source = source;
     this.pipeline = pipeline;
@@ -84,21 +94,26 @@ public final class ControlPlane implements AutoCloseable {
     ConfigStore store = new ConfigStore();
     MemberRollResolver resolver =
         new MemberRollResolver(o.mesh().controlPlaneNamespace(), o.memberRollName());
+    PilotMetrics metrics = new PilotMetrics();
     PushPipeline pipeline =
-        new PushPipeline(store, resolver, o.mesh(), Clock.systemUTC(), o.debounceQuiet(), o.debounceMax());
+        new PushPipeline(
+            store, resolver, o.mesh(), Clock.systemUTC(), o.debounceQuiet(), o.debounceMax(), metrics);
     DirectorySource source = new DirectorySource(o.configDir(), store);
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
     try {
       source.start();
       pipeline.start();
-      xds = XdsServer.start(o.xds(), pipeline.cache(), pipeline::admission, new XdsLog());
+      xds =
+          XdsServer.start(
+              o.xds(), pipeline.cache(), pipeline::admission, XdsEvents.both(new XdsLog(), metrics));
       ControlPlane[] self = new ControlPlane[1];
-      debug.add(DebugServer.start(o.debug(), pipeline, () -> self[0] != null && self[0].ready));
+      BooleanSupplier ready = () -> self[0] != null && self[0].ready;
+      debug.add(DebugServer.start(o.debug(), pipeline, ready, null));
       if (o.monitoring() != null) {
-        debug.add(DebugServer.start(o.monitoring(), pipeline, () -> self[0] != null && self[0].ready));
+        debug.add(DebugServer.start(o.monitoring(), pipeline, ready, metrics));
       }
-      ControlPlane cp = new ControlPlane(o, source, pipeline, xds, List.copyOf(debug));
+      ControlPlane cp = new ControlPlane(o, source, pipeline, xds, List.copyOf(debug), metrics);
       self[0] = cp;
       cp.ready = true;
       return cp;
@@ -123,6 +138,10 @@ public final class ControlPlane implements AutoCloseable {
 
   public DirectorySource source() {
     return source;
+  }
+
+  public PilotMetrics metrics() {
+    return metrics;
   }
 
   public int xdsPort() {

@@ -9,6 +9,7 @@ import dev.mizzen.pilot.generate.ConfigGenerator;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.generate.ProxyResources;
+import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
@@ -42,6 +43,7 @@ public final class PushPipeline implements AutoCloseable {
   private final XdsCache cache;
   private final Debouncer<ConfigChange> debouncer;
   private final Object pushLock = new Object();
+  private final PilotMetrics metrics;
   private volatile ConfigGenerator generator;
   private volatile PushStatus status;
   private long pushes;
@@ -52,14 +54,50 @@ public final class PushPipeline implements AutoCloseable {
       MeshSettings mesh,
       Clock clock,
       Duration debounceQuiet,
-      Duration debounceMax) {
+      Duration debounceMax,
+      PilotMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.resolver = resolver;
     this.mesh = mesh;
     this.clock = clock;
     this.cache = new XdsCache(this::newGroup, clock);
     this.debouncer =
-        new Debouncer<>("mizzen-push", debounceQuiet, debounceMax, ConfigChange::merge, d -> push());
+        new Debouncer<>(
+            "mizzen-push",
+            debounceQuiet,
+            debounceMax,
+            ConfigChange::merge,
+            d -> {
+              metrics.debounced(d.waitedNanos());
+              push(System.nanoTime() - d.waitedNanos());
+            });
+  }
+
+  /** Counts updates the way istiod labels them: registry (svc, eds) or config. */
+  private void received(ConfigChange change) {
+    int services = 0;
+    int endpoints = 0;
+    int config = 0;
+    for (var ref : change.objects()) {
+      if (ref.kind() == dev.mizzen.ingest.model.Kind.SERVICE) {
+        services++;
+      } else if (ref.kind() == dev.mizzen.ingest.model.Kind.ENDPOINTS || ref.kind() == dev.mizzen.ingest.model.Kind.POD) {
+        endpoints++;
+      } else {
+        config++;
+      }
+    }
+    if (services > 0) {
+      metrics.inboundUpdate("svc", services);
+    }
+    if (endpoints > 0) {
+      metrics.inboundUpdate("eds", endpoints);
+    }
+    if (config > 0) {
+      metrics.inboundUpdate("config", config);
+    }
+    debouncer.submit(change);
   }
 
   /**
@@ -67,7 +105,7 @@ public final class PushPipeline implements AutoCloseable {
    * made their first full read, so that no push sees half of it.
    */
   public PushStatus start() {
-    store.addListener(debouncer::submit);
+    store.addListener(this::received);
     return push();
   }
 
@@ -108,6 +146,11 @@ public final class PushPipeline implements AutoCloseable {
 
   /** Pushes now, on the caller's thread. */
   public PushStatus push() {
+    return push(System.nanoTime());
+  }
+
+  /** Pushes now; {@code triggeredAtNanos} is when the first change it carries arrived. */
+  private PushStatus push(long triggeredAtNanos) {
     synchronized (pushLock) {
       Instant start = clock.instant();
       long startNanos = System.nanoTime();
@@ -118,7 +161,10 @@ public final class PushPipeline implements AutoCloseable {
       if (ignored > 0 && log.isDebugEnabled()) {
         logIgnored(all, membership);
       }
+      long buildStart = System.nanoTime();
       PushContext context = PushContext.build(++pushes, start, members, mesh);
+      metrics.pushContextBuilt(System.nanoTime() - buildStart);
+      metrics.pushStarted(context.version(), triggeredAtNanos);
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
       int groups = 0;
@@ -144,6 +190,7 @@ public final class PushPipeline implements AutoCloseable {
               groups,
               failed);
       status = now;
+      metrics.pushed(context.services().size(), now.refused());
       report(before, now);
       closeLeavers(before, now);
       return now;

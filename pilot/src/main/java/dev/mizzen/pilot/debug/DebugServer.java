@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.mizzen.pilot.control.PushPipeline;
+import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,8 +42,10 @@ public final class DebugServer implements AutoCloseable {
 
   /**
    * @param ready whether the control plane is ready to serve proxies
+   * @param metrics served on /metrics when not null (the monitoring port)
    */
-  public static DebugServer start(InetSocketAddress address, PushPipeline pipeline, BooleanSupplier ready)
+  public static DebugServer start(
+      InetSocketAddress address, PushPipeline pipeline, BooleanSupplier ready, PilotMetrics metrics)
       throws IOException {
     HttpServer server = HttpServer.create(address, 64);
     ExecutorService executor =
@@ -64,6 +67,15 @@ public final class DebugServer implements AutoCloseable {
           boolean ok = ready.getAsBoolean();
           send(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
         });
+    if (metrics != null) {
+      server.createContext(
+          "/metrics",
+          ex -> {
+            if (exact(ex, "/metrics")) {
+              send(ex, 200, "text/plain; version=0.0.4", metrics.scrape());
+            }
+          });
+    }
     server.createContext("/debug/syncz", ex -> json(ex, views.syncz(query(ex))));
     server.createContext("/debug/configz", ex -> json(ex, views.configz(query(ex))));
     server.createContext(

@@ -72,7 +72,7 @@ final class StreamCallbacks implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
     cache.connection(streamId)
-        .ifPresent(c -> cache.sent(c, response.getTypeUrl(), response.getNonce(), response.getResourcesCount()));
+        .ifPresent(c -> cache.sent(c, response.getTypeUrl(), response.getNonce()));
   }
 
   @Override

@@ -279,19 +279,25 @@ public final class XdsCache implements ConfigWatcher {
     s.sentNames = s.requestedNames;
     s.sentAt = clock.instant();
     s.sentCount++;
+    long start = System.nanoTime();
     try {
       watch.respond(Response.create(watch.request(), selected, version));
     } catch (WatchCancelledException e) {
       log.debug("stream {} went away before its {} response", conn.streamId(), TypeUrls.shortName(type));
+      return;
     }
+    long bytes = 0;
+    for (Message m : selected) {
+      bytes += m.getSerializedSize();
+    }
+    events.sent(conn, type, selected.size(), bytes, System.nanoTime() - start);
   }
 
   /** Records the nonce java-control-plane gave the response just sent. */
-  void sent(ProxyConnection conn, String type, String nonce, int count) {
+  void sent(ProxyConnection conn, String type, String nonce) {
     synchronized (conn) {
       conn.state(type).sentNonce = nonce;
     }
-    events.sent(conn, type, count);
   }
 
   @Override

@@ -6,12 +6,59 @@ import java.time.Instant;
 public interface XdsEvents {
   XdsEvents NONE = new XdsEvents() {};
 
+  /** Tells both, in order. */
+  static XdsEvents both(XdsEvents a, XdsEvents b) {
+    return new XdsEvents() {
+      @Override
+      public void connected(ProxyConnection conn) {
+        a.connected(conn);
+        b.connected(conn);
+      }
+
+      @Override
+      public void disconnected(ProxyConnection conn) {
+        a.disconnected(conn);
+        b.disconnected(conn);
+      }
+
+      @Override
+      public void sent(ProxyConnection conn, String type, int resources, long bytes, long nanos) {
+        a.sent(conn, type, resources, bytes, nanos);
+        b.sent(conn, type, resources, bytes, nanos);
+      }
+
+      @Override
+      public void acknowledged(ProxyConnection conn, String type, String version, Instant sentAt) {
+        a.acknowledged(conn, type, version, sentAt);
+        b.acknowledged(conn, type, version, sentAt);
+      }
+
+      @Override
+      public void rejected(ProxyConnection conn, String type, String version, String error) {
+        a.rejected(conn, type, version, error);
+        b.rejected(conn, type, version, error);
+      }
+
+      @Override
+      public void refused(String nodeId, Status status, String reason) {
+        a.refused(nodeId, status, reason);
+        b.refused(nodeId, status, reason);
+      }
+    };
+  }
+
   default void connected(ProxyConnection conn) {}
 
   default void disconnected(ProxyConnection conn) {}
 
-  /** A response of {@code type} carrying {@code resources} resources went out. */
-  default void sent(ProxyConnection conn, String type, int resources) {}
+  /**
+   * A response of {@code type} went out.
+   *
+   * @param resources how many resources it carried
+   * @param bytes their serialized size
+   * @param nanos how long serializing and handing it to the transport took
+   */
+  default void sent(ProxyConnection conn, String type, int resources, long bytes, long nanos) {}
 
   /** The proxy accepted {@code version}, sent at {@code sentAt}. */
   default void acknowledged(ProxyConnection conn, String type, String version, Instant sentAt) {}

@@ -23,7 +23,8 @@ class PushPipelineTest {
                 MeshSettings.defaults("istio-system"),
                 Clock.systemUTC(),
                 Duration.ofMillis(100),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                new dev.mizzen.pilot.metrics.PilotMetrics());
         DirectorySource source = new DirectorySource(Path.of("../examples/mesh"), store)) {
       source.start();
       PushStatus status = pipeline.push();

@@ -1,0 +1,259 @@
+package dev.mizzen.pilot.metrics;
+
+import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.xds.ProxyConnection;
+import dev.mizzen.pilot.xds.XdsEvents;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.NamingConvention;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * istiod's metrics, under istiod's names and labels, so that existing dashboards and alerts work.
+ *
+ * <p>istiod exports its counters without the {@code _total} suffix that Micrometer's Prometheus
+ * registry adds to counters; to keep the names, Mizzen's counters are monotonic values exported
+ * as gauges. {@code rate()} and {@code increase()} work on them as on istiod's.
+ */
+public final class PilotMetrics implements XdsEvents {
+  /** istiod's buckets for convergence, in seconds. */
+  private static final double[] CONVERGENCE_BUCKETS = {0.1, 0.5, 1, 3, 5, 10, 20, 30};
+
+  private static final double[] SHORT_BUCKETS = {0.01, 0.1, 1, 3, 5, 10, 20, 30};
+  private static final double[] SIZE_BUCKETS = {1, 10_000, 1_000_000, 4_000_000, 10_000_000, 40_000_000};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final AtomicLong connected = new AtomicLong();
+  private final ConcurrentMap<List<String>, AtomicLong> counters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<List<String>, AtomicLong> levels = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
+  private final Map<String, Long> pushStarts = new LinkedHashMap<>(64, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > 256;
+    }
+  };
+
+  public PilotMetrics() {
+    NamingConvention prometheus = registry.config().namingConvention();
+    registry
+        .config()
+        .namingConvention(
+            new NamingConvention() {
+              @Override
+              public String name(String name, Meter.Type type, String baseUnit) {
+                // istiod's names carry no unit suffix ("pilot_proxy_convergence_time", seconds).
+                return prometheus.name(name, type, name.startsWith("pilot_") ? null : baseUnit);
+              }
+
+              @Override
+              public String tagKey(String key) {
+                return prometheus.tagKey(key);
+              }
+            });
+    Gauge.builder("pilot_xds", connected, AtomicLong::get)
+        .description("Proxies connected over xDS.")
+        .register(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  // ---- pushes ----
+
+  /** A push started whose version proxies will acknowledge; {@code triggeredAt} is the first change. */
+  public void pushStarted(String version, long triggeredAtNanos) {
+    synchronized (pushStarts) {
+      pushStarts.put(version, triggeredAtNanos);
+    }
+  }
+
+  /** How long changes waited in the debounce, and how many were merged. */
+  public void debounced(long waitedNanos) {
+    timer("pilot_debounce_time", "Seconds from the first change of a burst to the start of its push.", SHORT_BUCKETS)
+        .record(waitedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void pushContextBuilt(long nanos) {
+    timer("pilot_pushcontext_init_seconds", "Seconds spent building a push context.", SHORT_BUCKETS)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Config updates received, by istiod's type: config, eds, svc. */
+  public void inboundUpdate(String type, int n) {
+    counter("pilot_inbound_updates", "Config and registry updates received, by kind of update.", "type", type).addAndGet(n);
+  }
+
+  /** The number of services and of refused objects at the last push. */
+  public void pushed(int services, List<ConfigError> refused) {
+    level("pilot_services", "Services of the member namespaces.").set(services);
+    Map<String, Long> byKind = new LinkedHashMap<>();
+    for (ConfigError e : refused) {
+      byKind.merge(e.kind().isEmpty() ? "unknown" : e.kind(), 1L, Long::sum);
+    }
+    levels.forEach(
+        (key, value) -> {
+          if (key.get(0).equals("pilot_total_rejected_configs") && !byKind.containsKey(key.get(2))) {
+            value.set(0);
+          }
+        });
+    byKind.forEach(
+        (kind, n) ->
+            level("pilot_total_rejected_configs", "Objects currently refused, by kind.", "type", kind)
+                .set(n));
+  }
+
+  // ---- streams ----
+
+  @Override
+  public void connected(ProxyConnection conn) {
+    connected.incrementAndGet();
+  }
+
+  @Override
+  public void disconnected(ProxyConnection conn) {
+    if (conn.proxy() != null) {
+      connected.decrementAndGet();
+    }
+  }
+
+  @Override
+  public void sent(ProxyConnection conn, String type, int resources, long bytes, long nanos) {
+    String t = istioType(type);
+    counter("pilot_xds_pushes", "Responses sent to proxies, by xDS type.", "type", t).incrementAndGet();
+    timer("pilot_xds_push_time", "Seconds spent handing one response to the transport, by xDS type.", SHORT_BUCKETS, "type", t)
+        .record(nanos, TimeUnit.NANOSECONDS);
+    summary("pilot_xds_config_size_bytes", "Bytes of resources in one response, by xDS type.", SIZE_BUCKETS, "type", t)
+        .record(bytes);
+  }
+
+  @Override
+  public void acknowledged(ProxyConnection conn, String type, String version, Instant sentAt) {
+    Long start;
+    synchronized (pushStarts) {
+      start = pushStarts.get(version);
+    }
+    if (start != null) {
+      timer("pilot_proxy_convergence_time", "Seconds from a config change to a proxy acknowledging the config it produced.", CONVERGENCE_BUCKETS)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void rejected(ProxyConnection conn, String type, String version, String error) {
+    String t = istioType(type);
+    counter("pilot_total_xds_rejects", "Responses proxies refused (NACKed), by xDS type.", "type", t).incrementAndGet();
+    Proxy p = conn.proxy();
+    level("pilot_xds_" + t + "_reject", "Proxies refusing " + t + " config, with the reason they gave.", "node", p.id(), "err", error)
+        .set(1);
+  }
+
+  @Override
+  public void refused(String nodeId, Status status, String reason) {
+    counter("pilot_xds_refused_streams", "Streams refused before they were served, by reason.", "reason", status.name().toLowerCase(java.util.Locale.ROOT))
+        .incrementAndGet();
+  }
+
+  /** istiod's short type names in metric labels: cds, eds, lds, rds. */
+  static String istioType(String typeUrl) {
+    if (TypeUrls.CLUSTER.equals(typeUrl)) {
+      return "cds";
+    }
+    if (TypeUrls.ENDPOINT.equals(typeUrl)) {
+      return "eds";
+    }
+    if (TypeUrls.LISTENER.equals(typeUrl)) {
+      return "lds";
+    }
+    if (TypeUrls.ROUTE.equals(typeUrl)) {
+      return "rds";
+    }
+    return TypeUrls.shortName(typeUrl);
+  }
+
+  private AtomicLong counter(String name, String help, String... tags) {
+    return gaugeValue(counters, name, help, tags);
+  }
+
+  private AtomicLong level(String name, String help, String... tags) {
+    return gaugeValue(levels, name, help, tags);
+  }
+
+  private AtomicLong gaugeValue(
+      ConcurrentMap<List<String>, AtomicLong> map, String name, String help, String... tags) {
+    List<String> key = new java.util.ArrayList<>(tags.length + 1);
+    key.add(name);
+    key.addAll(List.of(tags));
+    return map.computeIfAbsent(
+        List.copyOf(key),
+        k -> {
+          AtomicLong value = new AtomicLong();
+          Gauge.builder(name, value, AtomicLong::get).description(help).tags(Tags.of(tags)).register(registry);
+          return value;
+        });
+  }
+
+  private Timer timer(String name, String help, double[] bucketSeconds, String... tags) {
+    String key = name + String.join("\u0000", tags);
+    return timers.computeIfAbsent(
+        key,
+        k -> {
+          Duration[] slos = new Duration[bucketSeconds.length];
+          for (int i = 0; i < slos.length; i++) {
+            slos[i] = Duration.ofNanos((long) (bucketSeconds[i] * 1e9));
+          }
+          return Timer.builder(name)
+              .description(help)
+              .tags(Tags.of(tags))
+              .serviceLevelObjectives(slos)
+              .minimumExpectedValue(Duration.ofNanos(1))
+              .register(registry);
+        });
+  }
+
+  private DistributionSummary summary(String name, String help, double[] buckets, String... tags) {
+    String key = name + String.join("\u0000", tags);
+    return summaries.computeIfAbsent(
+        key,
+        k ->
+            DistributionSummary.builder(name)
+                .description(help)
+                .tags(Tags.of(tags))
+                .serviceLevelObjectives(buckets)
+                .register(registry));
+  }
+}
