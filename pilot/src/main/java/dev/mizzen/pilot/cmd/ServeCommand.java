@@ -76,6 +76,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "Longest a change waits for a push (istiod's PILOT_DEBOUNCE_MAX). Default: ${DEFAULT-VALUE}.")
   Duration debounceMax;
 
+  @Option(
+      names = "--debug-token-file",
+      paramLabel = "FILE",
+      description =
+          "Callers off loopback must send this file's content as a bearer token to read /debug;"
+              + " without it, /debug is readable from loopback only.")
+  Path debugTokenFile;
+
   @Override
   public Integer call() throws Exception {
     if (kube) {
@@ -101,7 +109,9 @@ final class ServeCommand implements Callable<Integer> {
             new InetSocketAddress(bindAddress, debugPort),
             monitoringPort == debugPort ? null : new InetSocketAddress(bindAddress, monitoringPort),
             debounceAfter,
-            debounceMax);
+            debounceMax,
+            debugTokenFile,
+            Mizzen.Version.get());
     ControlPlane cp = ControlPlane.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

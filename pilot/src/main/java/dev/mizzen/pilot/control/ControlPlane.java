@@ -2,6 +2,7 @@ package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.file.DirectorySource;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.debug.DebugAccess;
 import dev.mizzen.pilot.debug.DebugServer;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.xds.XdsEvents;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** One running control plane: a config source, the push pipeline, the xDS and debug servers. */
@@ -29,7 +31,11 @@ public final class ControlPlane implements AutoCloseable {
    * @param mesh mesh-wide settings, with the control plane's namespace
    * @param xds where to serve ADS; port 0 picks one
    * @param debug where to serve the debug endpoints; port 0 picks one
-   * @param monitoring a second address for the debug endpoints (istiod's 15014), or null
+   * @param monitoring a second address for the debug endpoints and /metrics (istiod's 15014), or
+   *     null
+   * @param debugTokenFile a file holding the bearer token that callers off loopback must send to
+   *     read /debug, or null to allow loopback only
+   * @param version Mizzen's version, for /version and /debug/syncz
    */
   public record Options(
       Path configDir,
@@ -39,7 +45,9 @@ public final class ControlPlane implements AutoCloseable {
       InetSocketAddress debug,
       InetSocketAddress monitoring,
       Duration debounceQuiet,
-      Duration debounceMax) {
+      Duration debounceMax,
+      Path debugTokenFile,
+      String version) {
 
     public Options {
       Objects.requireNonNull(configDir);
@@ -49,6 +57,7 @@ public final class ControlPlane implements AutoCloseable {
       Objects.requireNonNull(debug);
       Objects.requireNonNull(debounceQuiet);
       Objects.requireNonNull(debounceMax);
+      Objects.requireNonNull(version);
     }
 
     /** Loopback, free ports and istiod's debounce: what tests use. */
@@ -62,7 +71,21 @@ public final class ControlPlane implements AutoCloseable {
           any,
           null,
           Duration.ofMillis(100),
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          null,
+          "test");
+    }
+
+    /** The same options with a token for the debug endpoints. */
+    public Options withDebugTokenFile(Path file) {
+      return new Options(
+          configDir, memberRollName, mesh, xds, debug, monitoring, debounceQuiet, debounceMax, file, version);
+    }
+
+    /** The same options with the monitoring port served too. */
+    public Options withMonitoring(InetSocketAddress address) {
+      return new Options(
+          configDir, memberRollName, mesh, xds, debug, address, debounceQuiet, debounceMax, debugTokenFile, version);
     }
   }
 
@@ -109,9 +132,10 @@ public final class ControlPlane implements AutoCloseable {
               o.xds(), pipeline.cache(), pipeline::admission, XdsEvents.both(new XdsLog(), metrics));
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;
-      debug.add(DebugServer.start(o.debug(), pipeline, ready, null));
+      DebugAccess access = DebugAccess.of(Optional.ofNullable(o.debugTokenFile()));
+      debug.add(DebugServer.start(o.debug(), pipeline, ready, access, null, o.version()));
       if (o.monitoring() != null) {
-        debug.add(DebugServer.start(o.monitoring(), pipeline, ready, metrics));
+        debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, o.version()));
       }
       ControlPlane cp = new ControlPlane(o, source, pipeline, xds, List.copyOf(debug), metrics);
       self[0] = cp;

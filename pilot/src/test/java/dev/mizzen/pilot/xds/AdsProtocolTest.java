@@ -67,8 +67,8 @@ class AdsProtocolTest {
 
   @Test
   void aNackedVersionIsNotResentUntilTheConfigChanges() throws Exception {
-    try (AdsStream ads = new AdsStream(cp.xdsPort())) {
-      ads.request(AdsStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       DiscoveryResponse first = ads.next();
       assertThat(first.getResourcesList()).extracting(a -> a.unpack(Cluster.class).getName())
           .contains("outbound|8080||web.shop.svc.cluster.local", "BlackHoleCluster", "PassthroughCluster");
@@ -109,8 +109,8 @@ class AdsProtocolTest {
 
   @Test
   void keepsTheNodeOfTheFirstRequestAndAnswersUnknownNamesEmpty() throws Exception {
-    try (AdsStream ads = new AdsStream(cp.xdsPort())) {
-      ads.request(AdsStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       ads.ack(ads.next(), List.of());
       // No node from here on, as grpc-js-xds does.
       ads.request(null, TypeUrls.ENDPOINT, List.of("outbound|8080||web.shop.svc.cluster.local", "outbound|1|v9|nope"), "", "");
@@ -145,8 +145,8 @@ class AdsProtocolTest {
 
   @Test
   void refusesAProxyOutsideTheMemberRoll() throws Exception {
-    try (AdsStream ads = new AdsStream(cp.xdsPort())) {
-      ads.request(AdsStream.sidecar("app-1", "outsider"), TypeUrls.CLUSTER, List.of(), "", "");
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      ads.request(AdsTestStream.sidecar("app-1", "outsider"), TypeUrls.CLUSTER, List.of(), "", "");
       io.grpc.Status status = ads.awaitClose();
       assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
       assertThat(status.getDescription())
@@ -158,8 +158,8 @@ class AdsProtocolTest {
 
   @Test
   void refusesANodeIdIstioWouldRefuse() throws Exception {
-    try (AdsStream ads = new AdsStream(cp.xdsPort())) {
-      ads.request(AdsStream.node("web-1", "shop", false), TypeUrls.CLUSTER, List.of(), "", "");
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      ads.request(AdsTestStream.node("web-1", "shop", false), TypeUrls.CLUSTER, List.of(), "", "");
       io.grpc.Status status = ads.awaitClose();
       assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
       assertThat(status.getDescription()).isEqualTo("missing parts in the service node \"web-1\"");
@@ -168,8 +168,8 @@ class AdsProtocolTest {
 
   @Test
   void closesTheStreamsOfANamespaceThatLeavesTheRoll() throws Exception {
-    try (AdsStream ads = new AdsStream(cp.xdsPort())) {
-      ads.request(AdsStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       ads.ack(ads.next(), List.of());
       Files.writeString(dir.resolve("mesh.yaml"), MESH.replace("members: [shop]", "members: []"));
       io.grpc.Status status = ads.awaitClose();

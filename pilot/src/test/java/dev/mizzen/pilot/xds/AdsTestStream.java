@@ -17,13 +17,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A raw ADS stream, driven by hand the way a test needs to. */
-final class AdsStream implements AutoCloseable {
+public final class AdsTestStream implements AutoCloseable {
   private final ManagedChannel channel;
   private final StreamObserver<DiscoveryRequest> requests;
   private final BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final CompletableFuture<Status> closed = new CompletableFuture<>();
 
-  AdsStream(int port) {
+  public AdsTestStream(int port) {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
@@ -46,7 +46,7 @@ final class AdsStream implements AutoCloseable {
                 });
   }
 
-  static Node node(String id, String namespace, boolean grpc) {
+  public static Node node(String id, String namespace, boolean grpc) {
     Struct.Builder md = Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
     if (grpc) {
       md.putFields("GENERATOR", Value.newBuilder().setStringValue("grpc").build());
@@ -54,15 +54,15 @@ final class AdsStream implements AutoCloseable {
     return Node.newBuilder().setId(id).setMetadata(md).build();
   }
 
-  static Node sidecar(String pod, String namespace) {
+  public static Node sidecar(String pod, String namespace) {
     return node("sidecar~10.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local", namespace, false);
   }
 
-  void send(DiscoveryRequest r) {
+  public void send(DiscoveryRequest r) {
     requests.onNext(r);
   }
 
-  void request(Node node, String type, List<String> names, String version, String nonce) {
+  public void request(Node node, String type, List<String> names, String version, String nonce) {
     DiscoveryRequest.Builder r =
         DiscoveryRequest.newBuilder().setTypeUrl(type).addAllResourceNames(names).setVersionInfo(version).setResponseNonce(nonce);
     if (node != null) {
@@ -72,11 +72,11 @@ final class AdsStream implements AutoCloseable {
   }
 
   /** Acknowledges {@code r}. */
-  void ack(DiscoveryResponse r, List<String> names) {
+  public void ack(DiscoveryResponse r, List<String> names) {
     request(null, r.getTypeUrl(), names, r.getVersionInfo(), r.getNonce());
   }
 
-  DiscoveryResponse next() throws InterruptedException {
+  public DiscoveryResponse next() throws InterruptedException {
     DiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("no response within 10s");
@@ -85,12 +85,23 @@ final class AdsStream implements AutoCloseable {
   }
 
   /** The next response if one comes within {@code millis}, else null. */
-  DiscoveryResponse poll(long millis) throws InterruptedException {
+  public DiscoveryResponse poll(long millis) throws InterruptedException {
     return responses.poll(millis, TimeUnit.MILLISECONDS);
   }
 
-  Status awaitClose() throws Exception {
+  public Status awaitClose() throws Exception {
     return closed.get(10, TimeUnit.SECONDS);
+  }
+
+  /** Waits up to 10 s for {@code condition}. */
+  public static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10s");
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Override

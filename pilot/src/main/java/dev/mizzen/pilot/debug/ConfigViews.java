@@ -1,0 +1,196 @@
+package dev.mizzen.pilot.debug;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mizzen.ingest.model.Config;
+import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.pilot.control.PushPipeline;
+import dev.mizzen.pilot.control.PushStatus;
+import dev.mizzen.ingest.model.ServiceSpec;
+import dev.mizzen.pilot.push.Endpoint;
+import dev.mizzen.pilot.push.MeshService;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the debug endpoints show of the config and registry of the last push. */
+final class ConfigViews {
+  private final PushPipeline pipeline;
+
+  ConfigViews(PushPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  /** istiod's /debug/registryz: the services of the member namespaces. */
+  List<Map<String, Object>> registryz(Map<String, String> query) {
+    PushStatus status = pipeline.status();
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (status == null) {
+      return out;
+    }
+    String namespace = query.getOrDefault("namespace", "");
+    for (MeshService s : status.push().services()) {
+      if (!namespace.isEmpty() && !namespace.equals(s.namespace())) {
+        continue;
+      }
+      Map<String, Object> e = new LinkedHashMap<>();
+      Map<String, Object> attributes = new LinkedHashMap<>();
+      attributes.put("ServiceRegistry", "Kubernetes");
+      attributes.put("Name", s.name());
+      attributes.put("Namespace", s.namespace());
+      status.config().get(Kind.SERVICE, s.namespace(), s.name())
+          .ifPresent(c -> attributes.put("Labels", new TreeMap<>(c.meta().labels())));
+      attributes.put("LabelSelectors", new TreeMap<>(s.spec().selector()));
+      e.put("Attributes", attributes);
+      List<Map<String, Object>> ports = new ArrayList<>();
+      for (ServiceSpec.ServicePort p : s.ports()) {
+        Map<String, Object> port = new LinkedHashMap<>();
+        port.put("name", p.name());
+        port.put("port", p.port());
+        port.put("protocol", p.protocol().name());
+        ports.add(port);
+      }
+      e.put("ports", ports);
+      e.put("hostname", s.hostname());
+      e.put("defaultAddress", s.spec().hasClusterIp() ? s.spec().clusterIp() : "0.0.0.0");
+      e.put("Resolution", "ClientSideLB");
+      e.put("MeshExternal", false);
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** istiod's /debug/endpointz: the endpoints of every service port. */
+  List<Map<String, Object>> endpointz(Map<String, String> query) {
+    PushStatus status = pipeline.status();
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (status == null) {
+      return out;
+    }
+    String namespace = query.getOrDefault("namespace", "");
+    for (MeshService s : status.push().services()) {
+      if (!namespace.isEmpty() && !namespace.equals(s.namespace())) {
+        continue;
+      }
+      for (ServiceSpec.ServicePort p : s.ports()) {
+        List<Map<String, Object>> eps = new ArrayList<>();
+        for (Endpoint ep : s.endpoints(p.port())) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("address", ep.ip());
+          m.put("port", ep.port());
+          m.put("labels", new TreeMap<>(ep.labels()));
+          m.put("pod", ep.podName());
+          eps.add(m);
+        }
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("svc", s.hostname() + ":" + (p.name().isEmpty() ? String.valueOf(p.port()) : p.name()));
+        e.put("ep", eps);
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** istiod's /debug/push_status: the last push, its timing, refusals and warnings. */
+  Map<String, Object> pushStatus() {
+    PushStatus status = pipeline.status();
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (status == null) {
+      return out;
+    }
+    out.put("pushVersion", status.push().version());
+    out.put("Start", status.at().toString());
+    out.put("End", status.at().plus(status.took()).toString());
+    out.put("proxyGroups", status.groups());
+    out.put("unsoundGroups", status.failedGroups());
+    Map<String, Object> members = new LinkedHashMap<>();
+    members.put("configured", status.membership().configured());
+    members.put("pending", status.membership().pending());
+    out.put("members", members);
+    out.put("services", status.push().services().size());
+    out.put("objects", status.config().size());
+    out.put("refused", status.refused().stream().map(ConfigViews::problem).toList());
+    out.put("warnings", status.warnings().stream().map(ConfigViews::problem).toList());
+    return out;
+  }
+
+  /**
+   * istiod's /debug/configz: the config as ingested, each object with its kind, metadata and spec;
+   * refused objects with the reason, and served objects with their warnings.
+   */
+  List<Map<String, Object>> configz(Map<String, String> query) {
+    PushStatus status = pipeline.status();
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (status == null) {
+      return out;
+    }
+    String namespace = query.getOrDefault("namespace", "");
+    Map<String, List<ConfigError>> warnings = new LinkedHashMap<>();
+    for (ConfigError w : status.warnings()) {
+      warnings.computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>()).add(w);
+    }
+    for (Kind<?> kind : Kind.all()) {
+      for (Config<?> c : status.config().list(kind)) {
+        JsonNode source = c.source();
+        if (source == null || (!namespace.isEmpty() && !namespace.equals(c.namespace()))) {
+          continue;
+        }
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("kind", kind.name());
+        e.put("apiVersion", kind.apiVersions().findFirst().orElse(""));
+        e.put("metadata", metadata(c));
+        e.put("spec", source);
+        e.put("accepted", true);
+        e.put("origin", c.origin());
+        List<ConfigError> ws = warnings.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
+        if (!ws.isEmpty()) {
+          e.put("warnings", ws.stream().map(ConfigViews::problem).toList());
+        }
+        out.add(e);
+      }
+    }
+    for (ConfigError err : status.refused()) {
+      if (!namespace.isEmpty() && !namespace.equals(err.namespace())) {
+        continue;
+      }
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("kind", err.kind());
+      Map<String, Object> meta = new LinkedHashMap<>();
+      meta.put("name", err.name());
+      meta.put("namespace", err.namespace());
+      e.put("metadata", meta);
+      e.put("accepted", false);
+      e.put("origin", err.origin());
+      e.put("errors", List.of(problem(err)));
+      out.add(e);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> metadata(Config<?> c) {
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("name", c.name());
+    meta.put("namespace", c.namespace());
+    if (!c.meta().resourceVersion().isEmpty()) {
+      meta.put("resourceVersion", c.meta().resourceVersion());
+    }
+    if (!c.meta().labels().isEmpty()) {
+      meta.put("labels", c.meta().labels());
+    }
+    if (!c.meta().annotations().isEmpty()) {
+      meta.put("annotations", c.meta().annotations());
+    }
+    return meta;
+  }
+
+  private static Map<String, Object> problem(ConfigError e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("object", e.object());
+    m.put("field", e.field());
+    m.put("reason", e.reason());
+    m.put("message", e.message());
+    return m;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.mizzen.pilot.debug;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * Who may read the debug endpoints, as istiod decides it: callers on loopback may read
+ * everything; others must present the bearer token Mizzen was given, or are refused.
+ */
+public final class DebugAccess {
+  /** The answer for one request. */
+  public enum Decision {
+    ALLOW,
+    /** No credentials: 401. */
+    UNAUTHENTICATED,
+    /** Wrong credentials: 403. */
+    FORBIDDEN
+  }
+
+  private final byte[] token;
+
+  private DebugAccess(byte[] token) {
+    this.token = token;
+  }
+
+  /** Only loopback callers. */
+  public static DebugAccess loopbackOnly() {
+    return new DebugAccess(null);
+  }
+
+  /** Loopback callers, and others with the token in {@code file} (surrounding whitespace ignored). */
+  public static DebugAccess withTokenFile(Path file) throws IOException {
+    String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+    if (token.isEmpty()) {
+      throw new IOException("debug token file " + file + " is empty");
+    }
+    return new DebugAccess(token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static DebugAccess of(Optional<Path> tokenFile) throws IOException {
+    return tokenFile.isPresent() ? withTokenFile(tokenFile.get()) : loopbackOnly();
+  }
+
+  /**
+   * @param remote the caller's address
+   * @param authorization the Authorization header, or null
+   */
+  public Decision decide(InetSocketAddress remote, String authorization) {
+    InetAddress address = remote == null ? null : remote.getAddress();
+    if (address != null && address.isLoopbackAddress()) {
+      return Decision.ALLOW;
+    }
+    if (authorization == null || authorization.isBlank()) {
+      return Decision.UNAUTHENTICATED;
+    }
+    String prefix = "Bearer ";
+    if (token == null || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return Decision.FORBIDDEN;
+    }
+    byte[] given = authorization.substring(prefix.length()).strip().getBytes(StandardCharsets.UTF_8);
+    // Constant time, so that the comparison tells nothing of the token.
+    return MessageDigest.isEqual(given, token) ? Decision.ALLOW : Decision.FORBIDDEN;
+  }
+}
