@@ -32,6 +32,10 @@ public record MeshSettings(
     return new MeshSettings(namespace, namespace, "cluster.local", Duration.ofSeconds(10), true);
   }
 
+  public MeshSettings withDomainSuffix(String suffix) {
+    return new MeshSettings(controlPlaneNamespace, rootNamespace, suffix, connectTimeout, allowAnyOutbound);
+  }
+
   /** The fully qualified name of a Service. */
   public String hostname(String namespace, String name) {
     return name + "." + namespace + ".svc." + domainSuffix;
