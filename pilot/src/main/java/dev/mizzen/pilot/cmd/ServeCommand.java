@@ -84,8 +84,22 @@ final class ServeCommand implements Callable<Integer> {
               + " without it, /debug is readable from loopback only.")
   Path debugTokenFile;
 
+  @Option(
+      names = "--log-format",
+      defaultValue = "text",
+      description = "text or json (one JSON object per line). Default: ${DEFAULT-VALUE}.")
+  String logFormat;
+
   @Override
   public Integer call() throws Exception {
+    switch (logFormat) {
+      case "text" -> { }
+      case "json" -> Logging.useJson();
+      default -> {
+        System.err.println("mizzen: --log-format must be text or json, not \"" + logFormat + "\"");
+        return 2;
+      }
+    }
     if (kube) {
       System.err.println(
           "mizzen: --kube is not available in this build; serve a directory with --config-dir");

@@ -70,7 +70,7 @@ public final class PushPipeline implements AutoCloseable {
             ConfigChange::merge,
             d -> {
               metrics.debounced(d.waitedNanos());
-              push(System.nanoTime() - d.waitedNanos());
+              push(System.nanoTime() - d.waitedNanos(), d.change());
             });
   }
 
@@ -146,11 +146,16 @@ public final class PushPipeline implements AutoCloseable {
 
   /** Pushes now, on the caller's thread. */
   public PushStatus push() {
-    return push(System.nanoTime());
+    return push(System.nanoTime(), ConfigChange.none());
   }
 
-  /** Pushes now; {@code triggeredAtNanos} is when the first change it carries arrived. */
-  private PushStatus push(long triggeredAtNanos) {
+  /**
+   * Pushes now.
+   *
+   * @param triggeredAtNanos when the first change it carries arrived
+   * @param change what changed, for the log
+   */
+  private PushStatus push(long triggeredAtNanos, ConfigChange change) {
     synchronized (pushLock) {
       Instant start = clock.instant();
       long startNanos = System.nanoTime();
@@ -191,6 +196,7 @@ public final class PushPipeline implements AutoCloseable {
               failed);
       status = now;
       metrics.pushed(context.services().size(), now.refused());
+      logChanges(change, now);
       report(before, now);
       closeLeavers(before, now);
       return now;
@@ -236,6 +242,23 @@ public final class PushPipeline implements AutoCloseable {
 
   private static ProxyResources empty() {
     return new ProxyResources(java.util.Map.of(), java.util.Map.of());
+  }
+
+  /** One line per accepted or removed object of a member namespace. */
+  private static void logChanges(ConfigChange change, PushStatus now) {
+    for (var ref : new java.util.TreeSet<>(change.objects())) {
+      String ns = ref.kind().namespaced() ? ref.namespace() : ref.name();
+      if (!now.membership().isMember(ns)) {
+        log.debug("ignored {}: namespace {} is not a member", ref, ns);
+        continue;
+      }
+      var config = now.config().get(ref.kind(), ref.namespace(), ref.name());
+      if (config.isPresent()) {
+        log.info("accepted {} from {}", ref, config.get().origin());
+      } else if (now.refused().stream().noneMatch(e -> e.object().equals(ref.toString()))) {
+        log.info("removed {}", ref);
+      }
+    }
   }
 
   /** Logs what became refused, what is served with a warning, and what was fixed. */
