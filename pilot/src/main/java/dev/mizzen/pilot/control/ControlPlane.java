@@ -133,9 +133,9 @@ public final class ControlPlane implements AutoCloseable {
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;
       DebugAccess access = DebugAccess.of(Optional.ofNullable(o.debugTokenFile()));
-      debug.add(DebugServer.start(o.debug(), pipeline, ready, access, null, o.version()));
+      debug.add(DebugServer.start(o.debug(), pipeline, ready, access, metrics, false, o.version()));
       if (o.monitoring() != null) {
-        debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, o.version()));
+        debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
       }
       ControlPlane cp = new ControlPlane(o, source, pipeline, xds, List.copyOf(debug), metrics);
       self[0] = cp;

@@ -47,6 +47,14 @@ public final class PushPipeline implements AutoCloseable {
   private volatile ConfigGenerator generator;
   private volatile PushStatus status;
   private long pushes;
+  private final java.util.ArrayDeque<PushStatus> recent = new java.util.ArrayDeque<>();
+
+  /** The last pushes, oldest first. */
+  public List<PushStatus> recentPushes() {
+    synchronized (recent) {
+      return List.copyOf(recent);
+    }
+  }
 
   public PushPipeline(
       ConfigStore store,
@@ -169,7 +177,7 @@ public final class PushPipeline implements AutoCloseable {
       long buildStart = System.nanoTime();
       PushContext context = PushContext.build(++pushes, start, members, mesh);
       metrics.pushContextBuilt(System.nanoTime() - buildStart);
-      metrics.pushStarted(context.version(), triggeredAtNanos);
+      metrics.pushStarted(context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
       int groups = 0;
@@ -193,8 +201,15 @@ public final class PushPipeline implements AutoCloseable {
               start,
               Duration.ofNanos(System.nanoTime() - startNanos),
               groups,
-              failed);
+              failed,
+              Duration.ofNanos(Math.max(0, startNanos - triggeredAtNanos)));
       status = now;
+      synchronized (recent) {
+        if (recent.size() == 60) {
+          recent.removeFirst();
+        }
+        recent.addLast(now);
+      }
       metrics.pushed(context.services().size(), now.refused());
       logChanges(change, now);
       report(before, now);

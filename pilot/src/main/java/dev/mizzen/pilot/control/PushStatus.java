@@ -19,6 +19,7 @@ import java.util.List;
  * @param took how long it took
  * @param groups how many proxy groups were pushed
  * @param failedGroups how many groups kept their last snapshot because the new one was unsound
+ * @param waited how long its first change waited for it (the debounce)
  */
 public record PushStatus(
     PushContext push,
@@ -28,7 +29,8 @@ public record PushStatus(
     Instant at,
     Duration took,
     int groups,
-    int failedGroups) {
+    int failedGroups,
+    Duration waited) {
 
   public PushStatus {
     refused = List.copyOf(refused);

@@ -6,6 +6,7 @@ import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.control.PushPipeline;
 import dev.mizzen.pilot.control.PushStatus;
+import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.ingest.model.ServiceSpec;
 import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
@@ -19,8 +20,11 @@ import java.util.TreeMap;
 final class ConfigViews {
   private final PushPipeline pipeline;
 
-  ConfigViews(PushPipeline pipeline) {
+  private final PilotMetrics metrics;
+
+  ConfigViews(PushPipeline pipeline, PilotMetrics metrics) {
     this.pipeline = pipeline;
+    this.metrics = metrics;
   }
 
   /** istiod's /debug/registryz: the services of the member namespaces. */
@@ -100,6 +104,7 @@ final class ConfigViews {
     if (status == null) {
       return out;
     }
+    out.put("controlPlaneNamespace", status.membership().controlPlaneNamespace());
     out.put("pushVersion", status.push().version());
     out.put("Start", status.at().toString());
     out.put("End", status.at().plus(status.took()).toString());
@@ -113,6 +118,29 @@ final class ConfigViews {
     out.put("objects", status.config().size());
     out.put("refused", status.refused().stream().map(ConfigViews::problem).toList());
     out.put("warnings", status.warnings().stream().map(ConfigViews::problem).toList());
+    List<Map<String, Object>> pushes = new ArrayList<>();
+    for (PushStatus p : pipeline.recentPushes()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("version", p.push().version());
+      m.put("at", p.at().toString());
+      m.put("tookSeconds", p.took().toNanos() / 1e9);
+      m.put("debounceSeconds", p.waited().toNanos() / 1e9);
+      m.put("proxyGroups", p.groups());
+      pushes.add(m);
+    }
+    out.put("recentPushes", pushes);
+    List<Map<String, Object>> convergence = new ArrayList<>();
+    if (metrics != null) {
+      for (PilotMetrics.Convergence c : metrics.recentConvergence()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", c.at().toString());
+        m.put("proxy", c.proxy());
+        m.put("type", c.type());
+        m.put("seconds", c.seconds());
+        convergence.add(m);
+      }
+    }
+    out.put("recentConvergence", convergence);
     return out;
   }
 

@@ -55,7 +55,8 @@ public final class DebugServer implements AutoCloseable {
   /**
    * @param ready whether the control plane is ready to serve proxies
    * @param access who may read /debug
-   * @param metrics served on /metrics when not null (the monitoring port)
+   * @param metrics the metrics, for the dashboard and, when {@code serveMetrics}, for /metrics
+   * @param serveMetrics whether to serve /metrics (istiod does on the monitoring port only)
    * @param version Mizzen's version, for /version and syncz
    */
   public static DebugServer start(
@@ -64,6 +65,7 @@ public final class DebugServer implements AutoCloseable {
       BooleanSupplier ready,
       DebugAccess access,
       PilotMetrics metrics,
+      boolean serveMetrics,
       String version)
       throws IOException {
     HttpServer server = HttpServer.create(address, 64);
@@ -77,7 +79,7 @@ public final class DebugServer implements AutoCloseable {
             });
     server.setExecutor(executor);
     ProxyViews proxies = new ProxyViews(pipeline.cache(), version);
-    ConfigViews config = new ConfigViews(pipeline);
+    ConfigViews config = new ConfigViews(pipeline, metrics);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.add(new Endpoint("/debug/syncz", "Synchronization status of every connected proxy", (ex, q) -> json(ex, proxies.syncz(q))));
     endpoints.add(new Endpoint("/debug/adsz", "Connected proxies with their metadata and watches", (ex, q) -> json(ex, proxies.adsz(q))));
@@ -92,6 +94,7 @@ public final class DebugServer implements AutoCloseable {
       list.add(Map.of("path", e.path(), "help", e.help()));
     }
     endpoints.add(new Endpoint("/debug/list", "Every debug endpoint", (ex, q) -> json(ex, list)));
+    endpoints.add(new Endpoint("/debug", "This control plane at a glance (HTML)", (ex, q) -> send(ex, 200, "text/html", Dashboard.html())));
     for (Endpoint e : endpoints) {
       server.createContext(e.path(), ex -> guarded(ex, e, access));
     }
@@ -114,7 +117,7 @@ public final class DebugServer implements AutoCloseable {
             json(ex, v);
           }
         });
-    if (metrics != null) {
+    if (serveMetrics) {
       server.createContext(
           "/metrics",
           ex -> {

@@ -50,14 +50,26 @@ public final class PilotMetrics implements XdsEvents {
   private final ConcurrentMap<List<String>, AtomicLong> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<List<String>, AtomicLong> levels = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
-  private final Map<String, Long> pushStarts = new LinkedHashMap<>(64, 0.75f, false) {
+  private final Map<String, Instant> pushStarts = new LinkedHashMap<>(64, 0.75f, false) {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
       return size() > 256;
     }
   };
+
+  /** One proxy's convergence, for the dashboard. */
+  public record Convergence(Instant at, String proxy, String type, double seconds) {}
+
+  private final java.util.ArrayDeque<Convergence> recent = new java.util.ArrayDeque<>();
+
+  /** The last convergences measured, oldest first. */
+  public List<Convergence> recentConvergence() {
+    synchronized (recent) {
+      return List.copyOf(recent);
+    }
+  }
 
   public PilotMetrics() {
     NamingConvention prometheus = registry.config().namingConvention();
@@ -95,10 +107,10 @@ public final class PilotMetrics implements XdsEvents {
 
   // ---- pushes ----
 
-  /** A push started whose version proxies will acknowledge; {@code triggeredAt} is the first change. */
-  public void pushStarted(String version, long triggeredAtNanos) {
+  /** A push started whose version proxies will acknowledge; {@code triggeredAt} is its first change. */
+  public void pushStarted(String version, Instant triggeredAt) {
     synchronized (pushStarts) {
-      pushStarts.put(version, triggeredAtNanos);
+      pushStarts.put(version, triggeredAt);
     }
   }
 
@@ -163,13 +175,24 @@ public final class PilotMetrics implements XdsEvents {
 
   @Override
   public void acknowledged(ProxyConnection conn, String type, String version, Instant sentAt) {
-    Long start;
+    Instant start;
     synchronized (pushStarts) {
       start = pushStarts.get(version);
     }
     if (start != null) {
+      // A proxy that connected after the change converges from when it connected.
+      if (conn.connectedAt().isAfter(start)) {
+        start = conn.connectedAt();
+      }
+      long nanos = Math.max(0, Duration.between(start, Instant.now()).toNanos());
+      synchronized (recent) {
+        if (recent.size() == 200) {
+          recent.removeFirst();
+        }
+        recent.addLast(new Convergence(Instant.now(), conn.proxy().shortId(), istioType(type), nanos / 1e9));
+      }
       timer("pilot_proxy_convergence_time", "Seconds from a config change to a proxy acknowledging the config it produced.", CONVERGENCE_BUCKETS)
-          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+          .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
