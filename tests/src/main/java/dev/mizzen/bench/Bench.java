@@ -1,0 +1,336 @@
+package dev.mizzen.bench;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark: a generated mesh served by Mizzen (its own process) to P Envoy-like ADS streams,
+ * then the same resources served to the same streams by bare java-control-plane; prints a table,
+ * a JSON line and a chart of the convergence after one VirtualService change.
+ */
+@Command(name = "mizzen bench", mixinStandardHelpOptions = true, description = "Measure Mizzen against bare java-control-plane.")
+public final class Bench implements Callable<Integer> {
+  @Option(names = "--services", defaultValue = "1000", description = "Services in the mesh. Default: ${DEFAULT-VALUE}.")
+  int services;
+
+  @Option(names = "--namespaces", defaultValue = "20", description = "Member namespaces. Default: ${DEFAULT-VALUE}.")
+  int namespaces;
+
+  @Option(names = "--proxies", defaultValue = "2000", description = "ADS streams. Default: ${DEFAULT-VALUE}.")
+  int proxies;
+
+  @Option(names = "--pods", defaultValue = "4", description = "Pods per service. Default: ${DEFAULT-VALUE}.")
+  int pods;
+
+  @Option(names = "--slow-readers", defaultValue = "1", description = "Streams that read one response at a time, slowly. Default: ${DEFAULT-VALUE}.")
+  int slowReaders;
+
+  @Option(names = "--out", defaultValue = "target/bench", description = "Where the report goes. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(names = "--mizzen-jar", description = "Mizzen's jar. Default: $MIZZEN_HOME/pilot/target/mizzen.jar.")
+  Path mizzenJar;
+
+  @Option(names = "--java-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "JVM options of both control planes. Default: ${DEFAULT-VALUE}.")
+  String javaOpts;
+
+  @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
+  int timeoutSeconds;
+
+  @Option(names = "--skip-baseline", description = "Measure Mizzen only.")
+  boolean skipBaseline;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Files.createDirectories(out);
+    Path meshDir = out.resolve("mesh");
+    MeshGenerator mesh = new MeshGenerator(services, namespaces, pods);
+    mesh.write(meshDir);
+    log("mesh: %d services in %d namespaces, %d pods each, in %s", services, namespaces, pods, meshDir);
+
+    Path jar = mizzenJar != null ? mizzenJar : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
+    int xds = freePort();
+    int debug = freePort();
+    int monitoring = freePort();
+    List<String> cmd = new ArrayList<>(java(javaOpts));
+    cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config-dir", meshDir.toString(), "--bind-address", "127.0.0.1",
+        "--xds-port", String.valueOf(xds), "--debug-port", String.valueOf(debug), "--monitoring-port", String.valueOf(monitoring)));
+    Process mizzen = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("mizzen.log").toFile()).start();
+    Phase mizzenPhase;
+    Convergence convergence;
+    long idleBytesPerProxy;
+    Path captured = out.resolve("resources.bin");
+    try {
+      awaitReady(debug, mizzen);
+      ProcessStats before = ProcessStats.of(mizzen.pid());
+      try (Streams streams = new Streams(xds, proxies, slowReaders, namespaces)) {
+        mizzenPhase = streams.measure("mizzen", mizzen.pid(), timeoutSeconds, () -> heap(monitoring));
+        ProcessStats after = ProcessStats.of(mizzen.pid());
+        idleBytesPerProxy = (after.rssBytes() - before.rssBytes()) / Math.max(1, proxies);
+        streams.capture(captured);
+        convergence = streams.convergeAfter(() -> {
+          Path file = meshDir.resolve(MeshGenerator.namespace(0) + ".yaml");
+          String text = Files.readString(file);
+          String original = mesh.virtualService(0, 80);
+          if (!text.contains(original)) {
+            throw new IllegalStateException("cannot find the VirtualService to change");
+          }
+          Files.writeString(file, text.replace(original, mesh.virtualService(0, 55)));
+          log("changed VirtualService %s/%s at %s", MeshGenerator.namespace(0), MeshGenerator.service(0), java.time.LocalTime.now());
+          return null;
+        }, r -> EnvoyLikeStream.routesWithWeight(r, MeshGenerator.service(0) + "." + MeshGenerator.namespace(0) + ".", 55), timeoutSeconds);
+      }
+    } finally {
+      mizzen.destroy();
+      mizzen.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    Phase bare = null;
+    if (!skipBaseline) {
+      int port = freePort();
+      List<String> bcmd = new ArrayList<>(java(javaOpts));
+      bcmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BareControlPlane.class.getName(), String.valueOf(port), captured.toString()));
+      Process baseline = new ProcessBuilder(bcmd).redirectErrorStream(true).start();
+      try {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(baseline.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = lines.readLine()) != null && !line.equals("ready")) {
+          // startup output
+        }
+        try (Streams streams = new Streams(port, proxies, slowReaders, namespaces)) {
+          bare = streams.measure("java-control-plane", baseline.pid(), timeoutSeconds, () -> -1L);
+        }
+      } finally {
+        baseline.destroy();
+        baseline.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    Report report = new Report(services, namespaces, proxies, slowReaders, mizzenPhase, bare, convergence, idleBytesPerProxy);
+    System.out.print(report.table());
+    System.out.println(report.json());
+    Files.writeString(out.resolve("report.txt"), report.table());
+    Files.writeString(out.resolve("report.json"), report.json() + "\n");
+    Files.writeString(out.resolve("convergence.svg"), report.svg());
+    log("report, JSON and chart written to %s", out);
+    return mizzenPhase.proxies() >= proxies - slowReaders && convergence.missed() == 0 ? 0 : 1;
+  }
+
+  /** Convergence after a change: per affected stream, seconds from the change to the new routes. */
+  record Convergence(double[] seconds, int missed, Map<String, Long> responsesByType) {}
+
+  private static List<String> java(String opts) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    for (String o : opts.trim().split("\\s+")) {
+      if (!o.isEmpty()) {
+        cmd.add(o);
+      }
+    }
+    return cmd;
+  }
+
+  private void awaitReady(int port, Process p) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("Mizzen exited; see " + out.resolve("mizzen.log"));
+      }
+      try {
+        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("Mizzen did not become ready");
+  }
+
+  private long heap(int monitoring) {
+    try {
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      long sum = 0;
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
+          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  static void log(String format, Object... args) {
+    System.err.println("bench: " + String.format(format, args));
+  }
+
+  /** P Envoy-like streams against one control plane. */
+  static final class Streams implements AutoCloseable {
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<EnvoyLikeStream> streams = new ArrayList<>();
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private final ExecutorService slowExecutor = Executors.newCachedThreadPool();
+    private final int slow;
+
+    Streams(int port, int count, int slow, int namespaces) {
+      this.slow = slow;
+      for (int i = 0; i < count; i++) {
+        boolean isSlow = i >= count - slow;
+        ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .maxInboundMessageSize(512 * 1024 * 1024)
+                .executor(isSlow ? slowExecutor : executor)
+                .build();
+        channels.add(channel);
+        String ns = MeshGenerator.namespace(i % namespaces);
+        Node node =
+            Node.newBuilder()
+                .setId("sidecar~10.200." + (i / 250) + "." + (i % 250) + "~proxy-" + i + "." + ns + "~" + ns + ".svc.cluster.local")
+                .setMetadata(Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
+                .build();
+        streams.add(new EnvoyLikeStream(node, isSlow ? 200 : 0));
+      }
+    }
+
+    private List<EnvoyLikeStream> fast() {
+      return streams.subList(0, streams.size() - slow);
+    }
+
+    Phase measure(String name, long pid, int timeoutSeconds, Callable<Long> heap) throws Exception {
+      long start = System.nanoTime();
+      for (int i = 0; i < streams.size(); i++) {
+        streams.get(i).start(channels.get(i));
+      }
+      long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+      for (EnvoyLikeStream s : fast()) {
+        s.ready().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      double all = (System.nanoTime() - start) / 1e9;
+      List<Double> ready = new ArrayList<>();
+      long bytes = 0;
+      for (EnvoyLikeStream s : fast()) {
+        if (s.readyAfterNanos() > 0) {
+          ready.add(s.readyAfterNanos() / 1e9);
+        } else if (s.error() != null) {
+          log("%s: a stream failed: %s", name, s.error());
+        }
+        bytes += s.bytes();
+      }
+      double[] sorted = ready.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return new Phase(name, sorted.length, all, sorted, bytes, ProcessStats.of(pid), heap.call());
+    }
+
+    /** Writes what the first stream was last sent, for the baseline to serve. */
+    void capture(Path file) throws IOException {
+      try (OutputStream o = Files.newOutputStream(file)) {
+        for (DiscoveryResponse r : streams.get(0).lastResponses().values()) {
+          r.writeDelimitedTo(o);
+        }
+      }
+    }
+
+    Convergence convergeAfter(Callable<Void> change, java.util.function.Predicate<DiscoveryResponse> arrived, int timeoutSeconds)
+        throws Exception {
+      List<Map<String, Long>> before = new ArrayList<>();
+      List<CountDownLatch> latches = new ArrayList<>();
+      for (EnvoyLikeStream s : fast()) {
+        before.add(s.responsesByType());
+        latches.add(s.expect(arrived));
+      }
+      long start = System.nanoTime();
+      change.call();
+      long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+      List<Double> seconds = new ArrayList<>();
+      int missed = 0;
+      for (int i = 0; i < latches.size(); i++) {
+        if (latches.get(i).await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          seconds.add((fast().get(i).awaitedAtNanos() - start) / 1e9);
+        } else {
+          missed++;
+        }
+      }
+      // Let stragglers of other types show, if any were (wrongly) pushed.
+      Thread.sleep(500);
+      Map<String, Long> pushed = new java.util.TreeMap<>();
+      for (int i = 0; i < fast().size(); i++) {
+        Map<String, Long> now = fast().get(i).responsesByType();
+        for (var e : now.entrySet()) {
+          long delta = e.getValue() - before.get(i).getOrDefault(e.getKey(), 0L);
+          if (delta > 0) {
+            pushed.merge(e.getKey().substring(e.getKey().lastIndexOf('.') + 1), delta, Long::sum);
+          }
+        }
+      }
+      return new Convergence(seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray(), missed, pushed);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      streams.forEach(EnvoyLikeStream::close);
+      for (ManagedChannel c : channels) {
+        c.shutdownNow();
+      }
+      for (ManagedChannel c : channels) {
+        c.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      executor.shutdownNow();
+      slowExecutor.shutdownNow();
+    }
+  }
+
+  static String summary(double[] sorted) {
+    return Arrays.toString(new double[] {percentile(sorted, 0.5), percentile(sorted, 0.99)});
+  }
+}

@@ -1,0 +1,247 @@
+package dev.mizzen.bench;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Channel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * One ADS stream that behaves like Envoy: CDS, then EDS for the EDS clusters received, then LDS,
+ * then RDS for the route names in the listeners; every response acknowledged. A slow reader takes
+ * one response at a time and sits on it.
+ */
+final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+  static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+  static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+  private final Node node;
+  private final long slowReaderDelayMillis;
+  private final long startNanos = System.nanoTime();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final Set<String> ackedTypes = ConcurrentHashMap.newKeySet();
+  private final Map<String, DiscoveryResponse> last = new ConcurrentHashMap<>();
+  private final AtomicLong bytes = new AtomicLong();
+  private final Map<String, AtomicLong> responsesByType = new ConcurrentHashMap<>();
+  private volatile long readyNanos;
+  private volatile Predicate<DiscoveryResponse> awaited;
+  private volatile long awaitedAtNanos;
+  private volatile CountDownLatch awaitedLatch;
+  private ClientCallStreamObserver<DiscoveryRequest> requests;
+  private boolean sentEds;
+  private boolean sentLds;
+  private volatile Throwable error;
+
+  EnvoyLikeStream(Node node, long slowReaderDelayMillis) {
+    this.node = node;
+    this.slowReaderDelayMillis = slowReaderDelayMillis;
+  }
+
+  void start(Channel channel) {
+    AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+    synchronized (this) {
+      send(CDS, List.of(), "", "");
+    }
+  }
+
+  @Override
+  public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> stream) {
+    this.requests = stream;
+    if (slowReaderDelayMillis > 0) {
+      stream.disableAutoRequestWithInitial(1);
+    }
+  }
+
+  @Override
+  public synchronized void onNext(DiscoveryResponse r) {
+    bytes.addAndGet(r.getSerializedSize());
+    responsesByType.computeIfAbsent(r.getTypeUrl(), t -> new AtomicLong()).incrementAndGet();
+    last.put(r.getTypeUrl(), r);
+    send(r.getTypeUrl(), names(r.getTypeUrl()), r.getVersionInfo(), r.getNonce());
+    ackedTypes.add(r.getTypeUrl());
+    try {
+      if (CDS.equals(r.getTypeUrl()) && !sentEds) {
+        sentEds = true;
+        send(EDS, edsClusters(r), "", "");
+      } else if (EDS.equals(r.getTypeUrl()) && !sentLds) {
+        sentLds = true;
+        send(LDS, List.of(), "", "");
+      } else if (LDS.equals(r.getTypeUrl())) {
+        List<String> routes = routeNames(r);
+        if (!routes.equals(names(RDS))) {
+          send(RDS, routes, "", "");
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      error = e;
+    }
+    if (readyNanos == 0 && ackedTypes.containsAll(List.of(CDS, EDS, LDS, RDS))) {
+      readyNanos = System.nanoTime();
+      ready.countDown();
+    }
+    Predicate<DiscoveryResponse> wanted = awaited;
+    if (wanted != null && wanted.test(r)) {
+      awaited = null;
+      awaitedAtNanos = System.nanoTime();
+      awaitedLatch.countDown();
+    }
+    if (slowReaderDelayMillis > 0) {
+      try {
+        Thread.sleep(slowReaderDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      requests.request(1);
+    }
+  }
+
+  private final Map<String, List<String>> requested = new ConcurrentHashMap<>();
+
+  private List<String> names(String type) {
+    return requested.getOrDefault(type, List.of());
+  }
+
+  private void send(String type, List<String> names, String version, String nonce) {
+    requested.put(type, names);
+    requests.onNext(
+        DiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(type)
+            .addAllResourceNames(names)
+            .setVersionInfo(version)
+            .setResponseNonce(nonce)
+            .build());
+  }
+
+  private static List<String> edsClusters(DiscoveryResponse r) throws InvalidProtocolBufferException {
+    Set<String> names = new TreeSet<>();
+    for (Any a : r.getResourcesList()) {
+      Cluster c = a.unpack(Cluster.class);
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        names.add(c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName() : c.getEdsClusterConfig().getServiceName());
+      }
+    }
+    return new ArrayList<>(names);
+  }
+
+  private static List<String> routeNames(DiscoveryResponse r) throws InvalidProtocolBufferException {
+    Set<String> names = new TreeSet<>();
+    for (Any a : r.getResourcesList()) {
+      Listener l = a.unpack(Listener.class);
+      for (FilterChain fc : l.getFilterChainsList()) {
+        for (Filter f : fc.getFiltersList()) {
+          if (f.getTypedConfig().is(HttpConnectionManager.class)) {
+            HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
+            if (hcm.hasRds()) {
+              names.add(hcm.getRds().getRouteConfigName());
+            }
+          }
+        }
+      }
+    }
+    return new ArrayList<>(names);
+  }
+
+  /** Starts waiting for a response that {@code wanted} accepts; returns the latch it opens. */
+  CountDownLatch expect(Predicate<DiscoveryResponse> wanted) {
+    CountDownLatch latch = new CountDownLatch(1);
+    awaitedLatch = latch;
+    awaited = wanted;
+    return latch;
+  }
+
+  long awaitedAtNanos() {
+    return awaitedAtNanos;
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    error = t;
+    ready.countDown();
+  }
+
+  @Override
+  public void onCompleted() {}
+
+  CountDownLatch ready() {
+    return ready;
+  }
+
+  /** Nanoseconds from opening the stream to having acknowledged every type, 0 if not yet. */
+  long readyAfterNanos() {
+    return readyNanos == 0 ? 0 : readyNanos - startNanos;
+  }
+
+  long bytes() {
+    return bytes.get();
+  }
+
+  Map<String, Long> responsesByType() {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    responsesByType.forEach((k, v) -> m.put(k, v.get()));
+    return m;
+  }
+
+  Map<String, DiscoveryResponse> lastResponses() {
+    return last;
+  }
+
+  Throwable error() {
+    return error;
+  }
+
+  /** Whether {@code r} routes {@code host}'s split with {@code weight} to some cluster. */
+  static boolean routesWithWeight(DiscoveryResponse r, String hostPrefix, int weight) {
+    if (!RDS.equals(r.getTypeUrl())) {
+      return false;
+    }
+    for (Any a : r.getResourcesList()) {
+      try {
+        for (var vh : a.unpack(RouteConfiguration.class).getVirtualHostsList()) {
+          if (!vh.getName().startsWith(hostPrefix)) {
+            continue;
+          }
+          for (var route : vh.getRoutesList()) {
+            for (var c : route.getRoute().getWeightedClusters().getClustersList()) {
+              if (c.getWeight().getValue() == weight) {
+                return true;
+              }
+            }
+          }
+        }
+      } catch (InvalidProtocolBufferException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  void close() {
+    try {
+      requests.onCompleted();
+    } catch (RuntimeException ignored) {
+      // already closed
+    }
+  }
+}

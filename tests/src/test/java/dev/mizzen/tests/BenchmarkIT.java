@@ -1,0 +1,42 @@
+package dev.mizzen.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mizzen.bench.Bench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The benchmark at a small size, so that it keeps working: every proxy gets every type, the
+ * change reaches every proxy with RDS alone, and the report, JSON and chart are written. Its
+ * numbers are printed, never asserted.
+ */
+class BenchmarkIT {
+  @TempDir Path out;
+
+  @Test
+  void runsAtASmallSizeAndReports() throws Exception {
+    Path jar = Path.of("../pilot/target/mizzen.jar");
+    assertThat(jar).as("mvn verify packages Mizzen before this module's tests").exists();
+    int exit =
+        new CommandLine(new Bench())
+            .execute(
+                "--services", "50", "--namespaces", "5", "--proxies", "50", "--slow-readers", "1",
+                "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--out", out.toString(), "--timeout", "120");
+    assertThat(exit).isZero();
+    JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+    assertThat(report.at("/mizzen/ready").asInt()).isEqualTo(49);
+    assertThat(report.at("/java_control_plane/ready").asInt()).isEqualTo(49);
+    assertThat(report.at("/convergence/updated").asInt()).isEqualTo(49);
+    assertThat(report.at("/convergence/missed").asInt()).isZero();
+    // Only the route configurations changed, so only they were pushed.
+    assertThat(report.at("/convergence/pushed").fieldNames()).toIterable().containsExactly("RouteConfiguration");
+    assertThat(Files.readString(out.resolve("report.txt"))).contains("time until all ACKed");
+    assertThat(Files.readString(out.resolve("convergence.svg"))).startsWith("<svg").contains("<path d=\"M");
+  }
+}
