@@ -240,7 +240,7 @@ public final class Bench implements Callable<Integer> {
                 .setId("sidecar~10.200." + (i / 250) + "." + (i % 250) + "~proxy-" + i + "." + ns + "~" + ns + ".svc.cluster.local")
                 .setMetadata(Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
                 .build();
-        streams.add(new EnvoyLikeStream(node, isSlow ? 200 : 0));
+        streams.add(new EnvoyLikeStream(node, isSlow ? 200 : 0, i == 0));
       }
     }
 

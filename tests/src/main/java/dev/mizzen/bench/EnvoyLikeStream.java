@@ -53,9 +53,16 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   private boolean sentLds;
   private volatile Throwable error;
 
-  EnvoyLikeStream(Node node, long slowReaderDelayMillis) {
+  private final boolean keepResponses;
+
+  /**
+   * @param keepResponses whether to keep the last response of each type (one stream does, for
+   *     the baseline to serve the same resources)
+   */
+  EnvoyLikeStream(Node node, long slowReaderDelayMillis, boolean keepResponses) {
     this.node = node;
     this.slowReaderDelayMillis = slowReaderDelayMillis;
+    this.keepResponses = keepResponses;
   }
 
   void start(Channel channel) {
@@ -77,7 +84,9 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   public synchronized void onNext(DiscoveryResponse r) {
     bytes.addAndGet(r.getSerializedSize());
     responsesByType.computeIfAbsent(r.getTypeUrl(), t -> new AtomicLong()).incrementAndGet();
-    last.put(r.getTypeUrl(), r);
+    if (keepResponses) {
+      last.put(r.getTypeUrl(), r);
+    }
     send(r.getTypeUrl(), names(r.getTypeUrl()), r.getVersionInfo(), r.getNonce());
     ackedTypes.add(r.getTypeUrl());
     try {

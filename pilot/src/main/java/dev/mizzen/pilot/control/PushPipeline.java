@@ -348,5 +348,6 @@ public final class PushPipeline implements AutoCloseable {
   @Override
   public void close() {
     debouncer.close();
+    cache.close();
   }
 }

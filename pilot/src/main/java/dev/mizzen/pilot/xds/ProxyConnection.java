@@ -16,6 +16,12 @@ public final class ProxyConnection {
   private final StreamHandle handle;
   private final Instant connectedAt;
   private final Map<String, TypeState> types = new LinkedHashMap<>();
+  /** Whether the push queue holds this stream; see {@link PushQueue}. */
+  final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Whether more became due while the stream was queued or being sent to. */
+  volatile boolean again;
+
   private volatile Proxy proxy;
   private volatile Group group;
 

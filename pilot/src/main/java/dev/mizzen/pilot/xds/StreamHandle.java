@@ -14,6 +14,7 @@ import java.net.SocketAddress;
 final class StreamHandle {
   private final SocketAddress remoteAddress;
   private volatile GuardedCall<?, ?> call;
+  private final Object readiness = new Object();
   volatile long streamId = -1;
 
   StreamHandle(SocketAddress remoteAddress) {
@@ -30,6 +31,39 @@ final class StreamHandle {
     return guarded;
   }
 
+  /** Whether the transport has taken what was sent (no more than gRPC's small buffer is queued). */
+  boolean isReady() {
+    GuardedCall<?, ?> c = call;
+    return c == null || c.isReady() || c.closed();
+  }
+
+  /** Called by the transport when the stream can take more. */
+  void onReady() {
+    synchronized (readiness) {
+      readiness.notifyAll();
+    }
+  }
+
+  /**
+   * Waits until the transport has taken what was sent, at most {@code millis}; a stream whose
+   * reader stalls keeps only what is already queued, and nobody waits on it longer than that.
+   *
+   * @return whether it became ready
+   */
+  boolean awaitReady(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    synchronized (readiness) {
+      while (!isReady()) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          return false;
+        }
+        readiness.wait(left);
+      }
+    }
+    return true;
+  }
+
   /** Ends the stream with {@code status}; a no-op when already closed. */
   void close(Status status) {
     GuardedCall<?, ?> c = call;
@@ -38,7 +72,11 @@ final class StreamHandle {
     }
   }
 
-  private static final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+  private void notifyReadiness() {
+    onReady();
+  }
+
+  private final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private boolean closed;
 
     GuardedCall(ServerCall<Q, R> delegate) {
@@ -59,12 +97,17 @@ final class StreamHandle {
       }
     }
 
+    synchronized boolean closed() {
+      return closed;
+    }
+
     @Override
     public synchronized void close(Status status, Metadata trailers) {
       if (!closed) {
         closed = true;
         super.close(status, trailers);
       }
+      notifyReadiness();
     }
   }
 }

@@ -33,10 +33,20 @@ final class StreamInterceptor implements ServerInterceptor {
     ServerCall.Listener<Q> listener = Contexts.interceptCall(context, guarded, headers, next);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
       @Override
+      public void onReady() {
+        try {
+          super.onReady();
+        } finally {
+          handle.onReady();
+        }
+      }
+
+      @Override
       public void onCancel() {
         try {
           super.onCancel();
         } finally {
+          handle.onReady();
           onEnd.accept(handle);
         }
       }

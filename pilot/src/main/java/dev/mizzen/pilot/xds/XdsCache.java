@@ -56,13 +56,39 @@ public final class XdsCache implements ConfigWatcher {
   private final Function<GroupKey, GroupSnapshot> factory;
   private final Clock clock;
   private volatile XdsEvents events = XdsEvents.NONE;
+  private final PushQueue queue;
 
   /**
    * @param factory builds the snapshot of a group seen for the first time, from the latest push
    */
   public XdsCache(Function<GroupKey, GroupSnapshot> factory, Clock clock) {
+    this(factory, clock, PushQueue.defaultConcurrency());
+  }
+
+  /**
+   * @param pushConcurrency how many streams may be written to at once
+   */
+  public XdsCache(Function<GroupKey, GroupSnapshot> factory, Clock clock, int pushConcurrency) {
     this.factory = factory;
     this.clock = clock;
+    this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue);
+  }
+
+  /** Sends the stream what it is due, in the order CDS, EDS, LDS, RDS. */
+  private void sendDue(ProxyConnection conn) {
+    if (conn.group() == null) {
+      return;
+    }
+    synchronized (conn) {
+      for (String type : TypeUrls.PUSH_ORDER) {
+        respond(conn, type);
+      }
+    }
+  }
+
+  /** Stops the push workers. */
+  public void close() {
+    queue.close();
   }
 
   public void setEvents(XdsEvents events) {
@@ -172,11 +198,7 @@ public final class XdsCache implements ConfigWatcher {
     }
     g.snapshot = snapshot;
     for (ProxyConnection conn : g.members) {
-      synchronized (conn) {
-        for (String type : TypeUrls.PUSH_ORDER) {
-          respond(conn, type);
-        }
-      }
+      queue.schedule(conn);
     }
   }
 
@@ -237,8 +259,8 @@ public final class XdsCache implements ConfigWatcher {
       }
       s.watch = watch;
       watch.setStop(() -> clear(conn, type, watch));
-      respond(conn, type);
     }
+    queue.schedule(conn);
     return watch;
   }
 

@@ -1,0 +1,93 @@
+package dev.mizzen.pilot.xds;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends to proxies with bounded concurrency, as istiod's push queue does: at most {@code
+ * concurrency} streams are being written at once, and a worker moves on once the transport has
+ * taken its stream's responses (or after {@code flushLeaseMillis} for a stream whose reader
+ * stalls, which then keeps only what is already queued). So a push to thousands of proxies holds
+ * at most about {@code concurrency} responses in memory, and no proxy waits on a slow one.
+ *
+ * <p>A stream is queued at most once at a time; what changes while it waits is sent with it.
+ */
+final class PushQueue implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PushQueue.class);
+
+  private final ExecutorService workers;
+  private final Consumer<ProxyConnection> send;
+  private final long flushLeaseMillis;
+
+  /** istiod's default push concurrency: min(15 + 5 × cores, 100). */
+  static int defaultConcurrency() {
+    return Math.min(15 + 5 * Runtime.getRuntime().availableProcessors(), 100);
+  }
+
+  /**
+   * @param send sends whatever the stream is due; returns with the responses handed to the
+   *     transport
+   */
+  PushQueue(int concurrency, long flushLeaseMillis, Consumer<ProxyConnection> send) {
+    this.send = send;
+    this.flushLeaseMillis = flushLeaseMillis;
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            concurrency,
+            concurrency,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "mizzen-push");
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    this.workers = pool;
+  }
+
+  /** Makes sure the stream's due responses go out soon. */
+  void schedule(ProxyConnection conn) {
+    if (conn.queued.getAndSet(true)) {
+      conn.again = true;
+      return;
+    }
+    try {
+      workers.execute(() -> run(conn));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      conn.queued.set(false);
+    }
+  }
+
+  private void run(ProxyConnection conn) {
+    try {
+      do {
+        conn.again = false;
+        send.accept(conn);
+        if (!conn.handle().awaitReady(flushLeaseMillis)) {
+          log.debug("stream {} is slow to read; moving on", conn.streamId());
+        }
+      } while (conn.again);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("sending to stream {} failed", conn.streamId(), e);
+    } finally {
+      conn.queued.set(false);
+      if (conn.again) {
+        schedule(conn);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    workers.shutdownNow();
+  }
+}
