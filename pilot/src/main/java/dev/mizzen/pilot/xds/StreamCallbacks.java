@@ -5,7 +5,9 @@ import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.proxy.ProxyParser;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
@@ -41,22 +43,27 @@ final class StreamCallbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) throws RequestException {
+    bind(streamId, request.hasNode() ? request.getNode() : null);
+  }
+
+  /** Identifies the proxy on the stream's first request and names the stream for the cache. */
+  private void bind(long streamId, Node node) throws RequestException {
     XdsCache.setCurrent(null);
     ProxyConnection conn =
         cache
             .connection(streamId)
             .orElseThrow(() -> new RequestException(Status.INTERNAL.withDescription("unknown stream")));
     if (conn.proxy() == null) {
-      if (!request.hasNode() || request.getNode().getId().isEmpty()) {
+      if (node == null || node.getId().isEmpty()) {
         String reason = "the first request of a stream must carry the node";
         events.get().refused("", XdsEvents.Status.INVALID_NODE, reason);
         throw new RequestException(Status.INVALID_ARGUMENT.withDescription(reason));
       }
       Proxy proxy;
       try {
-        proxy = ProxyParser.parse(request.getNode());
+        proxy = ProxyParser.parse(node);
       } catch (InvalidProxyException e) {
-        events.get().refused(request.getNode().getId(), XdsEvents.Status.INVALID_NODE, e.getMessage());
+        events.get().refused(node.getId(), XdsEvents.Status.INVALID_NODE, e.getMessage());
         throw new RequestException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
       }
       Optional<String> refusal = admission.apply(proxy);
@@ -77,9 +84,12 @@ final class StreamCallbacks implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
-    String reason = "incremental (delta) xDS is not served yet; use state of the world";
-    events.get().refused(request.hasNode() ? request.getNode().getId() : "", XdsEvents.Status.UNSUPPORTED, reason);
-    throw new RequestException(Status.UNIMPLEMENTED.withDescription(reason));
+    bind(streamId, request.hasNode() ? request.getNode() : null);
+  }
+
+  @Override
+  public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    cache.connection(streamId).ifPresent(c -> cache.sent(c, response.getTypeUrl(), response.getNonce()));
   }
 
   @Override

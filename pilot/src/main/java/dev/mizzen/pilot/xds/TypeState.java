@@ -1,6 +1,10 @@
 package dev.mizzen.pilot.xds;
 
+import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.Watch;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.time.Instant;
 import java.util.Set;
 
@@ -11,6 +15,25 @@ import java.util.Set;
 final class TypeState {
   /** The request waiting for a response, or null when the last one was answered. */
   Watch watch;
+
+  /** Incremental xDS: the request waiting for a response. */
+  DeltaWatch deltaWatch;
+
+  /** Incremental xDS: resource versions the proxy holds, as far as it has acknowledged. */
+  Map<String, String> deltaKnown = new HashMap<>();
+
+  /** Incremental xDS: what the last response would make the proxy hold once acknowledged. */
+  Map<String, String> deltaSentVersions = Map.of();
+
+  List<String> deltaSentRemoved = List.of();
+
+  /** Incremental xDS: names the proxy was told do not exist, not to be told again. */
+  java.util.Set<String> deltaAbsent = new java.util.HashSet<>();
+
+  /** Incremental xDS: the first request of a type is always answered, even with nothing. */
+  boolean deltaMustAnswer;
+
+  boolean deltaStarted;
 
   boolean hasClusterChanged;
   boolean wildcard = true;

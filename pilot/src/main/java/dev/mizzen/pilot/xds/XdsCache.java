@@ -16,7 +16,6 @@ import io.grpc.Status;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +81,26 @@ public final class XdsCache implements ConfigWatcher {
     synchronized (conn) {
       for (String type : TypeUrls.PUSH_ORDER) {
         respond(conn, type);
+        respondDelta(conn, type);
       }
+    }
+  }
+
+  private void respondDelta(ProxyConnection conn, String type) {
+    TypeState s = conn.state(type);
+    if (s.deltaWatch == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      int n = DeltaResponder.respond(s, conn.group().snapshot.type(type));
+      if (n >= 0) {
+        s.sentAt = clock.instant();
+        s.sentCount++;
+        events.sent(conn, type, n, 0, System.nanoTime() - start);
+      }
+    } catch (WatchCancelledException e) {
+      log.debug("stream {} went away before its {} response", conn.streamId(), TypeUrls.shortName(type));
     }
   }
 
@@ -139,6 +157,10 @@ public final class XdsCache implements ConfigWatcher {
         if (s.watch != null) {
           s.watch.cancel();
           s.watch = null;
+        }
+        if (s.deltaWatch != null) {
+          s.deltaWatch.cancel();
+          s.deltaWatch = null;
         }
       }
     }
@@ -331,9 +353,66 @@ public final class XdsCache implements ConfigWatcher {
       boolean isWildcard,
       Consumer<DeltaResponse> responseConsumer,
       boolean hasClusterChanged) {
-    // StreamCallbacks refuses delta streams before they get here.
-    return new DeltaWatch(
-        request, Map.of(), new HashSet<>(), requesterVersion, isWildcard, responseConsumer);
+    DeltaWatch watch =
+        new DeltaWatch(
+            request,
+            Map.copyOf(resourceVersions),
+            Set.copyOf(pendingResources),
+            requesterVersion,
+            isWildcard,
+            responseConsumer);
+    ProxyConnection conn = CURRENT.get();
+    CURRENT.remove();
+    if (conn == null || conn.group() == null) {
+      log.error("delta request of type {} arrived with no stream bound; it is not answered", request.getTypeUrl());
+      return watch;
+    }
+    String type = request.getTypeUrl();
+    synchronized (conn) {
+      TypeState s = conn.state(type);
+      if (!s.deltaStarted) {
+        s.deltaStarted = true;
+        s.deltaMustAnswer = true;
+        s.deltaKnown.putAll(request.getInitialResourceVersionsMap());
+      }
+      request.getResourceNamesUnsubscribeList().forEach(s.deltaKnown::remove);
+      request.getResourceNamesUnsubscribeList().forEach(s.deltaAbsent::remove);
+      request.getResourceNamesSubscribeList().forEach(s.deltaAbsent::remove);
+      String nonce = request.getResponseNonce();
+      if (!nonce.isEmpty() && nonce.equals(s.sentNonce)) {
+        if (request.hasErrorDetail()) {
+          s.nackedVersion = s.sentVersion;
+          s.lastError = request.v3Request().getErrorDetail().getMessage();
+          s.lastErrorAt = clock.instant();
+          s.nackCount++;
+          s.deltaSentVersions = Map.of();
+          s.deltaSentRemoved = List.of();
+          events.rejected(conn, type, s.sentVersion, s.lastError);
+        } else {
+          DeltaResponder.acknowledged(s);
+          s.ackedVersion = s.sentVersion;
+          s.ackedNonce = nonce;
+          s.ackedAt = clock.instant();
+          events.acknowledged(conn, type, s.ackedVersion, s.sentAt);
+        }
+      }
+      s.wildcard = isWildcard;
+      s.requestedNames = Set.copyOf(pendingResources);
+      if (s.deltaWatch != null && s.deltaWatch != watch) {
+        s.deltaWatch.cancel();
+      }
+      s.deltaWatch = watch;
+      watch.setStop(
+          () -> {
+            synchronized (conn) {
+              if (s.deltaWatch == watch) {
+                s.deltaWatch = null;
+              }
+            }
+          });
+    }
+    queue.schedule(conn);
+    return watch;
   }
 
   /** The time source the cache stamps events with. */

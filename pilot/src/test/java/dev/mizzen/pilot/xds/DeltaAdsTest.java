@@ -1,0 +1,218 @@
+package dev.mizzen.pilot.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.generate.TypeUrls;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Incremental ADS: per-resource versions, removals, subscribe and unsubscribe, reconnects. */
+class DeltaAdsTest {
+  @TempDir Path dir;
+  private ControlPlane cp;
+
+  private static final String MESH =
+      """
+      apiVersion: v1
+      kind: Namespace
+      metadata: {name: shop}
+      ---
+      apiVersion: maistra.io/v1
+      kind: ServiceMeshMemberRoll
+      metadata: {name: default, namespace: istio-system}
+      spec: {members: [shop]}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: shop}
+      spec: {ports: [{name: http, port: 8080}]}
+      ---
+      apiVersion: v1
+      kind: Endpoints
+      metadata: {name: web, namespace: shop}
+      subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{name: http, port: 8080}]}]
+      """;
+
+  private static final String API =
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: api, namespace: shop}
+      spec: {ports: [{name: http, port: 9090}]}
+      """;
+
+  private static final String WEB = "outbound|8080||web.shop.svc.cluster.local";
+  private static final String API_CLUSTER = "outbound|9090||api.shop.svc.cluster.local";
+
+  /** A raw delta stream. */
+  private static final class Delta implements AutoCloseable {
+    final ManagedChannel channel;
+    final StreamObserver<DeltaDiscoveryRequest> requests;
+    final BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
+
+    Delta(int port) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      requests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .deltaAggregatedResources(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(DeltaDiscoveryResponse r) {
+                      responses.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                  });
+    }
+
+    void send(DeltaDiscoveryRequest.Builder r) {
+      requests.onNext(r.build());
+    }
+
+    DeltaDiscoveryResponse next() throws InterruptedException {
+      DeltaDiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
+      assertThat(r).as("a delta response within 10s").isNotNull();
+      return r;
+    }
+
+    DeltaDiscoveryResponse poll(long millis) throws InterruptedException {
+      return responses.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
+    void ack(DeltaDiscoveryResponse r) {
+      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      requests.onCompleted();
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Map<String, String> versions(DeltaDiscoveryResponse r) {
+    return r.getResourcesList().stream().collect(Collectors.toMap(Resource::getName, Resource::getVersion));
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    Files.writeString(dir.resolve("mesh.yaml"), MESH);
+    cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
+  }
+
+  @AfterEach
+  void stop() {
+    cp.close();
+  }
+
+  @Test
+  void sendsOnlyWhatChangedAndNamesWhatWentAway() throws Exception {
+    Node node = AdsTestStream.sidecar("web-1", "shop");
+    Map<String, String> held;
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER));
+      DeltaDiscoveryResponse first = delta.next();
+      held = versions(first);
+      assertThat(held).containsKeys(WEB, "BlackHoleCluster", "PassthroughCluster");
+      assertThat(held.values()).allSatisfy(v -> assertThat(v).isNotEmpty());
+      assertThat(first.getRemovedResourcesList()).isEmpty();
+      delta.ack(first);
+
+      // Subscribing by name: a known name is sent, an unknown one is reported removed.
+      delta.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT).addResourceNamesSubscribe(WEB).addResourceNamesSubscribe("outbound|1||gone"));
+      DeltaDiscoveryResponse eds = delta.next();
+      assertThat(versions(eds)).containsOnlyKeys(WEB);
+      assertThat(eds.getRemovedResourcesList()).containsExactly("outbound|1||gone");
+      delta.ack(eds);
+
+      // A new service: only its cluster is sent.
+      Files.writeString(dir.resolve("api.yaml"), API);
+      DeltaDiscoveryResponse added = delta.next();
+      assertThat(added.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
+      assertThat(versions(added)).containsOnlyKeys(API_CLUSTER);
+      delta.ack(added);
+      held.putAll(versions(added));
+
+      // Unsubscribed endpoints are not sent again.
+      delta.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT).addResourceNamesUnsubscribe(WEB));
+      assertThat(delta.poll(700)).isNull();
+
+      // Its removal is named.
+      Files.delete(dir.resolve("api.yaml"));
+      DeltaDiscoveryResponse removed = delta.next();
+      assertThat(removed.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
+      assertThat(removed.getResourcesList()).isEmpty();
+      assertThat(removed.getRemovedResourcesList()).containsExactly(API_CLUSTER);
+      delta.ack(removed);
+      held.remove(API_CLUSTER);
+      assertThat(delta.poll(500)).isNull();
+    }
+
+    // Reconnecting with what it holds, plus a cluster that no longer exists.
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      Map<String, String> initial = new java.util.HashMap<>(held);
+      initial.put(API_CLUSTER, "stale");
+      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).putAllInitialResourceVersions(initial));
+      DeltaDiscoveryResponse r = delta.next();
+      assertThat(r.getResourcesList()).as("nothing it holds has changed").isEmpty();
+      assertThat(r.getRemovedResourcesList()).containsExactly(API_CLUSTER);
+    }
+  }
+
+  @Test
+  void aNackedVersionIsNotResentUntilTheConfigChanges() throws Exception {
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(AdsTestStream.sidecar("web-1", "shop")).setTypeUrl(TypeUrls.CLUSTER));
+      delta.ack(delta.next());
+      Files.writeString(dir.resolve("api.yaml"), API);
+      DeltaDiscoveryResponse added = delta.next();
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.CLUSTER)
+              .setResponseNonce(added.getNonce())
+              .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("refused")));
+      assertThat(delta.poll(1000)).isNull();
+      Files.writeString(dir.resolve("api.yaml"), API.replace("9090", "9091"));
+      DeltaDiscoveryResponse next = delta.next();
+      // Still owed the first change, since the proxy refused it.
+      assertThat(versions(next)).containsKey("outbound|9091||api.shop.svc.cluster.local");
+      assertThat(next.getRemovedResourcesList()).doesNotContain(API_CLUSTER);
+    }
+  }
+
+  @Test
+  void grpcLikeSubscriptionsByNameWork() throws Exception {
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(AdsTestStream.sidecar("web-1", "shop"))
+              .setTypeUrl(TypeUrls.ROUTE)
+              .addAllResourceNamesSubscribe(List.of("8080")));
+      DeltaDiscoveryResponse r = delta.next();
+      assertThat(versions(r)).containsOnlyKeys("8080");
+    }
+  }
+}
