@@ -57,7 +57,7 @@ public final class PushPipeline implements AutoCloseable {
     this.resolver = resolver;
     this.mesh = mesh;
     this.clock = clock;
-    this.cache = new XdsCache(this::newGroup, clock);
+    this.cache = new XdsCache(this::keyOf, this::newGroup, clock);
     this.debouncer =
         new Debouncer<>("mizzen-push", debounceQuiet, debounceMax, ConfigChange::merge, d -> push());
   }
@@ -121,6 +121,8 @@ public final class PushPipeline implements AutoCloseable {
       PushContext context = PushContext.build(++pushes, start, members, mesh);
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
+      // A proxy's shape depends on the push: the services it serves, the labels policies select on.
+      cache.regroup();
       int groups = 0;
       int failed = 0;
       for (GroupKey key : cache.groupKeys()) {
@@ -161,6 +163,14 @@ public final class PushPipeline implements AutoCloseable {
     }
   }
 
+  private GroupKey keyOf(Proxy proxy) {
+    ConfigGenerator g = generator;
+    if (g == null) {
+      throw new IllegalStateException("no push yet");
+    }
+    return GroupKey.of(proxy, g.push());
+  }
+
   private GroupSnapshot newGroup(GroupKey key) {
     ConfigGenerator g = generator;
     if (g == null) {
@@ -197,6 +207,12 @@ public final class PushPipeline implements AutoCloseable {
     Set<String> oldWarnings = before == null ? Set.of() : messages(before.warnings());
     Set<String> newErrors = messages(now.refused());
     Set<String> newWarnings = messages(now.warnings());
+    Set<String> oldFailClosed = before == null ? Set.of() : messages(before.push().authz().errors());
+    for (String e : messages(now.push().authz().errors())) {
+      if (!oldFailClosed.contains(e)) {
+        log.warn("served fail closed: {}", e);
+      }
+    }
     if (before != null) {
       for (String e : newErrors) {
         if (!oldErrors.contains(e)) {
