@@ -66,6 +66,18 @@ public final class DebugServer implements AutoCloseable {
         });
     server.createContext("/debug/syncz", ex -> json(ex, views.syncz(query(ex))));
     server.createContext("/debug/configz", ex -> json(ex, views.configz(query(ex))));
+    AuthorizationViews authz = new AuthorizationViews(pipeline);
+    server.createContext(
+        "/debug/authorizationz",
+        ex -> {
+          try {
+            AuthorizationViews.Answer a = authz.authorizationz(multiQuery(ex));
+            send(ex, a.status(), "application/json", JSON.writeValueAsString(a.body()) + "\n");
+          } catch (RuntimeException e) {
+            log.error("debug endpoint {} failed", ex.getRequestURI(), e);
+            send(ex, 500, "text/plain", "internal error: " + e + "\n");
+          }
+        });
     server.createContext(
         "/debug/config_dump",
         ex -> {
@@ -122,6 +134,25 @@ public final class DebugServer implements AutoCloseable {
       String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
       String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
       q.put(k, v);
+    }
+    return q;
+  }
+
+  /** The query with every value of repeated parameters, such as {@code header=a:1&header=b:2}. */
+  static Map<String, java.util.List<String>> multiQuery(HttpExchange ex) {
+    Map<String, java.util.List<String>> q = new LinkedHashMap<>();
+    String raw = ex.getRequestURI().getRawQuery();
+    if (raw == null) {
+      return q;
+    }
+    for (String part : raw.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+      q.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v);
     }
     return q;
   }
