@@ -282,6 +282,14 @@ class GrpcAuthorizationIT {
             "denied: no rule matched; ALLOW policies apply to this workload and none of their rules allows"
                 + " the request");
     assertThat(code(toEcho, "bob")).as("and the server agrees").isEqualTo(DENIED);
+
+    assertThat(get("/debug/authorizationz?method=GET").path("error").asText())
+        .isEqualTo("explaining a request needs the proxyID parameter");
+    assertThat(get("/debug/authorizationz?proxyID=nobody.shop").path("error").asText())
+        .isEqualTo("proxy nobody.shop is not connected");
+    JsonNode echoWorkload = get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0);
+    assertThat(echoWorkload.path("services").get(0).asText()).isEqualTo("echo.shop.svc.cluster.local");
+    assertThat(echoWorkload.path("policies").findValuesAsText("name")).containsExactlyInAnyOrder("users", "not-alice-13");
   }
 
   private JsonNode explain(String user) {

@@ -207,12 +207,6 @@ public final class PushPipeline implements AutoCloseable {
     Set<String> oldWarnings = before == null ? Set.of() : messages(before.warnings());
     Set<String> newErrors = messages(now.refused());
     Set<String> newWarnings = messages(now.warnings());
-    Set<String> oldFailClosed = before == null ? Set.of() : messages(before.push().authz().errors());
-    for (String e : messages(now.push().authz().errors())) {
-      if (!oldFailClosed.contains(e)) {
-        log.warn("served fail closed: {}", e);
-      }
-    }
     if (before != null) {
       for (String e : newErrors) {
         if (!oldErrors.contains(e)) {
@@ -222,6 +216,12 @@ public final class PushPipeline implements AutoCloseable {
       for (String w : newWarnings) {
         if (!oldWarnings.contains(w)) {
           log.warn("served with a warning: {}", w);
+        }
+      }
+      Set<String> oldFailClosed = messages(before.push().authz().errors());
+      for (String e : messages(now.push().authz().errors())) {
+        if (!oldFailClosed.contains(e)) {
+          log.warn("served fail closed: {}", e);
         }
       }
       int fixed = 0;
