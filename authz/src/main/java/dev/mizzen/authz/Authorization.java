@@ -1,6 +1,7 @@
 package dev.mizzen.authz;
 
 import dev.mizzen.authz.authn.JwtFilters;
+import dev.mizzen.authz.authn.Mtls;
 import dev.mizzen.authz.authn.PeerModes;
 import dev.mizzen.authz.authn.Selectors;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec;
@@ -138,7 +139,7 @@ public final class Authorization {
   }
 
   /** The mutual TLS mode of a port of the workloads {@code selector} picks (for clients of them). */
-  public dev.mizzen.authz.authn.Mtls mtls(String namespace, Map<String, String> labels, int port) {
+  public Mtls mtls(String namespace, Map<String, String> labels, int port) {
     return peerModes.resolve(namespace, labels, port);
   }
 

@@ -19,12 +19,12 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.ValueMatcher;
 
 /** Stage two of the RBAC builder: the intermediate model into Envoy's RBAC policy protos. */
-public final class RbacEncoder {
+final class RbacEncoder {
   static final String URI_TEMPLATE = "uri-template";
 
   private RbacEncoder() {}
 
-  public static Policy policy(GeneratedRule rule) {
+  static Policy policy(GeneratedRule rule) {
     Policy.Builder p = Policy.newBuilder();
     for (Matcher m : rule.permissions()) {
       p.addPermissions(permission(m));

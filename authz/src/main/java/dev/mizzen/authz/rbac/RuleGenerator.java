@@ -33,7 +33,7 @@ import java.util.function.Function;
  * blocks, IP blocks, then the principal-side {@code when} keys as written; for an operation its
  * hosts, methods, paths, ports, then the permission-side {@code when} keys.
  */
-public final class RuleGenerator {
+final class RuleGenerator {
   private static final List<Matcher> ANY = List.of(new And(List.of(new Any())));
 
   private RuleGenerator() {}
@@ -45,7 +45,7 @@ public final class RuleGenerator {
    * @param forTcp whether the rule is for a TCP filter chain, where nothing HTTP can be seen
    * @return the rule, or empty when it is dropped
    */
-  public static Optional<GeneratedRule> generate(
+  static Optional<GeneratedRule> generate(
       String namespace, String policy, int index, Rule rule, Action action, boolean forTcp) {
     String name = GeneratedRule.name(namespace, policy, index);
     boolean allow = action == Action.ALLOW;
@@ -85,7 +85,7 @@ public final class RuleGenerator {
   }
 
   /** The policy Istio writes for an ALLOW policy without rules: it matches nothing. */
-  public static GeneratedRule matchNothing(String namespace, String policy) {
+  static GeneratedRule matchNothing(String namespace, String policy) {
     return new GeneratedRule(
         GeneratedRule.name(namespace, policy, 0), List.of(new Not(new Any())), List.of(new Not(new Any())));
   }
