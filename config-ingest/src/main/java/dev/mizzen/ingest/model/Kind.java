@@ -48,6 +48,46 @@ public final class Kind<S extends Spec> {
           "servicemeshmemberrolls",
           true,
           MemberRollSpec.class);
+  public static final Kind<AuthorizationPolicySpec> AUTHORIZATION_POLICY =
+      new Kind<>(
+          "security.istio.io",
+          List.of("v1", "v1beta1"),
+          "AuthorizationPolicy",
+          "authorizationpolicies",
+          true,
+          AuthorizationPolicySpec.class);
+  public static final Kind<PeerAuthenticationSpec> PEER_AUTHENTICATION =
+      new Kind<>(
+          "security.istio.io",
+          List.of("v1", "v1beta1"),
+          "PeerAuthentication",
+          "peerauthentications",
+          true,
+          PeerAuthenticationSpec.class);
+  public static final Kind<RequestAuthenticationSpec> REQUEST_AUTHENTICATION =
+      new Kind<>(
+          "security.istio.io",
+          List.of("v1", "v1beta1"),
+          "RequestAuthentication",
+          "requestauthentications",
+          true,
+          RequestAuthenticationSpec.class);
+  public static final Kind<MeshPolicySpec> SERVICE_MESH_POLICY =
+      new Kind<>(
+          "authentication.maistra.io",
+          List.of("v1"),
+          "ServiceMeshPolicy",
+          "servicemeshpolicies",
+          true,
+          MeshPolicySpec.class);
+  public static final Kind<RbacConfigSpec> SERVICE_MESH_RBAC_CONFIG =
+      new Kind<>(
+          "rbac.maistra.io",
+          List.of("v1"),
+          "ServiceMeshRbacConfig",
+          "servicemeshrbacconfigs",
+          true,
+          RbacConfigSpec.class);
 
   private static final List<Kind<?>> ALL =
       List.of(
@@ -57,7 +97,12 @@ public final class Kind<S extends Spec> {
           POD,
           VIRTUAL_SERVICE,
           DESTINATION_RULE,
-          SERVICE_MESH_MEMBER_ROLL);
+          SERVICE_MESH_MEMBER_ROLL,
+          AUTHORIZATION_POLICY,
+          PEER_AUTHENTICATION,
+          REQUEST_AUTHENTICATION,
+          SERVICE_MESH_POLICY,
+          SERVICE_MESH_RBAC_CONFIG);
   private static final Map<String, Kind<?>> BY_NAME =
       ALL.stream().collect(Collectors.toUnmodifiableMap(Kind::name, Function.identity()));
 

@@ -8,4 +8,9 @@ public sealed interface Spec
         PodSpec,
         VirtualServiceSpec,
         DestinationRuleSpec,
-        MemberRollSpec {}
+        MemberRollSpec,
+        AuthorizationPolicySpec,
+        PeerAuthenticationSpec,
+        RequestAuthenticationSpec,
+        MeshPolicySpec,
+        RbacConfigSpec {}

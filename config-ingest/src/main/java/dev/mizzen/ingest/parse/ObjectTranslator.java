@@ -19,14 +19,19 @@ import java.util.stream.Collectors;
 public final class ObjectTranslator {
 
   private static final Map<Kind<?>, SpecTranslator<?>> TRANSLATORS =
-      Map.of(
-          Kind.NAMESPACE, new NamespaceTranslator(),
-          Kind.SERVICE, new ServiceTranslator(),
-          Kind.ENDPOINTS, new EndpointsTranslator(),
-          Kind.POD, new PodTranslator(),
-          Kind.VIRTUAL_SERVICE, new VirtualServiceTranslator(),
-          Kind.DESTINATION_RULE, new DestinationRuleTranslator(),
-          Kind.SERVICE_MESH_MEMBER_ROLL, new MemberRollTranslator());
+      Map.ofEntries(
+          Map.entry(Kind.NAMESPACE, new NamespaceTranslator()),
+          Map.entry(Kind.SERVICE, new ServiceTranslator()),
+          Map.entry(Kind.ENDPOINTS, new EndpointsTranslator()),
+          Map.entry(Kind.POD, new PodTranslator()),
+          Map.entry(Kind.VIRTUAL_SERVICE, new VirtualServiceTranslator()),
+          Map.entry(Kind.DESTINATION_RULE, new DestinationRuleTranslator()),
+          Map.entry(Kind.SERVICE_MESH_MEMBER_ROLL, new MemberRollTranslator()),
+          Map.entry(Kind.AUTHORIZATION_POLICY, new AuthorizationPolicyTranslator()),
+          Map.entry(Kind.PEER_AUTHENTICATION, new PeerAuthenticationTranslator()),
+          Map.entry(Kind.REQUEST_AUTHENTICATION, new RequestAuthenticationTranslator()),
+          Map.entry(Kind.SERVICE_MESH_POLICY, new MeshPolicyTranslator()),
+          Map.entry(Kind.SERVICE_MESH_RBAC_CONFIG, new RbacConfigTranslator()));
 
   /**
    * @param origin where the object came from, used in errors (a file, "file:line", "kubernetes")

@@ -48,6 +48,14 @@ final class StartupReport {
     for (ConfigError e : s.refused()) {
       b.append("    ").append(e.message()).append('\n');
     }
+    List<ConfigError> failClosed = s.push().authz().errors();
+    if (!failClosed.isEmpty()) {
+      b.append("  fail closed ").append(failClosed.size())
+          .append(" (policy parts in error: their ALLOW rules dropped, DENY conditions widened)\n");
+      for (ConfigError e : failClosed) {
+        b.append("    ").append(e.message()).append('\n');
+      }
+    }
     if (!s.warnings().isEmpty()) {
       b.append("  warnings   ").append(s.warnings().size()).append('\n');
       for (ConfigError e : s.warnings()) {
@@ -56,7 +64,8 @@ final class StartupReport {
     }
     b.append("  listening  xDS (ADS over gRPC) ").append(bind).append(':').append(cp.xdsPort()).append('\n');
     b.append("             debug http://").append(bind).append(':').append(cp.debugPort())
-        .append("  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=)\n");
+        .append("  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=,"
+            + " /debug/authorizationz)\n");
     if (cp.monitoringPort() > 0) {
       b.append("             monitoring http://").append(bind).append(':').append(cp.monitoringPort()).append('\n');
     }

@@ -69,7 +69,7 @@ public final class PushPipeline implements AutoCloseable {
     this.resolver = resolver;
     this.mesh = mesh;
     this.clock = clock;
-    this.cache = new XdsCache(this::newGroup, clock);
+    this.cache = new XdsCache(this::keyOf, this::newGroup, clock);
     this.debouncer =
         new Debouncer<>(
             "mizzen-push",
@@ -180,6 +180,8 @@ public final class PushPipeline implements AutoCloseable {
       metrics.pushStarted(context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
+      // A proxy's shape depends on the push: the services it serves, the labels policies select on.
+      cache.regroup();
       int groups = 0;
       int failed = 0;
       for (GroupKey key : cache.groupKeys()) {
@@ -227,6 +229,14 @@ public final class PushPipeline implements AutoCloseable {
         }
       }
     }
+  }
+
+  private GroupKey keyOf(Proxy proxy) {
+    ConfigGenerator g = generator;
+    if (g == null) {
+      throw new IllegalStateException("no push yet");
+    }
+    return GroupKey.of(proxy, g.push());
   }
 
   private GroupSnapshot newGroup(GroupKey key) {
@@ -291,6 +301,12 @@ public final class PushPipeline implements AutoCloseable {
       for (String w : newWarnings) {
         if (!oldWarnings.contains(w)) {
           log.warn("served with a warning: {}", w);
+        }
+      }
+      Set<String> oldFailClosed = messages(before.push().authz().errors());
+      for (String e : messages(now.push().authz().errors())) {
+        if (!oldFailClosed.contains(e)) {
+          log.warn("served fail closed: {}", e);
         }
       }
       int fixed = 0;

@@ -159,6 +159,11 @@ final class ConfigViews {
     for (ConfigError w : status.warnings()) {
       warnings.computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>()).add(w);
     }
+    // Accepted, but served fail closed: the part in error denies rather than allows.
+    Map<String, List<ConfigError>> errors = new LinkedHashMap<>();
+    for (ConfigError w : status.push().authz().errors()) {
+      errors.computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>()).add(w);
+    }
     for (Kind<?> kind : Kind.all()) {
       for (Config<?> c : status.config().list(kind)) {
         JsonNode source = c.source();
@@ -175,6 +180,10 @@ final class ConfigViews {
         List<ConfigError> ws = warnings.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
         if (!ws.isEmpty()) {
           e.put("warnings", ws.stream().map(ConfigViews::problem).toList());
+        }
+        List<ConfigError> es = errors.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
+        if (!es.isEmpty()) {
+          e.put("errors", es.stream().map(ConfigViews::problem).toList());
         }
         out.add(e);
       }

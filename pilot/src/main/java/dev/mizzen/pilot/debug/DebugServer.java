@@ -89,6 +89,15 @@ public final class DebugServer implements AutoCloseable {
     endpoints.add(new Endpoint("/debug/registryz", "The services of the member namespaces", (ex, q) -> json(ex, config.registryz(q))));
     endpoints.add(new Endpoint("/debug/endpointz", "The endpoints of every service port", (ex, q) -> json(ex, config.endpointz(q))));
     endpoints.add(new Endpoint("/debug/push_status", "The last push", (ex, q) -> json(ex, config.pushStatus())));
+    AuthorizationViews authz = new AuthorizationViews(pipeline);
+    endpoints.add(
+        new Endpoint(
+            "/debug/authorizationz",
+            "Authorization policies per workload; with proxyID, method, path and header, which rule decides a request",
+            (ex, q) -> {
+              AuthorizationViews.Answer a = authz.authorizationz(multiQuery(ex));
+              send(ex, a.status(), "application/json", JSON.writeValueAsString(a.body()) + "\n");
+            }));
     List<Map<String, String>> list = new ArrayList<>();
     for (Endpoint e : endpoints) {
       list.add(Map.of("path", e.path(), "help", e.help()));
@@ -194,6 +203,25 @@ public final class DebugServer implements AutoCloseable {
       String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
       String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
       q.merge(k, v, (a, b) -> a + "," + b);
+    }
+    return q;
+  }
+
+  /** The query with every value of repeated parameters, such as {@code header=a:1&header=b:2}. */
+  static Map<String, java.util.List<String>> multiQuery(HttpExchange ex) {
+    Map<String, java.util.List<String>> q = new LinkedHashMap<>();
+    String raw = ex.getRequestURI().getRawQuery();
+    if (raw == null) {
+      return q;
+    }
+    for (String part : raw.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+      q.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v);
     }
     return q;
   }

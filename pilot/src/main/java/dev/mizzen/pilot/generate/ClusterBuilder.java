@@ -47,6 +47,23 @@ final class ClusterBuilder {
     return c.build();
   }
 
+  /** The cluster, speaking HTTP/2 upstream when the port's protocol says so. */
+  Cluster withHttp2(Cluster cluster, Protocol protocol) {
+    if (!protocol.isHttp2()) {
+      return cluster;
+    }
+    return cluster.toBuilder()
+        .putTypedExtensionProtocolOptions(
+            HTTP_PROTOCOL_OPTIONS,
+            Protos.any(
+                HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(
+                        HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                    .build()))
+        .build();
+  }
+
   /** Where traffic that must go nowhere goes. */
   Cluster blackHole() {
     return Cluster.newBuilder()

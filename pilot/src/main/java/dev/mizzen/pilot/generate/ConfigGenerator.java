@@ -36,6 +36,8 @@ public final class ConfigGenerator {
 
   private final PushContext push;
   private final ClusterBuilder clusterBuilder;
+  private final InboundBuilder inboundBuilder;
+  private final OutboundTls outboundTls;
   private final ConcurrentMap<List<Object>, List<Cluster>> clusterMemo = new ConcurrentHashMap<>();
   private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> endpointMemo =
       new ConcurrentHashMap<>();
@@ -43,6 +45,8 @@ public final class ConfigGenerator {
   public ConfigGenerator(PushContext push) {
     this.push = push;
     this.clusterBuilder = new ClusterBuilder(push.mesh());
+    this.inboundBuilder = new InboundBuilder(push.mesh());
+    this.outboundTls = new OutboundTls(push);
   }
 
   public PushContext push() {
@@ -51,7 +55,7 @@ public final class ConfigGenerator {
 
   /** Everything a proxy of this shape is served; consistent by construction, checked on publish. */
   public ProxyResources generate(GroupKey key) {
-    return key.generator() == Proxy.Generator.GRPC ? grpc(key.namespace()) : envoy(key);
+    return key.generator() == Proxy.Generator.GRPC ? grpc(key) : envoy(key);
   }
 
   private ProxyResources envoy(GroupKey key) {
@@ -93,6 +97,12 @@ public final class ConfigGenerator {
       }
       var vo = ListenerBuilder.virtualOutbound(allowAny ? ClusterNames.PASSTHROUGH : ClusterNames.BLACK_HOLE);
       listeners.put(vo.getName(), vo);
+      var authz = push.authz().workload(key.workload());
+      var vi = inboundBuilder.virtualInbound(key.inbound(), authz);
+      listeners.put(vi.getName(), vi);
+      for (Cluster c : inboundBuilder.clusters(key.inbound(), clusterBuilder)) {
+        clusters.put(c.getName(), c);
+      }
     }
     addMissing(referenced, false, clusters, endpoints);
     return new ProxyResources(
@@ -104,7 +114,8 @@ public final class ConfigGenerator {
         Map.of());
   }
 
-  private ProxyResources grpc(String viewer) {
+  private ProxyResources grpc(GroupKey key) {
+    String viewer = key.namespace();
     SortedMap<String, Message> clusters = new TreeMap<>();
     SortedMap<String, Message> endpoints = new TreeMap<>();
     SortedMap<String, Message> listeners = new TreeMap<>();
@@ -126,6 +137,13 @@ public final class ConfigGenerator {
             aliases.putIfAbsent(name, canonical);
           }
         }
+      }
+    }
+    if (!key.inbound().isEmpty()) {
+      var authz = push.authz().workload(key.workload());
+      for (InboundPort p : key.inbound()) {
+        var l = inboundBuilder.grpcServer(p, authz);
+        listeners.put(l.getName(), l);
       }
     }
     addMissing(referenced, true, clusters, endpoints);
@@ -191,14 +209,30 @@ public final class ConfigGenerator {
   private List<Cluster> buildClusters(
       MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean forGrpc) {
     List<Cluster> result = new java.util.ArrayList<>();
-    result.add(clusterBuilder.eds(ClusterNames.outbound(p.port(), "", s.hostname()), p.protocol(), forGrpc));
+    result.add(mutualTls(clusterBuilder.eds(ClusterNames.outbound(p.port(), "", s.hostname()), p.protocol(), forGrpc), s, p, "", forGrpc));
     if (dr.isPresent()) {
       for (DestinationRuleSpec.Subset subset : dr.get().spec().subsets()) {
         result.add(
-            clusterBuilder.eds(ClusterNames.outbound(p.port(), subset.name(), s.hostname()), p.protocol(), forGrpc));
+            mutualTls(
+                clusterBuilder.eds(ClusterNames.outbound(p.port(), subset.name(), s.hostname()), p.protocol(), forGrpc),
+                s,
+                p,
+                subset.name(),
+                forGrpc));
       }
     }
     return List.copyOf(result);
+  }
+
+  /**
+   * Istio mutual TLS to workloads that accept it, for Envoy. gRPC clients are left in plain text:
+   * grpc-java refuses SDS secrets, and certificate providers are not configured by Mizzen yet.
+   */
+  private Cluster mutualTls(Cluster c, MeshService s, ServicePort p, String subset, boolean forGrpc) {
+    if (forGrpc) {
+      return c;
+    }
+    return outboundTls.forCluster(s, p, subset).map(t -> c.toBuilder().setTransportSocket(t).build()).orElse(c);
   }
 
   private static List<ClusterLoadAssignment> buildEndpoints(

@@ -1,35 +1,84 @@
 package dev.mizzen.pilot.generate;
 
 import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.push.PushContext;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The shape of a proxy: everything its config depends on. Proxies with equal keys are served one
- * shared snapshot.
+ * shared snapshot. The key depends on the push (which labels policies select on, which services
+ * a workload serves), so it is computed again at every push.
  *
  * @param generator Envoy or proxyless gRPC
  * @param type sidecar or router
  * @param namespace the proxy's namespace (short names, visibility and DestinationRule choice
  *     depend on it)
+ * @param labels those of the proxy's labels that some policy selector in its namespace or the root
+ *     namespace names; replicas of one workload agree on them
+ * @param services the hosts of the services whose endpoints are this workload
+ * @param inbound the ports it serves them on
  */
-public record GroupKey(Proxy.Generator generator, Proxy.Type type, String namespace) {
+public record GroupKey(
+    Proxy.Generator generator,
+    Proxy.Type type,
+    String namespace,
+    SortedMap<String, String> labels,
+    SortedSet<String> services,
+    List<InboundPort> inbound) {
 
   public GroupKey {
     Objects.requireNonNull(generator);
     Objects.requireNonNull(type);
     Objects.requireNonNull(namespace);
+    labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+    services = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(services));
+    inbound = List.copyOf(inbound);
   }
 
-  public static GroupKey of(Proxy proxy) {
-    return new GroupKey(proxy.generator(), proxy.type(), proxy.namespace());
+  /** A proxy that serves nothing and that no policy selects. */
+  public GroupKey(Proxy.Generator generator, Proxy.Type type, String namespace) {
+    this(generator, type, namespace, new TreeMap<>(), new TreeSet<>(), List.of());
+  }
+
+  /** The shape of {@code proxy} in {@code push}. */
+  public static GroupKey of(Proxy proxy, PushContext push) {
+    SortedMap<String, String> selected = new TreeMap<>();
+    for (String key : push.authz().selectorKeys(proxy.namespace())) {
+      String value = proxy.labels().get(key);
+      if (value != null) {
+        selected.put(key, value);
+      }
+    }
+    InboundPorts.Found found = InboundPorts.find(push, proxy);
+    return new GroupKey(
+        proxy.generator(), proxy.type(), proxy.namespace(), selected, found.services(), found.ports());
+  }
+
+  /** The key with labels and services, as the authorization of the workload sees it. */
+  public dev.mizzen.authz.Workload workload() {
+    return new dev.mizzen.authz.Workload(namespace, Map.copyOf(labels), services);
   }
 
   @Override
   public String toString() {
-    return generator.name().toLowerCase(java.util.Locale.ROOT)
-        + "/"
-        + type.istioName()
-        + "/"
-        + namespace;
+    StringBuilder b =
+        new StringBuilder(generator.name().toLowerCase(java.util.Locale.ROOT))
+            .append('/')
+            .append(type.istioName())
+            .append('/')
+            .append(namespace);
+    if (!labels.isEmpty()) {
+      b.append(labels);
+    }
+    if (!inbound.isEmpty()) {
+      b.append(inbound.stream().map(p -> String.valueOf(p.port())).toList());
+    }
+    return b.toString();
   }
 }

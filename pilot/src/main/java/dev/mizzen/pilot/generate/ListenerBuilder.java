@@ -23,7 +23,7 @@ final class ListenerBuilder {
   static final String FAULT = "envoy.filters.http.fault";
   static final int VIRTUAL_OUTBOUND_PORT = 15001;
 
-  private static final HttpFilter ROUTER_FILTER =
+  static final HttpFilter ROUTER_FILTER =
       HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.any(Router.getDefaultInstance())).build();
   private static final HttpFilter FAULT_FILTER =
       HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Protos.any(HTTPFault.getDefaultInstance())).build();

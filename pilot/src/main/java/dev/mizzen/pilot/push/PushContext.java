@@ -1,5 +1,7 @@
 package dev.mizzen.pilot.push;
 
+import dev.mizzen.authz.Authorization;
+import dev.mizzen.authz.AuthzInputs;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.DestinationRuleSpec;
@@ -42,6 +44,7 @@ public final class PushContext {
   private final Map<String, List<Config<VirtualServiceSpec>>> virtualServices;
   private final Map<String, List<Config<DestinationRuleSpec>>> destinationRules;
   private final List<ConfigError> warnings;
+  private final Authorization authz;
 
   private PushContext(
       long number,
@@ -51,7 +54,8 @@ public final class PushContext {
       SortedMap<String, MeshService> services,
       Map<String, List<Config<VirtualServiceSpec>>> virtualServices,
       Map<String, List<Config<DestinationRuleSpec>>> destinationRules,
-      List<ConfigError> warnings) {
+      List<ConfigError> warnings,
+      Authorization authz) {
     this.number = number;
     this.version = version;
     this.mesh = mesh;
@@ -60,6 +64,7 @@ public final class PushContext {
     this.virtualServices = virtualServices;
     this.destinationRules = destinationRules;
     this.warnings = List.copyOf(warnings);
+    this.authz = authz;
   }
 
   /**
@@ -97,13 +102,28 @@ public final class PushContext {
             services,
             vsByHost,
             drByHost,
-            List.of());
-    return push.withWarnings(new ConfigChecker(push).check());
+            List.of(),
+            Authorization.build(authzInputs(config, mesh, services.keySet())));
+    List<ConfigError> found = new ArrayList<>(new ConfigChecker(push).check());
+    found.addAll(push.authz.warnings());
+    return push.withWarnings(found);
   }
 
   private PushContext withWarnings(List<ConfigError> found) {
     return new PushContext(
-        number, version, mesh, config, services, virtualServices, destinationRules, found);
+        number, version, mesh, config, services, virtualServices, destinationRules, found, authz);
+  }
+
+  private static AuthzInputs authzInputs(ConfigSnapshot config, MeshSettings mesh, java.util.Set<String> hosts) {
+    return new AuthzInputs(
+        mesh.rootNamespace(),
+        mesh.controlPlaneNamespace(),
+        List.copyOf(config.list(Kind.AUTHORIZATION_POLICY)),
+        List.copyOf(config.list(Kind.PEER_AUTHENTICATION)),
+        List.copyOf(config.list(Kind.REQUEST_AUTHENTICATION)),
+        List.copyOf(config.list(Kind.SERVICE_MESH_POLICY)),
+        List.copyOf(config.list(Kind.SERVICE_MESH_RBAC_CONFIG)),
+        hosts);
   }
 
   private static Map<Integer, List<Endpoint>> endpoints(ConfigSnapshot config, Config<ServiceSpec> s) {
@@ -174,6 +194,11 @@ public final class PushContext {
   /** Problems with served config that did not stop it from being served. */
   public List<ConfigError> warnings() {
     return warnings;
+  }
+
+  /** Authorization and authentication policies, and what they become per workload. */
+  public Authorization authz() {
+    return authz;
   }
 
   /** The VirtualService that routes {@code host} for proxies in {@code viewer}, if any. */

@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentMap;
  * streams. Each type carries its own version, so a push resends only the types that changed.
  */
 public final class GroupSnapshot {
+  /** Where gRPC servers ask for their listener: {@code PREFIX + IP:PORT}. */
+  static final String GRPC_SERVER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+
   private final GroupKey key;
   private final long push;
   private final Map<String, TypeResources> types;
@@ -91,7 +94,7 @@ public final class GroupSnapshot {
     for (String name : Set.copyOf(names)) {
       Message m = t.resources().get(name);
       if (m == null && TypeUrls.LISTENER.equals(typeUrl)) {
-        m = alias(name);
+        m = name.startsWith(GRPC_SERVER_PREFIX) ? serverListener(name) : alias(name);
       }
       if (m != null) {
         selected.add(m);
@@ -102,6 +105,47 @@ public final class GroupSnapshot {
       }
     }
     return selected;
+  }
+
+  /**
+   * A gRPC server listener for the address its name carries. grpc-java asks for
+   * {@code .../inbound/0.0.0.0:PORT} even when bound to 127.0.0.1, and refuses a listener whose
+   * address is not the name's; the snapshot holds one per served port, under 0.0.0.0. Names of
+   * ports the workload does not serve are left out, as Istio leaves them out.
+   */
+  private Listener serverListener(String name) {
+    String hostPort = name.substring(GRPC_SERVER_PREFIX.length());
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      return null;
+    }
+    String host = hostPort.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    Message template = type(TypeUrls.LISTENER).resources().get(GRPC_SERVER_PREFIX + "0.0.0.0:" + port);
+    if (!(template instanceof Listener l)) {
+      return null;
+    }
+    String address = host;
+    return renamed.computeIfAbsent(
+        name,
+        n ->
+            l.toBuilder()
+                .setName(n)
+                .setAddress(
+                    io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                        .setSocketAddress(
+                            io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder()
+                                .setAddress(address)
+                                .setPortValue(port)))
+                .build());
   }
 
   private Listener alias(String name) {

@@ -52,22 +52,31 @@ public final class XdsCache implements ConfigWatcher {
 
   private final ConcurrentMap<Long, ProxyConnection> connections = new ConcurrentHashMap<>();
   private final ConcurrentMap<GroupKey, Group> groups = new ConcurrentHashMap<>();
+  /** Serialises joining, leaving and moving between groups, so no proxy is left in a stale one. */
+  private final Object membership = new Object();
+  private final Function<Proxy, GroupKey> keyOf;
   private final Function<GroupKey, GroupSnapshot> factory;
   private final Clock clock;
   private volatile XdsEvents events = XdsEvents.NONE;
   private final PushQueue queue;
 
   /**
+   * @param keyOf the shape of a proxy in the latest push
    * @param factory builds the snapshot of a group seen for the first time, from the latest push
    */
-  public XdsCache(Function<GroupKey, GroupSnapshot> factory, Clock clock) {
-    this(factory, clock, PushQueue.defaultConcurrency());
+  public XdsCache(Function<Proxy, GroupKey> keyOf, Function<GroupKey, GroupSnapshot> factory, Clock clock) {
+    this(keyOf, factory, clock, PushQueue.defaultConcurrency());
   }
 
   /**
    * @param pushConcurrency how many streams may be written to at once
    */
-  public XdsCache(Function<GroupKey, GroupSnapshot> factory, Clock clock, int pushConcurrency) {
+  public XdsCache(
+      Function<Proxy, GroupKey> keyOf,
+      Function<GroupKey, GroupSnapshot> factory,
+      Clock clock,
+      int pushConcurrency) {
+    this.keyOf = keyOf;
     this.factory = factory;
     this.clock = clock;
     this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue);
@@ -128,11 +137,48 @@ public final class XdsCache implements ConfigWatcher {
 
   /** Attaches the proxy read from the stream's first request and joins it to its group. */
   void bind(ProxyConnection conn, Proxy proxy) {
-    GroupKey key = GroupKey.of(proxy);
-    Group group = groups.computeIfAbsent(key, k -> new Group(k, factory.apply(k)));
-    conn.bind(proxy, group);
-    group.members.add(conn);
+    synchronized (membership) {
+      GroupKey key = keyOf.apply(proxy);
+      Group group = groups.computeIfAbsent(key, k -> new Group(k, factory.apply(k)));
+      conn.bind(proxy, group);
+      group.members.add(conn);
+    }
     events.connected(conn);
+  }
+
+  /**
+   * Moves every proxy whose shape changed with the latest push (its services, or the labels
+   * policies select on) to the group of its new shape. Its next responses come from that group's
+   * snapshot, sent in full, since versions of different groups say nothing about each other.
+   */
+  public void regroup() {
+    synchronized (membership) {
+      for (ProxyConnection conn : connections()) {
+        Group old = conn.group();
+        GroupKey key = keyOf.apply(conn.proxy());
+        if (old == null || old.key.equals(key)) {
+          continue;
+        }
+        leave(old, conn);
+        Group group = groups.computeIfAbsent(key, k -> new Group(k, factory.apply(k)));
+        conn.bind(conn.proxy(), group);
+        group.members.add(conn);
+        synchronized (conn) {
+          for (String type : TypeUrls.PUSH_ORDER) {
+            conn.state(type).sentVersion = null;
+          }
+        }
+      }
+    }
+  }
+
+  @com.google.errorprone.annotations.concurrent.GuardedBy("membership")
+  private void leave(Group group, ProxyConnection conn) {
+    group.members.remove(conn);
+    if (group.members.isEmpty()) {
+      // Keep no snapshot for a shape nobody has; a later proxy gets a fresh one.
+      groups.remove(group.key, group);
+    }
   }
 
   void close(long streamId) {
@@ -140,15 +186,10 @@ public final class XdsCache implements ConfigWatcher {
     if (conn == null) {
       return;
     }
-    Group group = conn.group();
-    if (group != null) {
-      group.members.remove(conn);
-      if (group.members.isEmpty()) {
-        // Keep no snapshot for a shape nobody has; a later proxy gets a fresh one.
-        groups.remove(group.key, group);
-        if (!group.members.isEmpty()) {
-          groups.putIfAbsent(group.key, group);
-        }
+    synchronized (membership) {
+      Group group = conn.group();
+      if (group != null) {
+        leave(group, conn);
       }
     }
     synchronized (conn) {

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Translation golden files: each folder under {@code golden/} holds {@code input.yaml} and, under
  * {@code expected/}, the Envoy resources generated for each proxy its first line names
- * ({@code # proxies: envoy/sidecar/shop grpc/sidecar/shop}) and the messages (refusals and
- * warnings). Run with {@code -Dupdate-golden} to rewrite the expected files; review the diff.
+ * ({@code # proxies: envoy/sidecar/shop grpc/sidecar/shop/web-a}, the last part naming a Pod of
+ * the input whose workload the proxy is) and the messages (refusals, warnings, and problems served
+ * fail closed). Run with {@code -Dupdate-golden} to rewrite the expected files; review the diff.
  */
 class GoldenTest {
   private static final Path ROOT = Path.of("src/test/resources/golden");
@@ -68,21 +69,49 @@ class GoldenTest {
     for (ConfigError e : push.warnings()) {
       messages.add("warning: " + e.message());
     }
+    for (ConfigError e : push.authz().errors()) {
+      messages.add("served fail closed: " + e.message());
+    }
     check(dir.resolve("expected/messages.txt"), String.join("\n", messages) + "\n");
 
     Matcher m = PROXIES.matcher(input);
     assertThat(m.find()).as("input.yaml names its proxies on a '# proxies:' line").isTrue();
     for (String spec : m.group(1).trim().split("\\s+")) {
-      String[] parts = spec.split("/");
-      GroupKey key =
-          new GroupKey(
-              Proxy.Generator.valueOf(parts[0].toUpperCase(Locale.ROOT)),
-              Proxy.Type.valueOf(parts[1].toUpperCase(Locale.ROOT)),
-              parts[2]);
+      GroupKey key = GroupKey.of(proxy(spec, push), push);
       ProxyResources resources = generator.generate(key);
       assertThat(ConsistencyCheck.problems(resources)).as("consistency of " + spec).isEmpty();
       check(dir.resolve("expected/" + spec.replace('/', '-') + ".json"), render(resources));
     }
+  }
+
+  /**
+   * "GENERATOR/TYPE/NAMESPACE" for a proxy that is no workload, or "GENERATOR/TYPE/NAMESPACE/POD"
+   * for the proxy of a Pod of the input, with its labels and IP.
+   */
+  private static Proxy proxy(String spec, PushContext push) {
+    String[] parts = spec.split("/");
+    String ns = parts[2];
+    String pod = parts.length > 3 ? parts[3] : "proxy";
+    String ip = "10.255.0.1";
+    java.util.Map<String, String> labels = java.util.Map.of();
+    if (parts.length > 3) {
+      var config = push.config().get(dev.mizzen.ingest.model.Kind.POD, ns, pod);
+      assertThat(config).as("pod " + ns + "/" + pod + " of the input").isPresent();
+      labels = config.get().meta().labels();
+      ip = config.get().spec().ip();
+    }
+    Proxy.Type type = Proxy.Type.valueOf(parts[1].toUpperCase(Locale.ROOT));
+    return new Proxy(
+        type.istioName() + "~" + ip + "~" + pod + "." + ns + "~" + ns + ".svc.cluster.local",
+        type,
+        ip.isEmpty() ? List.of() : List.of(ip),
+        pod,
+        ns,
+        labels,
+        "Kubernetes",
+        "",
+        Proxy.Generator.valueOf(parts[0].toUpperCase(Locale.ROOT)),
+        com.google.protobuf.Struct.getDefaultInstance());
   }
 
   private static String render(ProxyResources resources) throws IOException {

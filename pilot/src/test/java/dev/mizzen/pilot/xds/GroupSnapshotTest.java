@@ -63,4 +63,35 @@ class GroupSnapshotTest {
     assertThat(s.select(TypeUrls.LISTENER, false, List.of("web:80", "nope:1")))
         .extracting(m -> ((Listener) m).getName()).containsExactly("web:80");
   }
+
+  @Test
+  void answersAServerListenerWithTheAddressItsNameCarriesAndLeavesUnservedPortsOut() {
+    Listener template =
+        Listener.newBuilder()
+            .setName("xds.istio.io/grpc/lds/inbound/0.0.0.0:7071")
+            .setAddress(
+                io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                    .setSocketAddress(
+                        io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder()
+                            .setAddress("0.0.0.0")
+                            .setPortValue(7071)))
+            .build();
+    ProxyResources r =
+        new ProxyResources(Map.of(TypeUrls.LISTENER, of(template)), Map.of());
+    GroupSnapshot s = GroupSnapshot.next(KEY, 1, "v1", r, null);
+    assertThat(s.select(TypeUrls.LISTENER, false, List.of("xds.istio.io/grpc/lds/inbound/0.0.0.0:7071")))
+        .containsExactly(template);
+    List<Message> loopback = s.select(TypeUrls.LISTENER, false, List.of("xds.istio.io/grpc/lds/inbound/127.0.0.1:7071"));
+    assertThat(loopback).hasSize(1);
+    Listener l = (Listener) loopback.get(0);
+    assertThat(l.getName()).isEqualTo("xds.istio.io/grpc/lds/inbound/127.0.0.1:7071");
+    assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("127.0.0.1");
+    assertThat(l.getAddress().getSocketAddress().getPortValue()).isEqualTo(7071);
+    assertThat(l.getFilterChainsList()).isEqualTo(template.getFilterChainsList());
+    Listener v6 =
+        (Listener) s.select(TypeUrls.LISTENER, false, List.of("xds.istio.io/grpc/lds/inbound/[::]:7071")).get(0);
+    assertThat(v6.getAddress().getSocketAddress().getAddress()).isEqualTo("::");
+    assertThat(s.select(TypeUrls.LISTENER, false, List.of("xds.istio.io/grpc/lds/inbound/0.0.0.0:9999", "xds.istio.io/grpc/lds/inbound/junk")))
+        .isEmpty();
+  }
 }

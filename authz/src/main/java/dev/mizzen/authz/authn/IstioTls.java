@@ -1,0 +1,121 @@
+package dev.mizzen.authz.authn;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.List;
+
+/**
+ * Istio mutual TLS as a proxy is told to use it: the workload certificate is SDS secret
+ * {@code default} and the trusted roots are SDS secret {@code ROOTCA}, both from the Istio agent
+ * beside the proxy (cluster {@code sds-grpc} of its bootstrap). Proxyless gRPC gets the same two
+ * from the certificate provider instance {@code default} of its bootstrap instead, as gRPC has no
+ * SDS.
+ */
+public final class IstioTls {
+  public static final String TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
+  public static final String CERTIFICATE = "default";
+  public static final String ROOT_CA = "ROOTCA";
+  static final String SDS_CLUSTER = "sds-grpc";
+
+  private static final ConfigSource SDS =
+      ConfigSource.newBuilder()
+          .setApiConfigSource(
+              ApiConfigSource.newBuilder()
+                  .setApiType(ApiConfigSource.ApiType.GRPC)
+                  .setSetNodeOnFirstMessageOnly(true)
+                  .setTransportApiVersion(ApiVersion.V3)
+                  .addGrpcServices(
+                      GrpcService.newBuilder()
+                          .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(SDS_CLUSTER))))
+          .setResourceApiVersion(ApiVersion.V3)
+          .build();
+
+  private IstioTls() {}
+
+  /** What an inbound chain of a sidecar presents and requires: a peer certificate. */
+  public static TransportSocket downstream(List<String> alpn) {
+    DownstreamTlsContext tls =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(sdsContext(List.of()).addAllAlpnProtocols(alpn))
+            .setRequireClientCertificate(BoolValue.of(true))
+            .build();
+    return socket(Any.pack(tls));
+  }
+
+  /** What a proxyless gRPC server presents and requires, from its certificate provider. */
+  public static TransportSocket grpcDownstream() {
+    CommonTlsContext common =
+        CommonTlsContext.newBuilder()
+            .setTlsCertificateProviderInstance(
+                CertificateProviderPluginInstance.newBuilder()
+                    .setInstanceName(CERTIFICATE)
+                    .setCertificateName(CERTIFICATE))
+            .setCombinedValidationContext(
+                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                    .setDefaultValidationContext(
+                        CertificateValidationContext.newBuilder()
+                            .setCaCertificateProviderInstance(
+                                CertificateProviderPluginInstance.newBuilder()
+                                    .setInstanceName(CERTIFICATE)
+                                    .setCertificateName(ROOT_CA))))
+            .build();
+    DownstreamTlsContext tls =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(common)
+            .setRequireClientCertificate(BoolValue.of(true))
+            .build();
+    return socket(Any.pack(tls));
+  }
+
+  /**
+   * What an outbound cluster to a mutual TLS workload presents and checks.
+   *
+   * @param sni Istio's server name for the cluster, {@code outbound_.PORT_.SUBSET_.HOST}
+   * @param identities the SPIFFE identities the server may have; empty accepts any the root signed
+   */
+  public static TransportSocket upstream(String sni, List<String> identities) {
+    List<SubjectAltNameMatcher> sans =
+        identities.stream()
+            .map(
+                id ->
+                    SubjectAltNameMatcher.newBuilder()
+                        .setSanType(SubjectAltNameMatcher.SanType.URI)
+                        .setMatcher(StringMatcher.newBuilder().setExact(id))
+                        .build())
+            .toList();
+    UpstreamTlsContext tls =
+        UpstreamTlsContext.newBuilder()
+            .setCommonTlsContext(sdsContext(sans).addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio"))
+            .setSni(sni)
+            .build();
+    return socket(Any.pack(tls));
+  }
+
+  private static CommonTlsContext.Builder sdsContext(List<SubjectAltNameMatcher> sans) {
+    return CommonTlsContext.newBuilder()
+        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(CERTIFICATE).setSdsConfig(SDS))
+        .setCombinedValidationContext(
+            CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                .setDefaultValidationContext(
+                    CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(sans))
+                .setValidationContextSdsSecretConfig(
+                    SdsSecretConfig.newBuilder().setName(ROOT_CA).setSdsConfig(SDS)));
+  }
+
+  private static TransportSocket socket(Any config) {
+    return TransportSocket.newBuilder().setName(TRANSPORT_SOCKET).setTypedConfig(config).build();
+  }
+}

@@ -1,0 +1,167 @@
+package dev.mizzen.ingest.parse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Action;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Condition;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Operation;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Problem;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Rule;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Source;
+import dev.mizzen.ingest.model.AuthorizationPolicySpec.Values;
+import dev.mizzen.ingest.model.Meta;
+import io.fabric8.istio.api.api.security.v1beta1.AuthorizationPolicy;
+import io.fabric8.istio.api.api.security.v1beta1.AuthorizationPolicyAction;
+import io.fabric8.istio.api.api.security.v1beta1.RuleFrom;
+import io.fabric8.istio.api.api.security.v1beta1.RuleTo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Istio AuthorizationPolicy into {@link AuthorizationPolicySpec}. The object is refused only when
+ * it is meaningless as a whole; each rule is read on its own and a bad value, condition or rule is
+ * kept with its problem, so that the policy fails closed instead of disappearing (see the spec).
+ */
+final class AuthorizationPolicyTranslator implements SpecTranslator<AuthorizationPolicySpec> {
+  private static final java.util.Set<String> FIELDS =
+      java.util.Set.of("selector", "action", "rules", "provider", "targetRef", "targetRefs");
+
+  @Override
+  public AuthorizationPolicySpec translate(JsonNode object, Meta meta) throws FieldException {
+    JsonNode specNode = object.get("spec");
+    if (specNode == null || specNode.isNull()) {
+      // Istio's "allow nothing": an empty spec is an ALLOW policy without rules.
+      return new AuthorizationPolicySpec(Map.of(), Action.ALLOW, List.of());
+    }
+    if (!specNode.isObject()) {
+      throw new FieldException("spec", "wrong type: expected object");
+    }
+    // istio-model reads the top level through a lenient unwrapping deserializer; check names here.
+    for (String name : (Iterable<String>) specNode::fieldNames) {
+      if (!FIELDS.contains(name)) {
+        throw new FieldException("spec." + name, "unknown field");
+      }
+    }
+    ObjectNode top = ((ObjectNode) specNode).deepCopy();
+    JsonNode rulesNode = top.remove("rules");
+    AuthorizationPolicy spec = Mappers.read(Mappers.STRICT, top, AuthorizationPolicy.class, "spec");
+    // istio-model ignores targetRef when reading, so look for it as written.
+    Unsupported.refuse(top.get("targetRef"), "spec.targetRef");
+    Unsupported.refuseNonEmpty(spec.getTargetRefs(), "spec.targetRefs");
+    Action action = action(spec);
+    Map<String, String> selector = Map.of();
+    if (spec.getSelector() != null && spec.getSelector().getMatchLabels() != null) {
+      selector = spec.getSelector().getMatchLabels();
+    }
+    List<Rule> rules = new ArrayList<>();
+    if (rulesNode != null && !rulesNode.isNull()) {
+      if (!rulesNode.isArray()) {
+        throw new FieldException("spec.rules", "wrong type: expected list");
+      }
+      for (int i = 0; i < rulesNode.size(); i++) {
+        rules.add(rule(rulesNode.get(i), "spec.rules[" + i + "]", meta.namespace()));
+      }
+    }
+    if (action == Action.DENY && rules.isEmpty()) {
+      throw new FieldException(
+          "spec.rules",
+          "a DENY policy needs at least one rule (without rules it would never match); to deny"
+              + " everything, write rules: [{}]");
+    }
+    return new AuthorizationPolicySpec(selector, action, rules);
+  }
+
+  private static Action action(AuthorizationPolicy spec) throws FieldException {
+    AuthorizationPolicyAction written = spec.getAction();
+    if (written == AuthorizationPolicyAction.CUSTOM) {
+      throw new FieldException(
+          "spec.action",
+          "CUSTOM is not supported: it delegates to an extension provider, and this version of"
+              + " Mizzen has none");
+    }
+    if (spec.getActionDetail() != null) {
+      throw new FieldException("spec.provider", "only meaningful with action CUSTOM, which is not supported");
+    }
+    if (written == null || written == AuthorizationPolicyAction.ALLOW) {
+      return Action.ALLOW;
+    }
+    return written == AuthorizationPolicyAction.DENY ? Action.DENY : Action.AUDIT;
+  }
+
+  private static Rule rule(JsonNode node, String field, String namespace) {
+    io.fabric8.istio.api.api.security.v1beta1.Rule written;
+    try {
+      if (node == null || !node.isObject()) {
+        throw new FieldException(field, "wrong type: expected object");
+      }
+      written = Mappers.read(Mappers.STRICT, node, io.fabric8.istio.api.api.security.v1beta1.Rule.class, field);
+    } catch (FieldException e) {
+      return Rule.unreadable(new Problem(e.field(), "unreadable rule: " + e.reason()));
+    }
+    List<Source> from = new ArrayList<>();
+    List<RuleFrom> froms = nonNull(written.getFrom());
+    for (int i = 0; i < froms.size(); i++) {
+      from.add(source(froms.get(i), field + ".from[" + i + "].source"));
+    }
+    List<Operation> to = new ArrayList<>();
+    List<RuleTo> tos = nonNull(written.getTo());
+    for (int i = 0; i < tos.size(); i++) {
+      to.add(operation(tos.get(i), field + ".to[" + i + "].operation"));
+    }
+    List<Condition> when = new ArrayList<>();
+    var conditions = nonNull(written.getWhen());
+    for (int i = 0; i < conditions.size(); i++) {
+      var c = conditions.get(i);
+      String f = field + ".when[" + i + "]";
+      when.add(ConditionKeys.condition(c.getKey(), c.getValues(), c.getNotValues(), f));
+    }
+    return new Rule(from, to, when, null);
+  }
+
+  private static Source source(RuleFrom from, String f) {
+    var s = from == null ? null : from.getSource();
+    if (s == null) {
+      return new Source(Values.none(), Values.none(), Values.none(), Values.none(), Values.none(), Values.none());
+    }
+    return new Source(
+        AuthzValues.read(s.getPrincipals(), s.getNotPrincipals(), f + ".principals", f + ".notPrincipals", AuthzValues.WILDCARD),
+        AuthzValues.read(
+            s.getRequestPrincipals(),
+            s.getNotRequestPrincipals(),
+            f + ".requestPrincipals",
+            f + ".notRequestPrincipals",
+            AuthzValues.WILDCARD),
+        AuthzValues.read(s.getNamespaces(), s.getNotNamespaces(), f + ".namespaces", f + ".notNamespaces", AuthzValues.WILDCARD),
+        AuthzValues.read(
+            s.getServiceAccounts(),
+            s.getNotServiceAccounts(),
+            f + ".serviceAccounts",
+            f + ".notServiceAccounts",
+            AuthzValues.SERVICE_ACCOUNT),
+        AuthzValues.read(s.getIpBlocks(), s.getNotIpBlocks(), f + ".ipBlocks", f + ".notIpBlocks", AuthzValues.CIDR),
+        AuthzValues.read(
+            s.getRemoteIpBlocks(),
+            s.getNotRemoteIpBlocks(),
+            f + ".remoteIpBlocks",
+            f + ".notRemoteIpBlocks",
+            AuthzValues.CIDR));
+  }
+
+  private static Operation operation(RuleTo to, String f) {
+    var o = to == null ? null : to.getOperation();
+    if (o == null) {
+      return new Operation(Values.none(), Values.none(), Values.none(), Values.none());
+    }
+    return new Operation(
+        AuthzValues.read(o.getHosts(), o.getNotHosts(), f + ".hosts", f + ".notHosts", AuthzValues.WILDCARD),
+        AuthzValues.read(o.getPorts(), o.getNotPorts(), f + ".ports", f + ".notPorts", AuthzValues.PORT),
+        AuthzValues.read(o.getMethods(), o.getNotMethods(), f + ".methods", f + ".notMethods", AuthzValues.WILDCARD),
+        AuthzValues.read(o.getPaths(), o.getNotPaths(), f + ".paths", f + ".notPaths", AuthzValues.PATH));
+  }
+
+  private static <T> List<T> nonNull(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}
