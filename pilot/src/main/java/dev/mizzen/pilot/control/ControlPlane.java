@@ -129,7 +129,7 @@ public final class ControlPlane implements AutoCloseable {
       pipeline.start();
       xds =
           XdsServer.start(
-              o.xds(), pipeline.cache(), pipeline::admission, XdsEvents.both(new XdsLog(), metrics));
+              o.xds(), pipeline.cache(), pipeline::admission, XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections())));
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;
       DebugAccess access = DebugAccess.of(Optional.ofNullable(o.debugTokenFile()));

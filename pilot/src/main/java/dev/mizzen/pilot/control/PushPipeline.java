@@ -44,6 +44,7 @@ public final class PushPipeline implements AutoCloseable {
   private final Debouncer<ConfigChange> debouncer;
   private final Object pushLock = new Object();
   private final PilotMetrics metrics;
+  private final Rejections rejections;
   private volatile ConfigGenerator generator;
   private volatile PushStatus status;
   private long pushes;
@@ -65,6 +66,7 @@ public final class PushPipeline implements AutoCloseable {
       Duration debounceMax,
       PilotMetrics metrics) {
     this.metrics = metrics;
+    this.rejections = new Rejections(this::cache, () -> status == null ? null : status.push());
     this.store = store;
     this.resolver = resolver;
     this.mesh = mesh;
@@ -115,6 +117,11 @@ public final class PushPipeline implements AutoCloseable {
   public PushStatus start() {
     store.addListener(this::received);
     return push();
+  }
+
+  /** What proxies refuse now, traced back to config objects. */
+  public Rejections rejections() {
+    return rejections;
   }
 
   public XdsCache cache() {

@@ -6,6 +6,7 @@ import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.control.PushPipeline;
 import dev.mizzen.pilot.control.PushStatus;
+import dev.mizzen.pilot.control.Rejections;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.ingest.model.ServiceSpec;
 import dev.mizzen.pilot.push.Endpoint;
@@ -180,6 +181,20 @@ final class ConfigViews {
         List<ConfigError> ws = warnings.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
         if (!ws.isEmpty()) {
           e.put("warnings", ws.stream().map(ConfigViews::problem).toList());
+        }
+        List<Map<String, Object>> refusedBy = new ArrayList<>();
+        for (Rejections.Rejection r : pipeline.rejections().of(c.ref())) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("proxy", r.proxy());
+          m.put("type", r.type());
+          m.put("version", r.version());
+          m.put("error", r.error());
+          m.put("resources", r.resources());
+          m.put("at", r.at().toString());
+          refusedBy.add(m);
+        }
+        if (!refusedBy.isEmpty()) {
+          e.put("rejections", refusedBy);
         }
         List<ConfigError> es = errors.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
         if (!es.isEmpty()) {

@@ -78,7 +78,7 @@ public final class DebugServer implements AutoCloseable {
               return t;
             });
     server.setExecutor(executor);
-    ProxyViews proxies = new ProxyViews(pipeline.cache(), version);
+    ProxyViews proxies = new ProxyViews(pipeline.cache(), pipeline.rejections(), version);
     ConfigViews config = new ConfigViews(pipeline, metrics);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.add(new Endpoint("/debug/syncz", "Synchronization status of every connected proxy", (ex, q) -> json(ex, proxies.syncz(q))));

@@ -2,6 +2,7 @@ package dev.mizzen.pilot.debug;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
+import dev.mizzen.pilot.control.Rejections;
 import dev.mizzen.pilot.generate.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
@@ -17,10 +18,12 @@ import java.util.TreeSet;
 /** What the debug endpoints show of connected proxies: syncz, adsz, connections. */
 final class ProxyViews {
   private final XdsCache cache;
+  private final Rejections rejections;
   private final String version;
 
-  ProxyViews(XdsCache cache, String version) {
+  ProxyViews(XdsCache cache, Rejections rejections, String version) {
     this.cache = cache;
+    this.rejections = rejections;
     this.version = version;
   }
 
@@ -58,6 +61,7 @@ final class ProxyViews {
       e.put("proxy_version", p.istioVersion());
       e.put("istio_version", version);
       var status = c.status();
+      var refused = rejections.ofProxy(p.shortId());
       Map<String, Object> resources = new LinkedHashMap<>();
       for (String type : TypeUrls.PUSH_ORDER) {
         var s = status.get(type);
@@ -73,6 +77,11 @@ final class ProxyViews {
             r.put("lastError", s.lastError());
             r.put("lastErrorTime", String.valueOf(s.lastErrorAt()));
             r.put("rejections", s.nackCount());
+          }
+          Rejections.Rejection rejection = refused.get(name);
+          if (rejection != null) {
+            r.put("rejectedResources", rejection.resources());
+            r.put("rejectedObjects", rejection.objects().stream().map(Object::toString).toList());
           }
           resources.put(name, r);
         }

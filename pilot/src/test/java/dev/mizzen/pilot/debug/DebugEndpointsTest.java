@@ -146,6 +146,54 @@ class DebugEndpointsTest {
   }
 
   @Test
+  void aRefusalIsTracedBackToTheObjectThatCausedIt() throws Exception {
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      var node = AdsTestStream.sidecar("web-1", "shop");
+      ads.request(node, TypeUrls.ROUTE, List.of("8080"), "", "");
+      DiscoveryResponse rds = ads.next();
+      // Envoy names the virtual host it could not take.
+      ads.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ROUTE)
+              .addResourceNames("8080")
+              .setResponseNonce(rds.getNonce())
+              .setErrorDetail(
+                  Status.newBuilder()
+                      .setMessage("Error adding/updating route 8080: virtual host web.shop.svc.cluster.local:8080: bad route"))
+              .build());
+      AdsTestStream.await(() -> !cp.pipeline().rejections().current().isEmpty());
+      assertThat(ads.poll(800)).as("the refused version is not sent again").isNull();
+
+      JsonNode syncz = getJson("/debug/syncz?proxyID=web-1.shop");
+      JsonNode route = syncz.at("/0/resources/route");
+      assertThat(route.get("lastError").asText()).contains("bad route");
+      assertThat(route.get("rejectedResources")).extracting(JsonNode::asText).containsExactly("8080");
+      assertThat(route.get("rejectedObjects")).extracting(JsonNode::asText)
+          .contains("VirtualService shop/web", "Service shop/web");
+
+      JsonNode vs = null;
+      for (JsonNode e : getJson("/debug/configz")) {
+        if (e.get("kind").asText().equals("VirtualService") && e.at("/metadata/name").asText().equals("web")) {
+          vs = e;
+        }
+      }
+      assertThat(vs.at("/rejections/0/proxy").asText()).isEqualTo("web-1.shop");
+      assertThat(vs.at("/rejections/0/type").asText()).isEqualTo("route");
+
+      HttpResponse<String> metrics = get(cp.monitoringPort(), "/metrics");
+      assertThat(metrics.body()).contains("pilot_total_xds_rejects{type=\"rds\"} 1.0").contains("pilot_xds_rds_reject{");
+
+      // Fixing the VirtualService sends a new version; accepting it clears the refusal.
+      Path mesh = dir.resolve("mesh.yaml");
+      Files.writeString(mesh, Files.readString(mesh).replace("subset: v9", "subset: v1"));
+      DiscoveryResponse fixed = ads.next();
+      assertThat(fixed.getVersionInfo()).isNotEqualTo(rds.getVersionInfo());
+      ads.ack(fixed, List.of("8080"));
+      AdsTestStream.await(() -> cp.pipeline().rejections().current().isEmpty());
+    }
+  }
+
+  @Test
   void registryEndpointsConfigAndPushStatus() throws Exception {
     JsonNode registry = getJson("/debug/registryz");
     assertThat(registry).hasSize(1);

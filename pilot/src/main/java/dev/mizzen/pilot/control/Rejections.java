@@ -1,0 +1,129 @@
+package dev.mizzen.pilot.control;
+
+import com.google.protobuf.Message;
+import dev.mizzen.ingest.model.ObjectRef;
+import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.pilot.xds.ProxyConnection;
+import dev.mizzen.pilot.xds.XdsCache;
+import dev.mizzen.pilot.xds.XdsEvents;
+import io.envoyproxy.controlplane.cache.Resources;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Traces what proxies refuse back to the config objects that produced it: when a proxy NACKs,
+ * the resources it refused (those its complaint names, else all the response carried) and the
+ * objects behind them are recorded until the proxy accepts that type again or goes away.
+ */
+public final class Rejections implements XdsEvents {
+  private static final Logger log = LoggerFactory.getLogger("dev.mizzen.xds");
+  /** Enough names to find the culprit; a listing of thousands helps nobody. */
+  private static final int MAX_RESOURCES = 20;
+
+  /**
+   * One proxy's refusal of one type.
+   *
+   * @param proxy the proxy, as POD.NAMESPACE
+   * @param type the xDS type's short name
+   * @param version the refused version
+   * @param error the proxy's reason
+   * @param resources the refused resources (at most 20)
+   * @param objects the config objects they came from
+   */
+  public record Rejection(
+      String proxy, String type, String version, String error, List<String> resources, List<ObjectRef> objects, Instant at) {}
+
+  private final ConcurrentHashMap<String, Rejection> current = new ConcurrentHashMap<>();
+  private final Supplier<XdsCache> cache;
+  private final Supplier<PushContext> push;
+
+  Rejections(Supplier<XdsCache> cache, Supplier<PushContext> push) {
+    this.cache = cache;
+    this.push = push;
+  }
+
+  /** Every refusal standing now, by proxy and type. */
+  public List<Rejection> current() {
+    List<Rejection> all = new ArrayList<>(current.values());
+    all.sort(Comparator.comparing(Rejection::proxy).thenComparing(Rejection::type));
+    return all;
+  }
+
+  /** The standing refusals that involve {@code ref}. */
+  public List<Rejection> of(ObjectRef ref) {
+    return current().stream().filter(r -> r.objects().contains(ref)).toList();
+  }
+
+  @Override
+  public void rejected(ProxyConnection conn, String type, String version, String error) {
+    PushContext p = push.get();
+    XdsCache c = cache.get();
+    if (p == null || c == null || conn.proxy() == null) {
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    for (Message m : c.served(conn, type)) {
+      names.add(Resources.getResourceName(m));
+    }
+    List<String> named = names.stream().filter(error::contains).toList();
+    List<String> refused = named.isEmpty() ? names : named;
+    Provenance provenance = new Provenance(p, conn.proxy().namespace());
+    Set<ObjectRef> objects = new LinkedHashSet<>();
+    for (String name : refused) {
+      objects.addAll(provenance.of(type, name, error));
+    }
+    Rejection r =
+        new Rejection(
+            conn.proxy().shortId(),
+            TypeUrls.shortName(type),
+            version,
+            error,
+            List.copyOf(refused.subList(0, Math.min(MAX_RESOURCES, refused.size()))),
+            List.copyOf(objects),
+            Instant.now());
+    current.put(key(conn, type), r);
+    log.warn(
+        "proxy {} refused {} {} from {}",
+        r.proxy(),
+        r.type(),
+        named.isEmpty() ? "(all " + names.size() + " resources)" : String.join(", ", r.resources()),
+        objects.isEmpty() ? "no known object" : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""));
+  }
+
+  @Override
+  public void acknowledged(ProxyConnection conn, String type, String version, Instant sentAt) {
+    current.remove(key(conn, type));
+  }
+
+  @Override
+  public void disconnected(ProxyConnection conn) {
+    for (String type : TypeUrls.PUSH_ORDER) {
+      current.remove(key(conn, type));
+    }
+  }
+
+  private static String key(ProxyConnection conn, String type) {
+    return conn.streamId() + " " + type;
+  }
+
+  /** For debug output: the refusals of one proxy by type. */
+  public Map<String, Rejection> ofProxy(String shortId) {
+    Map<String, Rejection> m = new java.util.TreeMap<>();
+    for (Rejection r : current.values()) {
+      if (r.proxy().equals(shortId)) {
+        m.put(r.type(), r);
+      }
+    }
+    return m;
+  }
+}
