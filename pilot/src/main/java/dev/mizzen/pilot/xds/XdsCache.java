@@ -300,18 +300,7 @@ public final class XdsCache implements ConfigWatcher {
       TypeState s = conn.state(type);
       String nonce = request.getResponseNonce();
       if (!nonce.isEmpty() && nonce.equals(s.sentNonce)) {
-        if (request.hasErrorDetail()) {
-          s.nackedVersion = s.sentVersion;
-          s.lastError = request.v3Request().getErrorDetail().getMessage();
-          s.lastErrorAt = clock.instant();
-          s.nackCount++;
-          events.rejected(conn, type, s.sentVersion, s.lastError);
-        } else {
-          s.ackedVersion = request.getVersionInfo();
-          s.ackedNonce = nonce;
-          s.ackedAt = clock.instant();
-          events.acknowledged(conn, type, s.ackedVersion, s.sentAt);
-        }
+        answered(conn, type, s, request.hasErrorDetail() ? request.v3Request().getErrorDetail().getMessage() : null);
       }
       List<String> names = request.getResourceNamesList();
       s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
@@ -336,46 +325,46 @@ public final class XdsCache implements ConfigWatcher {
     }
   }
 
+  /**
+   * The proxy answered the last response of a type: accepted it, or refused it with {@code error}
+   * (which holds that version back until the config changes).
+   */
+  private void answered(ProxyConnection conn, String type, TypeState s, String error) {
+    if (error != null) {
+      s.nackedVersion = s.sentVersion;
+      s.lastError = error;
+      s.lastErrorAt = clock.instant();
+      s.nackCount++;
+      s.deltaSentVersions = Map.of();
+      s.deltaSentRemoved = List.of();
+      events.rejected(conn, type, s.sentVersion, error);
+    } else {
+      DeltaResponder.acknowledged(s);
+      s.ackedVersion = s.sentVersion;
+      s.ackedNonce = s.sentNonce;
+      s.ackedAt = clock.instant();
+      events.acknowledged(conn, type, s.ackedVersion, s.sentAt);
+    }
+  }
+
   /** Answers the stream's waiting request of {@code type} if it has something new to send. */
   private void respond(ProxyConnection conn, String type) {
     TypeState s = conn.state(type);
-    Watch watch = s.watch;
-    if (watch == null || watch.isCancelled()) {
-      return;
-    }
-    TypeResources resources = conn.group().snapshot.type(type);
-    String version = resources.version();
-    if (version.equals(s.nackedVersion)) {
-      return;
-    }
-    if (!s.wildcard && s.requestedNames.isEmpty() && !TypeUrls.wildcardByDefault(type)) {
-      return;
-    }
-    boolean changed = s.sentVersion == null || !version.equals(s.sentVersion);
-    boolean newNames = !s.wildcard && !s.sentNames.containsAll(s.requestedNames);
-    boolean warmClusters = TypeUrls.ENDPOINT.equals(type) && s.hasClusterChanged;
-    if (!changed && !newNames && !warmClusters) {
-      return;
-    }
-    List<Message> selected = conn.group().snapshot.select(type, s.wildcard, s.requestedNames);
-    s.watch = null;
-    s.nackedVersion = null;
-    s.sentVersion = version;
-    s.sentNames = s.requestedNames;
-    s.sentAt = clock.instant();
-    s.sentCount++;
     long start = System.nanoTime();
     try {
-      watch.respond(Response.create(watch.request(), selected, version));
+      List<Message> sent = SotwResponder.respond(s, conn.group().snapshot, type);
+      if (sent == null) {
+        return;
+      }
+      s.sentAt = clock.instant();
+      long bytes = 0;
+      for (Message m : sent) {
+        bytes += m.getSerializedSize();
+      }
+      events.sent(conn, type, sent.size(), bytes, System.nanoTime() - start);
     } catch (WatchCancelledException e) {
       log.debug("stream {} went away before its {} response", conn.streamId(), TypeUrls.shortName(type));
-      return;
     }
-    long bytes = 0;
-    for (Message m : selected) {
-      bytes += m.getSerializedSize();
-    }
-    events.sent(conn, type, selected.size(), bytes, System.nanoTime() - start);
   }
 
   /** Records the nonce java-control-plane gave the response just sent. */
@@ -421,21 +410,7 @@ public final class XdsCache implements ConfigWatcher {
       request.getResourceNamesSubscribeList().forEach(s.deltaAbsent::remove);
       String nonce = request.getResponseNonce();
       if (!nonce.isEmpty() && nonce.equals(s.sentNonce)) {
-        if (request.hasErrorDetail()) {
-          s.nackedVersion = s.sentVersion;
-          s.lastError = request.v3Request().getErrorDetail().getMessage();
-          s.lastErrorAt = clock.instant();
-          s.nackCount++;
-          s.deltaSentVersions = Map.of();
-          s.deltaSentRemoved = List.of();
-          events.rejected(conn, type, s.sentVersion, s.lastError);
-        } else {
-          DeltaResponder.acknowledged(s);
-          s.ackedVersion = s.sentVersion;
-          s.ackedNonce = nonce;
-          s.ackedAt = clock.instant();
-          events.acknowledged(conn, type, s.ackedVersion, s.sentAt);
-        }
+        answered(conn, type, s, request.hasErrorDetail() ? request.v3Request().getErrorDetail().getMessage() : null);
       }
       s.wildcard = isWildcard;
       s.requestedNames = Set.copyOf(pendingResources);
