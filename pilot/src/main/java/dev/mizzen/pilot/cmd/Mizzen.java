@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Mizzen.Version.class,
     description = "A multitenant xDS control plane with Maistra's semantics.",
-    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, MemberControllerCommand.class, CommandLine.HelpCommand.class})
 public final class Mizzen implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,142 @@
+package dev.mizzen.tests;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.MockWebServerListener;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedHttpConnection;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * fabric8's mock API server in CRUD mode, standing in for kube-apiserver: it remembers the requests
+ * it saw and the connections open to it, and can be restarted on the same port with the same
+ * objects.
+ */
+final class ApiServer implements AutoCloseable {
+  static final ResourceDefinitionContext ROLLS = maistra("ServiceMeshMemberRoll", "servicemeshmemberrolls");
+  static final ResourceDefinitionContext MEMBERS = maistra("ServiceMeshMember", "servicemeshmembers");
+
+  final List<String> requests = new CopyOnWriteArrayList<>();
+  final AtomicInteger openConnections = new AtomicInteger();
+  final AtomicInteger connections = new AtomicInteger();
+  private final KubernetesCrudDispatcher dispatcher;
+  private final List<KubernetesClient> clients = new ArrayList<>();
+  private KubernetesMockServer server;
+  private int port;
+
+  ApiServer() {
+    dispatcher =
+        new KubernetesCrudDispatcher(
+            List.of(crd("ServiceMeshMemberRoll", "servicemeshmemberrolls"), crd("ServiceMeshMember", "servicemeshmembers"))) {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            requests.add(request.getMethod() + " " + request.getPath());
+            return super.dispatch(request);
+          }
+        };
+    server = serve(0);
+    port = server.getPort();
+  }
+
+  private KubernetesMockServer serve(int onPort) {
+    MockWebServer web = new MockWebServer();
+    web.addListener(
+        new MockWebServerListener() {
+          @Override
+          public void onConnection(RecordedHttpConnection connection) {
+            connections.incrementAndGet();
+            openConnections.incrementAndGet();
+          }
+
+          @Override
+          public void onConnectionClosed(RecordedHttpConnection connection) {
+            openConnections.decrementAndGet();
+          }
+        });
+    KubernetesMockServer s = new KubernetesMockServer(new Context(), web, new HashMap<>(), dispatcher, false);
+    s.init(InetAddress.getLoopbackAddress(), onPort);
+    return s;
+  }
+
+  private static ResourceDefinitionContext maistra(String kind, String plural) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup("maistra.io")
+        .withVersion("v1")
+        .withKind(kind)
+        .withPlural(plural)
+        .withNamespaced(true)
+        .build();
+  }
+
+  private static CustomResourceDefinitionContext crd(String kind, String plural) {
+    return new CustomResourceDefinitionContext.Builder()
+        .withGroup("maistra.io")
+        .withVersion("v1")
+        .withKind(kind)
+        .withPlural(plural)
+        .withScope("Namespaced")
+        .withStatusSubresource(true)
+        .build();
+  }
+
+  /** A new client of this server; closed with it. */
+  synchronized KubernetesClient client() {
+    KubernetesClient c = server.createClient();
+    clients.add(c);
+    return c;
+  }
+
+  GenericKubernetesResource create(String yaml) {
+    KubernetesClient c = client();
+    try {
+      GenericKubernetesResource r = c.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
+      return c.resource(r).create();
+    } finally {
+      c.close();
+    }
+  }
+
+  /**
+   * Stops the server, lets {@code duringOutage} change objects through a stand-in on another port
+   * (as others would change etcd while this API server is away), then serves again on the same
+   * port.
+   */
+  synchronized void restart(java.util.function.Consumer<KubernetesClient> duringOutage) {
+    server.destroy();
+    KubernetesMockServer standIn = serve(0);
+    try (KubernetesClient c = standIn.createClient()) {
+      duringOutage.accept(c);
+    } finally {
+      standIn.destroy();
+    }
+    server = serve(port);
+  }
+
+  /** GET requests that read (list or watch) resources, for scope assertions. */
+  List<String> reads() {
+    return requests.stream().filter(r -> r.startsWith("GET ")).toList();
+  }
+
+  @Override
+  public synchronized void close() {
+    clients.forEach(KubernetesClient::close);
+    server.destroy();
+  }
+
+  Map<String, Integer> connectionCounts() {
+    return Map.of("open", openConnections.get(), "total", connections.get());
+  }
+}
