@@ -30,6 +30,8 @@ final class ApiServer implements AutoCloseable {
   static final ResourceDefinitionContext MEMBERS = maistra("ServiceMeshMember", "servicemeshmembers");
 
   final List<String> requests = new CopyOnWriteArrayList<>();
+  /** The same requests, each with the User-Agent that sent it. */
+  final List<Map.Entry<String, String>> agents = new CopyOnWriteArrayList<>();
   final AtomicInteger openConnections = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
   private final KubernetesCrudDispatcher dispatcher;
@@ -44,6 +46,7 @@ final class ApiServer implements AutoCloseable {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             requests.add(request.getMethod() + " " + request.getPath());
+            agents.add(Map.entry(String.valueOf(request.getHeader("User-Agent")), request.getMethod() + " " + request.getPath()));
             return super.dispatch(request);
           }
         };
@@ -97,6 +100,18 @@ final class ApiServer implements AutoCloseable {
     KubernetesClient c = server.createClient();
     clients.add(c);
     return c;
+  }
+
+  /** A new client that says {@code agent} in its User-Agent; closed with the server. */
+  synchronized KubernetesClient client(String agent) {
+    KubernetesClient c = server.createClient(b -> b.editOrNewConfig().withUserAgent(agent).endConfig());
+    clients.add(c);
+    return c;
+  }
+
+  /** The requests sent by clients made with {@link #client(String)} for {@code agent}. */
+  List<String> requestsFrom(String agent) {
+    return agents.stream().filter(e -> e.getKey().equals(agent)).map(Map.Entry::getValue).toList();
   }
 
   GenericKubernetesResource create(String yaml) {
