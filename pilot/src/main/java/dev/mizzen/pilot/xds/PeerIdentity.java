@@ -18,7 +18,7 @@ import javax.net.ssl.SSLSession;
  * @param namespace the workload's namespace
  * @param serviceAccount the workload's service account
  */
-public record PeerIdentity(String uri, String trustDomain, String namespace, String serviceAccount) {
+record PeerIdentity(String uri, String trustDomain, String namespace, String serviceAccount) {
   private static final int URI_NAME = 6;
 
   /** Reads the identity of a TLS peer; refuses a peer without exactly one valid SPIFFE URI. */

@@ -81,6 +81,7 @@ public final class MemberController implements AutoCloseable {
   private final Settings settings;
   private final MemberReconciler reconciler;
   private final ScheduledExecutorService executor;
+  private final java.util.concurrent.ExecutorService leaseExecutor;
   private final AtomicBoolean queued = new AtomicBoolean();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Clock clock = Clock.systemUTC();
@@ -109,6 +110,13 @@ public final class MemberController implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.leaseExecutor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "mizzen-member-lease");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   private static ResourceDefinitionContext context(String kind, String plural) {
@@ -125,11 +133,7 @@ public final class MemberController implements AutoCloseable {
   public void start() {
     LeaseLock lock = new LeaseLock(settings.controlPlaneNamespace(), LEASE_NAME, settings.identity());
     election =
-        new LeaderElectorBuilder(client, Executors.newSingleThreadExecutor(r -> {
-              Thread t = new Thread(r, "mizzen-member-lease");
-              t.setDaemon(true);
-              return t;
-            }))
+        new LeaderElectorBuilder(client, leaseExecutor)
             .withConfig(
                 new LeaderElectionConfigBuilder()
                     .withName(LEASE_NAME)
@@ -142,16 +146,25 @@ public final class MemberController implements AutoCloseable {
                         new LeaderCallbacks(
                             () -> {
                               elected = true;
-                              executor.execute(this::startLeading);
+                              submit(this::startLeading);
                             },
                             () -> {
                               elected = false;
-                              executor.execute(this::stopLeading);
+                              submit(this::stopLeading);
                             },
                             leader -> log.info("member controller leader of {} is {}", settings.controlPlaneNamespace(), leader)))
                     .build())
             .build()
             .start();
+  }
+
+  /** Runs {@code task} on the controller's thread, unless the controller is closing. */
+  private void submit(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("member controller closing; {} not run", task);
+    }
   }
 
   /** Whether this replica holds the Lease and writes. */
@@ -231,7 +244,7 @@ public final class MemberController implements AutoCloseable {
 
   private void request() {
     if (queued.compareAndSet(false, true)) {
-      executor.execute(
+      submit(
           () -> {
             queued.set(false);
             if (leading) {
@@ -360,12 +373,13 @@ public final class MemberController implements AutoCloseable {
     if (e != null) {
       e.cancel(true);
     }
-    executor.execute(this::stopLeading);
+    submit(this::stopLeading);
     executor.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
     }
+    leaseExecutor.shutdownNow();
   }
 }
