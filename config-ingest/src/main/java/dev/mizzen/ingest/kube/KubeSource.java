@@ -5,10 +5,10 @@ import dev.mizzen.ingest.model.MemberRollSpec;
 import dev.mizzen.ingest.parse.ParseResult;
 import dev.mizzen.ingest.store.ConfigStore;
 import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIGroupList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ public final class KubeSource implements AutoCloseable {
   private final CompletableFuture<Void> firstReconcile = new CompletableFuture<>();
   private final Map<String, InformerSet> byNamespace = new ConcurrentHashMap<>();
   private final List<InformerSet> controlPlaneObjects = new ArrayList<>();
-  private final Map<String, String> versions = new HashMap<>();
+  private final Map<String, APIGroup> discovered = new HashMap<>();
   private volatile List<WatchedKind> memberKinds = List.of();
   private volatile InformerSet cluster;
   private volatile InformerSet roll;
@@ -105,6 +105,8 @@ public final class KubeSource implements AutoCloseable {
    * that the first push sees all of it.
    */
   public void start(Duration timeout) throws TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    discoverGroups(timeout);
     rollKind = WatchedKind.of(Kind.SERVICE_MESH_MEMBER_ROLL, version(Kind.SERVICE_MESH_MEMBER_ROLL));
     memberKinds =
         Kind.all().stream()
@@ -125,7 +127,7 @@ public final class KubeSource implements AutoCloseable {
     controlPlaneObjects.add(roll);
     roll.synced().thenRun(this::requestReconcile);
     try {
-      firstReconcile.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      firstReconcile.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("reading the member roll failed", e.getCause());
     }
@@ -297,35 +299,41 @@ public final class KubeSource implements AutoCloseable {
     return a.stream().filter(x -> !b.contains(x)).collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** The version of the kind's group the API server prefers among those the model accepts. */
-  private String version(Kind<?> kind) {
-    return versions.computeIfAbsent(kind.group() + ":" + kind.name(), g -> discover(kind));
-  }
-
-  private String discover(Kind<?> kind) {
-    List<String> accepted = kind.versions();
-    if (kind.group().isEmpty()) {
-      return accepted.get(0);
-    }
+  /**
+   * Asks the API server once which versions of each group it serves (one request, as discovery
+   * needs no rights), so that a cluster with older Istio CRDs is read at a version it has.
+   */
+  private void discoverGroups(Duration timeout) throws TimeoutException, InterruptedException {
+    CompletableFuture<APIGroupList> groups = CompletableFuture.supplyAsync(client::getApiGroups);
     try {
-      APIGroup group = client.getApiGroup(kind.group());
-      if (group != null && group.getVersions() != null) {
-        Set<String> served =
-            group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).collect(Collectors.toSet());
-        String preferred = group.getPreferredVersion() == null ? null : group.getPreferredVersion().getVersion();
-        if (preferred != null && accepted.contains(preferred)) {
-          return preferred;
-        }
-        for (String v : accepted) {
-          if (served.contains(v)) {
-            return v;
-          }
+      APIGroupList list = groups.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (list != null && list.getGroups() != null) {
+        for (APIGroup g : list.getGroups()) {
+          discovered.put(g.getName(), g);
         }
       }
-    } catch (KubernetesClientException e) {
-      log.debug("discovery of {} failed: {}", kind.group(), e.getMessage());
+    } catch (ExecutionException e) {
+      log.warn("API discovery failed, reading each kind at its newest version: {}", e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      groups.cancel(true);
+      throw new TimeoutException("the API server did not answer discovery within " + timeout.toSeconds() + "s");
     }
-    return accepted.get(0);
+  }
+
+  /** The version of the kind's group the API server prefers among those the model accepts. */
+  private String version(Kind<?> kind) {
+    List<String> accepted = kind.versions();
+    APIGroup group = discovered.get(kind.group());
+    if (kind.group().isEmpty() || group == null || group.getVersions() == null) {
+      return accepted.get(0);
+    }
+    Set<String> served =
+        group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).collect(Collectors.toSet());
+    String preferred = group.getPreferredVersion() == null ? null : group.getPreferredVersion().getVersion();
+    if (preferred != null && accepted.contains(preferred)) {
+      return preferred;
+    }
+    return accepted.stream().filter(served::contains).findFirst().orElse(accepted.get(0));
   }
 
   @Override

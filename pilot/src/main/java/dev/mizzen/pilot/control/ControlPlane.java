@@ -190,7 +190,8 @@ public final class ControlPlane implements AutoCloseable {
     try {
       source.start(timeout);
     } catch (TimeoutException e) {
-      throw new IOException("the member roll and its namespaces were not read within " + timeout.toSeconds() + "s", e);
+      String what = e.getMessage() != null ? e.getMessage() : "the member roll and its namespaces were not read within " + timeout.toSeconds() + "s";
+      throw new IOException(what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while reading the cluster", e);
