@@ -75,10 +75,14 @@ class MultitenancyIT {
   }
 
   private ControlPlane controlPlane(String namespace) throws Exception {
+    return controlPlane(namespace, WatchScope.NAMESPACES);
+  }
+
+  private ControlPlane controlPlane(String namespace, WatchScope scope) throws Exception {
     return start(
         ControlPlane.start(
             ControlPlane.Options.forTest(null, namespace),
-            new ControlPlane.Kube(api.client(), WatchScope.NAMESPACES, Duration.ofSeconds(20)),
+            new ControlPlane.Kube(api.client(), scope, Duration.ofSeconds(20)),
             null));
   }
 
@@ -218,6 +222,21 @@ class MultitenancyIT {
       }
     }
     assertThat(api.reads()).anyMatch(r -> r.startsWith("GET /api/v1/namespaces/b1/services"));
+  }
+
+  @Test
+  void clusterWideWatchingServesTheSameAndKeepsOtherTenantsOut() throws Exception {
+    ControlPlane wide = controlPlane("istio-system", WatchScope.CLUSTER);
+    assertThat(wide.kubeSource().informerCount()).isLessThan(meshA.kubeSource().informerCount());
+    CdsWatcher perNamespace = sidecar(meshA, "app-1", "a1");
+    CdsWatcher clusterWide = sidecar(wide, "app-2", "a1");
+    await("both serve a1", () -> perNamespace.clusters().contains(cluster("a1")) && clusterWide.clusters().contains(cluster("a1")));
+    assertThat(clusterWide.clusters()).isEqualTo(perNamespace.clusters()).doesNotContain(cluster("b1"));
+    assertThat(configz(wide)).doesNotContain("\"b1\"");
+    assertThat(sidecar(wide, "app-1", "b1").awaitClose().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+
+    setMembers("istio-system", "a1", "both");
+    await("a2 is withdrawn cluster-wide too", () -> !clusterWide.clusters().contains(cluster("a2")));
   }
 
   @Test
