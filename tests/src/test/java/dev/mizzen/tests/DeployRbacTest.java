@@ -9,7 +9,7 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.tenancy.controller.MemberController;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -71,7 +70,7 @@ class DeployRbacTest {
     return grants;
   }
 
-  private static Set<ApiRequest> used(ApiServer api, java.util.function.Predicate<ApiRequest> where) {
+  private static Set<ApiRequest> used(MockApiServer api, java.util.function.Predicate<ApiRequest> where) {
     return used(api.requests, where);
   }
 
@@ -86,15 +85,11 @@ class DeployRbacTest {
 
   @Test
   void theServingRolesGrantWhatTheInformersUseAndNothingMore() throws Exception {
-    try (ApiServer api = new ApiServer()) {
+    try (MockApiServer api = new MockApiServer()) {
       api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
-      try (KubernetesClient c = api.client()) {
-        GenericKubernetesResource roll = c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").withName("default").get();
-        roll.setAdditionalProperty("status", Map.of("configuredMembers", List.of("a1")));
-        c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").resource(roll).updateStatus();
-      }
+      api.configure("istio-system", "default", List.of("a1"));
       api.requests.clear();
-      try (KubeSource source = new KubeSource(api.client(), new ConfigStore(), "istio-system", "default", WatchScope.NAMESPACES, Duration.ofSeconds(10))) {
+      try (KubeSource source = new KubeSource(api.newClient(), new ConfigStore(), "istio-system", "default", WatchScope.NAMESPACES, Duration.ofSeconds(10))) {
         source.start(Duration.ofSeconds(20));
         MultitenancyIT.await("a1 is watched", () -> api.requests.stream().anyMatch(r -> r.contains("/namespaces/a1/") && r.contains("watch=true")));
         Thread.sleep(500);
@@ -112,7 +107,7 @@ class DeployRbacTest {
 
   @Test
   void theMemberControllerIsGrantedAllItDoes() throws Exception {
-    try (ApiServer api = new ApiServer()) {
+    try (MockApiServer api = new MockApiServer()) {
       for (String ns : List.of("istio-system", "a1", "a2", "joiner")) {
         api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
       }
@@ -123,16 +118,14 @@ class DeployRbacTest {
       }
       api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
       api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMember\nmetadata: {name: default, namespace: joiner}\nspec: {controlPlaneRef: {name: basic, namespace: istio-system}}\n");
-      try (KubernetesClient c = api.client();
+      try (KubernetesClient c = api.newClient();
           MemberController controller =
-              new MemberController(api.client("member-controller"), MemberController.Settings.defaults("istio-system", "default", "test"))) {
+              new MemberController(api.newClient("member-controller"), MemberController.Settings.defaults("istio-system", "default", "test"))) {
         controller.start();
         MultitenancyIT.await(
             "all are configured",
-            () -> List.of("a1", "a2", "joiner").equals(c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").withName("default").get().get("status", "configuredMembers")));
-        GenericKubernetesResource roll = c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").withName("default").get();
-        roll.setAdditionalProperty("spec", Map.of("members", List.of("a1")));
-        c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").resource(roll).update();
+            () -> List.of("a1", "a2", "joiner").equals(c.genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").withName("default").get().get("status", "configuredMembers")));
+        api.setMembers("istio-system", "default", List.of("a1"));
         MultitenancyIT.await("a2 is let go", () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
       }
       Set<ApiRequest> cluster = grants("member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system");

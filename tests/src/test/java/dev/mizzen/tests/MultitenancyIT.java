@@ -7,6 +7,7 @@ import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.control.ControlPlane;
 import dev.mizzen.tenancy.controller.MemberController;
+import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ManagedChannel;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * cluster and grpc-java's xDS client as the proxies.
  */
 class MultitenancyIT {
-  private ApiServer api;
+  private MockApiServer api;
   private final Map<String, Backend> backends = new LinkedHashMap<>();
   private final List<AutoCloseable> running = new ArrayList<>();
   private ControlPlane meshA;
@@ -46,7 +47,7 @@ class MultitenancyIT {
 
   @BeforeEach
   void cluster() throws Exception {
-    api = new ApiServer();
+    api = new MockApiServer();
     for (String ns : List.of("istio-system", "mesh-b", "a1", "a2", "b1", "both")) {
       api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
     }
@@ -56,10 +57,10 @@ class MultitenancyIT {
       echo(api::create, ns, "echo", b.port());
     }
     api.create(roll("istio-system", "a1", "a2", "both"));
-    MemberController a = start(new MemberController(api.client(), MemberController.Settings.defaults("istio-system", "default", "a")));
+    MemberController a = start(new MemberController(api.newClient(), MemberController.Settings.defaults("istio-system", "default", "a")));
     await("istio-system configures a1, a2 and both", () -> configured("istio-system").equals(List.of("a1", "a2", "both")));
     api.create(roll("mesh-b", "b1", "both"));
-    start(new MemberController(api.client(), MemberController.Settings.defaults("mesh-b", "default", "b")));
+    start(new MemberController(api.newClient(), MemberController.Settings.defaults("mesh-b", "default", "b")));
     await("mesh-b configures b1", () -> configured("mesh-b").equals(List.of("b1")));
     meshA = controlPlane("istio-system");
     meshB = controlPlane("mesh-b");
@@ -82,7 +83,7 @@ class MultitenancyIT {
     return start(
         ControlPlane.start(
             ControlPlane.Options.forTest(null, namespace),
-            new ControlPlane.Kube(api.client(), scope, Duration.ofSeconds(20)),
+            new ControlPlane.Kube(api.newClient(), scope, Duration.ofSeconds(20)),
             null));
   }
 
@@ -129,9 +130,7 @@ class MultitenancyIT {
   }
 
   private GenericKubernetesResource rollOf(String namespace) {
-    try (KubernetesClient c = api.client()) {
-      return c.genericKubernetesResources(ApiServer.ROLLS).inNamespace(namespace).withName("default").get();
-    }
+    return api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace(namespace).withName("default").get();
   }
 
   private List<?> configured(String namespace) {
@@ -140,11 +139,7 @@ class MultitenancyIT {
   }
 
   private void setMembers(String namespace, String... members) {
-    try (KubernetesClient c = api.client()) {
-      GenericKubernetesResource r = c.genericKubernetesResources(ApiServer.ROLLS).inNamespace(namespace).withName("default").get();
-      r.setAdditionalProperty("spec", Map.of("members", List.of(members)));
-      c.genericKubernetesResources(ApiServer.ROLLS).inNamespace(namespace).resource(r).update();
-    }
+    api.setMembers(namespace, "default", List.of(members));
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -281,7 +276,7 @@ class MultitenancyIT {
         .isEqualTo("namespace \"a2\" left the mesh of control plane \"istio-system\"; its config was withdrawn");
     await("a2's config is withdrawn from a1", () -> !a1.clusters().contains(cluster("a2")));
     assertThat(a1.clusters()).contains(cluster("a1"), cluster("both"));
-    try (KubernetesClient c = api.client()) {
+    try (KubernetesClient c = api.newClient()) {
       await("a2 loses its label", () -> c.namespaces().withName("a2").get().getMetadata().getLabels() == null
           || !c.namespaces().withName("a2").get().getMetadata().getLabels().containsKey("maistra.io/member-of"));
       await("a2 loses its NetworkPolicies", () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
@@ -292,7 +287,7 @@ class MultitenancyIT {
     setMembers("istio-system", "a1", "a2", "both");
     await("a2's config is back for a1", () -> a1.clusters().contains(cluster("a2")));
     assertThat(call(grpcClient(meshA, "a2", "echo.a2:7070"))).isEqualTo("a2");
-    try (KubernetesClient c = api.client()) {
+    try (KubernetesClient c = api.newClient()) {
       assertThat(c.network().v1().networkPolicies().inNamespace("a2").list().getItems())
           .extracting(p -> p.getMetadata().getName())
           .containsExactlyInAnyOrder("istio-mesh-default", "istio-expose-route-default");
@@ -308,7 +303,7 @@ class MultitenancyIT {
 
     Backend extra = new Backend("extra");
     running.add(extra::close);
-    api.restart(c -> echo(yaml -> c.resource(c.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class)).create(), "a1", "extra", extra.port()));
+    api.restart(c -> echo(c::create, "a1", "extra", extra.port()));
     // Served from memory while the API server was away, and still.
     assertThat(call(client)).isEqualTo("a1");
 

@@ -6,13 +6,12 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigStore;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,24 +42,20 @@ class WatchCostIT {
 
   private Row measure(int members, WatchScope scope) throws Exception {
     int kinds = (int) Kind.all().stream().filter(Kind::namespaced).filter(k -> !k.group().endsWith("maistra.io")).count();
-    try (ApiServer api = new ApiServer()) {
+    try (MockApiServer api = new MockApiServer()) {
       List<String> names = new ArrayList<>();
       for (int i = 0; i < members; i++) {
         names.add("tenant-" + i);
       }
       api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: " + names + "}\n");
-      try (KubernetesClient c = api.client()) {
-        GenericKubernetesResource roll = c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").withName("default").get();
-        roll.setAdditionalProperty("status", Map.of("configuredMembers", names));
-        c.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").resource(roll).updateStatus();
-        for (String ns : names) {
-          MultitenancyIT.echo(yaml -> c.resource(c.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class)).create(), ns, "echo", 9000);
-          c.resource(c.getKubernetesSerialization().unmarshal("apiVersion: v1\nkind: Pod\nmetadata: {name: echo-0, namespace: " + ns + ", labels: {app: echo}}\n", GenericKubernetesResource.class)).create();
-        }
+      api.configure("istio-system", "default", names);
+      for (String ns : names) {
+        MultitenancyIT.echo(api::create, ns, "echo", 9000);
+        api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: echo-0, namespace: " + ns + ", labels: {app: echo}}\n");
       }
       int connectionsBefore = api.establishedConnections();
       api.requests.clear();
-      KubernetesClient client = api.client();
+      KubernetesClient client = api.newClient();
       System.gc();
       long heapBefore = usedHeap();
       ConfigStore store = new ConfigStore();

@@ -6,6 +6,7 @@ import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.MemberRollSpec;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.testing.kube.MockApiServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,13 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class KubeSourceTest {
-  private ApiServer api;
+  private MockApiServer api;
   private ConfigStore store;
   private KubeSource source;
 
   @BeforeEach
   void cluster() {
-    api = new ApiServer();
+    api = new MockApiServer();
     store = new ConfigStore();
     api.create(
         """
@@ -56,7 +57,7 @@ class KubeSourceTest {
   }
 
   private void start(WatchScope scope) throws Exception {
-    source = new KubeSource(api.client, store, "istio-system", "default", scope, Duration.ofSeconds(10));
+    source = new KubeSource(api.client(), store, "istio-system", "default", scope, Duration.ofSeconds(10));
     source.start(Duration.ofSeconds(20));
   }
 
@@ -163,8 +164,8 @@ class KubeSourceTest {
 
   @Test
   void withoutARollServesTheControlPlaneNamespaceAndFollowsOneCreatedLater() throws Exception {
-    api.client.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").withName("default").delete();
-    await("the roll is gone", () -> api.client.genericKubernetesResources(ApiServer.ROLLS).inNamespace("istio-system").list().getItems().isEmpty());
+    api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").withName("default").delete();
+    await("the roll is gone", () -> api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").list().getItems().isEmpty());
     start(WatchScope.NAMESPACES);
     assertThat(services()).containsExactly("istio-system/echo");
     api.create(

@@ -2,11 +2,11 @@ package dev.mizzen.tenancy.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,12 +17,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MemberControllerTest {
-  private ApiServer api;
+  private MockApiServer api;
   private final List<MemberController> controllers = new java.util.ArrayList<>();
 
   @BeforeEach
   void cluster() {
-    api = new ApiServer();
+    api = new MockApiServer();
     for (String ns : List.of("istio-system", "a1", "a2")) {
       api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
     }
@@ -55,7 +55,7 @@ class MemberControllerTest {
 
   private MemberController controller(String identity) {
     MemberController c =
-        new MemberController(api.client, MemberController.Settings.defaults("istio-system", "default", identity));
+        new MemberController(api.client(), MemberController.Settings.defaults("istio-system", "default", identity));
     controllers.add(c);
     c.start();
     return c;
@@ -70,12 +70,12 @@ class MemberControllerTest {
               + "}\n");
     } else {
       existing.setAdditionalProperty("spec", Map.of("members", List.of(members)));
-      api.client.genericKubernetesResources(MemberController.ROLLS).inNamespace("istio-system").resource(existing).update();
+      api.client().genericKubernetesResources(MemberController.ROLLS).inNamespace("istio-system").resource(existing).update();
     }
   }
 
   private GenericKubernetesResource roll() {
-    return api.client.genericKubernetesResources(MemberController.ROLLS).inNamespace("istio-system").withName("default").get();
+    return api.client().genericKubernetesResources(MemberController.ROLLS).inNamespace("istio-system").withName("default").get();
   }
 
   @SuppressWarnings("unchecked")
@@ -86,7 +86,7 @@ class MemberControllerTest {
   }
 
   private Map<String, String> labels(String namespace) {
-    Namespace ns = api.client.namespaces().withName(namespace).get();
+    Namespace ns = api.client().namespaces().withName(namespace).get();
     return ns == null ? Map.of() : Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.of());
   }
 
@@ -125,20 +125,20 @@ class MemberControllerTest {
             org.assertj.core.groups.Tuple.tuple("later", "False"));
 
     assertThat(labels("a1")).containsEntry("maistra.io/member-of", "istio-system");
-    RoleBinding copy = api.client.rbac().roleBindings().inNamespace("a1").withName("mizzen-reader").get();
+    RoleBinding copy = api.client().rbac().roleBindings().inNamespace("a1").withName("mizzen-reader").get();
     assertThat(copy.getMetadata().getLabels())
         .containsEntry("maistra.io/member-of", "istio-system")
         .containsEntry("maistra.io/owner", "istio-system")
         .containsEntry("maistra-version", "2.6.0");
     assertThat(copy.getRoleRef().getName()).isEqualTo("mizzen-reader-istio-system");
     assertThat(copy.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("mizzen"));
-    assertThat(api.client.rbac().roleBindings().inNamespace("a1").withName("not-copied").get()).isNull();
+    assertThat(api.client().rbac().roleBindings().inNamespace("a1").withName("not-copied").get()).isNull();
 
-    NetworkPolicy mesh = api.client.network().v1().networkPolicies().inNamespace("a1").withName("istio-mesh-default").get();
+    NetworkPolicy mesh = api.client().network().v1().networkPolicies().inNamespace("a1").withName("istio-mesh-default").get();
     assertThat(mesh.getMetadata().getLabels()).containsEntry("maistra-version", "2.6.0");
     assertThat(mesh.getSpec().getIngress().get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels())
         .isEqualTo(Map.of("maistra.io/member-of", "istio-system"));
-    NetworkPolicy route = api.client.network().v1().networkPolicies().inNamespace("a1").withName("istio-expose-route-default").get();
+    NetworkPolicy route = api.client().network().v1().networkPolicies().inNamespace("a1").withName("istio-expose-route-default").get();
     assertThat(route.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Map.of("maistra.io/expose-route", "true"));
     assertThat(route.getSpec().getIngress().get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels())
         .isEqualTo(Map.of("network.openshift.io/policy-group", "ingress"));
@@ -162,10 +162,10 @@ class MemberControllerTest {
     roll("a1");
     await("a2 is no longer configured", () -> List.of("a1").equals(status().get("configuredMembers")));
     await("a2's label is removed", () -> !labels("a2").containsKey("maistra.io/member-of"));
-    assertThat(api.client.rbac().roleBindings().inNamespace("a2").list().getItems()).isEmpty();
-    assertThat(api.client.network().v1().networkPolicies().inNamespace("a2").list().getItems()).isEmpty();
+    assertThat(api.client().rbac().roleBindings().inNamespace("a2").list().getItems()).isEmpty();
+    assertThat(api.client().network().v1().networkPolicies().inNamespace("a2").list().getItems()).isEmpty();
     assertThat(labels("a1")).containsEntry("maistra.io/member-of", "istio-system");
-    assertThat(api.client.network().v1().networkPolicies().inNamespace("a1").list().getItems()).hasSize(2);
+    assertThat(api.client().network().v1().networkPolicies().inNamespace("a1").list().getItems()).hasSize(2);
   }
 
   @Test
@@ -180,7 +180,7 @@ class MemberControllerTest {
     String message = "Cannot reconcile namespace shared in mesh istio-system/default, as it is already a member of mesh-b";
     assertThat(ready).containsEntry("reason", "ReconcileError").containsEntry("message", message);
     assertThat(labels("shared")).containsEntry("maistra.io/member-of", "mesh-b");
-    assertThat(api.client.network().v1().networkPolicies().inNamespace("shared").list().getItems()).isEmpty();
+    assertThat(api.client().network().v1().networkPolicies().inNamespace("shared").list().getItems()).isEmpty();
   }
 
   @Test
@@ -201,7 +201,7 @@ class MemberControllerTest {
     await(
         "the member reports Ready",
         () -> {
-          GenericKubernetesResource m = api.client.genericKubernetesResources(MemberController.MEMBERS).inNamespace("a2").withName("default").get();
+          GenericKubernetesResource m = api.client().genericKubernetesResources(MemberController.MEMBERS).inNamespace("a2").withName("default").get();
           Object conditions = m.get("status", "conditions");
           return conditions instanceof List<?> l
               && l.stream().anyMatch(c -> c instanceof Map<?, ?> mc && "Ready".equals(mc.get("type")) && "True".equals(mc.get("status")));
@@ -216,7 +216,7 @@ class MemberControllerTest {
     await("one replica leads", () -> first.isLeader() || second.isLeader());
     await("a1 is configured", () -> List.of("a1").equals(status().get("configuredMembers")));
     assertThat(first.isLeader() && second.isLeader()).isFalse();
-    assertThat(api.client.leases().inNamespace("istio-system").withName("mizzen-member-controller").get().getSpec().getHolderIdentity())
+    assertThat(api.client().leases().inNamespace("istio-system").withName("mizzen-member-controller").get().getSpec().getHolderIdentity())
         .isEqualTo(first.isLeader() ? "replica-1" : "replica-2");
   }
 }
