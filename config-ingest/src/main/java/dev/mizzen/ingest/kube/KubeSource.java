@@ -200,8 +200,8 @@ public final class KubeSource implements AutoCloseable {
       List<CompletableFuture<Void>> syncs = new ArrayList<>();
       if (scope == WatchScope.NAMESPACES) {
         for (String ns : added) {
-          InformerSet set = InformerSet.namespace(client, ns, memberKinds, feed);
-          byNamespace.put(ns, set);
+          // Reused when a failed pass already started them.
+          InformerSet set = byNamespace.computeIfAbsent(ns, n -> InformerSet.namespace(client, n, memberKinds, feed));
           syncs.add(set.synced());
         }
       } else {
