@@ -24,10 +24,25 @@ public final class MemberRollResolver {
 
   private final String controlPlaneNamespace;
   private final String rollName;
+  private final boolean fromStatus;
 
+  /** Decides the members itself, from the roll's spec and the Namespace objects (a file source). */
   public MemberRollResolver(String controlPlaneNamespace, String rollName) {
+    this(controlPlaneNamespace, rollName, false);
+  }
+
+  private MemberRollResolver(String controlPlaneNamespace, String rollName, boolean fromStatus) {
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.rollName = rollName;
+    this.fromStatus = fromStatus;
+  }
+
+  /**
+   * Takes the members the member controller has configured, {@code status.configuredMembers}, as
+   * Maistra's istiod does in a cluster: the serving control plane needs no rights on Namespaces.
+   */
+  public static MemberRollResolver fromStatus(String controlPlaneNamespace, String rollName) {
+    return new MemberRollResolver(controlPlaneNamespace, rollName, true);
   }
 
   public String controlPlaneNamespace() {
@@ -49,6 +64,9 @@ public final class MemberRollResolver {
     if (roll.isEmpty()) {
       return Membership.controlPlaneOnly(controlPlaneNamespace);
     }
+    if (fromStatus) {
+      return fromStatus(roll.get().spec());
+    }
     Set<String> configured = new TreeSet<>();
     Map<String, String> pending = new LinkedHashMap<>();
     for (String member : roll.get().spec().members()) {
@@ -64,6 +82,24 @@ public final class MemberRollResolver {
         } else {
           configured.add(member);
         }
+      }
+    }
+    return Membership.of(controlPlaneNamespace, configured, pending);
+  }
+
+  private Membership fromStatus(MemberRollSpec roll) {
+    Set<String> configured = new TreeSet<>(roll.configuredMembers());
+    configured.remove(controlPlaneNamespace);
+    Map<String, String> pending = new LinkedHashMap<>();
+    for (String member : roll.members()) {
+      if (!configured.contains(member)) {
+        pending.put(
+            member,
+            "not configured by the member controller yet (see the status of ServiceMeshMemberRoll "
+                + controlPlaneNamespace
+                + "/"
+                + rollName
+                + ")");
       }
     }
     return Membership.of(controlPlaneNamespace, configured, pending);

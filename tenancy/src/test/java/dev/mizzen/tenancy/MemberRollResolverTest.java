@@ -78,4 +78,24 @@ class MemberRollResolverTest {
     assertThat(new MemberRollResolver("elsewhere", "default").resolve(store.snapshot()).isMember("shop"))
         .isTrue();
   }
+
+  @Test
+  void inAClusterTakesTheMembersTheControllerConfigured() {
+    ConfigStore store =
+        store(
+            """
+            apiVersion: maistra.io/v1
+            kind: ServiceMeshMemberRoll
+            metadata: {name: default, namespace: istio-system}
+            spec: {members: [a1, a2, shared]}
+            status: {configuredMembers: [a1, a2]}
+            """);
+    Membership m = MemberRollResolver.fromStatus("istio-system", "default").resolve(store.snapshot());
+    assertThat(m.namespaces()).containsExactly("a1", "a2", "istio-system");
+    assertThat(m.pending())
+        .containsExactly(
+            java.util.Map.entry(
+                "shared",
+                "not configured by the member controller yet (see the status of ServiceMeshMemberRoll istio-system/default)"));
+  }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "A multitenant xDS control plane with Maistra's semantics.",
     subcommands = {
       ServeCommand.class,
+      MemberControllerCommand.class,
       ProxyStatusCommand.class,
       ConfigDumpCommand.class,
       ValidateCommand.class,

@@ -1,7 +1,12 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.control.ControlPlane;
 import dev.mizzen.pilot.push.MeshSettings;
+import dev.mizzen.pilot.xds.XdsServer;
+import dev.mizzen.tenancy.controller.MemberController;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +36,37 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--kube", description = "Read config from Kubernetes (in cluster, or KUBECONFIG).")
   boolean kube;
+
+  @Option(
+      names = "--watch-scope",
+      defaultValue = "namespaces",
+      description =
+          "With --kube: 'namespaces' watches each member namespace (namespaced rights only);"
+              + " 'cluster' watches each kind once cluster-wide and keeps members' objects only"
+              + " (needs cluster-wide read rights). Default: ${DEFAULT-VALUE}.")
+  String watchScope;
+
+  @Option(
+      names = "--manage-members",
+      description =
+          "With --kube: also run the member controller (namespace labels, RoleBindings,"
+              + " NetworkPolicies, the roll's status) under a Lease; needs its ClusterRole.")
+  boolean manageMembers;
+
+  @Option(
+      names = "--secure-xds-port",
+      defaultValue = "15012",
+      description = "ADS over mutual TLS, served when --tls-cert, --tls-key and --ca-cert are given. Default: ${DEFAULT-VALUE}.")
+  int secureXdsPort;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "The secure port's certificate chain.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "The secure port's private key (PKCS#8).")
+  Path tlsKey;
+
+  @Option(names = "--ca-cert", paramLabel = "PEM", description = "The CA that signs the proxies' client certificates.")
+  Path caCert;
 
   @Option(
       names = "--control-plane-namespace",
@@ -100,13 +136,26 @@ final class ServeCommand implements Callable<Integer> {
         return 2;
       }
     }
-    if (kube) {
-      System.err.println(
-          "mizzen: --kube is not available in this build; serve a directory with --config-dir");
+    if (kube && configDir != null) {
+      System.err.println("mizzen: --kube and --config-dir exclude each other; choose one source");
       return 2;
     }
-    Path dir = displayable(configDir != null ? configDir : defaultConfigDir());
-    if (!Files.isDirectory(dir)) {
+    WatchScope scope = parseScope(watchScope);
+    if (scope == null) {
+      System.err.println("mizzen: --watch-scope must be 'namespaces' or 'cluster', not '" + watchScope + "'");
+      return 2;
+    }
+    if (manageMembers && !kube) {
+      System.err.println("mizzen: --manage-members needs --kube");
+      return 2;
+    }
+    long tlsFiles = java.util.stream.Stream.of(tlsCert, tlsKey, caCert).filter(java.util.Objects::nonNull).count();
+    if (tlsFiles != 0 && tlsFiles != 3) {
+      System.err.println("mizzen: the secure port needs all of --tls-cert, --tls-key and --ca-cert");
+      return 2;
+    }
+    Path dir = kube ? null : displayable(configDir != null ? configDir : defaultConfigDir());
+    if (dir != null && !Files.isDirectory(dir)) {
       System.err.println("mizzen: config directory " + dir + " does not exist");
       return 2;
     }
@@ -126,7 +175,31 @@ final class ServeCommand implements Callable<Integer> {
             debounceMax,
             debugTokenFile,
             Mizzen.Version.get());
-    ControlPlane cp = ControlPlane.start(options);
+    ControlPlane.SecureXds secure =
+        tlsFiles == 0
+            ? null
+            : new ControlPlane.SecureXds(
+                new InetSocketAddress(bindAddress, secureXdsPort), new XdsServer.Tls(tlsCert, tlsKey, caCert));
+    KubernetesClient client = kube ? new KubernetesClientBuilder().build() : null;
+    MemberController members = null;
+    ControlPlane cp;
+    try {
+      if (manageMembers) {
+        members = new MemberController(client, MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get()));
+        members.start();
+      }
+      cp = ControlPlane.start(options, client == null ? null : new ControlPlane.Kube(client, scope, Duration.ofSeconds(30)), secure);
+    } catch (java.io.IOException e) {
+      System.err.println("mizzen: " + e.getMessage() + (client == null ? "" : " (API server " + client.getMasterUrl() + ")"));
+      if (members != null) {
+        members.close();
+      }
+      if (client != null) {
+        client.close();
+      }
+      return 1;
+    }
+    MemberController controller = members;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -134,12 +207,26 @@ final class ServeCommand implements Callable<Integer> {
                 () -> {
                   log.info("stopping");
                   cp.close();
+                  if (controller != null) {
+                    controller.close();
+                  }
+                  if (client != null) {
+                    client.close();
+                  }
                   stopped.countDown();
                 },
                 "mizzen-shutdown"));
     log.info("{}", StartupReport.render(cp, Mizzen.Version.get(), bindAddress));
     stopped.await();
     return 0;
+  }
+
+  private static WatchScope parseScope(String value) {
+    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+      case "namespaces", "namespace" -> WatchScope.NAMESPACES;
+      case "cluster" -> WatchScope.CLUSTER;
+      default -> null;
+    };
   }
 
   /** The path relative to the working directory when under it, so that messages stay short. */

@@ -1,5 +1,7 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.ingest.kube.KubeSource;
+import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.control.ControlPlane;
@@ -20,8 +22,15 @@ final class StartupReport {
     String ns = cp.options().mesh().controlPlaneNamespace();
     b.append("\nMizzen ").append(version).append(": control plane \"").append(ns)
         .append("\", member roll \"").append(cp.options().memberRollName()).append("\"\n");
-    b.append("  config     directory ").append(cp.source().root()).append(" (")
-        .append(cp.source().fileCount()).append(" files)\n");
+    if (cp.source() != null) {
+      b.append("  config     directory ").append(cp.source().root()).append(" (")
+          .append(cp.source().fileCount()).append(" files)\n");
+    } else {
+      KubeSource k = cp.kubeSource();
+      b.append("  config     kubernetes, ")
+          .append(k.scope() == WatchScope.CLUSTER ? "cluster-wide informers filtered by member" : "informers per member namespace")
+          .append(" (").append(k.informerCount()).append(" informers)\n");
+    }
     if (!m.rollFound()) {
       b.append("  members    no ServiceMeshMemberRoll ").append(ns).append('/')
           .append(cp.options().memberRollName()).append(": serving ").append(ns).append(" only\n");
@@ -63,6 +72,10 @@ final class StartupReport {
       }
     }
     b.append("  listening  xDS (ADS over gRPC) ").append(bind).append(':').append(cp.xdsPort()).append('\n');
+    if (cp.secureXdsPort() > 0) {
+      b.append("             xDS over mutual TLS ").append(bind).append(':').append(cp.secureXdsPort())
+          .append("  (namespace from the client certificate's SPIFFE identity)\n");
+    }
     b.append("             debug http://").append(bind).append(':').append(cp.debugPort())
         .append("  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=,"
             + " /debug/authorizationz)\n");

@@ -1,6 +1,8 @@
 package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.file.DirectorySource;
+import dev.mizzen.ingest.kube.KubeSource;
+import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.debug.DebugAccess;
 import dev.mizzen.pilot.debug.DebugServer;
@@ -9,6 +11,7 @@ import dev.mizzen.pilot.xds.XdsEvents;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsServer;
 import dev.mizzen.tenancy.MemberRollResolver;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** One running control plane: a config source, the push pipeline, the xDS and debug servers. */
@@ -50,7 +54,7 @@ public final class ControlPlane implements AutoCloseable {
       String version) {
 
     public Options {
-      Objects.requireNonNull(configDir);
+      // configDir is null when the config comes from Kubernetes.
       Objects.requireNonNull(memberRollName);
       Objects.requireNonNull(mesh);
       Objects.requireNonNull(xds);
@@ -89,10 +93,40 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /**
+   * Reading a cluster instead of a directory.
+   *
+   * @param client the client every informer shares
+   * @param scope per member namespace, or cluster-wide filtered by member
+   * @param syncTimeout how long the first read (and a new member's) may take
+   */
+  public record Kube(KubernetesClient client, WatchScope scope, Duration syncTimeout) {
+    public Kube {
+      Objects.requireNonNull(client);
+      Objects.requireNonNull(scope);
+      Objects.requireNonNull(syncTimeout);
+    }
+  }
+
+  /**
+   * The secure xDS port (istiod's 15012).
+   *
+   * @param address where to listen; port 0 picks one
+   * @param tls the server's certificate and the CA of the proxies' certificates
+   */
+  public record SecureXds(InetSocketAddress address, XdsServer.Tls tls) {
+    public SecureXds {
+      Objects.requireNonNull(address);
+      Objects.requireNonNull(tls);
+    }
+  }
+
   private final Options options;
   private final DirectorySource source;
+  private final KubeSource kubeSource;
   private final PushPipeline pipeline;
   private final XdsServer xds;
+  private final XdsServer secureXds;
   private final List<DebugServer> debug;
   private final PilotMetrics metrics;
   private volatile boolean ready;
@@ -100,36 +134,62 @@ public final class ControlPlane implements AutoCloseable {
   private ControlPlane(
       Options options,
       DirectorySource source,
+      KubeSource kubeSource,
       PushPipeline pipeline,
       XdsServer xds,
+      XdsServer secureXds,
       List<DebugServer> debug,
       PilotMetrics metrics) {
     this.metrics = metrics;
     this.options = options;
     this.source = source;
+    this.kubeSource = kubeSource;
     this.pipeline = pipeline;
     this.xds = xds;
+    this.secureXds = secureXds;
     this.debug = debug;
   }
 
-  /** Reads the config, pushes once, then starts serving; returns when ready. */
+  /** Reads the config directory, pushes once, then starts serving; returns when ready. */
   public static ControlPlane start(Options o) throws IOException {
+    return start(o, null, null);
+  }
+
+  /**
+   * Reads the config (from Kubernetes when {@code kube} is given, else from the directory), pushes
+   * once, then starts serving, on the secure port too when {@code secure} is given.
+   */
+  public static ControlPlane start(Options o, Kube kube, SecureXds secure) throws IOException {
     ConfigStore store = new ConfigStore();
+    String namespace = o.mesh().controlPlaneNamespace();
     MemberRollResolver resolver =
-        new MemberRollResolver(o.mesh().controlPlaneNamespace(), o.memberRollName());
+        kube == null
+            ? new MemberRollResolver(namespace, o.memberRollName())
+            : MemberRollResolver.fromStatus(namespace, o.memberRollName());
     PilotMetrics metrics = new PilotMetrics();
     PushPipeline pipeline =
         new PushPipeline(
             store, resolver, o.mesh(), Clock.systemUTC(), o.debounceQuiet(), o.debounceMax(), metrics);
-    DirectorySource source = new DirectorySource(o.configDir(), store);
+    DirectorySource source = kube == null ? new DirectorySource(o.configDir(), store) : null;
+    KubeSource kubeSource =
+        kube == null
+            ? null
+            : new KubeSource(kube.client(), store, namespace, o.memberRollName(), kube.scope(), kube.syncTimeout());
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
+    XdsServer secureXds = null;
     try {
-      source.start();
+      if (source != null) {
+        source.start();
+      } else {
+        startKube(kubeSource, kube.syncTimeout());
+      }
       pipeline.start();
-      xds =
-          XdsServer.start(
-              o.xds(), pipeline.cache(), pipeline::admission, XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections())));
+      XdsEvents events = XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections()));
+      xds = XdsServer.start(o.xds(), pipeline.cache(), pipeline::admission, events);
+      if (secure != null) {
+        secureXds = XdsServer.startSecure(secure.address(), secure.tls(), pipeline.cache(), pipeline::admission, events);
+      }
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;
       DebugAccess access = DebugAccess.of(Optional.ofNullable(o.debugTokenFile()));
@@ -137,7 +197,7 @@ public final class ControlPlane implements AutoCloseable {
       if (o.monitoring() != null) {
         debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
       }
-      ControlPlane cp = new ControlPlane(o, source, pipeline, xds, List.copyOf(debug), metrics);
+      ControlPlane cp = new ControlPlane(o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
       self[0] = cp;
       cp.ready = true;
       return cp;
@@ -146,9 +206,29 @@ public final class ControlPlane implements AutoCloseable {
       if (xds != null) {
         xds.close();
       }
+      if (secureXds != null) {
+        secureXds.close();
+      }
       pipeline.close();
-      source.close();
+      if (source != null) {
+        source.close();
+      }
+      if (kubeSource != null) {
+        kubeSource.close();
+      }
       throw e;
+    }
+  }
+
+  private static void startKube(KubeSource source, Duration timeout) throws IOException {
+    try {
+      source.start(timeout);
+    } catch (TimeoutException e) {
+      String what = e.getMessage() != null ? e.getMessage() : "the member roll and its namespaces were not read within " + timeout.toSeconds() + "s";
+      throw new IOException(what, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the cluster", e);
     }
   }
 
@@ -160,6 +240,7 @@ public final class ControlPlane implements AutoCloseable {
     return pipeline;
   }
 
+  /** The directory source, or null when reading Kubernetes. */
   public DirectorySource source() {
     return source;
   }
@@ -168,8 +249,18 @@ public final class ControlPlane implements AutoCloseable {
     return metrics;
   }
 
+  /** The Kubernetes source, or null when reading a directory. */
+  public KubeSource kubeSource() {
+    return kubeSource;
+  }
+
   public int xdsPort() {
     return xds.port();
+  }
+
+  /** The secure xDS port, or -1 when not served. */
+  public int secureXdsPort() {
+    return secureXds == null ? -1 : secureXds.port();
   }
 
   public int debugPort() {
@@ -190,7 +281,15 @@ public final class ControlPlane implements AutoCloseable {
     ready = false;
     debug.forEach(DebugServer::close);
     xds.close();
+    if (secureXds != null) {
+      secureXds.close();
+    }
     pipeline.close();
-    source.close();
+    if (source != null) {
+      source.close();
+    }
+    if (kubeSource != null) {
+      kubeSource.close();
+    }
   }
 }

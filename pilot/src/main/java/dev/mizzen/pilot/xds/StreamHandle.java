@@ -13,12 +13,34 @@ import java.net.SocketAddress;
  */
 final class StreamHandle {
   private final SocketAddress remoteAddress;
+  private final PeerIdentity identity;
+  private final String identityError;
   private volatile GuardedCall<?, ?> call;
   private final Object readiness = new Object();
   volatile long streamId = -1;
 
   StreamHandle(SocketAddress remoteAddress) {
+    this(remoteAddress, null, null);
+  }
+
+  /**
+   * @param identity the identity of the verified client certificate, null on plain text
+   * @param identityError why a TLS client has no usable identity, null when it has one
+   */
+  StreamHandle(SocketAddress remoteAddress, PeerIdentity identity, String identityError) {
     this.remoteAddress = remoteAddress;
+    this.identity = identity;
+    this.identityError = identityError;
+  }
+
+  /** The workload identity of a stream on the secure port, null on plain text. */
+  PeerIdentity identity() {
+    return identity;
+  }
+
+  /** Why a stream on the secure port has no identity, null otherwise. */
+  String identityError() {
+    return identityError;
   }
 
   SocketAddress remoteAddress() {

@@ -8,7 +8,9 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.net.SocketAddress;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLSession;
 
 /**
  * Gives every xDS stream a {@link StreamHandle}, reachable from java-control-plane's callbacks
@@ -24,10 +26,24 @@ final class StreamInterceptor implements ServerInterceptor {
     this.onEnd = onEnd;
   }
 
+  /** The stream's handle, with the peer's identity when it came over TLS. */
+  private static StreamHandle handle(ServerCall<?, ?> call) {
+    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    if (session == null) {
+      return new StreamHandle(remote);
+    }
+    try {
+      return new StreamHandle(remote, PeerIdentity.of(session), null);
+    } catch (PeerIdentity.InvalidIdentityException e) {
+      return new StreamHandle(remote, null, e.getMessage());
+    }
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    StreamHandle handle = new StreamHandle(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    StreamHandle handle = handle(call);
     ServerCall<Q, R> guarded = handle.guard(call);
     Context context = Context.current().withValue(HANDLE, handle);
     ServerCall.Listener<Q> listener = Contexts.interceptCall(context, guarded, headers, next);

@@ -73,6 +73,8 @@ public interface XdsEvents {
   enum Status {
     INVALID_NODE,
     NOT_A_MEMBER,
+    /** On the secure port: no usable certificate identity, or a node claiming another namespace. */
+    WRONG_IDENTITY,
     UNSUPPORTED
   }
 }

@@ -4,12 +4,17 @@ import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -40,6 +45,51 @@ public final class XdsServer implements AutoCloseable {
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
+    return start(address, InsecureServerCredentials.create(), cache, admission, events);
+  }
+
+  /**
+   * Files of the secure port (istiod's 15012): the server's certificate chain and PKCS#8 key, and
+   * the CA that signs the proxies' client certificates, all PEM.
+   */
+  public record Tls(Path certChain, Path privateKey, Path caCertificates) {
+    public Tls {
+      Objects.requireNonNull(certChain, "certChain");
+      Objects.requireNonNull(privateKey, "privateKey");
+      Objects.requireNonNull(caCertificates, "caCertificates");
+    }
+
+    /** Mutual TLS: a client without a certificate signed by the CA does not get a stream. */
+    ServerCredentials credentials() throws IOException {
+      return TlsServerCredentials.newBuilder()
+          .keyManager(certChain.toFile(), privateKey.toFile())
+          .trustManager(caCertificates.toFile())
+          .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+          .build();
+    }
+  }
+
+  /**
+   * Starts serving over mutual TLS; each proxy's namespace is then the one its certificate's
+   * SPIFFE identity names.
+   */
+  public static XdsServer startSecure(
+      InetSocketAddress address,
+      Tls tls,
+      XdsCache cache,
+      Function<Proxy, Optional<String>> admission,
+      XdsEvents events)
+      throws IOException {
+    return start(address, tls.credentials(), cache, admission, events);
+  }
+
+  private static XdsServer start(
+      InetSocketAddress address,
+      ServerCredentials credentials,
+      XdsCache cache,
+      Function<Proxy, Optional<String>> admission,
+      XdsEvents events)
+      throws IOException {
     cache.setEvents(events);
     StreamCallbacks callbacks = new StreamCallbacks(cache, admission, () -> events);
     V3DiscoveryServer discovery =
@@ -53,7 +103,7 @@ public final class XdsServer implements AutoCloseable {
               }
             });
     Server server =
-        NettyServerBuilder.forAddress(address)
+        NettyServerBuilder.forAddress(address, credentials)
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)

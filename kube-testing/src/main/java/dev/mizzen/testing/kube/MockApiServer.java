@@ -1,0 +1,190 @@
+package dev.mizzen.testing.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * fabric8's mock API server in CRUD mode, standing in for kube-apiserver in tests (no real one can
+ * be installed here). It knows the Maistra kinds with their status subresource, remembers every
+ * request it saw (to assert which scopes were read), and can be restarted on the same port with the
+ * same objects.
+ */
+public final class MockApiServer implements AutoCloseable {
+  public static final ResourceDefinitionContext ROLLS = maistra("ServiceMeshMemberRoll", "servicemeshmemberrolls");
+  public static final ResourceDefinitionContext MEMBERS = maistra("ServiceMeshMember", "servicemeshmembers");
+
+  /** Every request as "METHOD path?query", in order. */
+  public final List<String> requests = new CopyOnWriteArrayList<>();
+
+  private final List<Map.Entry<String, String>> agents = new CopyOnWriteArrayList<>();
+  private final KubernetesCrudDispatcher dispatcher;
+  private final List<KubernetesClient> clients = new ArrayList<>();
+  private KubernetesMockServer server;
+  private final int port;
+  private final KubernetesClient client;
+
+  public MockApiServer() {
+    dispatcher =
+        new KubernetesCrudDispatcher(List.of(crd(ROLLS), crd(MEMBERS))) {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            String line = request.getMethod() + " " + request.getPath();
+            requests.add(line);
+            agents.add(Map.entry(String.valueOf(request.getHeader("User-Agent")), line));
+            return super.dispatch(request);
+          }
+        };
+    server = serve(0);
+    port = server.getPort();
+    client = newClient();
+  }
+
+  private KubernetesMockServer serve(int onPort) {
+    KubernetesMockServer s = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    s.init(InetAddress.getLoopbackAddress(), onPort);
+    return s;
+  }
+
+  private static ResourceDefinitionContext maistra(String kind, String plural) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup("maistra.io")
+        .withVersion("v1")
+        .withKind(kind)
+        .withPlural(plural)
+        .withNamespaced(true)
+        .build();
+  }
+
+  private static CustomResourceDefinitionContext crd(ResourceDefinitionContext kind) {
+    return new CustomResourceDefinitionContext.Builder()
+        .withGroup(kind.getGroup())
+        .withVersion(kind.getVersion())
+        .withKind(kind.getKind())
+        .withPlural(kind.getPlural())
+        .withScope("Namespaced")
+        .withStatusSubresource(true)
+        .build();
+  }
+
+  /** A client the test shares; closed with the server. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A client of its own, for a component under test; closed with the server. */
+  public synchronized KubernetesClient newClient() {
+    KubernetesClient c = server.createClient();
+    clients.add(c);
+    return c;
+  }
+
+  /** A client whose requests say {@code agent} in their User-Agent, see {@link #requestsFrom}. */
+  public synchronized KubernetesClient newClient(String agent) {
+    KubernetesClient c = server.createClient(b -> b.editOrNewConfig().withUserAgent(agent).endConfig());
+    clients.add(c);
+    return c;
+  }
+
+  /** The requests sent by clients made with {@link #newClient(String)} for {@code agent}. */
+  public List<String> requestsFrom(String agent) {
+    return agents.stream().filter(e -> e.getKey().equals(agent)).map(Map.Entry::getValue).toList();
+  }
+
+  /** GET requests, which list, watch or get. */
+  public List<String> reads() {
+    return requests.stream().filter(r -> r.startsWith("GET ")).toList();
+  }
+
+  /** Creates the object written as YAML (or JSON). */
+  public GenericKubernetesResource create(String yaml) {
+    return create(client, yaml);
+  }
+
+  static GenericKubernetesResource create(KubernetesClient through, String yaml) {
+    GenericKubernetesResource r = through.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
+    return through.resource(r).create();
+  }
+
+  /** Sets a roll's {@code status.configuredMembers}, as a member controller would. */
+  public void configure(String namespace, String rollName, List<String> members) {
+    GenericKubernetesResource roll = client.genericKubernetesResources(ROLLS).inNamespace(namespace).withName(rollName).get();
+    roll.setAdditionalProperty("status", Map.of("configuredMembers", members));
+    client.genericKubernetesResources(ROLLS).inNamespace(namespace).resource(roll).updateStatus();
+  }
+
+  /** Replaces a roll's {@code spec.members}. */
+  public void setMembers(String namespace, String rollName, List<String> members) {
+    GenericKubernetesResource roll = client.genericKubernetesResources(ROLLS).inNamespace(namespace).withName(rollName).get();
+    roll.setAdditionalProperty("spec", Map.of("members", members));
+    client.genericKubernetesResources(ROLLS).inNamespace(namespace).resource(roll).update();
+  }
+
+  /**
+   * Stops the server and lets {@code duringOutage} create objects through a stand-in on another
+   * port (as others would change the cluster while this API server is away), then serves again on
+   * the same port with everything.
+   */
+  public synchronized void restart(Consumer<Creator> duringOutage) {
+    server.destroy();
+    KubernetesMockServer standIn = serve(0);
+    try (KubernetesClient c = standIn.createClient()) {
+      duringOutage.accept(yaml -> create(c, yaml));
+    } finally {
+      standIn.destroy();
+    }
+    server = serve(port);
+  }
+
+  /** Creates objects from YAML. */
+  @FunctionalInterface
+  public interface Creator {
+    GenericKubernetesResource create(String yaml);
+  }
+
+  /**
+   * TCP connections established to this server from this machine, read from the kernel's table
+   * (Linux), whatever protocol runs on them; -1 where that table cannot be read.
+   */
+  public int establishedConnections() {
+    String portHex = String.format(":%04X", port);
+    int count = 0;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      try {
+        for (String line : Files.readAllLines(Path.of(table))) {
+          String[] f = line.trim().split("\\s+");
+          // local_address rem_address st: a client socket has the server's port as its remote port.
+          if (f.length > 3 && f[2].endsWith(portHex) && f[3].equals("01")) {
+            count++;
+          }
+        }
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public synchronized void close() {
+    clients.forEach(KubernetesClient::close);
+    server.destroy();
+  }
+}
