@@ -84,6 +84,7 @@ public final class MemberController implements AutoCloseable {
   private final java.util.concurrent.ExecutorService leaseExecutor;
   private final AtomicBoolean queued = new AtomicBoolean();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final LeaderTasks tasks = new LeaderTasks();
   private final Clock clock = Clock.systemUTC();
   private volatile SharedIndexInformer<GenericKubernetesResource> rolls;
   private volatile SharedIndexInformer<GenericKubernetesResource> members;
@@ -127,6 +128,11 @@ public final class MemberController implements AutoCloseable {
         .withPlural(plural)
         .withNamespaced(true)
         .build();
+  }
+
+  /** Runs {@code task} while this replica holds the Lease; add tasks before {@link #start}. */
+  public void add(LeaderTask task) {
+    tasks.add(task);
   }
 
   /** Joins the election for the Lease; reconciles while leading. Returns at once. */
@@ -186,6 +192,7 @@ public final class MemberController implements AutoCloseable {
       return;
     }
     leading = true;
+    tasks.startLeading();
     resync =
         executor.scheduleWithFixedDelay(
             () -> {
@@ -239,6 +246,7 @@ public final class MemberController implements AutoCloseable {
     informers.forEach(SharedIndexInformer::stop);
     informers.clear();
     reconciler.forget();
+    tasks.stopLeading();
     log.info("member controller of {} stopped leading", settings.controlPlaneNamespace());
   }
 
@@ -288,10 +296,16 @@ public final class MemberController implements AutoCloseable {
       byNamespace.put(ns, o);
     }
     boolean ok = true;
+    // Tasks finish with a leaving namespace before its RoleBindings (maybe their rights) go.
+    boolean tasksDone = tasks.members(outcomes);
     for (Namespace ns : namespaces.getStore().list()) {
       Map<String, String> labels = Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.of());
       MemberOutcome o = byNamespace.get(ns.getMetadata().getName());
       if (cp.equals(labels.get(MemberRollResolver.MEMBER_OF_LABEL)) && o == null) {
+        if (!tasksDone) {
+          ok = false;
+          continue;
+        }
         try {
           reconciler.unconfigure(ns);
         } catch (KubernetesClientException e) {

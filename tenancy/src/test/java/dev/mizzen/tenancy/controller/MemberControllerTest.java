@@ -219,4 +219,61 @@ class MemberControllerTest {
     assertThat(api.client().leases().inNamespace("istio-system").withName("mizzen-member-controller").get().getSpec().getHolderIdentity())
         .isEqualTo(first.isLeader() ? "replica-1" : "replica-2");
   }
+
+  /** Records what the controller tells it; refuses to let a namespace go while {@code holding}. */
+  private static final class RecordingTask implements LeaderTask {
+    final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile boolean holding;
+    volatile java.util.function.Supplier<Map<String, String>> labelsOfA2 = Map::of;
+    volatile Map<String, String> a2WhenLeft;
+
+    @Override
+    public void startLeading() {
+      calls.add("start");
+    }
+
+    @Override
+    public boolean members(java.util.SortedSet<String> configured) {
+      calls.add("members " + configured);
+      if (!configured.contains("a2") && calls.contains("members [a1, a2]") && a2WhenLeft == null) {
+        if (holding) {
+          return false;
+        }
+        a2WhenLeft = labelsOfA2.get();
+      }
+      return true;
+    }
+
+    @Override
+    public void stopLeading() {
+      calls.add("stop");
+    }
+  }
+
+  @Test
+  void aLeaderTaskFinishesWithALeavingNamespaceBeforeItIsUnconfigured() throws Exception {
+    roll("a1", "a2");
+    RecordingTask task = new RecordingTask();
+    task.labelsOfA2 = () -> labels("a2");
+    task.holding = true;
+    MemberController c =
+        new MemberController(api.client(), MemberController.Settings.defaults("istio-system", "default", "replica-1"));
+    controllers.add(c);
+    c.add(task);
+    c.start();
+    await("the task hears of a1 and a2", () -> task.calls.contains("members [a1, a2]"));
+    assertThat(task.calls.get(0)).isEqualTo("start");
+
+    roll("a1");
+    await("the task hears a2 left", () -> task.calls.contains("members [a1]"));
+    Thread.sleep(2500);
+    assertThat(labels("a2")).as("kept while the task holds it").containsEntry("maistra.io/member-of", "istio-system");
+
+    task.holding = false;
+    await("a2 is unconfigured", () -> !labels("a2").containsKey("maistra.io/member-of"));
+    assertThat(task.a2WhenLeft).as("a2 was still configured when the task let it go").containsEntry("maistra.io/member-of", "istio-system");
+
+    c.close();
+    assertThat(task.calls.get(task.calls.size() - 1)).isEqualTo("stop");
+  }
 }
