@@ -30,6 +30,15 @@ import java.util.function.Consumer;
 public final class MockApiServer implements AutoCloseable {
   public static final ResourceDefinitionContext ROLLS = maistra("ServiceMeshMemberRoll", "servicemeshmemberrolls");
   public static final ResourceDefinitionContext MEMBERS = maistra("ServiceMeshMember", "servicemeshmembers");
+  /** OpenShift's Routes, served only by {@link #openShift()}. */
+  public static final ResourceDefinitionContext ROUTES =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("route.openshift.io")
+          .withVersion("v1")
+          .withKind("Route")
+          .withPlural("routes")
+          .withNamespaced(true)
+          .build();
 
   /** Every request as "METHOD path?query", in order. */
   public final List<String> requests = new CopyOnWriteArrayList<>();
@@ -42,8 +51,20 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesClient client;
 
   public MockApiServer() {
+    this(List.of(crd(ROLLS), crd(MEMBERS)));
+  }
+
+  /**
+   * A cluster that also serves OpenShift's {@code route.openshift.io/v1} Routes: discovery of that
+   * group version lists them, as on OpenShift.
+   */
+  public static MockApiServer openShift() {
+    return new MockApiServer(List.of(crd(ROLLS), crd(MEMBERS), crd(ROUTES)));
+  }
+
+  private MockApiServer(List<CustomResourceDefinitionContext> kinds) {
     dispatcher =
-        new KubernetesCrudDispatcher(List.of(crd(ROLLS), crd(MEMBERS))) {
+        new KubernetesCrudDispatcher(kinds) {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             String line = request.getMethod() + " " + request.getPath();
