@@ -255,4 +255,179 @@ class IorControllerTest {
     assertThat(lastEvent("a1", "tls").getType()).isEqualTo("Normal");
     assertThat(lastEvent("a1", "tls").getReason()).isEqualTo("RoutesMirrored");
   }
+
+  @Test
+  void followsTheGatewayThroughUpdatesAndDeletion() throws Exception {
+    cluster(MockApiServer.openShift(), "a1");
+    gateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n");
+    start();
+    await("the foo Route", () -> routeNames("istio-system").equals(List.of("a1-gw-45a335de")));
+
+    replaceGateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [bar.example.com, www.example.com]}]\n");
+    await("bar and www replace foo", () -> routeNames("istio-system").equals(List.of("a1-gw-80fc0fb9", "a1-gw-f2428e60")));
+    String barUid = route("istio-system", "a1-gw-f2428e60").getMetadata().getUid();
+
+    replaceGateway(
+        "a1",
+        "gw",
+        "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: [bar.example.com, www.example.com], tls: {mode: SIMPLE, httpsRedirect: true}}]\n");
+    await(
+        "bar is rewritten for TLS",
+        () -> {
+          Route bar = route("istio-system", "a1-gw-f2428e60");
+          return bar.getSpec().getTls() != null && "https".equals(bar.getSpec().getPort().getTargetPort().getStrVal());
+        });
+    Route bar = route("istio-system", "a1-gw-f2428e60");
+    assertThat(bar.getSpec().getTls().getInsecureEdgeTerminationPolicy()).isEqualTo("Redirect");
+    assertThat(bar.getMetadata().getUid()).as("rewritten in place").isEqualTo(barUid);
+    String version = api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("gw").get().getMetadata().getResourceVersion();
+    assertThat(bar.getMetadata().getLabels()).containsEntry("maistra.io/gateway-resourceVersion", version);
+
+    api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("gw").delete();
+    await("the Routes go with the Gateway", () -> routes("istio-system").isEmpty());
+  }
+
+  @Test
+  void leavesOptedOutAndEgressGatewaysAlone() throws Exception {
+    cluster(MockApiServer.openShift(), "a1");
+    api.create(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: istio-egressgateway-1, namespace: istio-system, labels: {istio: egressgateway}}
+        spec: {containers: [{name: istio-proxy, image: proxyv2}]}
+        """);
+    api.create("apiVersion: v1\nkind: Service\nmetadata: {name: istio-egressgateway, namespace: istio-system}\nspec: {selector: {istio: egressgateway}, ports: [{name: http2, port: 80}]}\n");
+    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
+    gateway("a1", "mine", "  annotations: {maistra.io/manageRoute: \"false\"}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+    gateway("a1", "egress", "spec:\n  selector: {istio: egressgateway}\n" + servers);
+    gateway("a1", "managed", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
+    start();
+    await("the managed Gateway's Route", () -> routeNames("istio-system").equals(List.of("a1-managed-45a335de")));
+    await("events on the others", () -> lastEvent("a1", "mine") != null && lastEvent("a1", "egress") != null);
+    assertThat(lastEvent("a1", "mine").getReason()).isEqualTo("RoutesNotManaged");
+    assertThat(lastEvent("a1", "mine").getMessage()).isEqualTo("not mirrored as Routes; annotated maistra.io/manageRoute: \"false\"");
+    assertThat(lastEvent("a1", "egress").getMessage())
+        .isEqualTo("not mirrored as Routes; an egress gateway (spec.selector istio: egressgateway) gets no Routes");
+
+    // A value that is neither true nor false holds the Routes as they are.
+    replaceGateway("a1", "managed", "  annotations: {maistra.io/manageRoute: \"nope\"}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+    await("a warning", () -> "RoutesHeld".equals(lastEvent("a1", "managed").getReason()));
+    assertThat(lastEvent("a1", "managed").getMessage())
+        .isEqualTo("Routes left as they are; annotation maistra.io/manageRoute: \"nope\" is neither \"true\" nor \"false\"");
+    assertThat(routeNames("istio-system")).containsExactly("a1-managed-45a335de");
+
+    // Opting out later takes back the Routes IOR made.
+    replaceGateway("a1", "managed", "  annotations: {maistra.io/manageRoute: \"False\"}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+    await("its Route is deleted", () -> routes("istio-system").isEmpty());
+  }
+
+  @Test
+  void skipsHostsNoRouteCanCarryAndSaysWhy() throws Exception {
+    cluster(MockApiServer.openShift(), "a1");
+    gateway(
+        "a1",
+        "gw",
+        """
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - port: {number: 80, name: http, protocol: HTTP}
+            hosts: [foo.example.com, Bad_Host.example.com]
+          - port: {number: 8080, name: http-alt, protocol: HTTP}
+            hosts: [a2/foo.example.com]
+        """);
+    gateway("a1", "nowhere", "spec:\n  selector: {istio: nothing-has-this}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [x.example.com]}]\n");
+    gateway("a1", "broken", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [{name: x}]}]\n");
+    start();
+    await("events", () -> lastEvent("a1", "gw") != null && lastEvent("a1", "nowhere") != null && lastEvent("a1", "broken") != null);
+    assertThat(routeNames("istio-system")).containsExactly("a1-gw-45a335de");
+    assertThat(lastEvent("a1", "gw").getType()).isEqualTo("Warning");
+    assertThat(lastEvent("a1", "gw").getMessage())
+        .isEqualTo(
+            "Routes istio-system/a1-gw-45a335de for \"foo.example.com\"; skipped hosts: \"Bad_Host.example.com\":"
+                + " \"Bad_Host.example.com\" is not a host name a Route accepts (lower-case letters, digits, '-' and '.', at"
+                + " most 253 characters, a wildcard only as the whole first label); \"a2/foo.example.com\": Route"
+                + " a1-gw-45a335de is already made for \"foo.example.com\" of servers[0]");
+    assertThat(lastEvent("a1", "nowhere").getReason()).isEqualTo("RoutesHeld");
+    assertThat(lastEvent("a1", "nowhere").getMessage())
+        .isEqualTo(
+            "Routes left as they are; no Service selects the pods of spec.selector {istio=nothing-has-this} in namespaces"
+                + " [a1, istio-system]");
+    assertThat(lastEvent("a1", "broken").getMessage())
+        .isEqualTo("Routes left as they are; cannot be read: spec.servers[0].hosts[0]: must be a non-empty string");
+  }
+
+  @Test
+  void reconcilesTheRoutesItMadeWhenItStartsLeading() throws Exception {
+    cluster(MockApiServer.openShift(), "a1");
+    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com, bar.example.com]}]\n";
+    gateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
+    gateway("a1", "old", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
+    start();
+    await("four Routes", () -> routes("istio-system").size() == 4);
+    stopAll();
+
+    // While no one leads: one Route goes stale, one Gateway goes, a Route not made by IOR appears.
+    Route stale = route("istio-system", "a1-gw-f2428e60");
+    api.client().resources(Route.class).inNamespace("istio-system").resource(
+        new RouteBuilder(stale).editSpec().editPort().withNewTargetPort("metrics").endPort().endSpec().build()).update();
+    api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("old").delete();
+    api.client().resources(Route.class).inNamespace("istio-system").resource(
+        new RouteBuilder().withNewMetadata().withName("by-hand").withNamespace("istio-system").endMetadata()
+            .withNewSpec().withHost("hand.example.com").withNewTo().withKind("Service").withName("istio-ingressgateway").endTo().endSpec()
+            .build()).create();
+    Route current = route("istio-system", "a1-gw-45a335de");
+
+    start();
+    await("the orphans are deleted", () -> routeNames("istio-system").equals(List.of("a1-gw-45a335de", "a1-gw-f2428e60", "by-hand")));
+    await("the stale Route is rewritten", () -> "http2".equals(route("istio-system", "a1-gw-f2428e60").getSpec().getPort().getTargetPort().getStrVal()));
+    assertThat(route("istio-system", "a1-gw-45a335de").getMetadata().getResourceVersion())
+        .as("the current Route is kept as it is")
+        .isEqualTo(current.getMetadata().getResourceVersion());
+    assertThat(route("istio-system", "by-hand").getSpec().getHost()).isEqualTo("hand.example.com");
+  }
+
+  @Test
+  void aGatewayWhoseNamespaceLeavesLosesItsRoutes() throws Exception {
+    cluster(MockApiServer.openShift(), "a1", "a2");
+    // a2 runs its own gateway pods: a1's Gateway selecting them gets its Route in a2.
+    api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: own-gw-1, namespace: a2, labels: {istio: own}}\nspec: {containers: [{name: p, image: proxyv2}]}\n");
+    api.create("apiVersion: v1\nkind: Service\nmetadata: {name: own-gw, namespace: a2}\nspec: {selector: {istio: own}, ports: [{name: http2, port: 80}]}\n");
+    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
+    gateway("a1", "stays", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
+    gateway("a2", "leaves", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
+    gateway("a1", "uses-a2", "spec:\n  selector: {istio: own}\n" + servers);
+    start();
+    await("three Routes", () -> routes("istio-system").size() == 2 && routes("a2").size() == 1);
+    assertThat(routeNames("a2")).containsExactly("a1-uses-a2-45a335de");
+
+    api.setMembers("istio-system", "default", List.of("a1"));
+    await("a2's Routes are gone", () -> routeNames("istio-system").equals(List.of("a1-stays-45a335de")) && routes("a2").isEmpty());
+    await("a2 is unconfigured", () -> !Objects.requireNonNullElse(api.client().namespaces().withName("a2").get().getMetadata().getLabels(), Map.<String, String>of()).containsKey("maistra.io/member-of"));
+    await("a1's Gateway on a2's pods is held", () -> "RoutesHeld".equals(lastEvent("a1", "uses-a2").getReason()));
+    assertThat(lastEvent("a1", "uses-a2").getMessage())
+        .isEqualTo("Routes left as they are; no Service selects the pods of spec.selector {istio=own} in namespaces [a1, istio-system]");
+    Thread.sleep(500);
+    assertThat(routes("a2")).isEmpty();
+  }
+
+  @Test
+  void staysOffWhereTheClusterServesNoRoutes() throws Exception {
+    logs = new ListAppender<>();
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(IorController.class)).addAppender(logs);
+    cluster(new MockApiServer(), "a1");
+    gateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n");
+    IorController ior = start();
+    await("IOR says it is off", () -> logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("is off")));
+    assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
+        .contains(
+            "IOR of istio-system is off: the cluster does not serve route.openshift.io/v1 Routes, so Gateways are not"
+                + " mirrored as Routes");
+    await("a1 is configured", () -> api.requestsFrom("member-controller").stream().anyMatch(r -> r.contains("/status")));
+    Thread.sleep(500);
+    assertThat(ior.isActive()).isFalse();
+    assertThat(api.requestsFrom("ior")).containsExactly("GET /apis/route.openshift.io/v1");
+  }
 }
