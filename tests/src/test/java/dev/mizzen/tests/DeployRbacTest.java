@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -46,13 +47,16 @@ class DeployRbacTest {
     return out;
   }
 
+  static JsonNode object(String file, String kind, String name) throws IOException {
+    return objects(file).stream()
+        .filter(o -> o.path("kind").asText().equals(kind) && o.path("metadata").path("name").asText().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(kind + " " + name + " not in " + file));
+  }
+
   /** The (group, resource, verb) grants of the object of {@code kind} named {@code name}. */
   private static Set<ApiRequest> grants(String file, String kind, String name) throws IOException {
-    JsonNode role =
-        objects(file).stream()
-            .filter(o -> o.path("kind").asText().equals(kind) && o.path("metadata").path("name").asText().equals(name))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError(kind + " " + name + " not in " + file));
+    JsonNode role = object(file, kind, name);
     Set<ApiRequest> grants = new TreeSet<>(java.util.Comparator.comparing(ApiRequest::toString));
     for (JsonNode r : role.path("rules")) {
       PolicyRule rule = new ObjectMapper().convertValue(r, PolicyRule.class);
@@ -150,12 +154,112 @@ class DeployRbacTest {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
         for (JsonNode o : objects(f.getFileName().toString())) {
           String kind = o.path("kind").asText();
-          if (kind.startsWith("Cluster")) {
+          if (kind.startsWith("Cluster") || kind.endsWith("WebhookConfiguration")) {
             assertThat(o.path("metadata").path("name").asText()).as("%s in %s", kind, f).endsWith("-istio-system");
             assertThat(o.path("metadata").path("labels").path("maistra.io/owner").asText()).as("%s in %s", kind, f).isEqualTo("istio-system");
           }
         }
       }
     }
+  }
+
+  @Test
+  void iorIsGrantedExactlyWhatItUsesAndOnlyInTheMembers() throws Exception {
+    List<String> seen;
+    try (MockApiServer api = MockApiServer.openShift()) {
+      for (String ns : List.of("istio-system", "a1", "a2")) {
+        api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
+      }
+      for (String file : List.of("control-plane.yaml", "member-controller.yaml")) {
+        for (JsonNode o : objects(file)) {
+          if (o.path("kind").asText().equals("RoleBinding")) {
+            api.create(o.toString());
+          }
+        }
+      }
+      api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: ingress-1, namespace: istio-system, labels: {istio: ingressgateway}}\nspec: {containers: [{name: p, image: p}]}\n");
+      api.create("apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec: {selector: {istio: ingressgateway}, ports: [{name: http2, port: 80}]}\n");
+      api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: own-1, namespace: a2, labels: {istio: own}}\nspec: {containers: [{name: p, image: p}]}\n");
+      api.create("apiVersion: v1\nkind: Service\nmetadata: {name: own, namespace: a2}\nspec: {selector: {istio: own}, ports: [{name: http2, port: 80}]}\n");
+      String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
+      api.create("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a1}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+      api.create("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a2}\nspec:\n  selector: {istio: own}\n" + servers);
+      api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
+      MemberController.Settings settings = MemberController.Settings.defaults("istio-system", "default", "test");
+      try (KubernetesClient c = api.newClient();
+          IorController ior = new IorController(api.newClient("ior"), settings);
+          MemberController controller = new MemberController(api.newClient("member-controller"), settings)) {
+        controller.add(ior);
+        controller.start();
+        var routes = c.resources(io.fabric8.openshift.api.model.Route.class);
+        MultitenancyIT.await("both Routes", () -> routes.inNamespace("istio-system").list().getItems().size() == 1 && routes.inNamespace("a2").list().getItems().size() == 1);
+        // A rewrite: a Route changed by hand goes back to what its Gateway asks.
+        var route = routes.inNamespace("istio-system").list().getItems().get(0);
+        route.getSpec().getPort().setTargetPort(new io.fabric8.kubernetes.api.model.IntOrString("other"));
+        routes.inNamespace("istio-system").resource(route).update();
+        MultitenancyIT.await("rewritten", () -> "http2".equals(routes.inNamespace("istio-system").list().getItems().get(0).getSpec().getPort().getTargetPort().getStrVal()));
+        api.setMembers("istio-system", "default", List.of("a1"));
+        MultitenancyIT.await("a2 is let go", () -> c.rbac().roleBindings().inNamespace("a2").list().getItems().isEmpty());
+        assertThat(routes.inNamespace("a2").list().getItems()).isEmpty();
+      }
+      seen = api.requestsWithAgents();
+    }
+    List<ApiRequest> used = seen.stream().filter(r -> r.startsWith("ior: ")).map(r -> ApiRequest.parse(r.substring(5))).filter(Objects::nonNull).toList();
+    assertThat(used).isNotEmpty();
+    assertThat(used).as("only in the mesh's namespaces").allMatch(r -> Set.of("istio-system", "a1", "a2").contains(r.namespace()));
+    Set<ApiRequest> granted = grants("member-controller.yaml", "ClusterRole", "mizzen-ior-istio-system");
+    // Checked by OpenShift on a Route that names its host; no request asks for it.
+    granted.removeIf(g -> g.resource().equals("routes/custom-host"));
+    Set<ApiRequest> usedAnywhere = new TreeSet<>(java.util.Comparator.comparing(ApiRequest::toString));
+    used.forEach(r -> usedAnywhere.add(r.anyNamespace()));
+    assertThat(usedAnywhere).isEqualTo(granted);
+    int lastInA2 = -1;
+    int unbound = -1;
+    for (int i = 0; i < seen.size(); i++) {
+      String r = seen.get(i);
+      if (r.startsWith("ior: ") && r.contains("/namespaces/a2/")) {
+        lastInA2 = i;
+      }
+      if (r.startsWith("member-controller: DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/a2/rolebindings") && unbound < 0) {
+        unbound = i;
+      }
+    }
+    assertThat(unbound).as("a2's RoleBindings are deleted").isPositive();
+    assertThat(lastInA2).as("IOR is done in a2 before its RoleBinding there goes").isLessThan(unbound);
+  }
+
+  @Test
+  void theInjectionWebhookSelectsOnlyThisControlPlanesMembersAndIsServed() throws Exception {
+    JsonNode config = object("control-plane.yaml", "MutatingWebhookConfiguration", "mizzen-sidecar-injector-istio-system");
+    assertThat(config.path("webhooks")).hasSize(1);
+    JsonNode hook = config.path("webhooks").get(0);
+    assertThat(hook.path("namespaceSelector").toString()).isEqualTo("{\"matchLabels\":{\"maistra.io/member-of\":\"istio-system\"}}");
+    assertThat(hook.has("objectSelector")).isFalse();
+    assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
+    assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
+    assertThat(hook.path("admissionReviewVersions").toString()).isEqualTo("[\"v1\"]");
+    assertThat(hook.path("rules").toString())
+        .isEqualTo("[{\"operations\":[\"CREATE\"],\"apiGroups\":[\"\"],\"apiVersions\":[\"v1\"],\"resources\":[\"pods\"],\"scope\":\"Namespaced\"}]");
+    JsonNode service = hook.path("clientConfig").path("service");
+    assertThat(service.toString()).isEqualTo("{\"name\":\"mizzen\",\"namespace\":\"istio-system\",\"path\":\"/inject\",\"port\":15017}");
+
+    JsonNode svc = object("control-plane.yaml", "Service", "mizzen");
+    assertThat(svc.path("spec").path("ports").findValuesAsText("port")).contains("15017");
+    JsonNode container = object("control-plane.yaml", "Deployment", "mizzen").path("spec").path("template").path("spec").path("containers").get(0);
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(a -> args.add(a.asText()));
+    picocli.CommandLine.ParseResult serve = new picocli.CommandLine(new dev.mizzen.pilot.cmd.Mizzen()).parseArgs(args.toArray(String[]::new)).subcommand();
+    assertThat(serve.hasMatchedOption("--inject")).isTrue();
+    assertThat(serve.matchedOptionValue("--webhook-port", 15017)).isEqualTo(service.path("port").asInt());
+    assertThat(container.path("ports").findValuesAsText("containerPort")).contains("15017");
+
+    JsonNode controller = object("member-controller.yaml", "Deployment", "mizzen-member-controller").path("spec").path("template").path("spec").path("containers").get(0);
+    List<String> controllerArgs = new ArrayList<>();
+    controller.path("args").forEach(a -> controllerArgs.add(a.asText()));
+    assertThat(new picocli.CommandLine(new dev.mizzen.pilot.cmd.Mizzen()).parseArgs(controllerArgs.toArray(String[]::new)).subcommand().hasMatchedOption("--ior")).isTrue();
+
+    // Another control plane's copy, made as the README says, names and selects its own.
+    String meshB = Files.readString(DEPLOY.resolve("control-plane.yaml")).replace("istio-system", "mesh-b");
+    assertThat(meshB).contains("name: mizzen-sidecar-injector-mesh-b").contains("matchLabels: {maistra.io/member-of: mesh-b}").doesNotContain("istio-system");
   }
 }

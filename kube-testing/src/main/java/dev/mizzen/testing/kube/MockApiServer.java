@@ -129,6 +129,11 @@ public final class MockApiServer implements AutoCloseable {
     return agents.stream().filter(e -> e.getKey().equals(agent)).map(Map.Entry::getValue).toList();
   }
 
+  /** Every request as "AGENT: METHOD path?query", in the order the server saw them. */
+  public List<String> requestsWithAgents() {
+    return agents.stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
+  }
+
   /** GET requests, which list, watch or get. */
   public List<String> reads() {
     return requests.stream().filter(r -> r.startsWith("GET ")).toList();

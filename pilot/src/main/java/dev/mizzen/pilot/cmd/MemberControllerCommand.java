@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.pilot.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -36,11 +37,22 @@ final class MemberControllerCommand implements Callable<Integer> {
       description = "The ServiceMeshMemberRoll to follow. Default: ${DEFAULT-VALUE}.")
   String memberRollName;
 
+  @Option(
+      names = "--ior",
+      description =
+          "Also mirror the member namespaces' Gateways as OpenShift Routes (IOR), under the same Lease. Off,"
+              + " with a log line, where Routes are not served.")
+  boolean ior;
+
   @Override
   public Integer call() throws Exception {
     KubernetesClient client = new KubernetesClientBuilder().build();
-    MemberController controller =
-        new MemberController(client, MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get()));
+    MemberController.Settings settings = MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get());
+    MemberController controller = new MemberController(client, settings);
+    IorController routes = ior ? new IorController(client, settings) : null;
+    if (routes != null) {
+      controller.add(routes);
+    }
     controller.start();
     log.info(
         "member controller of {} (ServiceMeshMemberRoll {}/{}) started against {}; waiting for its Lease",
@@ -54,6 +66,9 @@ final class MemberControllerCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   controller.close();
+                  if (routes != null) {
+                    routes.close();
+                  }
                   client.close();
                   stopped.countDown();
                 },

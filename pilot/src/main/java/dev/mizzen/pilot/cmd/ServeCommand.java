@@ -2,6 +2,9 @@ package dev.mizzen.pilot.cmd;
 
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.inject.Injection;
+import dev.mizzen.pilot.inject.InjectionTemplate;
+import dev.mizzen.pilot.ior.IorController;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsServer;
 import dev.mizzen.tenancy.controller.MemberController;
@@ -52,6 +55,48 @@ final class ServeCommand implements Callable<Integer> {
           "With --kube: also run the member controller (namespace labels, RoleBindings,"
               + " NetworkPolicies, the roll's status) under a Lease; needs its ClusterRole.")
   boolean manageMembers;
+
+  @Option(
+      names = "--ior",
+      description =
+          "With --manage-members: also mirror the member namespaces' Gateways as OpenShift Routes (IOR),"
+              + " under the member controller's Lease. Off, with a log line, where Routes are not served.")
+  boolean ior;
+
+  @Option(
+      names = "--inject",
+      description =
+          "Serve the sidecar injection webhook (HTTPS, needs --webhook-cert and --webhook-key): pods of member"
+              + " namespaces annotated sidecar.istio.io/inject: \"true\" get the proxy.")
+  boolean inject;
+
+  @Option(names = "--webhook-port", defaultValue = "15017", description = "The injection webhook. Default: ${DEFAULT-VALUE}.")
+  int webhookPort;
+
+  @Option(names = "--webhook-cert", paramLabel = "PEM", description = "The webhook's certificate chain, read again when it changes.")
+  Path webhookCert;
+
+  @Option(names = "--webhook-key", paramLabel = "PEM", description = "The webhook's private key (PKCS#8, or PKCS#1 RSA).")
+  Path webhookKey;
+
+  @Option(
+      names = "--injection-template",
+      paramLabel = "FILE",
+      description = "What injection adds to a pod (YAML); default: the built-in template for Istio's proxyv2.")
+  Path injectionTemplate;
+
+  @Option(
+      names = "--cni",
+      description = "With --inject: the CNI plugin redirects pods' traffic, so no (privileged) init container is injected.")
+  boolean cni;
+
+  @Option(
+      names = "--discovery-address",
+      paramLabel = "HOST:PORT",
+      description =
+          "With --inject: the secure xDS address injected proxies connect to. Default:"
+              + " mizzen.<control plane namespace>.svc:<secure xDS port>.")
+  String discoveryAddress;
 
   @Option(
       names = "--secure-xds-port",
@@ -149,9 +194,22 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("mizzen: --manage-members needs --kube");
       return 2;
     }
+    if (ior && !manageMembers) {
+      System.err.println(
+          "mizzen: --ior needs --manage-members: Routes are written under the member controller's Lease"
+              + " (or run `mizzen member-controller --ior`)");
+      return 2;
+    }
     long tlsFiles = java.util.stream.Stream.of(tlsCert, tlsKey, caCert).filter(java.util.Objects::nonNull).count();
     if (tlsFiles != 0 && tlsFiles != 3) {
       System.err.println("mizzen: the secure port needs all of --tls-cert, --tls-key and --ca-cert");
+      return 2;
+    }
+    ControlPlane.Webhook webhook;
+    try {
+      webhook = webhook(tlsFiles == 3);
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("mizzen: " + e.getMessage());
       return 2;
     }
     Path dir = kube ? null : displayable(configDir != null ? configDir : defaultConfigDir());
@@ -182,17 +240,26 @@ final class ServeCommand implements Callable<Integer> {
                 new InetSocketAddress(bindAddress, secureXdsPort), new XdsServer.Tls(tlsCert, tlsKey, caCert));
     KubernetesClient client = kube ? new KubernetesClientBuilder().build() : null;
     MemberController members = null;
+    IorController routes = null;
     ControlPlane cp;
     try {
       if (manageMembers) {
-        members = new MemberController(client, MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get()));
+        MemberController.Settings settings = MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get());
+        members = new MemberController(client, settings);
+        if (ior) {
+          routes = new IorController(client, settings);
+          members.add(routes);
+        }
         members.start();
       }
-      cp = ControlPlane.start(options, client == null ? null : new ControlPlane.Kube(client, scope, Duration.ofSeconds(30)), secure);
+      cp = ControlPlane.start(options, client == null ? null : new ControlPlane.Kube(client, scope, Duration.ofSeconds(30)), secure, webhook);
     } catch (java.io.IOException e) {
       System.err.println("mizzen: " + e.getMessage() + (client == null ? "" : " (API server " + client.getMasterUrl() + ")"));
       if (members != null) {
         members.close();
+      }
+      if (routes != null) {
+        routes.close();
       }
       if (client != null) {
         client.close();
@@ -200,6 +267,7 @@ final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     MemberController controller = members;
+    IorController mirror = routes;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -210,6 +278,9 @@ final class ServeCommand implements Callable<Integer> {
                   if (controller != null) {
                     controller.close();
                   }
+                  if (mirror != null) {
+                    mirror.close();
+                  }
                   if (client != null) {
                     client.close();
                   }
@@ -219,6 +290,36 @@ final class ServeCommand implements Callable<Integer> {
     log.info("{}", StartupReport.render(cp, Mizzen.Version.get(), bindAddress));
     stopped.await();
     return 0;
+  }
+
+  /** The webhook the flags ask for, or null; the message of the exception says what is wrong. */
+  private ControlPlane.Webhook webhook(boolean secureXds) throws java.io.IOException {
+    if (!inject) {
+      for (Object set : new Object[] {webhookCert, webhookKey, injectionTemplate, discoveryAddress}) {
+        if (set != null) {
+          throw new IllegalArgumentException("--webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject");
+        }
+      }
+      if (cni) {
+        throw new IllegalArgumentException("--cni needs --inject");
+      }
+      return null;
+    }
+    if (webhookCert == null || webhookKey == null) {
+      throw new IllegalArgumentException("--inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS");
+    }
+    if (discoveryAddress == null && !secureXds) {
+      throw new IllegalArgumentException(
+          "--inject points proxies at the secure xDS port: give --tls-cert, --tls-key and --ca-cert, or the"
+              + " --discovery-address of a control plane that serves it");
+    }
+    InjectionTemplate template = injectionTemplate == null ? InjectionTemplate.builtIn() : InjectionTemplate.load(injectionTemplate);
+    String address = discoveryAddress != null ? discoveryAddress : Injection.serviceAddress(controlPlaneNamespace, secureXdsPort);
+    return new ControlPlane.Webhook(
+        new InetSocketAddress(bindAddress, webhookPort),
+        webhookCert,
+        webhookKey,
+        new Injection(controlPlaneNamespace, address, domain, cni, template));
   }
 
   private static WatchScope parseScope(String value) {

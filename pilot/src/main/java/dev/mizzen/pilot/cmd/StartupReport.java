@@ -79,6 +79,10 @@ final class StartupReport {
     b.append("             debug http://").append(bind).append(':').append(cp.debugPort())
         .append("  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=,"
             + " /debug/authorizationz)\n");
+    if (cp.webhookPort() > 0) {
+      b.append("             injection webhook https://").append(bind).append(':').append(cp.webhookPort())
+          .append("/inject  (pods annotated sidecar.istio.io/inject in member namespaces)\n");
+    }
     if (cp.monitoringPort() > 0) {
       b.append("             monitoring http://").append(bind).append(':').append(cp.monitoringPort()).append('\n');
     }

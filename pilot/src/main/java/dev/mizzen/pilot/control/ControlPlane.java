@@ -6,6 +6,8 @@ import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.debug.DebugAccess;
 import dev.mizzen.pilot.debug.DebugServer;
+import dev.mizzen.pilot.inject.Injection;
+import dev.mizzen.pilot.inject.WebhookServer;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.xds.XdsEvents;
 import dev.mizzen.pilot.push.MeshSettings;
@@ -24,7 +26,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
-/** One running control plane: a config source, the push pipeline, the xDS and debug servers. */
+/**
+ * One running control plane: a config source, the push pipeline, the xDS and debug servers, and the
+ * sidecar injection webhook when asked for.
+ */
 public final class ControlPlane implements AutoCloseable {
 
   /**
@@ -121,6 +126,23 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /**
+   * The sidecar injection webhook (istiod's 15017).
+   *
+   * @param address where to listen; port 0 picks one
+   * @param certChain its serving certificate chain (PEM), read again when it changes
+   * @param privateKey its key (PEM, PKCS#8 or PKCS#1 RSA)
+   * @param injection how to inject
+   */
+  public record Webhook(InetSocketAddress address, Path certChain, Path privateKey, Injection injection) {
+    public Webhook {
+      Objects.requireNonNull(address);
+      Objects.requireNonNull(certChain);
+      Objects.requireNonNull(privateKey);
+      Objects.requireNonNull(injection);
+    }
+  }
+
   private final Options options;
   private final DirectorySource source;
   private final KubeSource kubeSource;
@@ -129,6 +151,7 @@ public final class ControlPlane implements AutoCloseable {
   private final XdsServer secureXds;
   private final List<DebugServer> debug;
   private final PilotMetrics metrics;
+  private volatile WebhookServer webhook;
   private volatile boolean ready;
 
   private ControlPlane(
@@ -160,6 +183,14 @@ public final class ControlPlane implements AutoCloseable {
    * once, then starts serving, on the secure port too when {@code secure} is given.
    */
   public static ControlPlane start(Options o, Kube kube, SecureXds secure) throws IOException {
+    return start(o, kube, secure, null);
+  }
+
+  /**
+   * As {@link #start(Options, Kube, SecureXds)}, and serves the sidecar injection webhook when
+   * {@code webhook} is given; it injects only in the configured members of the last push.
+   */
+  public static ControlPlane start(Options o, Kube kube, SecureXds secure, Webhook webhook) throws IOException {
     ConfigStore store = new ConfigStore();
     String namespace = o.mesh().controlPlaneNamespace();
     MemberRollResolver resolver =
@@ -198,6 +229,15 @@ public final class ControlPlane implements AutoCloseable {
         debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
       }
       ControlPlane cp = new ControlPlane(o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
+      if (webhook != null) {
+        cp.webhook =
+            WebhookServer.start(
+                webhook.address(),
+                webhook.certChain(),
+                webhook.privateKey(),
+                webhook.injection(),
+                ns -> pipeline.status().membership().configured().contains(ns));
+      }
       self[0] = cp;
       cp.ready = true;
       return cp;
@@ -272,6 +312,12 @@ public final class ControlPlane implements AutoCloseable {
     return debug.size() > 1 ? debug.get(1).port() : -1;
   }
 
+  /** The injection webhook's port, or -1 when not served. */
+  public int webhookPort() {
+    WebhookServer w = webhook;
+    return w == null ? -1 : w.port();
+  }
+
   public boolean ready() {
     return ready;
   }
@@ -279,6 +325,10 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
+    WebhookServer w = webhook;
+    if (w != null) {
+      w.close();
+    }
     debug.forEach(DebugServer::close);
     xds.close();
     if (secureXds != null) {

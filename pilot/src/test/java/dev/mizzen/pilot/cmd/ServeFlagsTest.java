@@ -1,0 +1,65 @@
+package dev.mizzen.pilot.cmd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The OpenShift flags of {@code serve}, refused with the reason before anything starts. */
+class ServeFlagsTest {
+  @TempDir Path dir;
+
+  private record Run(int exit, String err) {}
+
+  private static Run serve(String... args) {
+    PrintStream before = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      String[] all = new String[args.length + 1];
+      all[0] = "serve";
+      System.arraycopy(args, 0, all, 1, args.length);
+      int exit = new CommandLine(new Mizzen()).execute(all);
+      return new Run(exit, err.toString(StandardCharsets.UTF_8).trim());
+    } finally {
+      System.setErr(before);
+    }
+  }
+
+  @Test
+  void iorRunsOnlyUnderTheMemberControllersLease() {
+    assertThat(serve("--kube", "--ior"))
+        .isEqualTo(
+            new Run(
+                2,
+                "mizzen: --ior needs --manage-members: Routes are written under the member controller's Lease (or run"
+                    + " `mizzen member-controller --ior`)"));
+  }
+
+  @Test
+  void injectionNeedsItsCertificateAndASecurePortToPointAt() throws Exception {
+    assertThat(serve("--inject"))
+        .isEqualTo(new Run(2, "mizzen: --inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS"));
+    assertThat(serve("--inject", "--webhook-cert", "c.pem", "--webhook-key", "k.pem"))
+        .isEqualTo(
+            new Run(
+                2,
+                "mizzen: --inject points proxies at the secure xDS port: give --tls-cert, --tls-key and --ca-cert, or the"
+                    + " --discovery-address of a control plane that serves it"));
+    assertThat(serve("--cni")).isEqualTo(new Run(2, "mizzen: --cni needs --inject"));
+    assertThat(serve("--injection-template", "t.yaml"))
+        .isEqualTo(new Run(2, "mizzen: --webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject"));
+    Path template = Files.writeString(dir.resolve("t.yaml"), "containers: [{image: x}]\n");
+    assertThat(
+            serve(
+                "--inject", "--webhook-cert", "c.pem", "--webhook-key", "k.pem", "--discovery-address", "cp:15012",
+                "--injection-template", template.toString()))
+        .isEqualTo(new Run(2, "mizzen: injection template " + template + ": containers[0].name: is required"));
+  }
+}
