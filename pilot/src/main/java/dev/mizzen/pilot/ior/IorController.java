@@ -266,14 +266,27 @@ public final class IorController implements LeaderTask, AutoCloseable {
     }
   }
 
-  /** One pass once every namespace has been read; false when a write failed. */
+  /**
+   * One pass over the namespaces read so far; one that cannot be read (its RoleBinding not copied
+   * yet, say) holds back only the Gateways that might need it. False when a write failed.
+   */
   private boolean reconcile() {
-    if (!leading || !served || watches.isEmpty() || !watches.values().stream().allMatch(NamespaceWatch::hasSynced)) {
+    if (!leading || !served) {
       return true;
     }
     SortedSet<String> members = new TreeSet<>(watches.keySet());
+    Set<String> unread = new TreeSet<>();
+    watches.values().stream().filter(w -> !w.hasSynced()).forEach(w -> unread.add(w.namespace));
+    if (unread.size() == members.size()) {
+      return true;
+    }
     RoutePlanner.Workloads workloads =
         new RoutePlanner.Workloads() {
+          @Override
+          public boolean known(String namespace) {
+            return watches.containsKey(namespace) && !unread.contains(namespace);
+          }
+
           @Override
           public List<Pod> pods(String namespace) {
             NamespaceWatch w = watches.get(namespace);
@@ -289,6 +302,9 @@ public final class IorController implements LeaderTask, AutoCloseable {
     List<Plan> plans = new ArrayList<>();
     Map<String, GenericKubernetesResource> gateways = new TreeMap<>();
     for (NamespaceWatch w : watches.values()) {
+      if (unread.contains(w.namespace)) {
+        continue;
+      }
       for (GenericKubernetesResource g : w.gateways.getStore().list()) {
         String ns = g.getMetadata().getNamespace();
         String name = g.getMetadata().getName();
@@ -303,8 +319,8 @@ public final class IorController implements LeaderTask, AutoCloseable {
       }
     }
     List<Route> actual = new ArrayList<>();
-    watches.values().forEach(w -> actual.addAll(w.routes.getStore().list()));
-    boolean ok = apply(RouteDiff.of(plans, actual));
+    watches.values().stream().filter(w -> !unread.contains(w.namespace)).forEach(w -> actual.addAll(w.routes.getStore().list()));
+    boolean ok = apply(RouteDiff.of(plans, actual, unread));
     for (Plan p : plans) {
       events.report(gateways.get(p.gatewayKey()), p);
     }

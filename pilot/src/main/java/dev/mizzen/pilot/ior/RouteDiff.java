@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * The writes that bring the Routes IOR made in line with the plans: Routes missing are created,
  * Routes that say something else than their Gateway now asks are rewritten, Routes no plan wants
- * are deleted, except those of a Gateway held as it is.
+ * are deleted, except those of a Gateway held as it is or of a namespace not read yet.
  *
  * @param create Routes to create
  * @param update Routes to rewrite, carrying the resource version they replace
@@ -39,7 +39,11 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
     return create.isEmpty() && update.isEmpty() && delete.isEmpty();
   }
 
-  static RouteDiff of(Collection<Plan> plans, Collection<Route> actual) {
+  /**
+   * @param unread namespaces not read yet: their Gateways' Routes are kept, as those Gateways may
+   *     well exist
+   */
+  static RouteDiff of(Collection<Plan> plans, Collection<Route> actual, Set<String> unread) {
     Map<String, Route> desired = new LinkedHashMap<>();
     Set<String> held = new HashSet<>();
     for (Plan p : plans) {
@@ -62,7 +66,7 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
         if (!current(a, d)) {
           update.add(rewrite(a, d));
         }
-      } else if (!held.contains(gatewayKey(a))) {
+      } else if (!held.contains(gatewayKey(a)) && !unread.contains(gatewayNamespace(a))) {
         delete.add(a);
       }
     }
@@ -80,8 +84,11 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
   }
 
   private static String gatewayKey(Route r) {
-    Map<String, String> labels = Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.of());
-    return labels.get(RoutePlanner.GATEWAY_NAMESPACE) + "/" + labels.get(RoutePlanner.GATEWAY_NAME);
+    return gatewayNamespace(r) + "/" + Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.<String, String>of()).get(RoutePlanner.GATEWAY_NAME);
+  }
+
+  private static String gatewayNamespace(Route r) {
+    return Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.<String, String>of()).get(RoutePlanner.GATEWAY_NAMESPACE);
   }
 
   /**

@@ -35,6 +35,9 @@ final class RoutePlanner {
 
   /** The pods and Services of the namespaces IOR watches. */
   interface Workloads {
+    /** Whether the namespace has been read: until then, what it holds is unknown, not absent. */
+    boolean known(String namespace);
+
     List<Pod> pods(String namespace);
 
     List<Service> services(String namespace);
@@ -71,14 +74,18 @@ final class RoutePlanner {
       return Plan.held(ns, name, "its name is longer than 63 characters, too long for the label " + GATEWAY_NAME);
     }
     List<String> searched = searchOrder(ns, members);
-    Optional<Service> service = findService(gw.selector(), searched, workloads);
-    if (service.isEmpty()) {
-      return Plan.held(
-          ns,
-          name,
-          "no Service selects the pods of spec.selector " + new TreeMap<>(gw.selector()) + " in namespaces " + searched);
+    for (String n : searched) {
+      if (!workloads.known(n)) {
+        // Its Service may be there: a Route made from a later namespace would only move back.
+        return Plan.held(ns, name, "namespace " + n + " has not been read yet");
+      }
+      Optional<Service> service = findService(gw.selector(), n, workloads);
+      if (service.isPresent()) {
+        return mirror(gw, service.get());
+      }
     }
-    return mirror(gw, service.get());
+    return Plan.held(
+        ns, name, "no Service selects the pods of spec.selector " + new TreeMap<>(gw.selector()) + " in namespaces " + searched);
   }
 
   private Plan mirror(Gateway gw, Service service) {
@@ -180,27 +187,20 @@ final class RoutePlanner {
     return order;
   }
 
-  /** The first Service, by name, of the first namespace in order, that selects a gateway pod. */
-  private static Optional<Service> findService(Map<String, String> selector, List<String> namespaces, Workloads workloads) {
-    for (String ns : namespaces) {
-      List<Map<String, String>> gatewayPods =
-          workloads.pods(ns).stream()
-              .map(p -> Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.<String, String>of()))
-              .filter(labels -> labels.entrySet().containsAll(selector.entrySet()))
-              .toList();
-      if (gatewayPods.isEmpty()) {
-        continue;
-      }
-      Optional<Service> match =
-          workloads.services(ns).stream()
-              .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
-              .filter(s -> selects(s, gatewayPods))
-              .findFirst();
-      if (match.isPresent()) {
-        return match;
-      }
+  /** The first Service of {@code namespace}, by name, that selects one of the gateway's pods. */
+  private static Optional<Service> findService(Map<String, String> selector, String namespace, Workloads workloads) {
+    List<Map<String, String>> gatewayPods =
+        workloads.pods(namespace).stream()
+            .map(p -> Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.<String, String>of()))
+            .filter(labels -> labels.entrySet().containsAll(selector.entrySet()))
+            .toList();
+    if (gatewayPods.isEmpty()) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    return workloads.services(namespace).stream()
+        .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
+        .filter(s -> selects(s, gatewayPods))
+        .findFirst();
   }
 
   private static boolean selects(Service service, List<Map<String, String>> pods) {
