@@ -80,26 +80,25 @@ final class Injector {
       addToMap(ops, pod, "annotations", annotations);
       return ops;
     }
+    List<String> appContainers = new ArrayList<>();
+    pod.path("spec").path("containers").forEach(c -> appContainers.add(c.path("name").asText()));
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("discoveryAddress", settings.discoveryAddress());
+    values.put("controlPlaneNamespace", settings.controlPlaneNamespace());
+    values.put("domain", settings.domain());
+    values.put("appContainers", String.join(",", appContainers));
+    // The labels the proxy reports are the pod's once injected: its own and those added here.
     Map<String, String> labels = new TreeMap<>(strings(pod.path("metadata").path("labels")));
     Map<String, String> addedLabels = new LinkedHashMap<>();
-    ObjectNode unfilled = settings.template().render(Map.of());
-    unfilled.path("labels").properties().forEach(e -> {
+    values.put("podLabels", "");
+    settings.template().render(values).path("labels").properties().forEach(e -> {
       if (!labels.containsKey(e.getKey())) {
         addedLabels.put(e.getKey(), e.getValue().asText());
       }
     });
     labels.putAll(addedLabels);
-    List<String> appContainers = new ArrayList<>();
-    pod.path("spec").path("containers").forEach(c -> appContainers.add(c.path("name").asText()));
-    ObjectNode t =
-        settings.template()
-            .render(
-                Map.of(
-                    "discoveryAddress", settings.discoveryAddress(),
-                    "controlPlaneNamespace", settings.controlPlaneNamespace(),
-                    "domain", settings.domain(),
-                    "podLabels", json(labels),
-                    "appContainers", String.join(",", appContainers)));
+    values.put("podLabels", json(labels));
+    ObjectNode t = settings.template().render(values);
     Map<String, String> existing = strings(pod.path("metadata").path("annotations"));
     t.path("annotations").properties().forEach(e -> {
       if (!existing.containsKey(e.getKey())) {

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.openshift.api.model.Route;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +50,8 @@ public final class IorController implements LeaderTask, AutoCloseable {
   private static final String ISTIO_NETWORKING = "networking.istio.io";
   private static final List<String> GATEWAY_VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
   private static final long WAIT_SECONDS = 60;
+  /** How long a pass waits for a new namespace to be read before going on without it. */
+  private static final Duration READ_GRACE = Duration.ofSeconds(30);
 
   private final KubernetesClient client;
   private final String controlPlaneNamespace;
@@ -61,6 +64,7 @@ public final class IorController implements LeaderTask, AutoCloseable {
   private boolean served;
   private ResourceDefinitionContext gatewayKind;
   private SortedSet<String> configured = new TreeSet<>();
+  private boolean graceCheck;
   private volatile boolean active;
 
   /** @param settings the member controller's: the control plane, the maistra-version, this replica */
@@ -276,8 +280,25 @@ public final class IorController implements LeaderTask, AutoCloseable {
     }
     SortedSet<String> members = new TreeSet<>(watches.keySet());
     Set<String> unread = new TreeSet<>();
-    watches.values().stream().filter(w -> !w.hasSynced()).forEach(w -> unread.add(w.namespace));
-    if (unread.size() == members.size()) {
+    long waitNanos = 0;
+    for (NamespaceWatch w : watches.values()) {
+      if (!w.hasSynced()) {
+        unread.add(w.namespace);
+        waitNanos = Math.max(waitNanos, READ_GRACE.toNanos() - (System.nanoTime() - w.startedAt));
+      }
+    }
+    if (waitNanos > 0 || unread.size() == members.size()) {
+      // Each namespace's first read asks for a pass; this one is for a namespace that never is read.
+      if (!graceCheck) {
+        graceCheck = true;
+        executor.schedule(
+            () -> {
+              graceCheck = false;
+              request();
+            },
+            waitNanos > 0 ? waitNanos : READ_GRACE.toNanos(),
+            TimeUnit.NANOSECONDS);
+      }
       return true;
     }
     RoutePlanner.Workloads workloads =

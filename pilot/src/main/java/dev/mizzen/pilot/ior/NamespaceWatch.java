@@ -28,6 +28,8 @@ final class NamespaceWatch {
   final SharedIndexInformer<Service> services;
   final SharedIndexInformer<Pod> pods;
   final SharedIndexInformer<Route> routes;
+  /** When the informers were started, by {@link System#nanoTime()}. */
+  final long startedAt = System.nanoTime();
   private final CompletableFuture<Void> synced;
 
   private NamespaceWatch(KubernetesClient client, String namespace, ResourceDefinitionContext gatewayKind, Runnable changed) {
