@@ -44,6 +44,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   private final Map<String, DiscoveryResponse> last = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
   private final Map<String, AtomicLong> responsesByType = new ConcurrentHashMap<>();
+  private final Map<String, String> versions = new ConcurrentHashMap<>();
   private volatile long readyNanos;
   private volatile Predicate<DiscoveryResponse> awaited;
   private volatile long awaitedAtNanos;
@@ -84,6 +85,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   public synchronized void onNext(DiscoveryResponse r) {
     bytes.addAndGet(r.getSerializedSize());
     responsesByType.computeIfAbsent(r.getTypeUrl(), t -> new AtomicLong()).incrementAndGet();
+    versions.put(r.getTypeUrl(), r.getVersionInfo());
     if (keepResponses) {
       last.put(r.getTypeUrl(), r);
     }
@@ -180,6 +182,10 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
     return latch;
   }
 
+  String lastVersion(String type) {
+    return versions.getOrDefault(type, "");
+  }
+
   long awaitedAtNanos() {
     return awaitedAtNanos;
   }
@@ -218,32 +224,6 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   Throwable error() {
     return error;
-  }
-
-  /** Whether {@code r} routes {@code host}'s split with {@code weight} to some cluster. */
-  static boolean routesWithWeight(DiscoveryResponse r, String hostPrefix, int weight) {
-    if (!RDS.equals(r.getTypeUrl())) {
-      return false;
-    }
-    for (Any a : r.getResourcesList()) {
-      try {
-        for (var vh : a.unpack(RouteConfiguration.class).getVirtualHostsList()) {
-          if (!vh.getName().startsWith(hostPrefix)) {
-            continue;
-          }
-          for (var route : vh.getRoutesList()) {
-            for (var c : route.getRoute().getWeightedClusters().getClustersList()) {
-              if (c.getWeight().getValue() == weight) {
-                return true;
-              }
-            }
-          }
-        }
-      } catch (InvalidProtocolBufferException e) {
-        return false;
-      }
-    }
-    return false;
   }
 
   void close() {

@@ -58,26 +58,9 @@ final class XdsBackend implements AutoCloseable {
    */
   static XdsBackend start(int xdsPort, int port, String pod, String namespace, Map<String, String> labels)
       throws IOException {
-    Map<String, Object> bootstrap =
-        Map.of(
-            "xds_servers",
-            List.of(
-                Map.of(
-                    "server_uri", "127.0.0.1:" + xdsPort,
-                    "channel_creds", List.of(Map.of("type", "insecure")),
-                    "server_features", List.of("xds_v3"))),
-            "node",
-            Map.of(
-                "id", "sidecar~127.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local",
-                "metadata",
-                    Map.of(
-                        "GENERATOR", "grpc",
-                        "NAMESPACE", namespace,
-                        "CLUSTER_ID", "Kubernetes",
-                        "ISTIO_VERSION", "1.20.0",
-                        "LABELS", labels)),
-            "server_listener_resource_name_template",
-            "xds.istio.io/grpc/lds/inbound/%s");
+    // A proxyless gRPC server's bootstrap: a client's, plus where its listener is named.
+    Map<String, Object> bootstrap = new java.util.HashMap<>(XdsClients.bootstrap(xdsPort, pod, namespace, labels));
+    bootstrap.put("server_listener_resource_name_template", "xds.istio.io/grpc/lds/inbound/%s");
     return new XdsBackend(port, bootstrap, pod);
   }
 

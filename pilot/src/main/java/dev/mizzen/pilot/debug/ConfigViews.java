@@ -32,14 +32,7 @@ final class ConfigViews {
   List<Map<String, Object>> registryz(Map<String, String> query) {
     PushStatus status = pipeline.status();
     List<Map<String, Object>> out = new ArrayList<>();
-    if (status == null) {
-      return out;
-    }
-    String namespace = query.getOrDefault("namespace", "");
-    for (MeshService s : status.push().services()) {
-      if (!namespace.isEmpty() && !namespace.equals(s.namespace())) {
-        continue;
-      }
+    for (MeshService s : services(status, query)) {
       Map<String, Object> e = new LinkedHashMap<>();
       Map<String, Object> attributes = new LinkedHashMap<>();
       attributes.put("ServiceRegistry", "Kubernetes");
@@ -67,18 +60,22 @@ final class ConfigViews {
     return out;
   }
 
+  /** The last push's services, of the namespace the query names if it names one. */
+  private static List<MeshService> services(PushStatus status, Map<String, String> query) {
+    if (status == null) {
+      return List.of();
+    }
+    String namespace = query.getOrDefault("namespace", "");
+    return status.push().services().stream()
+        .filter(s -> namespace.isEmpty() || namespace.equals(s.namespace()))
+        .toList();
+  }
+
   /** istiod's /debug/endpointz: the endpoints of every service port. */
   List<Map<String, Object>> endpointz(Map<String, String> query) {
     PushStatus status = pipeline.status();
     List<Map<String, Object>> out = new ArrayList<>();
-    if (status == null) {
-      return out;
-    }
-    String namespace = query.getOrDefault("namespace", "");
-    for (MeshService s : status.push().services()) {
-      if (!namespace.isEmpty() && !namespace.equals(s.namespace())) {
-        continue;
-      }
+    for (MeshService s : services(status, query)) {
       for (ServiceSpec.ServicePort p : s.ports()) {
         List<Map<String, Object>> eps = new ArrayList<>();
         for (Endpoint ep : s.endpoints(p.port())) {

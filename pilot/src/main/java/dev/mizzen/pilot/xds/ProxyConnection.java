@@ -22,6 +22,12 @@ public final class ProxyConnection {
   /** Whether more became due while the stream was queued or being sent to. */
   volatile boolean again;
 
+  /** The state-of-the-world stream that sends, null for incremental streams. */
+  volatile SotwStream sotw;
+
+  /** Envoy warms changed clusters with their endpoints: after CDS, EDS is answered even unchanged. */
+  boolean clustersSentSinceEndpoints;
+
   private volatile Proxy proxy;
   private volatile Group group;
 

@@ -1,10 +1,8 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.mizzen.pilot.generate.TypeUrls;
-import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.Watch;
-import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import java.util.List;
 
 /**
@@ -15,10 +13,11 @@ import java.util.List;
 final class SotwResponder {
   private SotwResponder() {}
 
-  /** The resources sent, or null when nothing was due. */
-  static List<Message> respond(TypeState s, GroupSnapshot snapshot, String type) throws WatchCancelledException {
-    Watch watch = s.watch;
-    if (watch == null || watch.isCancelled()) {
+  /** What was sent, or null when nothing was due. */
+  record Sent(ByteString body, int resources) {}
+
+  static Sent respond(TypeState s, GroupSnapshot snapshot, String type) {
+    if (!s.awaiting) {
       return null;
     }
     TypeResources resources = snapshot.type(type);
@@ -35,13 +34,22 @@ final class SotwResponder {
     if (!changed && !newNames && !warmClusters) {
       return null;
     }
-    List<Message> selected = snapshot.select(type, s.wildcard, s.requestedNames);
-    s.watch = null;
+    boolean all = s.wildcard || resources.isAll(s.requestedNames);
+    int[] count = new int[1];
+    ByteString body =
+        resources.body(
+            type,
+            all ? TypeResources.ALL : s.requestedNames,
+            () -> {
+              List<Message> selected = snapshot.select(type, all, s.requestedNames);
+              count[0] = selected.size();
+              return selected;
+            });
+    s.awaiting = false;
     s.nackedVersion = null;
     s.sentVersion = version;
     s.sentNames = s.requestedNames;
     s.sentCount++;
-    watch.respond(Response.create(watch.request(), selected, version));
-    return selected;
+    return new Sent(body, all ? resources.resources().size() : s.requestedNames.size());
   }
 }

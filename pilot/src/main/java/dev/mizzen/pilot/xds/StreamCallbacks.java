@@ -11,32 +11,28 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Binds java-control-plane's streams to Mizzen's connections: identifies the proxy on its first
- * request, refuses proxies the mesh does not admit, and records what was sent.
+ * Binds java-control-plane's incremental streams to Mizzen's connections: identifies the proxy on
+ * its first request, refuses proxies the mesh does not admit, and records what was sent.
  */
 final class StreamCallbacks implements DiscoveryServerCallbacks {
   private final XdsCache cache;
-  private final Function<Proxy, Optional<String>> admission;
-  private final XdsEventsHolder events;
+  private final Admission admission;
 
-  /**
-   * @param admission the reason a proxy may not connect, or empty when it may
-   */
-  StreamCallbacks(XdsCache cache, Function<Proxy, Optional<String>> admission, XdsEventsHolder events) {
+  StreamCallbacks(XdsCache cache, Admission admission) {
     this.cache = cache;
     this.admission = admission;
-    this.events = events;
   }
 
   @Override
   public void onStreamOpen(long streamId, String typeUrl) {
     StreamHandle handle = StreamInterceptor.HANDLE.get();
     if (handle == null) {
-      handle = new StreamHandle(null);
+      handle = new StreamHandle(null, null, null);
     }
     cache.open(streamId, handle);
   }
@@ -54,29 +50,11 @@ final class StreamCallbacks implements DiscoveryServerCallbacks {
             .connection(streamId)
             .orElseThrow(() -> new RequestException(Status.INTERNAL.withDescription("unknown stream")));
     if (conn.proxy() == null) {
-      if (node == null || node.getId().isEmpty()) {
-        String reason = "the first request of a stream must carry the node";
-        events.get().refused("", XdsEvents.Status.INVALID_NODE, reason);
-        throw new RequestException(Status.INVALID_ARGUMENT.withDescription(reason));
-      }
-      Proxy proxy;
       try {
-        proxy = ProxyParser.parse(node);
-      } catch (InvalidProxyException e) {
-        events.get().refused(node.getId(), XdsEvents.Status.INVALID_NODE, e.getMessage());
-        throw new RequestException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+        cache.bind(conn, admission.admit(conn.handle(), node));
+      } catch (StatusException e) {
+        throw new RequestException(e.getStatus());
       }
-      Optional<String> stranger = identityMismatch(conn.handle(), proxy);
-      if (stranger.isPresent()) {
-        events.get().refused(proxy.id(), XdsEvents.Status.WRONG_IDENTITY, stranger.get());
-        throw new RequestException(Status.PERMISSION_DENIED.withDescription(stranger.get()));
-      }
-      Optional<String> refusal = admission.apply(proxy);
-      if (refusal.isPresent()) {
-        events.get().refused(proxy.id(), XdsEvents.Status.NOT_A_MEMBER, refusal.get());
-        throw new RequestException(Status.PERMISSION_DENIED.withDescription(refusal.get()));
-      }
-      cache.bind(conn, proxy);
     }
     XdsCache.setCurrent(conn);
   }
@@ -136,8 +114,4 @@ final class StreamCallbacks implements DiscoveryServerCallbacks {
     cache.close(streamId);
   }
 
-  /** The events sink, settable after construction. */
-  interface XdsEventsHolder {
-    XdsEvents get();
-  }
 }

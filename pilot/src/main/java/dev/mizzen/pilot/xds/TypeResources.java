@@ -1,29 +1,94 @@
 package dev.mizzen.pilot.xds;
 
-import com.google.protobuf.Message;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The resources of one type served to a group of proxies, and the version that names them. The
- * version changes exactly when the resources do.
- *
- * @param version the push version in which these resources last changed
- * @param resources by name
+ * version changes exactly when the resources do. Responses built from them are serialized once and
+ * shared by every stream that asks for the same selection.
  */
-public record TypeResources(String version, SortedMap<String, Message> resources, Map<String, String> resourceVersions) {
-  public TypeResources {
-    Objects.requireNonNull(version);
-    resources = java.util.Collections.unmodifiableSortedMap(resources);
-    Objects.requireNonNull(resourceVersions);
-  }
+public final class TypeResources {
+  private static final HashFunction HASH = Hashing.murmur3_128();
+
+  /** The body key of a request for every resource of the type. */
+  static final Object ALL = new Object();
+
+  private final String version;
+  private final NavigableMap<String, Message> resources;
+  private final Set<String> names;
+  private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
+  private final Cache<Object, ByteString> bodies = Caffeine.newBuilder().maximumSize(32).build();
 
   public TypeResources(String version, SortedMap<String, Message> resources) {
-    this(version, resources, new ConcurrentHashMap<>());
+    this.version = Objects.requireNonNull(version);
+    this.resources =
+        Collections.unmodifiableNavigableMap(
+            resources instanceof NavigableMap<String, Message> nav ? nav : new TreeMap<>(resources));
+    this.names = Collections.unmodifiableSet(this.resources.keySet());
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public SortedMap<String, Message> resources() {
+    return resources;
+  }
+
+  /**
+   * The requested names with the strings this type's resources already hold, and, when they name
+   * every resource, this type's own name set: thousands of streams asking for the same names keep
+   * no copies of them.
+   */
+  Set<String> canonical(List<String> requested) {
+    if (requested.size() == names.size() && names.containsAll(requested)) {
+      return names;
+    }
+    List<String> shared = new ArrayList<>(requested.size());
+    for (String n : requested) {
+      String key = resources.ceilingKey(n);
+      shared.add(n.equals(key) ? key : n);
+    }
+    return Set.copyOf(shared);
+  }
+
+  /** Whether {@code selection} is every resource of the type. */
+  boolean isAll(Set<String> selection) {
+    return selection == names;
+  }
+
+  /**
+   * The serialized response body (version, resources, type) for a selection, built once.
+   *
+   * @param key {@link #ALL} or the selected names
+   */
+  ByteString body(String typeUrl, Object key, Supplier<List<Message>> selected) {
+    return bodies.get(
+        key,
+        k -> {
+          List<Any> packed = new ArrayList<>();
+          for (Message m : selected.get()) {
+            packed.add(Any.pack(m));
+          }
+          return PreparedResponse.body(typeUrl, version, packed);
+        });
   }
 
   /**
@@ -37,6 +102,4 @@ public record TypeResources(String version, SortedMap<String, Message> resources
     }
     return resourceVersions.computeIfAbsent(name, n -> HASH.hashBytes(m.toByteArray()).toString().substring(0, 16));
   }
-
-  private static final HashFunction HASH = Hashing.murmur3_128();
 }

@@ -1,7 +1,6 @@
 package dev.mizzen.pilot.xds;
 
 import io.envoyproxy.controlplane.cache.DeltaWatch;
-import io.envoyproxy.controlplane.cache.Watch;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,8 @@ import java.util.Set;
  * refused. Guarded by the owning {@link ProxyConnection}'s lock.
  */
 final class TypeState {
-  /** The request waiting for a response, or null when the last one was answered. */
-  Watch watch;
+  /** State of the world: a request waits for its response (the last one was answered). */
+  boolean awaiting;
 
   /** Incremental xDS: the request waiting for a response. */
   DeltaWatch deltaWatch;

@@ -12,6 +12,7 @@ import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import java.time.Clock;
 import java.time.Instant;
@@ -59,6 +60,8 @@ public final class XdsCache implements ConfigWatcher {
   private final Clock clock;
   private volatile XdsEvents events = XdsEvents.NONE;
   private final PushQueue queue;
+  private static final long SOTW_IDS = 1L << 40;
+  private final java.util.concurrent.atomic.AtomicLong nextSotwId = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param keyOf the shape of a proxy in the latest push
@@ -84,7 +87,7 @@ public final class XdsCache implements ConfigWatcher {
 
   /** Sends the stream what it is due, in the order CDS, EDS, LDS, RDS. */
   private void sendDue(ProxyConnection conn) {
-    if (conn.group() == null) {
+    if (conn.group() == null || conn.group().snapshot == null) {
       return;
     }
     synchronized (conn) {
@@ -131,18 +134,31 @@ public final class XdsCache implements ConfigWatcher {
     return conn;
   }
 
+  /**
+   * A state-of-the-world stream. Its ids come from a range of their own, far above the ids
+   * java-control-plane gives the incremental streams it handles.
+   */
+  ProxyConnection open(StreamHandle handle, SotwStream stream) {
+    ProxyConnection conn = open(SOTW_IDS + nextSotwId.incrementAndGet(), handle);
+    conn.sotw = stream;
+    return conn;
+  }
+
   Optional<ProxyConnection> connection(long streamId) {
     return Optional.ofNullable(connections.get(streamId));
   }
 
   /** Attaches the proxy read from the stream's first request and joins it to its group. */
   void bind(ProxyConnection conn, Proxy proxy) {
+    GroupKey key = keyOf.apply(proxy);
+    Group group;
     synchronized (membership) {
-      GroupKey key = keyOf.apply(proxy);
-      Group group = groups.computeIfAbsent(key, k -> new Group(k, factory.apply(k)));
-      conn.bind(proxy, group);
+      group = groups.computeIfAbsent(key, Group::new);
       group.members.add(conn);
     }
+    // Built outside the lock: proxies of other shapes never wait for this one's first snapshot.
+    group.ensure(factory);
+    conn.bind(proxy, group);
     events.connected(conn);
   }
 
@@ -160,7 +176,8 @@ public final class XdsCache implements ConfigWatcher {
           continue;
         }
         leave(old, conn);
-        Group group = groups.computeIfAbsent(key, k -> new Group(k, factory.apply(k)));
+        Group group = groups.computeIfAbsent(key, Group::new);
+        group.ensure(factory);
         conn.bind(conn.proxy(), group);
         group.members.add(conn);
         synchronized (conn) {
@@ -195,10 +212,7 @@ public final class XdsCache implements ConfigWatcher {
     synchronized (conn) {
       for (String type : TypeUrls.PUSH_ORDER) {
         TypeState s = conn.state(type);
-        if (s.watch != null) {
-          s.watch.cancel();
-          s.watch = null;
-        }
+        s.awaiting = false;
         if (s.deltaWatch != null) {
           s.deltaWatch.cancel();
           s.deltaWatch = null;
@@ -221,7 +235,7 @@ public final class XdsCache implements ConfigWatcher {
 
   public Optional<GroupSnapshot> snapshot(GroupKey key) {
     Group g = groups.get(key);
-    return g == null ? Optional.empty() : Optional.of(g.snapshot);
+    return g == null ? Optional.empty() : Optional.ofNullable(g.snapshot);
   }
 
   /** Streams whose proxy has identified itself. */
@@ -239,7 +253,7 @@ public final class XdsCache implements ConfigWatcher {
   /** What the proxy of {@code conn} is being served of {@code typeUrl}, as it asked for it. */
   public List<Message> served(ProxyConnection conn, String typeUrl) {
     Group g = conn.group();
-    if (g == null) {
+    if (g == null || g.snapshot == null) {
       return List.of();
     }
     synchronized (conn) {
@@ -250,7 +264,7 @@ public final class XdsCache implements ConfigWatcher {
 
   public Optional<String> servedVersion(ProxyConnection conn, String typeUrl) {
     Group g = conn.group();
-    return g == null ? Optional.empty() : Optional.of(g.snapshot.type(typeUrl).version());
+    return g == null || g.snapshot == null ? Optional.empty() : Optional.of(g.snapshot.type(typeUrl).version());
   }
 
   /** Installs a group's new snapshot and answers its proxies' waiting requests. */
@@ -280,6 +294,34 @@ public final class XdsCache implements ConfigWatcher {
 
   // ---- java-control-plane's side ----
 
+  /**
+   * A state-of-the-world request of a stream: records the proxy's answer to the last response
+   * (stale nonces are ignored, as the protocol says), what it asks for now, and queues the stream.
+   */
+  void request(ProxyConnection conn, DiscoveryRequest request) {
+    String type = request.getTypeUrl();
+    synchronized (conn) {
+      TypeState s = conn.state(type);
+      String nonce = request.getResponseNonce();
+      if (!nonce.isEmpty()) {
+        if (!nonce.equals(s.sentNonce)) {
+          return;
+        }
+        answered(conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
+      }
+      List<String> names = request.getResourceNamesList();
+      s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
+      GroupSnapshot snapshot = conn.group().snapshot;
+      s.requestedNames = s.wildcard ? Set.of() : snapshot.type(type).canonical(names);
+      if (TypeUrls.ENDPOINT.equals(type)) {
+        s.hasClusterChanged = conn.clustersSentSinceEndpoints;
+      }
+      s.awaiting = true;
+    }
+    queue.schedule(conn);
+  }
+
+  /** java-control-plane's state-of-the-world path is not used: {@link SotwStream} serves it. */
   @Override
   public Watch createWatch(
       boolean ads,
@@ -288,42 +330,10 @@ public final class XdsCache implements ConfigWatcher {
       Consumer<Response> responseConsumer,
       boolean hasClusterChanged,
       boolean allowDefaultEmptyEdsUpdate) {
-    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
-    ProxyConnection conn = CURRENT.get();
-    CURRENT.remove();
-    if (conn == null || conn.group() == null) {
-      log.error("request of type {} arrived with no stream bound; it is not answered", request.getTypeUrl());
-      return watch;
-    }
-    String type = request.getTypeUrl();
-    synchronized (conn) {
-      TypeState s = conn.state(type);
-      String nonce = request.getResponseNonce();
-      if (!nonce.isEmpty() && nonce.equals(s.sentNonce)) {
-        answered(conn, type, s, request.hasErrorDetail() ? request.v3Request().getErrorDetail().getMessage() : null);
-      }
-      List<String> names = request.getResourceNamesList();
-      s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
-      s.requestedNames = Set.copyOf(names);
-      s.hasClusterChanged = hasClusterChanged;
-      if (s.watch != null && s.watch != watch) {
-        s.watch.cancel();
-      }
-      s.watch = watch;
-      watch.setStop(() -> clear(conn, type, watch));
-    }
-    queue.schedule(conn);
-    return watch;
+    log.error("a state-of-the-world request reached java-control-plane's path; it is not answered");
+    return new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
   }
 
-  private static void clear(ProxyConnection conn, String type, Watch watch) {
-    synchronized (conn) {
-      TypeState s = conn.state(type);
-      if (s.watch == watch) {
-        s.watch = null;
-      }
-    }
-  }
 
   /**
    * The proxy answered the last response of a type: accepted it, or refused it with {@code error}
@@ -349,22 +359,24 @@ public final class XdsCache implements ConfigWatcher {
 
   /** Answers the stream's waiting request of {@code type} if it has something new to send. */
   private void respond(ProxyConnection conn, String type) {
+    if (conn.sotw == null) {
+      return;
+    }
     TypeState s = conn.state(type);
     long start = System.nanoTime();
-    try {
-      List<Message> sent = SotwResponder.respond(s, conn.group().snapshot, type);
-      if (sent == null) {
-        return;
-      }
-      s.sentAt = clock.instant();
-      long bytes = 0;
-      for (Message m : sent) {
-        bytes += m.getSerializedSize();
-      }
-      events.sent(conn, type, sent.size(), bytes, System.nanoTime() - start);
-    } catch (WatchCancelledException e) {
-      log.debug("stream {} went away before its {} response", conn.streamId(), TypeUrls.shortName(type));
+    SotwResponder.Sent sent = SotwResponder.respond(s, conn.group().snapshot, type);
+    if (sent == null) {
+      return;
     }
+    if (TypeUrls.CLUSTER.equals(type)) {
+      conn.clustersSentSinceEndpoints = true;
+    } else if (TypeUrls.ENDPOINT.equals(type)) {
+      conn.clustersSentSinceEndpoints = false;
+      s.hasClusterChanged = false;
+    }
+    s.sentAt = clock.instant();
+    s.sentNonce = conn.sotw.send(sent.body());
+    events.sent(conn, type, sent.resources(), sent.body().size(), System.nanoTime() - start);
   }
 
   /** Records the nonce java-control-plane gave the response just sent. */

@@ -16,21 +16,41 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * ADS (state of the world) over gRPC on java-control-plane's discovery server, answered by {@link
- * XdsCache}.
+ * ADS over gRPC, answered from {@link XdsCache}: state of the world by Mizzen's own streams,
+ * incremental by java-control-plane's discovery server (see {@link AdsService}).
  */
 public final class XdsServer implements AutoCloseable {
   /** Istio's limit for what a proxy may send. */
   static final int MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
 
   private final Server server;
+  private final ExecutorService executor;
 
-  private XdsServer(Server server) {
+  private XdsServer(Server server, ExecutorService executor) {
     this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * Where requests are handled: a few threads, not gRPC's unbounded default, so that thousands of
+   * proxies connecting at once queue instead of each holding a thread.
+   */
+  private static ExecutorService requestExecutor() {
+    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "mizzen-xds-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -91,7 +111,8 @@ public final class XdsServer implements AutoCloseable {
       XdsEvents events)
       throws IOException {
     cache.setEvents(events);
-    StreamCallbacks callbacks = new StreamCallbacks(cache, admission, () -> events);
+    Admission admit = new Admission(admission, () -> events);
+    StreamCallbacks callbacks = new StreamCallbacks(cache, admit);
     V3DiscoveryServer discovery =
         new V3DiscoveryServer(
             List.of(callbacks), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
@@ -102,15 +123,17 @@ public final class XdsServer implements AutoCloseable {
                 cache.close(handle.streamId);
               }
             });
+    ExecutorService executor = requestExecutor();
     Server server =
         NettyServerBuilder.forAddress(address, credentials)
+            .executor(executor)
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(ServerInterceptors.intercept(discovery.getAggregatedDiscoveryServiceImpl(), interceptor))
+            .addService(ServerInterceptors.intercept(AdsService.bind(cache, admit, discovery), interceptor))
             .build()
             .start();
-    return new XdsServer(server);
+    return new XdsServer(server, executor);
   }
 
   public int port() {
@@ -125,5 +148,6 @@ public final class XdsServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    executor.shutdownNow();
   }
 }

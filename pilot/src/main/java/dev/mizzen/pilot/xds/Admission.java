@@ -1,0 +1,56 @@
+package dev.mizzen.pilot.xds;
+
+import dev.mizzen.pilot.proxy.InvalidProxyException;
+import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.proxy.ProxyParser;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Who may have a stream: the proxy named by the stream's first request must have an id istiod
+ * would accept, an identity that matches its certificate on the secure port, and a namespace that
+ * is a member of the mesh.
+ */
+final class Admission {
+  private final Function<Proxy, Optional<String>> membership;
+  private final Supplier<XdsEvents> events;
+
+  /**
+   * @param membership why a proxy's namespace may not connect, or empty when it may
+   */
+  Admission(Function<Proxy, Optional<String>> membership, Supplier<XdsEvents> events) {
+    this.membership = membership;
+    this.events = events;
+  }
+
+  /** The proxy the node names, or the status its stream is refused with. */
+  Proxy admit(StreamHandle handle, Node node) throws StatusException {
+    if (node == null || node.getId().isEmpty()) {
+      String reason = "the first request of a stream must carry the node";
+      events.get().refused("", XdsEvents.Status.INVALID_NODE, reason);
+      throw Status.INVALID_ARGUMENT.withDescription(reason).asException();
+    }
+    Proxy proxy;
+    try {
+      proxy = ProxyParser.parse(node);
+    } catch (InvalidProxyException e) {
+      events.get().refused(node.getId(), XdsEvents.Status.INVALID_NODE, e.getMessage());
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+    }
+    Optional<String> stranger = StreamCallbacks.identityMismatch(handle, proxy);
+    if (stranger.isPresent()) {
+      events.get().refused(proxy.id(), XdsEvents.Status.WRONG_IDENTITY, stranger.get());
+      throw Status.PERMISSION_DENIED.withDescription(stranger.get()).asException();
+    }
+    Optional<String> refusal = membership.apply(proxy);
+    if (refusal.isPresent()) {
+      events.get().refused(proxy.id(), XdsEvents.Status.NOT_A_MEMBER, refusal.get());
+      throw Status.PERMISSION_DENIED.withDescription(refusal.get()).asException();
+    }
+    return proxy;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.mizzen.pilot.xds;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * A DiscoveryResponse made of a body serialized once for every stream of a group (version,
+ * resources, type) and the stream's own nonce. Protobuf fields may come in any order on the wire,
+ * so the two are simply written one after the other: the bytes of thousands of resources are not
+ * copied per stream into a new message, only written out.
+ *
+ * @param body the serialized response without its nonce
+ * @param nonce this stream's nonce for it
+ */
+record PreparedResponse(ByteString body, String nonce) {
+
+  /** The serialized response without nonce. */
+  static ByteString body(String typeUrl, String version, Iterable<com.google.protobuf.Any> resources) {
+    return DiscoveryResponse.newBuilder()
+        .setVersionInfo(version)
+        .setTypeUrl(typeUrl)
+        .addAllResources(resources)
+        .build()
+        .toByteString();
+  }
+
+  /** The whole response, for tests and for whoever needs the message itself. */
+  DiscoveryResponse toMessage() {
+    try {
+      return DiscoveryResponse.parseFrom(body.concat(nonceField()));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ByteString nonceField() {
+    try {
+      ByteString.Output out = ByteString.newOutput(nonce.length() + 4);
+      CodedOutputStream coded = CodedOutputStream.newInstance(out);
+      coded.writeString(DiscoveryResponse.NONCE_FIELD_NUMBER, nonce);
+      coded.flush();
+      return out.toByteString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes prepared responses; reads ordinary ones (the server never reads a response). */
+  static final MethodDescriptor.Marshaller<PreparedResponse> MARSHALLER =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(PreparedResponse value) {
+          return new Stream(value.body().concat(value.nonceField()));
+        }
+
+        @Override
+        public PreparedResponse parse(InputStream stream) {
+          try {
+            DiscoveryResponse r = DiscoveryResponse.parseFrom(stream);
+            return new PreparedResponse(r.toBuilder().clearNonce().build().toByteString(), r.getNonce());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  /** Hands gRPC the bytes with their length, drained straight into its buffers. */
+  private static final class Stream extends InputStream implements KnownLength, Drainable {
+    private ByteString bytes;
+    private InputStream reading;
+
+    Stream(ByteString bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      ByteString b = bytes;
+      bytes = ByteString.EMPTY;
+      b.writeTo(target);
+      return b.size();
+    }
+
+    @Override
+    public int available() {
+      return reading != null ? safeAvailable() : bytes.size();
+    }
+
+    private int safeAvailable() {
+      try {
+        return reading.available();
+      } catch (IOException e) {
+        return 0;
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      return input().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return input().read(b, off, len);
+    }
+
+    private InputStream input() {
+      if (reading == null) {
+        reading = bytes.newInput();
+        bytes = ByteString.EMPTY;
+      }
+      return reading;
+    }
+  }
+}
