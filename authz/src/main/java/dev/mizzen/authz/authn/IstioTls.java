@@ -81,27 +81,52 @@ public final class IstioTls {
   }
 
   /**
+   * What a proxyless gRPC client presents and checks towards a mutual TLS workload: the same as
+   * {@link #upstream}, from its certificate provider instance {@code default}.
+   */
+  public static TransportSocket grpcUpstream(String sni, List<String> identities) {
+    CommonTlsContext common =
+        CommonTlsContext.newBuilder()
+            .setTlsCertificateProviderInstance(
+                CertificateProviderPluginInstance.newBuilder().setInstanceName(CERTIFICATE).setCertificateName(CERTIFICATE))
+            .setCombinedValidationContext(
+                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                    .setDefaultValidationContext(
+                        CertificateValidationContext.newBuilder()
+                            .addAllMatchTypedSubjectAltNames(sans(identities))
+                            .setCaCertificateProviderInstance(
+                                CertificateProviderPluginInstance.newBuilder()
+                                    .setInstanceName(CERTIFICATE)
+                                    .setCertificateName(ROOT_CA))))
+            .build();
+    return socket(Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build()));
+  }
+
+  /**
    * What an outbound cluster to a mutual TLS workload presents and checks.
    *
    * @param sni Istio's server name for the cluster, {@code outbound_.PORT_.SUBSET_.HOST}
    * @param identities the SPIFFE identities the server may have; empty accepts any the root signed
    */
   public static TransportSocket upstream(String sni, List<String> identities) {
-    List<SubjectAltNameMatcher> sans =
-        identities.stream()
-            .map(
-                id ->
-                    SubjectAltNameMatcher.newBuilder()
-                        .setSanType(SubjectAltNameMatcher.SanType.URI)
-                        .setMatcher(StringMatcher.newBuilder().setExact(id))
-                        .build())
-            .toList();
+    List<SubjectAltNameMatcher> sans = sans(identities);
     UpstreamTlsContext tls =
         UpstreamTlsContext.newBuilder()
             .setCommonTlsContext(sdsContext(sans).addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio"))
             .setSni(sni)
             .build();
     return socket(Any.pack(tls));
+  }
+
+  private static List<SubjectAltNameMatcher> sans(List<String> identities) {
+    return identities.stream()
+        .map(
+            id ->
+                SubjectAltNameMatcher.newBuilder()
+                    .setSanType(SubjectAltNameMatcher.SanType.URI)
+                    .setMatcher(StringMatcher.newBuilder().setExact(id))
+                    .build())
+        .toList();
   }
 
   private static CommonTlsContext.Builder sdsContext(List<SubjectAltNameMatcher> sans) {

@@ -35,7 +35,11 @@ class PushPipelineTest {
           .extracting(c -> c.namespace() + "/" + c.name())
           .containsExactly("payments/billing", "shop/catalog", "shop/frontend");
       assertThat(status.ignored()).isEqualTo(5);
-      assertThat(status.warnings()).isEmpty();
+      assertThat(status.warnings())
+          .extracting(dev.mizzen.ingest.model.ConfigError::message)
+          .containsExactly(
+              "../examples/mesh/payments/routing.yaml:14: VirtualService payments/billing: spec.http[0].retries.perTryTimeout:"
+                  + " proxyless gRPC clients do not time out single tries; they are sent the rest without it");
     }
   }
 }
