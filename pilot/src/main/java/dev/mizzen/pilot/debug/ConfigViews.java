@@ -117,6 +117,7 @@ final class ConfigViews {
     out.put("End", status.at().plus(status.took()).toString());
     out.put("proxyGroups", status.groups());
     out.put("unsoundGroups", status.failedGroups());
+    out.put("generated", new TreeMap<>(status.generated()));
     Map<String, Object> members = new LinkedHashMap<>();
     members.put("configured", status.membership().configured());
     members.put("pending", status.membership().pending());
