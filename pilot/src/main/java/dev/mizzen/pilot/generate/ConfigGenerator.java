@@ -156,12 +156,12 @@ public final class ConfigGenerator {
     Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(s.hostname(), viewer);
     List<Object> key = List.of(s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""), grpc);
     List<ClusterLoadAssignment> assignments = endpointMemo.computeIfAbsent(key, k -> buildEndpoints(s, p, dr, grpc));
-    for (Cluster c : clusterMemo.computeIfAbsent(key, k -> buildClusters(s, p, dr, grpc))) {
+    List<Cluster> built = clusterMemo.computeIfAbsent(key, k -> buildClusters(s, p, dr, grpc));
+    for (int i = 0; i < built.size(); i++) {
+      Cluster c = built.get(i);
       clusters.put(c.getName(), c);
-    }
-    if (s.discovery() == MeshService.Discovery.EDS) {
-      for (ClusterLoadAssignment cla : assignments) {
-        endpoints.put(cla.getClusterName(), cla);
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        endpoints.put(c.getName(), assignments.get(i));
       }
     }
   }
@@ -178,6 +178,11 @@ public final class ConfigGenerator {
     for (String subset : subsets(dr)) {
       TrafficPolicy policy = EffectivePolicy.of(dr, subset, p.port());
       UpstreamTls.Decision tls = upstreamTls.decide(s, p, subset, policy.tls(), grpc);
+      if (tls.unusable()) {
+        // Nothing to call: an EDS cluster whose endpoints are sent empty (see buildEndpoints).
+        result.add(clusterBuilder.eds(ClusterNames.outbound(p.port(), subset, s.hostname()), p.protocol(), grpc));
+        continue;
+      }
       result.add(clusterBuilder.service(s, p, subset, policy, tls.socket(), subsetEndpoints(s, p, dr, subset), grpc));
     }
     return List.copyOf(result);

@@ -58,7 +58,6 @@ final class Destinations {
         if (!scope.allows(s, p.port())) {
           continue;
         }
-        out.add(ClusterNames.outbound(p.port(), "", s.hostname()));
         for (Config<VirtualServiceSpec> vs : scope.push.virtualServices().forMeshHost(s.hostname(), scope.viewer)) {
           add(scope.push, vs.spec(), p.port(), out);
         }

@@ -61,6 +61,9 @@ final class GatewayRoutes {
           for (Config<VirtualServiceSpec> vs : e.getValue()) {
             vh.addAllRoutes(routes.of(vs, s.number(), b.gatewayKey(), clusters));
           }
+          if (vh.getRoutesCount() == 0) {
+            continue;
+          }
           if (s.tls() != null && s.tls().httpsRedirect()) {
             vh.setRequireTls(VirtualHost.TlsRequirementType.ALL);
           }
@@ -84,7 +87,7 @@ final class GatewayRoutes {
   private Map<String, List<Config<VirtualServiceSpec>>> hostsOf(Bound b) {
     Map<String, List<Config<VirtualServiceSpec>>> out = new LinkedHashMap<>();
     for (Config<VirtualServiceSpec> vs : scope.push.virtualServices().forGateway(b.gatewayKey())) {
-      if (!bound(vs, b)) {
+      if (vs.spec().http().isEmpty() || !bound(vs, b)) {
         continue;
       }
       for (String host : vs.spec().hosts()) {

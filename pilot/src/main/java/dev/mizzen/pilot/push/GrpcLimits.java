@@ -99,6 +99,14 @@ final class GrpcLimits {
     if (p.outlierDetection() != null) {
       warnings.add(ignored(dr, f + ".outlierDetection", "eject only by success rate or failure percentage, which Istio does not configure"));
     }
+    for (int i = 0; i < p.portLevelSettings().size(); i++) {
+      var port = p.portLevelSettings().get(i);
+      policy(
+          dr,
+          new TrafficPolicy(port.loadBalancer(), port.connectionPool(), port.outlierDetection(), port.tls(), List.of()),
+          f + ".portLevelSettings[" + i + "]",
+          warnings);
+    }
   }
 
   private static ConfigError ignored(Config<?> c, String field, String what) {
