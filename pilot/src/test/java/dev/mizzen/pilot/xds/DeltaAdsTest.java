@@ -204,6 +204,50 @@ class DeltaAdsTest {
   }
 
   @Test
+  void aSidecarResourceRemovesWhatItPutsOutOfScope() throws Exception {
+    String pay = "outbound|9090||billing.pay.svc.cluster.local";
+    Files.writeString(
+        dir.resolve("mesh.yaml"),
+        MESH.replace("members: [shop]", "members: [shop, pay]")
+            + """
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: pay}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: billing, namespace: pay}
+            spec: {ports: [{name: http, port: 9090}]}
+            """);
+    AdsTestStream.await(() -> cp.pipeline().status().membership().configured().contains("pay"));
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(AdsTestStream.sidecar("web-1", "shop")).setTypeUrl(TypeUrls.CLUSTER));
+      DeltaDiscoveryResponse first = delta.next();
+      assertThat(versions(first)).containsKeys(WEB, pay);
+      delta.ack(first);
+
+      Files.writeString(
+          dir.resolve("sidecar.yaml"),
+          """
+          apiVersion: networking.istio.io/v1
+          kind: Sidecar
+          metadata: {name: default, namespace: shop}
+          spec:
+            egress: [{hosts: ["./*"]}]
+          """);
+      DeltaDiscoveryResponse shrunk = delta.next();
+      assertThat(shrunk.getRemovedResourcesList()).containsExactly(pay);
+      assertThat(shrunk.getResourcesList()).isEmpty();
+      delta.ack(shrunk);
+
+      Files.delete(dir.resolve("sidecar.yaml"));
+      DeltaDiscoveryResponse back = delta.next();
+      assertThat(versions(back)).containsOnlyKeys(pay);
+    }
+  }
+
+  @Test
   void grpcLikeSubscriptionsByNameWork() throws Exception {
     try (Delta delta = new Delta(cp.xdsPort())) {
       delta.send(
