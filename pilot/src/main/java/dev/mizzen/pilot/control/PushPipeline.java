@@ -192,7 +192,14 @@ public final class PushPipeline implements AutoCloseable {
       for (GroupKey key : cache.groupKeys()) {
         Optional<GroupSnapshot> previous = cache.snapshot(key);
         boolean fresh = !known.contains(key) && previous.isPresent() && previous.get().push() == context.number();
-        if (fresh || (previous.isPresent() && !scope.groups().test(key))) {
+        if (fresh) {
+          // Built whole as its first proxy moved in: only its members are still to be told.
+          groups++;
+          TypeUrls.PUSH_ORDER.forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
+          cache.publish(previous.get());
+          continue;
+        }
+        if (previous.isPresent() && !scope.groups().test(key)) {
           continue;
         }
         java.util.Set<String> types = previous.isPresent() ? scope.types() : PushScope.FULL.types();

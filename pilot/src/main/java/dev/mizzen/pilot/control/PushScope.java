@@ -70,8 +70,4 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups) {
     }
     return new PushScope(Set.copyOf(types), groups);
   }
-
-  boolean full() {
-    return types.equals(ALL);
-  }
 }

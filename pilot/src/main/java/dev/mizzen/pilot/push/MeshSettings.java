@@ -35,8 +35,6 @@ public record MeshSettings(
     /** Maistra's: the jaeger-collector Service, every request sampled (SMCP's 10000). */
     public static final Tracing MAISTRA = new Tracing("jaeger-collector", "jaeger-collector-zipkin", 100);
 
-    public static final Tracing OFF = new Tracing("", "jaeger-collector-zipkin", 0);
-
     public Tracing {
       Objects.requireNonNull(collectorService);
       Objects.requireNonNull(portName);
@@ -66,10 +64,6 @@ public record MeshSettings(
 
   public MeshSettings withDomainSuffix(String suffix) {
     return new MeshSettings(controlPlaneNamespace, rootNamespace, suffix, connectTimeout, allowAnyOutbound, tracing);
-  }
-
-  public MeshSettings withTracing(Tracing t) {
-    return new MeshSettings(controlPlaneNamespace, rootNamespace, domainSuffix, connectTimeout, allowAnyOutbound, t);
   }
 
   /** The fully qualified name of a Service. */

@@ -9,7 +9,6 @@ import dev.mizzen.ingest.model.GatewaySpec;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.ingest.model.SidecarSpec;
-import dev.mizzen.ingest.model.VirtualServiceSpec;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -180,11 +179,6 @@ public final class PushContext {
 
   public VirtualServices virtualServices() {
     return virtualServices;
-  }
-
-  /** The VirtualService that routes {@code host} for sidecars in {@code viewer}, if any: the oldest. */
-  public Optional<Config<VirtualServiceSpec>> virtualService(String host, String viewer) {
-    return VirtualServices.first(virtualServices.forMeshHost(host, viewer));
   }
 
   /** Every Gateway of the members, oldest first. */

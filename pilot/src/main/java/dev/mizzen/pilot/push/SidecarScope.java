@@ -70,15 +70,6 @@ public final class SidecarScope {
     return service.ports().stream().anyMatch(p -> allows(service, p.port(), viewer));
   }
 
-  /** Whether a host of config in {@code namespace} (a VirtualService's) is in scope on {@code port}. */
-  public boolean allowsHost(String namespace, String host, int port, String viewer) {
-    if (sidecar == null || sidecar.spec().egress().isEmpty()) {
-      return true;
-    }
-    EgressListener listener = listenerFor(port);
-    return listener != null && matches(listener.hosts(), namespace, host, viewer);
-  }
-
   /** REGISTRY_ONLY (true), ALLOW_ANY (false), or empty when the mesh decides. */
   public Optional<Boolean> registryOnly() {
     return sidecar == null ? Optional.empty() : Optional.ofNullable(sidecar.spec().outboundRegistryOnly());

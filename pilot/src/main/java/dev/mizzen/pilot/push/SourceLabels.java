@@ -32,7 +32,7 @@ public final class SourceLabels {
 
   /**
    * Whether a match applies to a proxy of {@code namespace} with {@code labels} on {@code gateway}
-   * ("mesh" or "namespace/name"), the VirtualService being bound to {@code vsGateways}.
+   * ("mesh" or "namespace/name").
    */
   public static boolean applies(
       Map<String, String> sourceLabels,

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -119,11 +118,6 @@ public final class VirtualServices {
     return byGateway.getOrDefault(gateway, List.of());
   }
 
-  /** Every host named by a mesh-bound VirtualService, resolved. */
-  Set<String> meshHosts() {
-    return meshByHost.keySet();
-  }
-
   Map<String, List<Config<VirtualServiceSpec>>> meshIndex() {
     return meshByHost;
   }
@@ -188,10 +182,5 @@ public final class VirtualServices {
       out.add(g.equals(VirtualServiceSpec.MESH) || g.contains("/") ? g : ns + "/" + g);
     }
     return out;
-  }
-
-  /** The first VirtualService of {@code list}, if any. */
-  static Optional<Config<VirtualServiceSpec>> first(List<Config<VirtualServiceSpec>> list) {
-    return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
   }
 }

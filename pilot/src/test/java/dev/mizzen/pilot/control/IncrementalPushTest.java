@@ -163,4 +163,37 @@ class IncrementalPushTest {
       assertThat(status.generated()).isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
     }
   }
+
+  @Test
+  void aProxyWhoseShapeChangesIsSentItsNewGroupsConfig() throws Exception {
+    com.google.protobuf.Struct labels =
+        com.google.protobuf.Struct.newBuilder()
+            .putFields("app", com.google.protobuf.Value.newBuilder().setStringValue("web").build())
+            .build();
+    Node node =
+        AdsTestStream.sidecar("web-1", "shop").toBuilder()
+            .setMetadata(
+                AdsTestStream.sidecar("web-1", "shop").getMetadata().toBuilder()
+                    .putFields("LABELS", com.google.protobuf.Value.newBuilder().setStructValue(labels).build()))
+            .build();
+    try (AdsTestStream shop = new AdsTestStream(cp.xdsPort())) {
+      subscribe(shop, node);
+      long before = cp.pipeline().status().push().number();
+      // The selector names "app": the proxy's shape now includes its app label, so it moves to a
+      // group of its own, built whole, whose listeners it must be sent.
+      Files.writeString(
+          dir.resolve("policy.yaml"),
+          """
+          apiVersion: security.istio.io/v1
+          kind: AuthorizationPolicy
+          metadata: {name: web-only, namespace: shop}
+          spec:
+            selector: {matchLabels: {app: web}}
+            rules: [{from: [{source: {namespaces: [shop]}}]}]
+          """);
+      PushStatus status = awaitPushAfter(before);
+      assertThat(status.generated()).containsEntry("listener", 1);
+      assertThat(drain(shop, 1000)).contains("listener");
+    }
+  }
 }
