@@ -78,10 +78,10 @@ public final class ConfigGenerator {
       } else if (key.type() == Proxy.Type.ROUTER) {
         GatewayGenerator gateway = new GatewayGenerator(scope, push.authz().workload(key.workload()));
         if (types.contains(TypeUrls.LISTENER)) {
-          gateway.listeners(listeners, new java.util.HashSet<>());
+          gateway.listeners(listeners);
         }
         if (types.contains(TypeUrls.ROUTE)) {
-          new GatewayRoutes(scope, gateway).routes(routes, new java.util.HashSet<>());
+          new GatewayRoutes(scope, gateway).routes(routes);
         }
       } else {
         SidecarGenerator sidecar = new SidecarGenerator(scope, inboundBuilder);

@@ -102,7 +102,7 @@ final class GatewayGenerator {
     return out;
   }
 
-  void listeners(Map<String, Message> out, Set<String> clusters) {
+  void listeners(Map<String, Message> out) {
     for (Map.Entry<String, List<Bound>> e : byListener.entrySet()) {
       List<Bound> servers = e.getValue();
       Server first = servers.get(0).server();
@@ -118,7 +118,7 @@ final class GatewayGenerator {
       } else {
         Set<FilterChainMatch> seen = new HashSet<>();
         for (Bound b : servers) {
-          for (FilterChain fc : chains(b, clusters)) {
+          for (FilterChain fc : chains(b)) {
             if (seen.add(fc.getFilterChainMatch())) {
               l.addFilterChains(fc);
             }
@@ -135,7 +135,7 @@ final class GatewayGenerator {
     }
   }
 
-  private List<FilterChain> chains(Bound b, Set<String> clusters) {
+  private List<FilterChain> chains(Bound b) {
     Server s = b.server();
     List<String> names = serverNames(s);
     List<FilterChain> out = new ArrayList<>();
@@ -158,7 +158,6 @@ final class GatewayGenerator {
               .setName(ListenerBuilder.TCP_PROXY)
               .setTypedConfig(
                   Protos.any(TcpProxy.newBuilder().setStatPrefix(ClusterNames.BLACK_HOLE).setCluster(ClusterNames.BLACK_HOLE).build())));
-      clusters.add(ClusterNames.BLACK_HOLE);
       out.add(fc.build());
       return out;
     }
@@ -172,7 +171,7 @@ final class GatewayGenerator {
           for (L4Match m : r.matches()) {
             List<String> sni = m.sniHosts().stream().filter(h -> GatewayRoutes.coveredBy(h, s, b.gateway().namespace())).toList();
             if (!sni.isEmpty() && applies(m, b)) {
-              out.add(tcpChain(FilterChainMatch.newBuilder().addAllServerNames(sni).build(), null, r.route(), s.number(), clusters));
+              out.add(tcpChain(FilterChainMatch.newBuilder().addAllServerNames(sni).build(), null, r.route(), s.number()));
             }
           }
         }
@@ -180,7 +179,7 @@ final class GatewayGenerator {
         for (VirtualServiceSpec.TcpRoute r : vs.spec().tcp()) {
           if (r.matches().isEmpty() || r.matches().stream().anyMatch(m -> applies(m, b))) {
             FilterChainMatch match = FilterChainMatch.newBuilder().addAllServerNames(s.tls() == null ? List.of() : names).build();
-            out.add(tcpChain(match, s.tls(), r.route(), s.number(), clusters));
+            out.add(tcpChain(match, s.tls(), r.route(), s.number()));
             break;
           }
         }
@@ -195,7 +194,7 @@ final class GatewayGenerator {
   }
 
   private FilterChain tcpChain(
-      FilterChainMatch match, GatewaySpec.ServerTls tls, List<VirtualServiceSpec.RouteDestination> route, int port, Set<String> clusters) {
+      FilterChainMatch match, GatewaySpec.ServerTls tls, List<VirtualServiceSpec.RouteDestination> route, int port) {
     FilterChain.Builder fc = FilterChain.newBuilder();
     if (!match.equals(FilterChainMatch.getDefaultInstance())) {
       fc.setFilterChainMatch(match);
@@ -204,7 +203,7 @@ final class GatewayGenerator {
       fc.setTransportSocket(GatewayTls.downstream(tls, false));
     }
     authz.networkFilters().forEach(fc::addFilters);
-    fc.addFilters(TcpListeners.tcpProxy(scope, route, port, clusters));
+    fc.addFilters(TcpListeners.tcpProxy(scope, route, port));
     return fc.build();
   }
 

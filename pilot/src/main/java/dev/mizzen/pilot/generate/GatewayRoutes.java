@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The route configurations of a router: a virtual host per host a server and a VirtualService
@@ -35,7 +34,7 @@ final class GatewayRoutes {
     this.routes = new HttpRoutes(scope.push, scope.viewer, scope.labels, false);
   }
 
-  void routes(Map<String, Message> out, Set<String> clusters) {
+  void routes(Map<String, Message> out) {
     Map<String, Map<String, VirtualHost>> byRoute = new LinkedHashMap<>();
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (List<Bound> servers : gateway.servers().values()) {
@@ -59,7 +58,7 @@ final class GatewayRoutes {
             vh.addDomains(e.getKey() + ":*");
           }
           for (Config<VirtualServiceSpec> vs : e.getValue()) {
-            vh.addAllRoutes(routes.of(vs, s.number(), b.gatewayKey(), clusters));
+            vh.addAllRoutes(routes.of(vs, s.number(), b.gatewayKey()));
           }
           if (vh.getRoutesCount() == 0) {
             continue;

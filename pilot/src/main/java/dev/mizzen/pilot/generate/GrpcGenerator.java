@@ -5,7 +5,6 @@ import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.pilot.push.MeshService;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +30,6 @@ final class GrpcGenerator {
    */
   void generate(Map<String, Message> listeners, Map<String, Message> routes, Map<String, String> aliases) {
     RouteBuilder rb = new RouteBuilder(scope, true);
-    Set<String> clusters = new HashSet<>();
     for (MeshService s : scope.services()) {
       if (s.discovery() == MeshService.Discovery.PASSTHROUGH) {
         continue;
@@ -43,7 +41,7 @@ final class GrpcGenerator {
         String canonical = s.hostname() + ":" + p.port();
         String routeName = ClusterNames.outbound(p.port(), "", s.hostname());
         listeners.put(canonical, ListenerBuilder.grpcClient(canonical, routeName));
-        VirtualHost vh = rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true), clusters);
+        VirtualHost vh = rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true));
         routes.put(routeName, RouteConfiguration.newBuilder().setName(routeName).addVirtualHosts(vh).build());
         for (String name : clientNames(s, scope.viewer)) {
           aliases.put(name + ":" + p.port(), canonical);

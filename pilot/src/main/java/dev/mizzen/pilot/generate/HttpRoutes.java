@@ -20,7 +20,6 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The HTTP routes of a VirtualService as Envoy routes, for traffic arriving on one port through one
@@ -48,10 +47,7 @@ final class HttpRoutes {
     this.forGrpc = forGrpc;
   }
 
-  /**
-   * @param clusters collects the clusters the routes send traffic to
-   */
-  List<Route> of(Config<VirtualServiceSpec> vs, int port, String gateway, Set<String> clusters) {
+  List<Route> of(Config<VirtualServiceSpec> vs, int port, String gateway) {
     List<Route> routes = new ArrayList<>();
     for (HttpRoute http : vs.spec().http()) {
       if (forGrpc && (http.redirect() != null || http.directResponse() != null)) {
@@ -66,7 +62,7 @@ final class HttpRoutes {
       if (!http.matches().isEmpty() && matches.isEmpty()) {
         continue;
       }
-      Route template = route(http, port, clusters);
+      Route template = route(http, port);
       if (http.matches().isEmpty()) {
         routes.add(template.toBuilder().setMatch(RouteMatches.of(null, forGrpc)).build());
       }
@@ -89,16 +85,15 @@ final class HttpRoutes {
   }
 
   /** The route to a whole service when no VirtualService routes it: Istio's default retries. */
-  Route defaultRoute(MeshService service, int port, Set<String> clusters) {
+  Route defaultRoute(MeshService service, int port) {
     String cluster = ClusterNames.outbound(port, "", service.hostname());
-    clusters.add(cluster);
     RouteAction.Builder action = RouteActions.action(null, RouteActions.DEFAULT_RETRY).setCluster(cluster);
     hashPolicy(service.hostname(), "", port, action);
     return Route.newBuilder().setName("default").setMatch(RouteMatches.of(null, forGrpc)).setRoute(action).build();
   }
 
   /** One route with an empty match; the caller sets the match and name. */
-  private Route route(HttpRoute http, int port, Set<String> clusters) {
+  private Route route(HttpRoute http, int port) {
     Route.Builder r = Route.newBuilder();
     if (!http.name().isEmpty()) {
       r.setName(http.name());
@@ -108,7 +103,7 @@ final class HttpRoutes {
     } else if (http.directResponse() != null) {
       r.setDirectResponse(RouteActions.directResponse(http.directResponse()));
     } else {
-      r.setRoute(action(http, port, clusters));
+      r.setRoute(action(http, port));
     }
     if (http.fault() != null) {
       r.putTypedPerFilterConfig(FAULT_FILTER, Protos.any(RouteActions.fault(http.fault())));
@@ -129,7 +124,7 @@ final class HttpRoutes {
     return r.build();
   }
 
-  private RouteAction action(HttpRoute http, int port, Set<String> clusters) {
+  private RouteAction action(HttpRoute http, int port) {
     RouteAction.Builder action = RouteActions.action(http.timeout(), RouteActions.retries(http.retries()));
     List<RouteDestination> weighted = new ArrayList<>();
     for (RouteDestination d : http.route()) {
@@ -138,16 +133,14 @@ final class HttpRoutes {
       }
     }
     if (weighted.size() == 1) {
-      String cluster = Destinations.cluster(push, weighted.get(0), port);
-      clusters.add(cluster);
-      action.setCluster(cluster);
+      action.setCluster(Destinations.cluster(push, weighted.get(0), port));
     } else {
       WeightedCluster.Builder wc = WeightedCluster.newBuilder();
       for (RouteDestination d : weighted) {
-        String cluster = Destinations.cluster(push, d, port);
-        clusters.add(cluster);
         WeightedCluster.ClusterWeight.Builder w =
-            WeightedCluster.ClusterWeight.newBuilder().setName(cluster).setWeight(UInt32Value.of(d.weight()));
+            WeightedCluster.ClusterWeight.newBuilder()
+                .setName(Destinations.cluster(push, d, port))
+                .setWeight(UInt32Value.of(d.weight()));
         if (!forGrpc) {
           w.addAllRequestHeadersToAdd(RouteActions.headersToAdd(d.headers().request()));
           w.addAllRequestHeadersToRemove(d.headers().request().remove());
@@ -162,9 +155,7 @@ final class HttpRoutes {
     hashPolicy(first.host(), first.subset(), first.port() == 0 ? port : first.port(), action);
     if (!forGrpc) {
       for (Mirror m : http.mirrors()) {
-        String cluster = Destinations.cluster(push, m, port);
-        clusters.add(cluster);
-        action.addRequestMirrorPolicies(RouteActions.mirror(cluster, m.percent()));
+        action.addRequestMirrorPolicies(RouteActions.mirror(Destinations.cluster(push, m, port), m.percent()));
       }
       var rewrite = http.rewrite();
       if (rewrite != null) {

@@ -29,15 +29,14 @@ final class RouteBuilder {
    * The virtual host for one port of a service.
    *
    * @param domains what requests may name the service by
-   * @param clusters collects the names of the clusters the routes send traffic to
    */
-  VirtualHost virtualHost(MeshService service, int port, List<String> domains, Set<String> clusters) {
+  VirtualHost virtualHost(MeshService service, int port, List<String> domains) {
     Optional<Config<VirtualServiceSpec>> vs =
         scope.push.virtualServices().forMeshHost(service.hostname(), scope.viewer).stream().findFirst();
     List<Route> list =
         vs.isPresent()
-            ? routes.of(vs.get(), port, VirtualServiceSpec.MESH, clusters)
-            : List.of(routes.defaultRoute(service, port, clusters));
+            ? routes.of(vs.get(), port, VirtualServiceSpec.MESH)
+            : List.of(routes.defaultRoute(service, port));
     return VirtualHost.newBuilder()
         .setName(service.hostname() + ":" + port)
         .addAllDomains(domains)

@@ -44,7 +44,6 @@ final class SidecarGenerator {
 
   void routes(Map<String, Message> out) {
     RouteBuilder rb = new RouteBuilder(scope, false);
-    Set<String> clusters = new HashSet<>();
     for (Map.Entry<Integer, List<MeshService>> e : httpPorts().entrySet()) {
       int port = e.getKey();
       RouteConfiguration.Builder rc =
@@ -55,7 +54,7 @@ final class SidecarGenerator {
         List<String> domains =
             RouteBuilder.domains(s, port, scope.viewer, false).stream().filter(used::add).toList();
         if (!domains.isEmpty()) {
-          rc.addVirtualHosts(rb.virtualHost(s, port, domains, clusters));
+          rc.addVirtualHosts(rb.virtualHost(s, port, domains));
         }
       }
       if (scope.allowAny) {
@@ -71,7 +70,7 @@ final class SidecarGenerator {
       var l = ListenerBuilder.httpOutbound(port, scope.push.tracing());
       out.put(l.getName(), l);
     }
-    for (var l : new TcpListeners(scope, http.keySet()).build(new HashSet<>())) {
+    for (var l : new TcpListeners(scope, http.keySet()).build()) {
       out.put(l.getName(), l);
     }
     var vo = ListenerBuilder.virtualOutbound(scope.allowAny ? ClusterNames.PASSTHROUGH : ClusterNames.BLACK_HOLE);

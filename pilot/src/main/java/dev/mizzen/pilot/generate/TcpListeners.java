@@ -50,10 +50,7 @@ final class TcpListeners {
   /** A filter chain under construction: its match and where it sends connections. */
   private record Chain(FilterChainMatch match, List<RouteDestination> route, int port) {}
 
-  /**
-   * @param clusters collects the clusters the listeners send traffic to
-   */
-  List<Listener> build(Set<String> clusters) {
+  List<Listener> build() {
     Map<String, List<Chain>> byListener = new TreeMap<>();
     Map<String, String> addressOf = new LinkedHashMap<>();
     for (MeshService s : scope.services()) {
@@ -76,7 +73,7 @@ final class TcpListeners {
     }
     List<Listener> out = new ArrayList<>();
     for (Map.Entry<String, List<Chain>> e : byListener.entrySet()) {
-      listener(e.getKey(), addressOf.get(e.getKey()), e.getValue(), clusters).ifPresent(out::add);
+      listener(e.getKey(), addressOf.get(e.getKey()), e.getValue()).ifPresent(out::add);
     }
     return out;
   }
@@ -137,7 +134,7 @@ final class TcpListeners {
     return CidrRange.newBuilder().setAddressPrefix(ip).setPrefixLen(UInt32Value.of(len)).build();
   }
 
-  private Optional<Listener> listener(String name, String address, List<Chain> chains, Set<String> clusters) {
+  private Optional<Listener> listener(String name, String address, List<Chain> chains) {
     Listener.Builder l =
         Listener.newBuilder()
             .setName(name)
@@ -152,7 +149,7 @@ final class TcpListeners {
         continue;
       }
       sni |= c.match().getServerNamesCount() > 0;
-      FilterChain.Builder fc = FilterChain.newBuilder().addFilters(tcpProxy(scope, c.route(), c.port(), clusters));
+      FilterChain.Builder fc = FilterChain.newBuilder().addFilters(tcpProxy(scope, c.route(), c.port()));
       if (!c.match().equals(FilterChainMatch.getDefaultInstance())) {
         fc.setFilterChainMatch(c.match());
       }
@@ -168,19 +165,17 @@ final class TcpListeners {
   }
 
   /** A TCP proxy to weighted destinations, idle timeout from the DestinationRule of the first. */
-  static Filter tcpProxy(ProxyScope scope, List<RouteDestination> route, int port, Set<String> clusters) {
+  static Filter tcpProxy(ProxyScope scope, List<RouteDestination> route, int port) {
     List<RouteDestination> weighted = route.size() == 1 ? route : route.stream().filter(d -> d.weight() > 0).toList();
     TcpProxy.Builder t = TcpProxy.newBuilder();
     if (weighted.size() == 1) {
       String cluster = Destinations.cluster(scope.push, weighted.get(0), port);
-      clusters.add(cluster);
       t.setStatPrefix(cluster).setCluster(cluster);
     } else {
       TcpProxy.WeightedCluster.Builder wc = TcpProxy.WeightedCluster.newBuilder();
       for (RouteDestination d : weighted) {
-        String cluster = Destinations.cluster(scope.push, d, port);
-        clusters.add(cluster);
-        wc.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder().setName(cluster).setWeight(d.weight()));
+        wc.addClusters(
+            TcpProxy.WeightedCluster.ClusterWeight.newBuilder().setName(Destinations.cluster(scope.push, d, port)).setWeight(d.weight()));
       }
       t.setStatPrefix(Destinations.cluster(scope.push, weighted.get(0), port)).setWeightedClusters(wc);
     }

@@ -124,14 +124,4 @@ public final class SidecarScope {
     }
     return false;
   }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SidecarScope s && java.util.Objects.equals(sidecar == null ? null : sidecar.ref(), s.sidecar == null ? null : s.sidecar.ref());
-  }
-
-  @Override
-  public int hashCode() {
-    return sidecar == null ? 0 : sidecar.ref().hashCode();
-  }
 }
