@@ -54,7 +54,7 @@ final class HttpMatchTranslator {
       if (name.isEmpty() || !name.equals(name.toLowerCase(Locale.ROOT))) {
         throw new FieldException(field, "header names must be lower case");
       }
-      HttpRouteTranslator.requireHeaderName(name.startsWith(":") ? name.substring(1) : name, field);
+      HttpHeaders.requireHeaderName(name.startsWith(":") ? name.substring(1) : name, field);
       out.add(new HeaderMatch(name, presenceOr(e.getValue(), field)));
     }
     return out;

@@ -2,11 +2,9 @@ package dev.mizzen.ingest.parse;
 
 import static dev.mizzen.ingest.parse.VirtualServiceTranslator.nonNull;
 
-import dev.mizzen.ingest.model.VirtualServiceSpec.CorsPolicy;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Delegate;
 import dev.mizzen.ingest.model.VirtualServiceSpec.DirectResponse;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Fault;
-import dev.mizzen.ingest.model.VirtualServiceSpec.HeaderOperations;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Headers;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
@@ -30,9 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -66,7 +62,7 @@ final class HttpRouteTranslator {
       var d = destinations.get(i);
       String field = f + ".route[" + i + "]";
       RouteDestination rd = destination(d.getDestination(), d.getWeight(), field);
-      Headers headers = headers(d.getHeaders(), field + ".headers");
+      Headers headers = HttpHeaders.headers(d.getHeaders(), field + ".headers");
       route.add(new RouteDestination(rd.host(), rd.subset(), rd.port(), rd.weight(), headers));
       total += rd.weight();
     }
@@ -119,8 +115,8 @@ final class HttpRouteTranslator {
         retries(r.getRetries(), f + ".retries"),
         fault(r.getFault(), f + ".fault"),
         mirrors,
-        cors(r.getCorsPolicy(), f + ".corsPolicy"),
-        headers(r.getHeaders(), f + ".headers"));
+        HttpHeaders.cors(r.getCorsPolicy(), f + ".corsPolicy"),
+        HttpHeaders.headers(r.getHeaders(), f + ".headers"));
   }
 
   static RouteDestination destination(Destination dest, Integer weight, String f) throws FieldException {
@@ -349,89 +345,5 @@ final class HttpRouteTranslator {
       out.add(new Mirror(d.host(), d.subset(), d.port(), percent(list.get(i).getPercentage(), field + ".percentage")));
     }
     return out;
-  }
-
-  private static CorsPolicy cors(io.fabric8.istio.api.api.networking.v1alpha3.CorsPolicy c, String f)
-      throws FieldException {
-    if (c == null) {
-      return null;
-    }
-    List<dev.mizzen.ingest.model.StringMatch> origins = new ArrayList<>();
-    for (String o : nonNull(c.getAllowOrigin())) {
-      origins.add(dev.mizzen.ingest.model.StringMatch.exact(o));
-    }
-    var written = nonNull(c.getAllowOrigins());
-    for (int i = 0; i < written.size(); i++) {
-      if (written.get(i) == null) {
-        throw new FieldException(f + ".allowOrigins[" + i + "]", "one of exact, prefix or regex is required");
-      }
-      origins.add(StringMatches.translate(written.get(i), f + ".allowOrigins[" + i + "]"));
-    }
-    Duration maxAge = null;
-    if (c.getMaxAge() != null) {
-      maxAge = Durations.parse(c.getMaxAge(), f + ".maxAge");
-      if (maxAge.toNanos() % 1_000_000_000L != 0) {
-        throw new FieldException(f + ".maxAge", "must be a whole number of seconds");
-      }
-    }
-    for (int i = 0; i < nonNull(c.getAllowHeaders()).size(); i++) {
-      requireHeaderName(c.getAllowHeaders().get(i), f + ".allowHeaders[" + i + "]");
-    }
-    for (int i = 0; i < nonNull(c.getExposeHeaders()).size(); i++) {
-      requireHeaderName(c.getExposeHeaders().get(i), f + ".exposeHeaders[" + i + "]");
-    }
-    return new CorsPolicy(
-        origins,
-        nonNull(c.getAllowMethods()),
-        nonNull(c.getAllowHeaders()),
-        nonNull(c.getExposeHeaders()),
-        maxAge,
-        c.getAllowCredentials(),
-        c.getUnmatchedPreflights() == null || c.getUnmatchedPreflights().name().equals("UNSPECIFIED")
-            ? ""
-            : c.getUnmatchedPreflights().name());
-  }
-
-  static Headers headers(io.fabric8.istio.api.api.networking.v1alpha3.Headers h, String f) throws FieldException {
-    if (h == null) {
-      return Headers.NONE;
-    }
-    return new Headers(operations(h.getRequest(), f + ".request"), operations(h.getResponse(), f + ".response"));
-  }
-
-  private static HeaderOperations operations(
-      io.fabric8.istio.api.api.networking.v1alpha3.HeadersHeaderOperations o, String f) throws FieldException {
-    if (o == null) {
-      return HeaderOperations.NONE;
-    }
-    Map<String, String> set = values(o.getSet(), f + ".set");
-    Map<String, String> add = values(o.getAdd(), f + ".add");
-    List<String> remove = nonNull(o.getRemove());
-    for (int i = 0; i < remove.size(); i++) {
-      requireHeaderName(remove.get(i), f + ".remove[" + i + "]");
-    }
-    return new HeaderOperations(set, add, remove);
-  }
-
-  private static Map<String, String> values(Map<String, String> written, String f) throws FieldException {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (written == null) {
-      return out;
-    }
-    for (Map.Entry<String, String> e : written.entrySet()) {
-      requireHeaderName(e.getKey(), f + "." + e.getKey());
-      if (e.getValue() == null) {
-        throw new FieldException(f + "." + e.getKey(), "wrong type: expected string");
-      }
-      out.put(e.getKey(), e.getValue());
-    }
-    return out;
-  }
-
-  /** HTTP header names are tokens (RFC 9110); Envoy refuses anything else. */
-  static void requireHeaderName(String name, String field) throws FieldException {
-    if (name == null || name.isEmpty() || !name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-      throw new FieldException(field, "\"" + name + "\" is not a valid header name");
-    }
   }
 }

@@ -112,7 +112,7 @@ final class TrafficPolicies {
       String query = "";
       if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpHeaderName k && k.getHttpHeaderName() != null) {
         header = k.getHttpHeaderName();
-        HttpRouteTranslator.requireHeaderName(header, hf + ".httpHeaderName");
+        HttpHeaders.requireHeaderName(header, hf + ".httpHeaderName");
       } else if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpCookie k && k.getHttpCookie() != null) {
         var ck = k.getHttpCookie();
         if (ck.getName() == null || ck.getName().isEmpty()) {
