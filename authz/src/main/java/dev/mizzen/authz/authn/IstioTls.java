@@ -45,6 +45,15 @@ public final class IstioTls {
 
   private IstioTls() {}
 
+  /**
+   * A secret the Istio agent beside the proxy serves over SDS: {@code default} and {@code ROOTCA},
+   * or a Kubernetes Secret as {@code kubernetes://NAME} (gateways' and DestinationRules'
+   * {@code credentialName}).
+   */
+  public static SdsSecretConfig agentSecret(String name) {
+    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(SDS).build();
+  }
+
   /** What an inbound chain of a sidecar presents and requires: a peer certificate. */
   public static TransportSocket downstream(List<String> alpn) {
     DownstreamTlsContext tls =
@@ -131,13 +140,13 @@ public final class IstioTls {
 
   private static CommonTlsContext.Builder sdsContext(List<SubjectAltNameMatcher> sans) {
     return CommonTlsContext.newBuilder()
-        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(CERTIFICATE).setSdsConfig(SDS))
+        .addTlsCertificateSdsSecretConfigs(agentSecret(CERTIFICATE))
         .setCombinedValidationContext(
             CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
                 .setDefaultValidationContext(
                     CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(sans))
                 .setValidationContextSdsSecretConfig(
-                    SdsSecretConfig.newBuilder().setName(ROOT_CA).setSdsConfig(SDS)));
+                    agentSecret(ROOT_CA)));
   }
 
   private static TransportSocket socket(Any config) {

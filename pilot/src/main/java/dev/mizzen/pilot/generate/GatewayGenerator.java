@@ -17,8 +17,6 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster;
@@ -124,10 +122,7 @@ final class GatewayGenerator {
             }
           }
         }
-        l.addListenerFilters(
-            ListenerFilter.newBuilder()
-                .setName("envoy.filters.listener.tls_inspector")
-                .setTypedConfig(Protos.any(TlsInspector.getDefaultInstance())));
+        l.addListenerFilters(ListenerBuilder.TLS_INSPECTOR);
       }
       if (l.getFilterChainsCount() > 0) {
         out.put(e.getKey(), l.build());

@@ -9,10 +9,8 @@ import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.List;
 
 /**
@@ -31,7 +29,7 @@ final class GatewayTls {
     }
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(alpn);
     if (!tls.credentialName().isEmpty()) {
-      common.addTlsCertificateSdsSecretConfigs(UpstreamTls.secret("kubernetes://" + tls.credentialName()));
+      common.addTlsCertificateSdsSecretConfigs(IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
     } else {
       common.addTlsCertificates(
           TlsCertificate.newBuilder()
@@ -51,20 +49,15 @@ final class GatewayTls {
     }
     boolean verify = tls.mode() == TlsMode.MUTUAL || tls.mode() == TlsMode.OPTIONAL_MUTUAL;
     if (verify) {
-      CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder();
-      for (String san : tls.subjectAltNames()) {
-        v.addMatchTypedSubjectAltNames(
-            SubjectAltNameMatcher.newBuilder()
-                .setSanType(SubjectAltNameMatcher.SanType.DNS)
-                .setMatcher(StringMatcher.newBuilder().setExact(san)));
-      }
+      CertificateValidationContext.Builder v =
+          CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(UpstreamTls.dnsNames(tls.subjectAltNames()));
       v.addAllVerifyCertificateSpki(tls.verifyCertificateSpki());
       v.addAllVerifyCertificateHash(tls.verifyCertificateHash());
       if (!tls.credentialName().isEmpty()) {
         common.setCombinedValidationContext(
             CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
                 .setDefaultValidationContext(v)
-                .setValidationContextSdsSecretConfig(UpstreamTls.secret("kubernetes://" + tls.credentialName() + "-cacert")));
+                .setValidationContextSdsSecretConfig(IstioTls.agentSecret("kubernetes://" + tls.credentialName() + "-cacert")));
       } else {
         common.setValidationContext(v.setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates())));
       }

@@ -25,7 +25,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
@@ -107,10 +106,7 @@ final class InboundBuilder {
     }
     if (inspectTls) {
       // Chains that match on the transport protocol need it detected.
-      l.addListenerFilters(
-          ListenerFilter.newBuilder()
-              .setName("envoy.filters.listener.tls_inspector")
-              .setTypedConfig(Protos.any(TlsInspector.getDefaultInstance())));
+      l.addListenerFilters(ListenerBuilder.TLS_INSPECTOR);
     }
     return l.build();
   }

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -30,6 +31,13 @@ final class ListenerBuilder {
       HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.any(Router.getDefaultInstance())).build();
   static final HttpFilter FAULT_FILTER =
       HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Protos.any(HTTPFault.getDefaultInstance())).build();
+  /** Detects TLS and reads the server name, for chains matching on either. */
+  static final ListenerFilter TLS_INSPECTOR =
+      ListenerFilter.newBuilder()
+          .setName("envoy.filters.listener.tls_inspector")
+          .setTypedConfig(
+              Protos.any(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDefaultInstance()))
+          .build();
   static final HttpFilter CORS_FILTER =
       HttpFilter.newBuilder()
           .setName(CORS)

@@ -17,8 +17,6 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -156,10 +154,7 @@ final class TcpListeners {
       l.addFilterChains(fc);
     }
     if (sni) {
-      l.addListenerFilters(
-          ListenerFilter.newBuilder()
-              .setName("envoy.filters.listener.tls_inspector")
-              .setTypedConfig(Protos.any(TlsInspector.getDefaultInstance())));
+      l.addListenerFilters(ListenerBuilder.TLS_INSPECTOR);
     }
     return l.getFilterChainsCount() == 0 ? Optional.empty() : Optional.of(l.build());
   }

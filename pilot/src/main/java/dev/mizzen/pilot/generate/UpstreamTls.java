@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
@@ -69,7 +68,7 @@ final class UpstreamTls {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
     if (!tls.credentialName().isEmpty()) {
       // Istio's agent serves the Secret's certificate and roots over SDS under these names.
-      common.addTlsCertificateSdsSecretConfigs(secret("kubernetes://" + tls.credentialName()));
+      common.addTlsCertificateSdsSecretConfigs(IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
     } else if (!tls.clientCertificate().isEmpty()) {
       common.addTlsCertificates(
           TlsCertificate.newBuilder()
@@ -77,18 +76,13 @@ final class UpstreamTls {
               .setPrivateKey(DataSource.newBuilder().setFilename(tls.privateKey())));
     }
     if (!tls.insecureSkipVerify()) {
-      CertificateValidationContext.Builder v = CertificateValidationContext.newBuilder();
-      for (String san : tls.subjectAltNames()) {
-        v.addMatchTypedSubjectAltNames(
-            SubjectAltNameMatcher.newBuilder()
-                .setSanType(SubjectAltNameMatcher.SanType.DNS)
-                .setMatcher(StringMatcher.newBuilder().setExact(san)));
-      }
+      CertificateValidationContext.Builder v =
+          CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(dnsNames(tls.subjectAltNames()));
       if (!tls.credentialName().isEmpty()) {
         common.setCombinedValidationContext(
             CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
                 .setDefaultValidationContext(v)
-                .setValidationContextSdsSecretConfig(secret("kubernetes://" + tls.credentialName() + "-cacert")));
+                .setValidationContextSdsSecretConfig(IstioTls.agentSecret("kubernetes://" + tls.credentialName() + "-cacert")));
       } else {
         v.setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates().isEmpty() ? SYSTEM_ROOTS : tls.caCertificates()));
         common.setValidationContext(v);
@@ -108,7 +102,15 @@ final class UpstreamTls {
         .build();
   }
 
-  static SdsSecretConfig secret(String name) {
-    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(Protos.AGENT_SDS).build();
+  /** Certificate names (DNS subject alternative names) a peer's certificate must carry one of. */
+  static List<SubjectAltNameMatcher> dnsNames(List<String> names) {
+    return names.stream()
+        .map(
+            n ->
+                SubjectAltNameMatcher.newBuilder()
+                    .setSanType(SubjectAltNameMatcher.SanType.DNS)
+                    .setMatcher(StringMatcher.newBuilder().setExact(n))
+                    .build())
+        .toList();
   }
 }
