@@ -45,6 +45,15 @@ public final class IstioTls {
 
   private IstioTls() {}
 
+  /**
+   * A secret the Istio agent beside the proxy serves over SDS: {@code default} and {@code ROOTCA},
+   * or a Kubernetes Secret as {@code kubernetes://NAME} (gateways' and DestinationRules'
+   * {@code credentialName}).
+   */
+  public static SdsSecretConfig agentSecret(String name) {
+    return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(SDS).build();
+  }
+
   /** What an inbound chain of a sidecar presents and requires: a peer certificate. */
   public static TransportSocket downstream(List<String> alpn) {
     DownstreamTlsContext tls =
@@ -81,21 +90,35 @@ public final class IstioTls {
   }
 
   /**
+   * What a proxyless gRPC client presents and checks towards a mutual TLS workload: the same as
+   * {@link #upstream}, from its certificate provider instance {@code default}.
+   */
+  public static TransportSocket grpcUpstream(String sni, List<String> identities) {
+    CommonTlsContext common =
+        CommonTlsContext.newBuilder()
+            .setTlsCertificateProviderInstance(
+                CertificateProviderPluginInstance.newBuilder().setInstanceName(CERTIFICATE).setCertificateName(CERTIFICATE))
+            .setCombinedValidationContext(
+                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                    .setDefaultValidationContext(
+                        CertificateValidationContext.newBuilder()
+                            .addAllMatchTypedSubjectAltNames(sans(identities))
+                            .setCaCertificateProviderInstance(
+                                CertificateProviderPluginInstance.newBuilder()
+                                    .setInstanceName(CERTIFICATE)
+                                    .setCertificateName(ROOT_CA))))
+            .build();
+    return socket(Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build()));
+  }
+
+  /**
    * What an outbound cluster to a mutual TLS workload presents and checks.
    *
    * @param sni Istio's server name for the cluster, {@code outbound_.PORT_.SUBSET_.HOST}
    * @param identities the SPIFFE identities the server may have; empty accepts any the root signed
    */
   public static TransportSocket upstream(String sni, List<String> identities) {
-    List<SubjectAltNameMatcher> sans =
-        identities.stream()
-            .map(
-                id ->
-                    SubjectAltNameMatcher.newBuilder()
-                        .setSanType(SubjectAltNameMatcher.SanType.URI)
-                        .setMatcher(StringMatcher.newBuilder().setExact(id))
-                        .build())
-            .toList();
+    List<SubjectAltNameMatcher> sans = sans(identities);
     UpstreamTlsContext tls =
         UpstreamTlsContext.newBuilder()
             .setCommonTlsContext(sdsContext(sans).addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio"))
@@ -104,15 +127,26 @@ public final class IstioTls {
     return socket(Any.pack(tls));
   }
 
+  private static List<SubjectAltNameMatcher> sans(List<String> identities) {
+    return identities.stream()
+        .map(
+            id ->
+                SubjectAltNameMatcher.newBuilder()
+                    .setSanType(SubjectAltNameMatcher.SanType.URI)
+                    .setMatcher(StringMatcher.newBuilder().setExact(id))
+                    .build())
+        .toList();
+  }
+
   private static CommonTlsContext.Builder sdsContext(List<SubjectAltNameMatcher> sans) {
     return CommonTlsContext.newBuilder()
-        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(CERTIFICATE).setSdsConfig(SDS))
+        .addTlsCertificateSdsSecretConfigs(agentSecret(CERTIFICATE))
         .setCombinedValidationContext(
             CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
                 .setDefaultValidationContext(
                     CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(sans))
                 .setValidationContextSdsSecretConfig(
-                    SdsSecretConfig.newBuilder().setName(ROOT_CA).setSdsConfig(SDS)));
+                    agentSecret(ROOT_CA)));
   }
 
   private static TransportSocket socket(Any config) {

@@ -40,6 +40,51 @@ public final class Kind<S extends Spec> {
           "destinationrules",
           true,
           DestinationRuleSpec.class);
+  public static final Kind<GatewaySpec> GATEWAY =
+      new Kind<>(
+          "networking.istio.io",
+          List.of("v1", "v1beta1", "v1alpha3"),
+          "Gateway",
+          "gateways",
+          true,
+          GatewaySpec.class);
+  public static final Kind<ServiceEntrySpec> SERVICE_ENTRY =
+      new Kind<>(
+          "networking.istio.io",
+          List.of("v1", "v1beta1", "v1alpha3"),
+          "ServiceEntry",
+          "serviceentries",
+          true,
+          ServiceEntrySpec.class);
+  public static final Kind<SidecarSpec> SIDECAR =
+      new Kind<>(
+          "networking.istio.io",
+          List.of("v1", "v1beta1", "v1alpha3"),
+          "Sidecar",
+          "sidecars",
+          true,
+          SidecarSpec.class);
+  /**
+   * Known so that it is refused with Maistra's reason rather than as unknown: Maistra does not
+   * support external workloads. No object of it is ever accepted.
+   */
+  public static final Kind<Spec> WORKLOAD_ENTRY =
+      new Kind<>(
+          "networking.istio.io",
+          List.of("v1", "v1beta1", "v1alpha3"),
+          "WorkloadEntry",
+          "workloadentries",
+          true,
+          Spec.class);
+  /** Refused as {@link #WORKLOAD_ENTRY} is: it only makes WorkloadEntries. */
+  public static final Kind<Spec> WORKLOAD_GROUP =
+      new Kind<>(
+          "networking.istio.io",
+          List.of("v1", "v1beta1", "v1alpha3"),
+          "WorkloadGroup",
+          "workloadgroups",
+          true,
+          Spec.class);
   public static final Kind<MemberRollSpec> SERVICE_MESH_MEMBER_ROLL =
       new Kind<>(
           "maistra.io",
@@ -97,6 +142,11 @@ public final class Kind<S extends Spec> {
           POD,
           VIRTUAL_SERVICE,
           DESTINATION_RULE,
+          GATEWAY,
+          SERVICE_ENTRY,
+          SIDECAR,
+          WORKLOAD_ENTRY,
+          WORKLOAD_GROUP,
           SERVICE_MESH_MEMBER_ROLL,
           AUTHORIZATION_POLICY,
           PEER_AUTHENTICATION,

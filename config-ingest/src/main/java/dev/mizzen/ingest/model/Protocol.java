@@ -55,6 +55,17 @@ public enum Protocol {
     };
   }
 
+  /**
+   * A protocol as Istio's own kinds name it on ports (Gateway, ServiceEntry, Sidecar), in any
+   * case; empty when Istio knows no such protocol.
+   */
+  public static java.util.Optional<Protocol> fromIstioName(String value) {
+    Protocol p = parse(value);
+    return p == UNSPECIFIED || value.equalsIgnoreCase("h2c") || value.contains("/")
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(p);
+  }
+
   /** Whether traffic on the port is routed by HTTP routes. */
   public boolean isHttp() {
     return switch (this) {

@@ -3,26 +3,24 @@ package dev.mizzen.ingest.parse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mizzen.ingest.model.Meta;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
-import dev.mizzen.ingest.model.VirtualServiceSpec.HeaderMatch;
-import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
-import dev.mizzen.ingest.model.VirtualServiceSpec.Retries;
+import dev.mizzen.ingest.model.VirtualServiceSpec.L4Match;
 import dev.mizzen.ingest.model.VirtualServiceSpec.RouteDestination;
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPMatchRequest;
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRetry;
-import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRouteDestination;
+import dev.mizzen.ingest.model.VirtualServiceSpec.TcpRoute;
+import dev.mizzen.ingest.model.VirtualServiceSpec.TlsRoute;
+import io.fabric8.istio.api.api.networking.v1alpha3.L4MatchAttributes;
+import io.fabric8.istio.api.api.networking.v1alpha3.TLSMatchAttributes;
 import io.fabric8.istio.api.api.networking.v1alpha3.VirtualService;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-/** Istio VirtualService into {@link VirtualServiceSpec}, refusing what the model cannot carry. */
+/**
+ * Istio VirtualService into {@link VirtualServiceSpec}: hosts, gateways, and the TCP and TLS
+ * routes; HTTP routes are {@link HttpRouteTranslator}'s.
+ */
 final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpec> {
-
-  private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
 
   @Override
   public VirtualServiceSpec translate(JsonNode object, Meta meta) throws FieldException {
@@ -32,157 +30,184 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     }
     VirtualService spec = Mappers.read(Mappers.STRICT, specNode, VirtualService.class, "spec");
     List<String> hosts = nonNull(spec.getHosts());
-    if (hosts.isEmpty()) {
-      throw new FieldException("spec.hosts", "at least one host is required");
-    }
-    for (int i = 0; i < hosts.size(); i++) {
-      if (hosts.get(i) == null || hosts.get(i).isEmpty()) {
-        throw new FieldException("spec.hosts[" + i + "]", "empty host");
-      }
-    }
     List<String> gateways = nonNull(spec.getGateways());
     for (int i = 0; i < gateways.size(); i++) {
-      if (!"mesh".equals(gateways.get(i))) {
+      requireGatewayName(gateways.get(i), "spec.gateways[" + i + "]");
+    }
+    boolean forMesh = gateways.isEmpty() || gateways.contains(VirtualServiceSpec.MESH);
+    for (int i = 0; i < hosts.size(); i++) {
+      Hosts.requireHost(hosts.get(i), "spec.hosts[" + i + "]", true);
+      if (forMesh && hosts.get(i).equals("*")) {
         throw new FieldException(
-            "spec.gateways[" + i + "]", "gateways other than \"mesh\" are not supported yet");
+            "spec.hosts[" + i + "]", "the host \"*\" is only allowed in VirtualServices bound to gateways, not to the mesh");
       }
     }
-    Unsupported.refuseNonEmpty(spec.getTcp(), "spec.tcp");
-    Unsupported.refuseNonEmpty(spec.getTls(), "spec.tls");
+    boolean delegate = hosts.isEmpty();
+    if (delegate && !gateways.isEmpty()) {
+      throw new FieldException(
+          "spec.gateways", "a delegate VirtualService (one without hosts) must not name gateways");
+    }
+    if (delegate && (!nonNull(spec.getTcp()).isEmpty() || !nonNull(spec.getTls()).isEmpty())) {
+      throw new FieldException(
+          "spec.hosts", "at least one host is required (a delegate VirtualService has HTTP routes only)");
+    }
     List<HttpRoute> http = new ArrayList<>();
     var routes = nonNull(spec.getHttp());
     for (int i = 0; i < routes.size(); i++) {
-      http.add(route(routes.get(i), "spec.http[" + i + "]"));
+      http.add(HttpRouteTranslator.route(routes.get(i), "spec.http[" + i + "]", delegate));
     }
-    return new VirtualServiceSpec(hosts, gateways, http, nonNull(spec.getExportTo()));
+    List<TcpRoute> tcp = new ArrayList<>();
+    var tcpRoutes = nonNull(spec.getTcp());
+    for (int i = 0; i < tcpRoutes.size(); i++) {
+      String f = "spec.tcp[" + i + "]";
+      var r = tcpRoutes.get(i);
+      List<L4Match> matches = new ArrayList<>();
+      var written = nonNull(r.getMatch());
+      for (int j = 0; j < written.size(); j++) {
+        matches.add(l4Match(written.get(j), f + ".match[" + j + "]"));
+      }
+      tcp.add(new TcpRoute(matches, destinations(r.getRoute(), f)));
+    }
+    List<TlsRoute> tls = new ArrayList<>();
+    var tlsRoutes = nonNull(spec.getTls());
+    for (int i = 0; i < tlsRoutes.size(); i++) {
+      String f = "spec.tls[" + i + "]";
+      var r = tlsRoutes.get(i);
+      var written = nonNull(r.getMatch());
+      if (written.isEmpty()) {
+        throw new FieldException(f + ".match", "at least one match with sniHosts is required");
+      }
+      List<L4Match> matches = new ArrayList<>();
+      for (int j = 0; j < written.size(); j++) {
+        matches.add(tlsMatch(written.get(j), f + ".match[" + j + "]", hosts, meta.namespace()));
+      }
+      tls.add(new TlsRoute(matches, destinations(r.getRoute(), f)));
+    }
+    if (!delegate && http.isEmpty() && tcp.isEmpty() && tls.isEmpty()) {
+      throw new FieldException("spec", "at least one of http, tcp or tls routes is required");
+    }
+    return new VirtualServiceSpec(hosts, gateways, http, tcp, tls, ExportTos.check(spec.getExportTo()));
   }
 
-  private static HttpRoute route(io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute r, String f)
-      throws FieldException {
-    Unsupported.refuse(r.getCorsPolicy(), f + ".corsPolicy");
-    Unsupported.refuse(r.getDelegate(), f + ".delegate");
-    Unsupported.refuse(r.getDirectResponse(), f + ".directResponse");
-    Unsupported.refuse(r.getFault(), f + ".fault");
-    Unsupported.refuse(r.getHeaders(), f + ".headers");
-    Unsupported.refuse(r.getMirror(), f + ".mirror");
-    Unsupported.refuse(r.getMirrorPercent(), f + ".mirrorPercent");
-    Unsupported.refuse(r.getMirrorPercentage(), f + ".mirrorPercentage");
-    Unsupported.refuseNonEmpty(r.getMirrors(), f + ".mirrors");
-    Unsupported.refuse(r.getRedirect(), f + ".redirect");
-    Unsupported.refuse(r.getRewrite(), f + ".rewrite");
-
-    List<HttpMatch> matches = new ArrayList<>();
-    var writtenMatches = nonNull(r.getMatch());
-    for (int i = 0; i < writtenMatches.size(); i++) {
-      matches.add(match(writtenMatches.get(i), f + ".match[" + i + "]"));
+  /** "mesh", "name" or "namespace/name". */
+  static void requireGatewayName(String gateway, String field) throws FieldException {
+    if (gateway == null || gateway.isEmpty()) {
+      throw new FieldException(field, "empty gateway name");
     }
-    var destinations = nonNull(r.getRoute());
-    if (destinations.isEmpty()) {
+    if (VirtualServiceSpec.MESH.equals(gateway)) {
+      return;
+    }
+    String[] parts = gateway.split("/", -1);
+    if (parts.length > 2) {
+      throw new FieldException(field, "\"" + gateway + "\" is not a gateway name: write NAME or NAMESPACE/NAME");
+    }
+    for (String part : parts) {
+      if (!Names.isDns1123Subdomain(part)) {
+        throw new FieldException(field, "\"" + gateway + "\" is not a gateway name: write NAME or NAMESPACE/NAME");
+      }
+    }
+  }
+
+  private static L4Match l4Match(L4MatchAttributes m, String f) throws FieldException {
+    Unsupported.refuse(m.getSourceSubnet(), f + ".sourceSubnet");
+    return new L4Match(
+        List.of(),
+        subnets(m.getDestinationSubnets(), f + ".destinationSubnets"),
+        port(m.getPort(), f + ".port"),
+        labels(m.getSourceLabels(), f + ".sourceLabels"),
+        Objects.requireNonNullElse(m.getSourceNamespace(), ""),
+        gateways(m.getGateways(), f + ".gateways"));
+  }
+
+  private static L4Match tlsMatch(TLSMatchAttributes m, String f, List<String> hosts, String namespace)
+      throws FieldException {
+    List<String> sni = nonNull(m.getSniHosts());
+    if (sni.isEmpty()) {
+      throw new FieldException(f + ".sniHosts", "at least one server name is required");
+    }
+    for (int i = 0; i < sni.size(); i++) {
+      String field = f + ".sniHosts[" + i + "]";
+      Hosts.requireHost(sni.get(i), field, true);
+      if (!Hosts.coveredByAny(sni.get(i), hosts, namespace)) {
+        throw new FieldException(field, "\"" + sni.get(i) + "\" matches none of spec.hosts " + hosts);
+      }
+    }
+    return new L4Match(
+        sni,
+        subnets(m.getDestinationSubnets(), f + ".destinationSubnets"),
+        port(m.getPort(), f + ".port"),
+        labels(m.getSourceLabels(), f + ".sourceLabels"),
+        Objects.requireNonNullElse(m.getSourceNamespace(), ""),
+        gateways(m.getGateways(), f + ".gateways"));
+  }
+
+  private static List<RouteDestination> destinations(
+      List<io.fabric8.istio.api.api.networking.v1alpha3.RouteDestination> written, String f)
+      throws FieldException {
+    var list = nonNull(written);
+    if (list.isEmpty()) {
       throw new FieldException(f + ".route", "at least one destination is required");
     }
-    List<RouteDestination> route = new ArrayList<>();
+    List<RouteDestination> out = new ArrayList<>();
     int total = 0;
-    for (int i = 0; i < destinations.size(); i++) {
-      RouteDestination d = destination(destinations.get(i), f + ".route[" + i + "]");
-      total += d.weight();
-      route.add(d);
+    for (int i = 0; i < list.size(); i++) {
+      var d = list.get(i);
+      String field = f + ".route[" + i + "]";
+      RouteDestination rd = HttpRouteTranslator.destination(d.getDestination(), d.getWeight(), field);
+      total += rd.weight();
+      out.add(rd);
     }
-    if (route.size() > 1 && total == 0) {
+    if (out.size() > 1 && total == 0) {
       throw new FieldException(f + ".route", "weights of several destinations must not all be 0");
     }
-    Duration timeout = null;
-    if (r.getTimeout() != null) {
-      timeout = Durations.parse(r.getTimeout(), f + ".timeout");
-      if (timeout.compareTo(MIN_TIMEOUT) < 0 && !timeout.isZero()) {
-        throw new FieldException(f + ".timeout", "must be at least 1ms, or 0s for none");
-      }
-    }
-    return new HttpRoute(
-        Objects.requireNonNullElse(r.getName(), ""),
-        matches,
-        route,
-        timeout,
-        retries(r.getRetries(), f + ".retries"));
+    return out;
   }
 
-  private static HttpMatch match(HTTPMatchRequest m, String f) throws FieldException {
-    Unsupported.refuse(m.getAuthority(), f + ".authority");
-    Unsupported.refuseNonEmpty(m.getGateways(), f + ".gateways");
-    Unsupported.refuse(m.getIgnoreUriCase(), f + ".ignoreUriCase");
-    Unsupported.refuse(m.getMethod(), f + ".method");
-    Unsupported.refuse(m.getPort(), f + ".port");
-    Unsupported.refuseNonEmpty(m.getQueryParams(), f + ".queryParams");
-    Unsupported.refuse(m.getScheme(), f + ".scheme");
-    Unsupported.refuseNonEmpty(m.getSourceLabels(), f + ".sourceLabels");
-    Unsupported.refuse(m.getSourceNamespace(), f + ".sourceNamespace");
-    Unsupported.refuseNonEmpty(m.getWithoutHeaders(), f + ".withoutHeaders");
-    var uri = m.getUri() == null ? null : StringMatches.translate(m.getUri(), f + ".uri");
-    List<HeaderMatch> headers = new ArrayList<>();
-    if (m.getHeaders() != null) {
-      for (Map.Entry<String, io.fabric8.istio.api.api.networking.v1alpha3.StringMatch> e :
-          m.getHeaders().entrySet()) {
-        String name = e.getKey();
-        String field = f + ".headers." + name;
-        if (name.isEmpty() || !name.equals(name.toLowerCase(Locale.ROOT))) {
-          throw new FieldException(field, "header names must be lower case");
-        }
-        if (e.getValue() == null) {
-          throw new FieldException(field, "one of exact, prefix or regex is required");
-        }
-        headers.add(new HeaderMatch(name, StringMatches.translate(e.getValue(), field)));
-      }
+  static int port(Long port, String field) throws FieldException {
+    if (port == null) {
+      return 0;
     }
-    return new HttpMatch(Objects.requireNonNullElse(m.getName(), ""), uri, headers);
+    if (port < 1 || port > 65535) {
+      throw new FieldException(field, "must be between 1 and 65535");
+    }
+    return port.intValue();
   }
 
-  private static RouteDestination destination(HTTPRouteDestination d, String f)
-      throws FieldException {
-    Unsupported.refuse(d.getHeaders(), f + ".headers");
-    var dest = d.getDestination();
-    if (dest == null) {
-      throw new FieldException(f + ".destination", "required");
-    }
-    if (dest.getHost() == null || dest.getHost().isEmpty()) {
-      throw new FieldException(f + ".destination.host", "required");
-    }
-    int port = 0;
-    if (dest.getPort() != null && dest.getPort().getNumber() != null) {
-      long number = dest.getPort().getNumber();
-      if (number < 1 || number > 65535) {
-        throw new FieldException(f + ".destination.port.number", "must be between 1 and 65535");
-      }
-      port = (int) number;
-    }
-    int weight = d.getWeight() == null ? 0 : d.getWeight();
-    if (weight < 0) {
-      throw new FieldException(f + ".weight", "must not be negative");
-    }
-    String subset = Objects.requireNonNullElse(dest.getSubset(), "");
-    return new RouteDestination(dest.getHost(), subset, port, weight);
-  }
-
-  private static Retries retries(HTTPRetry r, String f) throws FieldException {
-    if (r == null) {
-      return null;
-    }
-    Unsupported.refuse(r.getBackoff(), f + ".backoff");
-    Unsupported.refuse(r.getRetryIgnorePreviousHosts(), f + ".retryIgnorePreviousHosts");
-    Unsupported.refuse(r.getRetryRemoteLocalities(), f + ".retryRemoteLocalities");
-    int attempts = r.getAttempts() == null ? 0 : r.getAttempts();
-    if (attempts < 0) {
-      throw new FieldException(f + ".attempts", "must not be negative");
-    }
-    Duration perTry = null;
-    if (r.getPerTryTimeout() != null) {
-      perTry = Durations.parse(r.getPerTryTimeout(), f + ".perTryTimeout");
-      if (perTry.compareTo(MIN_TIMEOUT) < 0) {
-        throw new FieldException(f + ".perTryTimeout", "must be at least 1ms");
+  static List<String> subnets(List<String> written, String field) throws FieldException {
+    List<String> list = nonNull(written);
+    for (int i = 0; i < list.size(); i++) {
+      String problem = AuthzValues.CIDR.problem(list.get(i));
+      if (problem != null) {
+        throw new FieldException(field + "[" + i + "]", problem);
       }
     }
-    return new Retries(attempts, perTry, Objects.requireNonNullElse(r.getRetryOn(), ""));
+    return list;
   }
 
-  private static <T> List<T> nonNull(List<T> list) {
+  static Map<String, String> labels(Map<String, String> written, String field) throws FieldException {
+    if (written == null) {
+      return Map.of();
+    }
+    for (Map.Entry<String, String> e : written.entrySet()) {
+      if (e.getKey().isEmpty()) {
+        throw new FieldException(field, "empty label name");
+      }
+      if (e.getValue() == null) {
+        throw new FieldException(field + "." + e.getKey(), "wrong type: expected string");
+      }
+    }
+    return written;
+  }
+
+  static List<String> gateways(List<String> written, String field) throws FieldException {
+    List<String> list = nonNull(written);
+    for (int i = 0; i < list.size(); i++) {
+      requireGatewayName(list.get(i), field + "[" + i + "]");
+    }
+    return list;
+  }
+
+  static <T> List<T> nonNull(List<T> list) {
     return list == null ? List.of() : list;
   }
 }

@@ -191,15 +191,16 @@ class ManifestParserTest {
         error(
             """
             apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata: {name: faulty, namespace: shop}
+            kind: DestinationRule
+            metadata: {name: local, namespace: shop}
             spec:
-              hosts: [ratings]
-              http:
-              - fault: {abort: {httpStatus: 500, percentage: {value: 100}}}
-                route: [{destination: {host: ratings}}]
+              host: ratings
+              trafficPolicy:
+                loadBalancer:
+                  simple: ROUND_ROBIN
+                  localityLbSetting: {enabled: true}
             """);
-    assertThat(e.field()).isEqualTo("spec.http[0].fault");
+    assertThat(e.field()).isEqualTo("spec.trafficPolicy.loadBalancer.localityLbSetting");
     assertThat(e.reason()).isEqualTo("not supported by this version of Mizzen");
   }
 

@@ -166,6 +166,23 @@ final class ServeCommand implements Callable<Integer> {
   Path debugTokenFile;
 
   @Option(
+      names = "--tracing-collector",
+      defaultValue = "jaeger-collector",
+      paramLabel = "SERVICE",
+      description =
+          "The Jaeger collector Service in the control plane's namespace; proxies send Zipkin spans to its port"
+              + " named jaeger-collector-zipkin, as Maistra's. \"none\" turns tracing off; so does a missing"
+              + " Service. Default: ${DEFAULT-VALUE}.")
+  String tracingCollector;
+
+  @Option(
+      names = "--trace-sampling",
+      defaultValue = "100",
+      paramLabel = "PERCENT",
+      description = "The share of requests traced, 0 to 100 (Maistra's SMCP default: 100). Default: ${DEFAULT-VALUE}.")
+  double traceSampling;
+
+  @Option(
       names = "--log-format",
       defaultValue = "text",
       description = "text or json (one JSON object per line). Default: ${DEFAULT-VALUE}.")
@@ -217,10 +234,22 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("mizzen: config directory " + dir + " does not exist");
       return 2;
     }
+    if (traceSampling < 0 || traceSampling > 100) {
+      System.err.println("mizzen: --trace-sampling must be between 0 and 100, not " + traceSampling);
+      return 2;
+    }
     MeshSettings defaults = MeshSettings.defaults(controlPlaneNamespace);
     MeshSettings mesh =
         new MeshSettings(
-            controlPlaneNamespace, controlPlaneNamespace, domain, defaults.connectTimeout(), defaults.allowAnyOutbound());
+            controlPlaneNamespace,
+            controlPlaneNamespace,
+            domain,
+            defaults.connectTimeout(),
+            defaults.allowAnyOutbound(),
+            new MeshSettings.Tracing(
+                tracingCollector.equals("none") ? "" : tracingCollector,
+                MeshSettings.Tracing.MAISTRA.portName(),
+                traceSampling));
     ControlPlane.Options options =
         new ControlPlane.Options(
             dir,

@@ -71,6 +71,17 @@ final class StartupReport {
         b.append("    ").append(e.message()).append('\n');
       }
     }
+    var tracing = s.push().tracing();
+    var t = cp.options().mesh().tracing();
+    if (tracing.isPresent()) {
+      b.append("  tracing    Zipkin spans to ").append(tracing.get().address()).append(", ")
+          .append(tracing.get().samplingPercent()).append("% of requests sampled\n");
+    } else if (t.collectorService().isEmpty()) {
+      b.append("  tracing    off (--tracing-collector none)\n");
+    } else {
+      b.append("  tracing    off: no Service ").append(ns).append('/').append(t.collectorService())
+          .append(" with a port named ").append(t.portName()).append('\n');
+    }
     b.append("  listening  xDS (ADS over gRPC) ").append(bind).append(':').append(cp.xdsPort()).append('\n');
     if (cp.secureXdsPort() > 0) {
       b.append("             xDS over mutual TLS ").append(bind).append(':').append(cp.secureXdsPort())

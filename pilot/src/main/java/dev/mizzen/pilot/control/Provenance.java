@@ -36,7 +36,7 @@ final class Provenance {
       if (parts.length == 4) {
         host(parts[3], refs, TypeUrls.ENDPOINT.equals(typeUrl));
         if (TypeUrls.ROUTE.equals(typeUrl)) {
-          push.virtualService(parts[3], viewer).ifPresent(vs -> refs.add(vs.ref()));
+          push.virtualServices().forMeshHost(parts[3], viewer).forEach(vs -> refs.add(vs.ref()));
         }
       }
       return refs;
@@ -56,12 +56,12 @@ final class Provenance {
       // "0.0.0.0_8080", "10.96.0.1_5432", route configuration "8080", gRPC's "host:port".
       boolean routes = TypeUrls.ROUTE.equals(typeUrl);
       for (MeshService s : push.services()) {
-        if (s.spec().port(port).isEmpty() || !mentionsOrUnnarrowed(s, port, name, detail)) {
+        if (s.port(port).isEmpty() || !mentionsOrUnnarrowed(s, port, name, detail)) {
           continue;
         }
-        refs.add(new ObjectRef(Kind.SERVICE, s.namespace(), s.name()));
+        refs.add(s.source());
         if (routes || name.contains(":")) {
-          push.virtualService(s.hostname(), viewer).ifPresent(vs -> refs.add(vs.ref()));
+          push.virtualServices().forMeshHost(s.hostname(), viewer).forEach(vs -> refs.add(vs.ref()));
         }
       }
     }
@@ -75,7 +75,7 @@ final class Provenance {
       return name.startsWith(s.hostname() + ":") || name.startsWith(s.name() + ":") || name.startsWith(s.name() + "." + s.namespace());
     }
     if (name.contains("_") && !name.startsWith("0.0.0.0_")) {
-      return s.spec().hasClusterIp() && name.startsWith(s.spec().clusterIp() + "_");
+      return s.hasVip() && name.startsWith(s.vip() + "_");
     }
     boolean anyNamed = false;
     for (MeshService other : push.services()) {
@@ -91,8 +91,8 @@ final class Provenance {
   private void host(String host, Set<ObjectRef> refs, boolean endpoints) {
     Optional<MeshService> s = push.service(host);
     if (s.isPresent()) {
-      refs.add(new ObjectRef(Kind.SERVICE, s.get().namespace(), s.get().name()));
-      if (endpoints) {
+      refs.add(s.get().source());
+      if (endpoints && s.get().kubernetes()) {
         refs.add(new ObjectRef(Kind.ENDPOINTS, s.get().namespace(), s.get().name()));
       }
     }

@@ -9,6 +9,7 @@ import dev.mizzen.pilot.generate.ConfigGenerator;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.generate.ProxyResources;
+import dev.mizzen.pilot.generate.TypeUrls;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
@@ -188,13 +189,33 @@ public final class PushPipeline implements AutoCloseable {
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
       // A proxy's shape depends on the push: the services it serves, the labels policies select on.
+      // Groups of a new shape are built whole, as they join.
+      Set<GroupKey> known = cache.groupKeys();
       cache.regroup();
+      PushScope scope = PushScope.of(change, mesh.rootNamespace());
       int groups = 0;
       int failed = 0;
+      java.util.Map<String, Integer> generated = new java.util.TreeMap<>();
       for (GroupKey key : cache.groupKeys()) {
         Optional<GroupSnapshot> previous = cache.snapshot(key);
-        GroupSnapshot snapshot = build(next, key, previous.orElse(null));
+        boolean fresh = !known.contains(key) && previous.isPresent() && previous.get().push() == context.number();
+        if (fresh) {
+          // Built whole as its first proxy moved in: only its members are still to be told.
+          groups++;
+          TypeUrls.PUSH_ORDER.forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
+          cache.publish(previous.get());
+          continue;
+        }
+        if (previous.isPresent() && !scope.groups().test(key)) {
+          continue;
+        }
+        java.util.Set<String> types = previous.isPresent() ? scope.types() : PushScope.FULL.types();
+        if (types.isEmpty()) {
+          continue;
+        }
+        GroupSnapshot snapshot = build(next, key, previous.orElse(null), types);
         groups++;
+        types.forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
         if (previous.isPresent() && snapshot == previous.get()) {
           failed++;
         }
@@ -211,7 +232,8 @@ public final class PushPipeline implements AutoCloseable {
               Duration.ofNanos(System.nanoTime() - startNanos),
               groups,
               failed,
-              Duration.ofNanos(Math.max(0, startNanos - triggeredAtNanos)));
+              Duration.ofNanos(Math.max(0, startNanos - triggeredAtNanos)),
+              generated);
       status = now;
       synchronized (recent) {
         if (recent.size() == 60) {
@@ -251,14 +273,22 @@ public final class PushPipeline implements AutoCloseable {
     if (g == null) {
       throw new IllegalStateException("no push yet");
     }
-    return build(g, key, null);
+    return build(g, key, null, ConfigGenerator.ALL_TYPES);
   }
 
-  /** The group's next snapshot, or its previous one when the new resources do not hold together. */
-  private GroupSnapshot build(ConfigGenerator g, GroupKey key, GroupSnapshot previous) {
+  /**
+   * The group's next snapshot, or its previous one when the new resources do not hold together.
+   *
+   * @param types the types to regenerate; the others are the previous snapshot's, which the change
+   *     cannot have affected
+   */
+  private GroupSnapshot build(ConfigGenerator g, GroupKey key, GroupSnapshot previous, java.util.Set<String> types) {
     ProxyResources resources;
     try {
-      resources = g.generate(key);
+      resources = g.generate(key, types);
+      if (previous != null && !types.containsAll(TypeUrls.PUSH_ORDER)) {
+        resources = previous.with(resources, types);
+      }
     } catch (RuntimeException e) {
       log.error("generating config for proxies {} failed; they keep their last config", key, e);
       return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);

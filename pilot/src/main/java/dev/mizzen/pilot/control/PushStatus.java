@@ -20,6 +20,8 @@ import java.util.List;
  * @param groups how many proxy groups were pushed
  * @param failedGroups how many groups kept their last snapshot because the new one was unsound
  * @param waited how long its first change waited for it (the debounce)
+ * @param generated per type ("cluster", "listener", ...), how many groups it was generated for;
+ *     a type a change cannot affect is not generated at all
  */
 public record PushStatus(
     PushContext push,
@@ -30,10 +32,12 @@ public record PushStatus(
     Duration took,
     int groups,
     int failedGroups,
-    Duration waited) {
+    Duration waited,
+    java.util.Map<String, Integer> generated) {
 
   public PushStatus {
     refused = List.copyOf(refused);
+    generated = java.util.Map.copyOf(generated);
   }
 
   public ConfigSnapshot config() {

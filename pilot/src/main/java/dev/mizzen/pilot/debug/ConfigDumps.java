@@ -51,6 +51,11 @@ public final class ConfigDumps {
           .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig.getDescriptor())
+          .add(io.envoyproxy.envoy.config.trace.v3.ZipkinConfig.getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER =

@@ -35,12 +35,12 @@ final class ConfigViews {
     for (MeshService s : services(status, query)) {
       Map<String, Object> e = new LinkedHashMap<>();
       Map<String, Object> attributes = new LinkedHashMap<>();
-      attributes.put("ServiceRegistry", "Kubernetes");
+      attributes.put("ServiceRegistry", s.kubernetes() ? "Kubernetes" : "External");
       attributes.put("Name", s.name());
       attributes.put("Namespace", s.namespace());
       status.config().get(Kind.SERVICE, s.namespace(), s.name())
           .ifPresent(c -> attributes.put("Labels", new TreeMap<>(c.meta().labels())));
-      attributes.put("LabelSelectors", new TreeMap<>(s.spec().selector()));
+      attributes.put("LabelSelectors", new TreeMap<>(s.selector()));
       e.put("Attributes", attributes);
       List<Map<String, Object>> ports = new ArrayList<>();
       for (ServiceSpec.ServicePort p : s.ports()) {
@@ -52,9 +52,16 @@ final class ConfigViews {
       }
       e.put("ports", ports);
       e.put("hostname", s.hostname());
-      e.put("defaultAddress", s.spec().hasClusterIp() ? s.spec().clusterIp() : "0.0.0.0");
-      e.put("Resolution", "ClientSideLB");
-      e.put("MeshExternal", false);
+      e.put("defaultAddress", s.hasVip() ? s.vip() : "0.0.0.0");
+      e.put(
+          "Resolution",
+          switch (s.discovery()) {
+            case EDS -> "ClientSideLB";
+            case DNS -> "DNSLB";
+            case DNS_ROUND_ROBIN -> "DNSRoundRobinLB";
+            case PASSTHROUGH -> "Passthrough";
+          });
+      e.put("MeshExternal", s.external());
       out.add(e);
     }
     return out;
@@ -108,6 +115,7 @@ final class ConfigViews {
     out.put("End", status.at().plus(status.took()).toString());
     out.put("proxyGroups", status.groups());
     out.put("unsoundGroups", status.failedGroups());
+    out.put("generated", new TreeMap<>(status.generated()));
     Map<String, Object> members = new LinkedHashMap<>();
     members.put("configured", status.membership().configured());
     members.put("pending", status.membership().pending());

@@ -3,50 +3,49 @@ package dev.mizzen.pilot.generate;
 import com.google.protobuf.Message;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.DestinationRuleSpec;
+import dev.mizzen.ingest.model.DestinationRuleSpec.TrafficPolicy;
 import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.pilot.push.TracingCollector;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteAction;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Produces every resource of one push for each group of proxies. Parts that do not depend on the
- * group (a service's clusters and endpoints under one DestinationRule) are built once per push and
- * shared by every group that sees them. Thread-safe: groups may be generated in parallel.
+ * Produces the resources of one push for each group of proxies, type by type: a push that changes
+ * only some types asks only for those. Parts that do not depend on the group (a service port's
+ * clusters and endpoints under one DestinationRule) are built once per push and shared by every
+ * group that sees them. Thread-safe: groups may be generated in parallel.
  */
 public final class ConfigGenerator {
+  /** Every type, for a full push. */
+  public static final Set<String> ALL_TYPES = Set.copyOf(TypeUrls.PUSH_ORDER);
 
   private final PushContext push;
   private final ClusterBuilder clusterBuilder;
   private final InboundBuilder inboundBuilder;
-  private final OutboundTls outboundTls;
+  private final UpstreamTls upstreamTls;
   private final ConcurrentMap<List<Object>, List<Cluster>> clusterMemo = new ConcurrentHashMap<>();
-  private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> endpointMemo =
-      new ConcurrentHashMap<>();
+  private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> endpointMemo = new ConcurrentHashMap<>();
 
   public ConfigGenerator(PushContext push) {
     this.push = push;
     this.clusterBuilder = new ClusterBuilder(push.mesh());
     this.inboundBuilder = new InboundBuilder(push.mesh());
-    this.outboundTls = new OutboundTls(push);
+    this.upstreamTls = new UpstreamTls(push);
   }
 
   public PushContext push() {
@@ -55,213 +54,180 @@ public final class ConfigGenerator {
 
   /** Everything a proxy of this shape is served; consistent by construction, checked on publish. */
   public ProxyResources generate(GroupKey key) {
-    return key.generator() == Proxy.Generator.GRPC ? grpc(key) : envoy(key);
+    return generate(key, ALL_TYPES);
   }
 
-  private ProxyResources envoy(GroupKey key) {
-    String viewer = key.namespace();
-    SortedMap<String, Message> clusters = new TreeMap<>();
-    SortedMap<String, Message> endpoints = new TreeMap<>();
-    SortedMap<String, Message> listeners = new TreeMap<>();
-    SortedMap<String, Message> routes = new TreeMap<>();
-    Set<String> referenced = new TreeSet<>();
-    serviceClusters(viewer, false, clusters, endpoints);
-    clusters.put(ClusterNames.BLACK_HOLE, clusterBuilder.blackHole());
-    clusters.put(ClusterNames.PASSTHROUGH, clusterBuilder.passthrough());
-
-    if (key.type() == Proxy.Type.SIDECAR) {
-      RouteBuilder rb = new RouteBuilder(push, viewer);
-      Map<Integer, RouteConfiguration.Builder> byPort = new TreeMap<>();
-      for (MeshService s : push.services()) {
-        for (ServicePort p : s.ports()) {
-          if (p.protocol().isHttp()) {
-            byPort
-                .computeIfAbsent(p.port(), n -> RouteConfiguration.newBuilder().setName(String.valueOf(n)).setValidateClusters(com.google.protobuf.BoolValue.of(false)))
-                .addVirtualHosts(
-                    rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), viewer, false), referenced));
-          } else if (p.protocol() != Protocol.UDP && s.spec().hasClusterIp()) {
-            String cluster = ClusterNames.outbound(p.port(), "", s.hostname());
-            var l = ListenerBuilder.tcpOutbound(s.spec().clusterIp(), p.port(), cluster);
-            listeners.put(l.getName(), l);
-          }
-        }
-      }
-      boolean allowAny = push.mesh().allowAnyOutbound();
-      for (Map.Entry<Integer, RouteConfiguration.Builder> e : byPort.entrySet()) {
-        if (allowAny) {
-          e.getValue().addVirtualHosts(passthroughHost());
-        }
-        routes.put(String.valueOf(e.getKey()), e.getValue().build());
-        var l = ListenerBuilder.httpOutbound(e.getKey());
-        listeners.put(l.getName(), l);
-      }
-      var vo = ListenerBuilder.virtualOutbound(allowAny ? ClusterNames.PASSTHROUGH : ClusterNames.BLACK_HOLE);
-      listeners.put(vo.getName(), vo);
-      var authz = push.authz().workload(key.workload());
-      var vi = inboundBuilder.virtualInbound(key.inbound(), authz);
-      listeners.put(vi.getName(), vi);
-      for (Cluster c : inboundBuilder.clusters(key.inbound(), clusterBuilder)) {
-        clusters.put(c.getName(), c);
-      }
-    }
-    addMissing(referenced, false, clusters, endpoints);
-    return new ProxyResources(
-        Map.of(
-            TypeUrls.CLUSTER, clusters,
-            TypeUrls.ENDPOINT, endpoints,
-            TypeUrls.LISTENER, listeners,
-            TypeUrls.ROUTE, routes),
-        Map.of());
-  }
-
-  private ProxyResources grpc(GroupKey key) {
-    String viewer = key.namespace();
-    SortedMap<String, Message> clusters = new TreeMap<>();
-    SortedMap<String, Message> endpoints = new TreeMap<>();
-    SortedMap<String, Message> listeners = new TreeMap<>();
-    SortedMap<String, Message> routes = new TreeMap<>();
+  /** The resources of {@code types} only, for a push that cannot have changed the others. */
+  public ProxyResources generate(GroupKey key, Set<String> types) {
+    ProxyScope scope = new ProxyScope(push, key);
+    boolean grpc = key.generator() == Proxy.Generator.GRPC;
+    Map<String, SortedMap<String, Message>> out = new HashMap<>();
     Map<String, String> aliases = new HashMap<>();
-    Set<String> referenced = new TreeSet<>();
-    serviceClusters(viewer, true, clusters, endpoints);
-    RouteBuilder rb = new RouteBuilder(push, viewer);
-    for (MeshService s : push.services()) {
+    if (types.contains(TypeUrls.CLUSTER) || types.contains(TypeUrls.ENDPOINT)) {
+      SortedMap<String, Message> clusters = new TreeMap<>();
+      SortedMap<String, Message> endpoints = new TreeMap<>();
+      clusters(scope, grpc, clusters, endpoints);
+      put(out, types, TypeUrls.CLUSTER, clusters);
+      put(out, types, TypeUrls.ENDPOINT, endpoints);
+    }
+    if (types.contains(TypeUrls.LISTENER) || types.contains(TypeUrls.ROUTE)) {
+      SortedMap<String, Message> listeners = new TreeMap<>();
+      SortedMap<String, Message> routes = new TreeMap<>();
+      if (grpc) {
+        new GrpcGenerator(scope, inboundBuilder).generate(listeners, routes, aliases);
+      } else if (key.type() == Proxy.Type.ROUTER) {
+        GatewayGenerator gateway = new GatewayGenerator(scope, push.authz().workload(key.workload()));
+        if (types.contains(TypeUrls.LISTENER)) {
+          gateway.listeners(listeners);
+        }
+        if (types.contains(TypeUrls.ROUTE)) {
+          new GatewayRoutes(scope, gateway).routes(routes);
+        }
+      } else {
+        SidecarGenerator sidecar = new SidecarGenerator(scope, inboundBuilder);
+        if (types.contains(TypeUrls.LISTENER)) {
+          sidecar.listeners(listeners);
+        }
+        if (types.contains(TypeUrls.ROUTE)) {
+          sidecar.routes(routes);
+        }
+      }
+      put(out, types, TypeUrls.LISTENER, listeners);
+      put(out, types, TypeUrls.ROUTE, routes);
+    }
+    return new ProxyResources(out, types.contains(TypeUrls.LISTENER) ? aliases : Map.of());
+  }
+
+  private static void put(
+      Map<String, SortedMap<String, Message>> out, Set<String> types, String type, SortedMap<String, Message> resources) {
+    if (types.contains(type)) {
+      out.put(type, resources);
+    }
+  }
+
+  /**
+   * The clusters and endpoints of the services in scope, the fixed clusters, the inbound ones, the
+   * tracing collector's, and an empty one for every destination routes may name that no service
+   * provides (Istio sends such routes anyway and the requests fail; Mizzen also sends the
+   * clusters, so that every route a proxy holds points at a cluster it holds).
+   */
+  private void clusters(ProxyScope scope, boolean grpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
+    for (MeshService s : scope.services()) {
+      if (grpc && s.discovery() == MeshService.Discovery.PASSTHROUGH) {
+        continue;
+      }
       for (ServicePort p : s.ports()) {
-        String canonical = s.hostname() + ":" + p.port();
-        String routeName = ClusterNames.outbound(p.port(), "", s.hostname());
-        listeners.put(canonical, ListenerBuilder.grpcClient(canonical, routeName));
-        VirtualHost vh = rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), viewer, true), referenced);
-        routes.put(routeName, RouteConfiguration.newBuilder().setName(routeName).addVirtualHosts(vh).build());
-        for (String name : clientNames(s, viewer)) {
-          aliases.put(name + ":" + p.port(), canonical);
-          if (s.ports().size() == 1) {
-            aliases.putIfAbsent(name, canonical);
-          }
+        if (scope.allows(s, p.port())) {
+          serviceClusters(s, p, scope.viewer, grpc, clusters, endpoints);
         }
       }
     }
-    if (!key.inbound().isEmpty()) {
-      var authz = push.authz().workload(key.workload());
-      for (InboundPort p : key.inbound()) {
-        var l = inboundBuilder.grpcServer(p, authz);
-        listeners.put(l.getName(), l);
+    Set<String> referenced = Destinations.referenced(scope);
+    if (!grpc) {
+      clusters.put(ClusterNames.BLACK_HOLE, clusterBuilder.blackHole());
+      clusters.put(ClusterNames.PASSTHROUGH, clusterBuilder.passthrough());
+      Optional<TracingCollector> tracing = push.tracing();
+      if (tracing.isPresent()) {
+        TracingCollector t = tracing.get();
+        t.service().port(t.port()).ifPresent(p -> serviceClusters(t.service(), p, scope.viewer, false, clusters, endpoints));
+      }
+      if (scope.key.type() == Proxy.Type.SIDECAR) {
+        for (Cluster c : inboundBuilder.clusters(scope.key.inbound(), clusterBuilder)) {
+          clusters.put(c.getName(), c);
+        }
+      } else {
+        GatewayGenerator gateway = new GatewayGenerator(scope, push.authz().workload(scope.key.workload()));
+        referenced.addAll(gateway.referenced());
+        if (gateway.autoPassthrough()) {
+          sniClusters(scope, clusters);
+        }
       }
     }
-    addMissing(referenced, true, clusters, endpoints);
-    return new ProxyResources(
-        Map.of(
-            TypeUrls.CLUSTER, clusters,
-            TypeUrls.ENDPOINT, endpoints,
-            TypeUrls.LISTENER, listeners,
-            TypeUrls.ROUTE, routes),
-        aliases);
-  }
-
-  /** Names a client in {@code viewer} may use for a service: short only in its own namespace. */
-  private static Set<String> clientNames(MeshService s, String viewer) {
-    Set<String> names = new LinkedHashSet<>();
-    if (s.namespace().equals(viewer)) {
-      names.add(s.name());
+    for (String name : referenced) {
+      if (!clusters.containsKey(name)) {
+        clusters.put(name, clusterBuilder.eds(name, Protocol.UNSPECIFIED, grpc));
+        endpoints.put(name, EndpointBuilder.empty(name));
+      }
     }
-    names.add(s.name() + "." + s.namespace());
-    names.add(s.name() + "." + s.namespace() + ".svc");
-    names.add(s.hostname());
-    if (s.spec().hasClusterIp()) {
-      names.add(s.spec().clusterIp());
-    }
-    return names;
-  }
-
-  private static VirtualHost passthroughHost() {
-    return VirtualHost.newBuilder()
-        .setName("allow_any")
-        .addDomains("*")
-        .addRoutes(
-            Route.newBuilder()
-                .setName("allow_any")
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(
-                    RouteAction.newBuilder()
-                        .setCluster(ClusterNames.PASSTHROUGH)
-                        .setTimeout(com.google.protobuf.Duration.getDefaultInstance())))
-        .build();
   }
 
   private void serviceClusters(
-      String viewer, boolean forGrpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
-    for (MeshService s : push.services()) {
-      Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(s.hostname(), viewer);
+      MeshService s, ServicePort p, String viewer, boolean grpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
+    Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(s.hostname(), viewer);
+    List<Object> key = List.of(s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""), grpc);
+    List<ClusterLoadAssignment> assignments = endpointMemo.computeIfAbsent(key, k -> buildEndpoints(s, p, dr, grpc));
+    List<Cluster> built = clusterMemo.computeIfAbsent(key, k -> buildClusters(s, p, dr, grpc));
+    for (int i = 0; i < built.size(); i++) {
+      Cluster c = built.get(i);
+      clusters.put(c.getName(), c);
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        endpoints.put(c.getName(), assignments.get(i));
+      }
+    }
+  }
+
+  private static List<String> subsets(Optional<Config<DestinationRuleSpec>> dr) {
+    List<String> out = new ArrayList<>();
+    out.add("");
+    dr.ifPresent(d -> d.spec().subsets().forEach(s -> out.add(s.name())));
+    return out;
+  }
+
+  private List<Cluster> buildClusters(MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {
+    List<Cluster> result = new ArrayList<>();
+    for (String subset : subsets(dr)) {
+      TrafficPolicy policy = EffectivePolicy.of(dr, subset, p.port());
+      UpstreamTls.Decision tls = upstreamTls.decide(s, p, subset, policy.tls(), grpc);
+      if (tls.unusable()) {
+        // Nothing to call: an EDS cluster whose endpoints are sent empty (see buildEndpoints).
+        result.add(clusterBuilder.eds(ClusterNames.outbound(p.port(), subset, s.hostname()), p.protocol(), grpc));
+        continue;
+      }
+      result.add(clusterBuilder.service(s, p, subset, policy, tls.socket(), subsetEndpoints(s, p, dr, subset), grpc));
+    }
+    return List.copyOf(result);
+  }
+
+  private List<ClusterLoadAssignment> buildEndpoints(
+      MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {
+    List<ClusterLoadAssignment> result = new ArrayList<>();
+    for (String subset : subsets(dr)) {
+      String name = ClusterNames.outbound(p.port(), subset, s.hostname());
+      TrafficPolicy policy = EffectivePolicy.of(dr, subset, p.port());
+      boolean unusable = upstreamTls.decide(s, p, subset, policy.tls(), grpc).unusable();
+      // A client that cannot originate the TLS asked for is given nothing to call in plain text.
+      result.add(EndpointBuilder.assignment(name, unusable ? List.of() : subsetEndpoints(s, p, dr, subset)));
+    }
+    return List.copyOf(result);
+  }
+
+  private static List<Endpoint> subsetEndpoints(
+      MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, String subset) {
+    List<Endpoint> all = s.endpoints(p.port());
+    if (subset.isEmpty() || dr.isEmpty()) {
+      return all;
+    }
+    var labels = dr.get().spec().subset(subset).map(DestinationRuleSpec.Subset::labels).orElse(Map.of());
+    return all.stream().filter(e -> e.matches(labels)).toList();
+  }
+
+  /**
+   * The clusters a gateway in AUTO_PASSTHROUGH mode picks by server name, {@code
+   * outbound_.PORT_.SUBSET_.HOST}: the service's endpoints, the TLS left to the client.
+   */
+  private void sniClusters(ProxyScope scope, Map<String, Message> clusters) {
+    for (MeshService s : scope.services()) {
+      if (s.discovery() != MeshService.Discovery.EDS) {
+        continue;
+      }
+      Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(s.hostname(), scope.viewer);
       for (ServicePort p : s.ports()) {
-        List<Object> key = List.of(s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""));
-        for (Cluster c : clusterMemo.computeIfAbsent(append(key, forGrpc), k -> buildClusters(s, p, dr, forGrpc))) {
+        for (String subset : subsets(dr)) {
+          String eds = ClusterNames.outbound(p.port(), subset, s.hostname());
+          Cluster c =
+              clusterBuilder.eds(eds, Protocol.TCP, false).toBuilder().setName(ClusterNames.sni(p.port(), subset, s.hostname())).build();
           clusters.put(c.getName(), c);
         }
-        for (ClusterLoadAssignment cla : endpointMemo.computeIfAbsent(key, k -> buildEndpoints(s, p, dr))) {
-          endpoints.put(cla.getClusterName(), cla);
-        }
-      }
-    }
-  }
-
-  private static List<Object> append(List<Object> key, Object more) {
-    return List.of(key.get(0), key.get(1), key.get(2), more);
-  }
-
-  private List<Cluster> buildClusters(
-      MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean forGrpc) {
-    List<Cluster> result = new java.util.ArrayList<>();
-    result.add(mutualTls(clusterBuilder.eds(ClusterNames.outbound(p.port(), "", s.hostname()), p.protocol(), forGrpc), s, p, "", forGrpc));
-    if (dr.isPresent()) {
-      for (DestinationRuleSpec.Subset subset : dr.get().spec().subsets()) {
-        result.add(
-            mutualTls(
-                clusterBuilder.eds(ClusterNames.outbound(p.port(), subset.name(), s.hostname()), p.protocol(), forGrpc),
-                s,
-                p,
-                subset.name(),
-                forGrpc));
-      }
-    }
-    return List.copyOf(result);
-  }
-
-  /**
-   * Istio mutual TLS to workloads that accept it, for Envoy. gRPC clients are left in plain text:
-   * grpc-java refuses SDS secrets, and certificate providers are not configured by Mizzen yet.
-   */
-  private Cluster mutualTls(Cluster c, MeshService s, ServicePort p, String subset, boolean forGrpc) {
-    if (forGrpc) {
-      return c;
-    }
-    return outboundTls.forCluster(s, p, subset).map(t -> c.toBuilder().setTransportSocket(t).build()).orElse(c);
-  }
-
-  private static List<ClusterLoadAssignment> buildEndpoints(
-      MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr) {
-    List<ClusterLoadAssignment> result = new java.util.ArrayList<>();
-    var all = s.endpoints(p.port());
-    result.add(EndpointBuilder.assignment(ClusterNames.outbound(p.port(), "", s.hostname()), all));
-    if (dr.isPresent()) {
-      for (DestinationRuleSpec.Subset subset : dr.get().spec().subsets()) {
-        result.add(
-            EndpointBuilder.assignment(
-                ClusterNames.outbound(p.port(), subset.name(), s.hostname()),
-                all.stream().filter(e -> e.matches(subset.labels())).toList()));
-      }
-    }
-    return List.copyOf(result);
-  }
-
-  /**
-   * Routes may name clusters no service provides (a subset no DestinationRule defines, a host the
-   * mesh lacks). Istio sends such routes anyway and the requests fail; Mizzen also sends the
-   * clusters, empty, so that every route a proxy holds points at a cluster it holds.
-   */
-  private void addMissing(
-      Set<String> referenced, boolean forGrpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
-    for (String name : referenced) {
-      if (!clusters.containsKey(name)) {
-        clusters.put(name, clusterBuilder.eds(name, Protocol.UNSPECIFIED, forGrpc));
-        endpoints.put(name, EndpointBuilder.empty(name));
       }
     }
   }

@@ -32,6 +32,11 @@ public final class ConsistencyCheck {
     List<String> problems = new ArrayList<>();
     for (Message m : resources.of(TypeUrls.LISTENER).values()) {
       Listener l = (Listener) m;
+      if (l.getAddress().getSocketAddress().getProtocol() == io.envoyproxy.envoy.config.core.v3.SocketAddress.Protocol.UDP
+          || l.hasUdpListenerConfig()) {
+        // Maistra's proxies serve no QUIC: a UDP listener is a bug, never published.
+        problems.add("listener '" + l.getName() + "' is a UDP (QUIC) listener, which Mizzen never serves");
+      }
       List<Filter> filters = new ArrayList<>();
       for (FilterChain fc : l.getFilterChainsList()) {
         filters.addAll(fc.getFiltersList());
@@ -52,9 +57,16 @@ public final class ConsistencyCheck {
               checkRoutes(hcm.getRouteConfig(), clusters, problems);
             }
           } else if (f.getTypedConfig().is(TcpProxy.class)) {
-            String cluster = f.getTypedConfig().unpack(TcpProxy.class).getCluster();
-            if (!cluster.isEmpty() && !clusters.containsKey(cluster)) {
-              problems.add("listener '" + l.getName() + "' refers to missing cluster '" + cluster + "'");
+            TcpProxy tcp = f.getTypedConfig().unpack(TcpProxy.class);
+            List<String> names = new ArrayList<>();
+            if (!tcp.getCluster().isEmpty()) {
+              names.add(tcp.getCluster());
+            }
+            tcp.getWeightedClusters().getClustersList().forEach(w -> names.add(w.getName()));
+            for (String cluster : names) {
+              if (!clusters.containsKey(cluster)) {
+                problems.add("listener '" + l.getName() + "' refers to missing cluster '" + cluster + "'");
+              }
             }
           }
         } catch (InvalidProtocolBufferException e) {
@@ -86,6 +98,7 @@ public final class ConsistencyCheck {
           continue;
         }
         List<String> names = new ArrayList<>();
+        r.getRoute().getRequestMirrorPoliciesList().forEach(p -> names.add(p.getCluster()));
         if (!r.getRoute().getCluster().isEmpty()) {
           names.add(r.getRoute().getCluster());
         }

@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * @param type sidecar or router
  * @param namespace the proxy's namespace (short names, visibility and DestinationRule choice
  *     depend on it)
- * @param labels those of the proxy's labels that some policy selector in its namespace or the root
- *     namespace names; replicas of one workload agree on them
+ * @param labels those of the proxy's labels its config depends on: named by a policy or Sidecar
+ *     selector in its namespace or the root namespace, by a VirtualService's sourceLabels, or, for
+ *     routers, by a Gateway's selector; replicas of one workload agree on them
  * @param services the hosts of the services whose endpoints are this workload
  * @param inbound the ports it serves them on
  */
@@ -49,13 +50,18 @@ public record GroupKey(
   /** The shape of {@code proxy} in {@code push}. */
   public static GroupKey of(Proxy proxy, PushContext push) {
     SortedMap<String, String> selected = new TreeMap<>();
-    for (String key : push.authz().selectorKeys(proxy.namespace())) {
+    boolean router = proxy.type() == Proxy.Type.ROUTER && proxy.generator() == Proxy.Generator.ENVOY;
+    for (String key : push.labelKeys(proxy.namespace(), router)) {
       String value = proxy.labels().get(key);
       if (value != null) {
         selected.put(key, value);
       }
     }
-    InboundPorts.Found found = InboundPorts.find(push, proxy);
+    if (router) {
+      // A gateway serves what its Gateways say, not the services whose endpoints it is.
+      return new GroupKey(proxy.generator(), proxy.type(), proxy.namespace(), selected, new TreeSet<>(), List.of());
+    }
+    InboundPorts.Found found = InboundPorts.find(push, proxy, push.sidecarScope(proxy.namespace(), selected));
     return new GroupKey(
         proxy.generator(), proxy.type(), proxy.namespace(), selected, found.services(), found.ports());
   }

@@ -25,11 +25,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import dev.mizzen.pilot.push.TracingCollector;
 
 /**
  * The inbound side of a workload, where its authorization and peer authentication are enforced:
@@ -57,7 +58,7 @@ final class InboundBuilder {
    * served port (two under PERMISSIVE mTLS, told apart by the TLS inspector), and catch-all chains
    * passing traffic for other ports on, under the same policies.
    */
-  Listener virtualInbound(List<InboundPort> ports, WorkloadAuthz authz) {
+  Listener virtualInbound(List<InboundPort> ports, WorkloadAuthz authz, Optional<TracingCollector> tracing) {
     Listener.Builder l =
         Listener.newBuilder()
             .setName(VIRTUAL_INBOUND)
@@ -77,7 +78,7 @@ final class InboundBuilder {
                 .setName(p.clusterName() + (tls ? "tls" : "plaintext"))
                 .setFilterChainMatch(match(p.port(), mtls, tls));
         if (p.protocol().isHttp()) {
-          fc.addFilters(hcm(p, authz));
+          fc.addFilters(hcm(p, authz, tracing));
         } else {
           authz.networkFilters().forEach(fc::addFilters);
           fc.addFilters(tcpProxy(p.clusterName(), p.clusterName()));
@@ -105,10 +106,7 @@ final class InboundBuilder {
     }
     if (inspectTls) {
       // Chains that match on the transport protocol need it detected.
-      l.addListenerFilters(
-          ListenerFilter.newBuilder()
-              .setName("envoy.filters.listener.tls_inspector")
-              .setTypedConfig(Protos.any(TlsInspector.getDefaultInstance())));
+      l.addListenerFilters(ListenerBuilder.TLS_INSPECTOR);
     }
     return l.build();
   }
@@ -117,7 +115,9 @@ final class InboundBuilder {
   List<Cluster> clusters(List<InboundPort> ports, ClusterBuilder clusterBuilder) {
     List<Cluster> out = new ArrayList<>();
     for (InboundPort p : ports) {
-      out.add(clusterBuilder.withHttp2(originalDestination(p.clusterName()), p.protocol()));
+      Cluster c =
+          p.endpointPort() > 0 ? localEndpoint(p.clusterName(), p.endpointPort()) : originalDestination(p.clusterName());
+      out.add(clusterBuilder.withHttp2(c, p.protocol()));
     }
     out.add(originalDestination(INBOUND_PASSTHROUGH));
     return out;
@@ -184,7 +184,7 @@ final class InboundBuilder {
     return m.build();
   }
 
-  private Filter hcm(InboundPort p, WorkloadAuthz authz) {
+  private Filter hcm(InboundPort p, WorkloadAuthz authz, Optional<TracingCollector> tracing) {
     HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix("inbound_0.0.0.0_" + p.port())
@@ -206,6 +206,7 @@ final class InboundBuilder {
                                             .setTimeout(com.google.protobuf.Duration.getDefaultInstance())))));
     hcm.addAllHttpFilters(authz.httpFilters(DataPlane.ENVOY));
     hcm.addHttpFilters(ListenerBuilder.ROUTER_FILTER);
+    Tracing.apply(hcm, tracing);
     return Filter.newBuilder().setName(ListenerBuilder.HCM).setTypedConfig(Protos.any(hcm.build())).build();
   }
 
@@ -213,6 +214,25 @@ final class InboundBuilder {
     return Filter.newBuilder()
         .setName(ListenerBuilder.TCP_PROXY)
         .setTypedConfig(Protos.any(TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build()))
+        .build();
+  }
+
+  /** Sends a connection to the app where a Sidecar's ingress says it listens (127.0.0.1:PORT). */
+  private Cluster localEndpoint(String name, int port) {
+    return Cluster.newBuilder()
+        .setName(name)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(Protos.duration(mesh.connectTimeout()))
+        .setLoadAssignment(
+            io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.newBuilder()
+                .setClusterName(name)
+                .addEndpoints(
+                    io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
+                        .addLbEndpoints(
+                            io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint.newBuilder()
+                                .setEndpoint(
+                                    io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                                        .setAddress(address("127.0.0.1", port))))))
         .build();
   }
 

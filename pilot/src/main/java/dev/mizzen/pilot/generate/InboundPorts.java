@@ -5,6 +5,8 @@ import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.pilot.push.SidecarScope;
+import dev.mizzen.ingest.model.SidecarSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +29,18 @@ final class InboundPorts {
    */
   record Found(SortedSet<String> services, List<InboundPort> ports) {}
 
-  static Found find(PushContext push, Proxy proxy) {
+  /**
+   * @param sidecar the Sidecar resource in force; its ingress listeners, when it has some, are the
+   *     ports served instead of those the services name
+   */
+  static Found find(PushContext push, Proxy proxy, SidecarScope sidecar) {
     SortedSet<String> services = new TreeSet<>();
     Map<Integer, InboundPort> ports = new LinkedHashMap<>();
     for (MeshService s : push.services()) {
-      if (!s.namespace().equals(proxy.namespace())) {
+      if (!s.namespace().equals(proxy.namespace()) || !s.kubernetes()) {
         continue;
       }
-      Map<String, String> selector = s.spec().selector();
+      Map<String, String> selector = s.selector();
       boolean selected = !selector.isEmpty() && proxy.labels().entrySet().containsAll(selector.entrySet());
       for (ServicePort p : s.ports()) {
         int target = endpointPort(s.endpoints(p.port()), proxy);
@@ -45,6 +51,12 @@ final class InboundPorts {
           services.add(s.hostname());
           ports.putIfAbsent(target, new InboundPort(target, p.protocol(), s.hostname(), p.port()));
         }
+      }
+    }
+    if (!sidecar.ingress().isEmpty()) {
+      ports.clear();
+      for (SidecarSpec.IngressListener l : sidecar.ingress()) {
+        ports.put(l.port(), new InboundPort(l.port(), l.protocol(), "", 0, l.targetPort()));
       }
     }
     List<InboundPort> sorted = new ArrayList<>(ports.values());

@@ -8,37 +8,58 @@ import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import dev.mizzen.pilot.push.TracingCollector;
+import java.util.Optional;
 
 /** Builds listeners as Istio shapes them for sidecars and for proxyless gRPC clients. */
 final class ListenerBuilder {
   static final String HCM = "envoy.filters.network.http_connection_manager";
   static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
   static final String ROUTER = "envoy.filters.http.router";
-  static final String FAULT = "envoy.filters.http.fault";
+  static final String FAULT = HttpRoutes.FAULT_FILTER;
+  static final String CORS = HttpRoutes.CORS_FILTER;
   static final int VIRTUAL_OUTBOUND_PORT = 15001;
 
   static final HttpFilter ROUTER_FILTER =
       HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.any(Router.getDefaultInstance())).build();
-  private static final HttpFilter FAULT_FILTER =
+  static final HttpFilter FAULT_FILTER =
       HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Protos.any(HTTPFault.getDefaultInstance())).build();
+  /** Detects TLS and reads the server name, for chains matching on either. */
+  static final ListenerFilter TLS_INSPECTOR =
+      ListenerFilter.newBuilder()
+          .setName("envoy.filters.listener.tls_inspector")
+          .setTypedConfig(
+              Protos.any(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDefaultInstance()))
+          .build();
+  static final HttpFilter CORS_FILTER =
+      HttpFilter.newBuilder()
+          .setName(CORS)
+          .setTypedConfig(Protos.any(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDefaultInstance()))
+          .build();
 
   private ListenerBuilder() {}
 
-  /** {@code 0.0.0.0_PORT}: HTTP traffic to any service on the port, routed by RDS "PORT". */
-  static Listener httpOutbound(int port) {
+  /**
+   * {@code 0.0.0.0_PORT}: HTTP traffic to any service on the port, routed by RDS "PORT", through
+   * the fault and CORS filters that routes configure.
+   */
+  static Listener httpOutbound(int port, Optional<TracingCollector> tracing) {
     String name = "0.0.0.0_" + port;
-    HttpConnectionManager hcm =
+    HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix("outbound_" + name)
             .setRds(Rds.newBuilder().setRouteConfigName(String.valueOf(port)).setConfigSource(Protos.ADS))
-            .addHttpFilters(ROUTER_FILTER)
-            .build();
+            .addHttpFilters(FAULT_FILTER)
+            .addHttpFilters(CORS_FILTER)
+            .addHttpFilters(ROUTER_FILTER);
+    Tracing.apply(hcm, tracing);
     return Listener.newBuilder()
         .setName(name)
         .setAddress(address("0.0.0.0", port))
@@ -46,18 +67,7 @@ final class ListenerBuilder {
         .setTrafficDirection(TrafficDirection.OUTBOUND)
         .addFilterChains(
             FilterChain.newBuilder()
-                .addFilters(Filter.newBuilder().setName(HCM).setTypedConfig(Protos.any(hcm))))
-        .build();
-  }
-
-  /** {@code VIP_PORT}: TCP traffic to one service's virtual IP, proxied to its cluster. */
-  static Listener tcpOutbound(String vip, int port, String cluster) {
-    return Listener.newBuilder()
-        .setName(vip + "_" + port)
-        .setAddress(address(vip, port))
-        .setBindToPort(BoolValue.of(false))
-        .setTrafficDirection(TrafficDirection.OUTBOUND)
-        .addFilterChains(FilterChain.newBuilder().addFilters(tcpProxy(cluster, cluster)))
+                .addFilters(Filter.newBuilder().setName(HCM).setTypedConfig(Protos.any(hcm.build()))))
         .build();
   }
 

@@ -2,9 +2,7 @@ package dev.mizzen.pilot.generate;
 
 import dev.mizzen.authz.authn.IstioTls;
 import dev.mizzen.authz.authn.Mtls;
-import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.MtlsMode;
-import dev.mizzen.ingest.model.PodSpec;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
@@ -16,9 +14,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Whether a sidecar talks Istio mutual TLS to a service port, decided by the mode configured (by
- * PeerAuthentication or ServiceMeshPolicy) for the workloads the service selects, on the port it
- * sends to:
+ * Whether a sidecar talks Istio mutual TLS to a service port no DestinationRule sets TLS for,
+ * decided by the mode configured (by PeerAuthentication or ServiceMeshPolicy) for the workloads the
+ * service selects, on the port it sends to:
  *
  * <ul>
  *   <li>STRICT: always, since nothing else is accepted.
@@ -28,6 +26,9 @@ import java.util.TreeSet;
  *       cannot terminate Istio mTLS, and PERMISSIVE takes plain text from it.
  *   <li>DISABLE, or nothing configured: plain text, which Istio's default (PERMISSIVE) accepts.
  * </ul>
+ *
+ * A ServiceEntry inside the mesh gets mutual TLS when all its endpoints carry the label; one
+ * outside the mesh never does.
  */
 final class OutboundTls {
   static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
@@ -39,16 +40,23 @@ final class OutboundTls {
   }
 
   Optional<TransportSocket> forCluster(MeshService s, ServicePort p, String subset) {
+    if (s.external()) {
+      return Optional.empty();
+    }
+    if (!s.kubernetes()) {
+      return allHaveSidecars(s, p)
+          ? Optional.of(IstioTls.upstream(ClusterNames.sni(p.port(), subset, s.hostname()), identities(s, p)))
+          : Optional.empty();
+    }
     int target = targetPort(s, p);
-    Mtls mtls = push.authz().mtls(s.namespace(), s.spec().selector(), target);
+    Mtls mtls = push.authz().mtls(s.namespace(), s.selector(), target);
     if (!mtls.explicit() || !mtls.acceptsMutualTls()) {
       return Optional.empty();
     }
     if (mtls.mode() == MtlsMode.PERMISSIVE && !allHaveSidecars(s, p)) {
       return Optional.empty();
     }
-    String sni = "outbound_." + p.port() + "_." + subset + "_." + s.hostname();
-    return Optional.of(IstioTls.upstream(sni, identities(s, p)));
+    return Optional.of(IstioTls.upstream(ClusterNames.sni(p.port(), subset, s.hostname()), identities(s, p)));
   }
 
   private static int targetPort(MeshService s, ServicePort p) {
@@ -59,7 +67,7 @@ final class OutboundTls {
     return eps.isEmpty() ? p.port() : eps.get(0).port();
   }
 
-  private boolean allHaveSidecars(MeshService s, ServicePort p) {
+  private static boolean allHaveSidecars(MeshService s, ServicePort p) {
     List<Endpoint> eps = s.endpoints(p.port());
     if (eps.isEmpty()) {
       return false;
@@ -72,15 +80,20 @@ final class OutboundTls {
     return true;
   }
 
-  /** The SPIFFE identities of the pods behind the port: only they may answer. */
-  private List<String> identities(MeshService s, ServicePort p) {
+  /**
+   * The identities that may answer: a ServiceEntry's subjectAltNames when it has them, else the
+   * SPIFFE identities of the workloads behind the port.
+   */
+  List<String> identities(MeshService s, ServicePort p) {
+    if (!s.subjectAltNames().isEmpty()) {
+      return s.subjectAltNames();
+    }
     SortedSet<String> ids = new TreeSet<>();
     for (Endpoint e : s.endpoints(p.port())) {
-      if (e.podName().isEmpty()) {
+      if (e.podName().isEmpty() && e.serviceAccount().isEmpty()) {
         continue;
       }
-      Optional<dev.mizzen.ingest.model.Config<PodSpec>> pod = push.config().get(Kind.POD, s.namespace(), e.podName());
-      String account = pod.map(c -> c.spec().serviceAccount()).orElse("default");
+      String account = e.serviceAccount().isEmpty() ? "default" : e.serviceAccount();
       ids.add("spiffe://" + push.mesh().domainSuffix() + "/ns/" + s.namespace() + "/sa/" + account);
     }
     return List.copyOf(ids);

@@ -7,7 +7,7 @@ final class ExportTo {
   private ExportTo() {}
 
   /**
-   * @param exportTo as written; empty means every namespace
+   * @param exportTo as written; empty means every namespace, "~" none
    * @param owner the config's own namespace
    * @param viewer the namespace asking
    */

@@ -5,66 +5,73 @@ import dev.mizzen.authz.AuthzInputs;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.DestinationRuleSpec;
-import dev.mizzen.ingest.model.EndpointsSpec;
+import dev.mizzen.ingest.model.GatewaySpec;
 import dev.mizzen.ingest.model.Kind;
-import dev.mizzen.ingest.model.PodSpec;
-import dev.mizzen.ingest.model.ServiceSpec;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
-import dev.mizzen.ingest.model.VirtualServiceSpec;
+import dev.mizzen.ingest.model.SidecarSpec;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The indexes one push is computed from, built once per push from the member namespaces' config:
- * services with their endpoints, VirtualServices and DestinationRules by host. Immutable; every
- * generator of the push reads the same one.
+ * services (Kubernetes and ServiceEntry) with their endpoints, VirtualServices by host and by
+ * gateway, DestinationRules by host, Gateways, Sidecars, and the authorization of workloads.
+ * Immutable; every generator of the push reads the same one.
  */
 public final class PushContext {
-
-  private static final Comparator<Config<?>> PRECEDENCE =
-      Comparator.comparing((Config<?> c) -> c.meta().creationTimestamp())
-          .thenComparing(Config::namespace)
-          .thenComparing(Config::name);
-
   private final long number;
   private final String version;
   private final MeshSettings mesh;
   private final ConfigSnapshot config;
   private final SortedMap<String, MeshService> services;
-  private final Map<String, List<Config<VirtualServiceSpec>>> virtualServices;
+  private final VirtualServices virtualServices;
   private final Map<String, List<Config<DestinationRuleSpec>>> destinationRules;
-  private final List<ConfigError> warnings;
+  private final List<Config<GatewaySpec>> gateways;
+  private final List<Config<SidecarSpec>> sidecars;
+  private final Set<String> sourceLabelKeys;
+  private final Optional<TracingCollector> tracing;
   private final Authorization authz;
+  private final List<ConfigError> warnings;
 
-  private PushContext(
-      long number,
-      String version,
-      MeshSettings mesh,
-      ConfigSnapshot config,
-      SortedMap<String, MeshService> services,
-      Map<String, List<Config<VirtualServiceSpec>>> virtualServices,
-      Map<String, List<Config<DestinationRuleSpec>>> destinationRules,
-      List<ConfigError> warnings,
-      Authorization authz) {
-    this.number = number;
-    this.version = version;
-    this.mesh = mesh;
-    this.config = config;
-    this.services = services;
-    this.virtualServices = virtualServices;
-    this.destinationRules = destinationRules;
+  private PushContext(Builder b, List<ConfigError> warnings) {
+    this.number = b.number;
+    this.version = b.version;
+    this.mesh = b.mesh;
+    this.config = b.config;
+    this.services = b.services;
+    this.virtualServices = b.virtualServices;
+    this.destinationRules = b.destinationRules;
+    this.gateways = b.gateways;
+    this.sidecars = b.sidecars;
+    this.sourceLabelKeys = b.sourceLabelKeys;
+    this.tracing = b.tracing;
+    this.authz = b.authz;
     this.warnings = List.copyOf(warnings);
-    this.authz = authz;
+  }
+
+  /** What a push context is made of, before its config is checked. */
+  private static final class Builder {
+    long number;
+    String version;
+    MeshSettings mesh;
+    ConfigSnapshot config;
+    SortedMap<String, MeshService> services;
+    VirtualServices virtualServices;
+    Map<String, List<Config<DestinationRuleSpec>>> destinationRules;
+    List<Config<GatewaySpec>> gateways;
+    List<Config<SidecarSpec>> sidecars;
+    Set<String> sourceLabelKeys;
+    Optional<TracingCollector> tracing;
+    Authorization authz;
   }
 
   /**
@@ -73,48 +80,56 @@ public final class PushContext {
    * @param config the member namespaces' config only
    */
   public static PushContext build(long number, Instant at, ConfigSnapshot config, MeshSettings mesh) {
-    SortedMap<String, MeshService> services = new TreeMap<>();
-    for (Config<ServiceSpec> s : config.list(Kind.SERVICE)) {
-      String host = mesh.hostname(s.namespace(), s.name());
-      services.put(host, new MeshService(host, s.namespace(), s.name(), s.spec(), endpoints(config, s)));
-    }
-    Map<String, List<Config<VirtualServiceSpec>>> vsByHost = new HashMap<>();
-    for (Config<VirtualServiceSpec> vs : config.list(Kind.VIRTUAL_SERVICE)) {
-      if (!vs.spec().gateways().isEmpty() && !vs.spec().gateways().contains("mesh")) {
-        continue;
-      }
-      for (String host : vs.spec().hosts()) {
-        vsByHost.computeIfAbsent(mesh.resolve(host, vs.namespace()), h -> new ArrayList<>()).add(vs);
-      }
-    }
-    vsByHost.values().forEach(l -> l.sort(PRECEDENCE));
+    List<ConfigError> found = new ArrayList<>();
+    Builder b = new Builder();
+    b.number = number;
+    b.version = at.toString() + "/" + number;
+    b.mesh = mesh;
+    b.config = config;
+    b.services = ServiceRegistry.build(config, mesh, found);
+    b.virtualServices = VirtualServices.build(List.copyOf(config.list(Kind.VIRTUAL_SERVICE)), mesh, found);
     Map<String, List<Config<DestinationRuleSpec>>> drByHost = new HashMap<>();
     for (Config<DestinationRuleSpec> dr : config.list(Kind.DESTINATION_RULE)) {
       drByHost.computeIfAbsent(mesh.resolve(dr.spec().host(), dr.namespace()), h -> new ArrayList<>()).add(dr);
     }
-    drByHost.values().forEach(l -> l.sort(PRECEDENCE));
-    PushContext push =
-        new PushContext(
-            number,
-            at.toString() + "/" + number,
-            mesh,
-            config,
-            services,
-            vsByHost,
-            drByHost,
-            List.of(),
-            Authorization.build(authzInputs(config, mesh, services.keySet())));
-    List<ConfigError> found = new ArrayList<>(new ConfigChecker(push).check());
-    found.addAll(push.authz.warnings());
-    return push.withWarnings(found);
+    drByHost.values().forEach(l -> l.sort(VirtualServices.PRECEDENCE));
+    b.destinationRules = drByHost;
+    b.gateways = sorted(config.list(Kind.GATEWAY));
+    b.sidecars = sorted(config.list(Kind.SIDECAR));
+    b.sourceLabelKeys = SourceLabels.keys(b.virtualServices.all());
+    b.tracing = collector(b.services, mesh);
+    b.authz = Authorization.build(authzInputs(config, mesh, b.services.keySet()));
+    PushContext unchecked = new PushContext(b, List.of());
+    found.addAll(new ConfigChecker(unchecked).check());
+    found.sort(ConfigChecker.ORDER);
+    found.addAll(b.authz.warnings());
+    return new PushContext(b, found);
   }
 
-  private PushContext withWarnings(List<ConfigError> found) {
-    return new PushContext(
-        number, version, mesh, config, services, virtualServices, destinationRules, found, authz);
+  private static <S extends dev.mizzen.ingest.model.Spec> List<Config<S>> sorted(Collection<Config<S>> configs) {
+    List<Config<S>> list = new ArrayList<>(configs);
+    list.sort(VirtualServices.PRECEDENCE);
+    return List.copyOf(list);
   }
 
-  private static AuthzInputs authzInputs(ConfigSnapshot config, MeshSettings mesh, java.util.Set<String> hosts) {
+  private static Optional<TracingCollector> collector(SortedMap<String, MeshService> services, MeshSettings mesh) {
+    MeshSettings.Tracing t = mesh.tracing();
+    if (t.collectorService().isEmpty()) {
+      return Optional.empty();
+    }
+    MeshService s = services.get(mesh.hostname(mesh.controlPlaneNamespace(), t.collectorService()));
+    if (s == null) {
+      return Optional.empty();
+    }
+    for (ServicePort p : s.ports()) {
+      if (p.name().equals(t.portName())) {
+        return Optional.of(new TracingCollector(s, p.port(), t.samplingPercent()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static AuthzInputs authzInputs(ConfigSnapshot config, MeshSettings mesh, Set<String> hosts) {
     return new AuthzInputs(
         mesh.rootNamespace(),
         mesh.controlPlaneNamespace(),
@@ -124,45 +139,6 @@ public final class PushContext {
         List.copyOf(config.list(Kind.SERVICE_MESH_POLICY)),
         List.copyOf(config.list(Kind.SERVICE_MESH_RBAC_CONFIG)),
         hosts);
-  }
-
-  private static Map<Integer, List<Endpoint>> endpoints(ConfigSnapshot config, Config<ServiceSpec> s) {
-    Optional<Config<EndpointsSpec>> eps = config.get(Kind.ENDPOINTS, s.namespace(), s.name());
-    Map<Integer, List<Endpoint>> byPort = new LinkedHashMap<>();
-    if (eps.isEmpty()) {
-      return byPort;
-    }
-    for (ServicePort sp : s.spec().ports()) {
-      List<Endpoint> list = new ArrayList<>();
-      for (EndpointsSpec.Subset subset : eps.get().spec().subsets()) {
-        Optional<EndpointsSpec.Port> port = matchPort(sp, subset.ports());
-        if (port.isEmpty()) {
-          continue;
-        }
-        for (EndpointsSpec.Address a : subset.addresses()) {
-          Map<String, String> labels = Map.of();
-          if (!a.podName().isEmpty()) {
-            Optional<Config<PodSpec>> pod = config.get(Kind.POD, s.namespace(), a.podName());
-            if (pod.isPresent()) {
-              labels = pod.get().meta().labels();
-            }
-          }
-          list.add(new Endpoint(a.ip(), port.get().port(), labels, a.podName()));
-        }
-      }
-      byPort.put(sp.port(), List.copyOf(list));
-    }
-    return byPort;
-  }
-
-  /** Kubernetes pairs a Service port with an Endpoints port by name (or the single unnamed one). */
-  private static Optional<EndpointsSpec.Port> matchPort(ServicePort sp, List<EndpointsSpec.Port> ports) {
-    for (EndpointsSpec.Port p : ports) {
-      if (p.name().equals(sp.name())) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
   }
 
   public long number() {
@@ -201,32 +177,72 @@ public final class PushContext {
     return authz;
   }
 
-  /** The VirtualService that routes {@code host} for proxies in {@code viewer}, if any. */
-  public Optional<Config<VirtualServiceSpec>> virtualService(String host, String viewer) {
-    return virtualServices(host, viewer).stream().findFirst();
-  }
-
-  List<Config<VirtualServiceSpec>> virtualServices(String host, String viewer) {
-    return virtualServices.getOrDefault(host, List.of()).stream()
-        .filter(vs -> ExportTo.visible(vs.spec().exportTo(), vs.namespace(), viewer))
-        .toList();
-  }
-
-  Collection<List<Config<VirtualServiceSpec>>> virtualServicesByHost() {
-    return virtualServices.values();
-  }
-
-  Map<String, List<Config<VirtualServiceSpec>>> virtualServiceIndex() {
+  public VirtualServices virtualServices() {
     return virtualServices;
+  }
+
+  /** Every Gateway of the members, oldest first. */
+  public List<Config<GatewaySpec>> gateways() {
+    return gateways;
+  }
+
+  /** The Gateways whose selector picks a router proxy with {@code labels}, oldest first. */
+  public List<Config<GatewaySpec>> gatewaysFor(Map<String, String> labels) {
+    return gateways.stream().filter(g -> labels.entrySet().containsAll(g.spec().selector().entrySet())).toList();
+  }
+
+  /** The Sidecar resource in force for a proxy of {@code namespace} with {@code labels}. */
+  public SidecarScope sidecarScope(String namespace, Map<String, String> labels) {
+    return SidecarScope.select(sidecars, namespace, labels, mesh.rootNamespace());
+  }
+
+  /** Where proxies send spans, if tracing is configured and its collector exists. */
+  public Optional<TracingCollector> tracing() {
+    return tracing;
+  }
+
+  /**
+   * The label keys a proxy's config depends on: those policy selectors and Sidecar selectors in
+   * its namespace (or the root namespace) name, those VirtualServices' sourceLabels name, and for
+   * routers those Gateway selectors name. Proxies agreeing on them are served alike.
+   */
+  public Set<String> labelKeys(String namespace, boolean router) {
+    Set<String> keys = new TreeSet<>(authz.selectorKeys(namespace));
+    for (Config<SidecarSpec> sc : sidecars) {
+      if (sc.namespace().equals(namespace)) {
+        keys.addAll(sc.spec().workloadSelector().keySet());
+      }
+    }
+    keys.addAll(sourceLabelKeys);
+    if (router) {
+      gateways.forEach(g -> keys.addAll(g.spec().selector().keySet()));
+    }
+    return keys;
   }
 
   /**
    * The DestinationRule for {@code host} as a proxy in {@code viewer} sees it: one in the proxy's
    * own namespace first, then one in the service's namespace, then one in the root namespace, as
-   * Istio chooses.
+   * Istio chooses; a rule for a wildcard host applies when none names the host itself.
    */
   public Optional<Config<DestinationRuleSpec>> destinationRule(String host, String viewer) {
-    List<Config<DestinationRuleSpec>> all = destinationRules.getOrDefault(host, List.of());
+    Optional<Config<DestinationRuleSpec>> exact = destinationRuleFor(host, host, viewer);
+    if (exact.isPresent()) {
+      return exact;
+    }
+    String suffix = host;
+    while (suffix.indexOf('.') >= 0) {
+      suffix = suffix.substring(suffix.indexOf('.') + 1);
+      Optional<Config<DestinationRuleSpec>> wild = destinationRuleFor("*." + suffix, host, viewer);
+      if (wild.isPresent()) {
+        return wild;
+      }
+    }
+    return destinationRuleFor("*", host, viewer);
+  }
+
+  private Optional<Config<DestinationRuleSpec>> destinationRuleFor(String key, String host, String viewer) {
+    List<Config<DestinationRuleSpec>> all = destinationRules.getOrDefault(key, List.of());
     if (all.isEmpty()) {
       return Optional.empty();
     }
@@ -238,8 +254,16 @@ public final class PushContext {
         }
       }
     }
-    return all.stream()
-        .filter(dr -> ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer))
-        .findFirst();
+    return all.stream().filter(dr -> ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer)).findFirst();
+  }
+
+  /** Istio's exportTo: whether config of {@code owner} with this exportTo is seen from {@code viewer}. */
+  public static boolean exported(List<String> exportTo, String owner, String viewer) {
+    return ExportTo.visible(exportTo, owner, viewer);
+  }
+
+  /** Whether {@code service} may be seen from {@code viewer} (its exportTo). */
+  public static boolean visible(MeshService service, String viewer) {
+    return ExportTo.visible(service.exportTo(), service.namespace(), viewer);
   }
 }

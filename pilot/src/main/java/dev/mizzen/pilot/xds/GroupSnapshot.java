@@ -59,6 +59,18 @@ public final class GroupSnapshot {
     return new GroupSnapshot(key, push, types, resources.listenerAliases());
   }
 
+  /**
+   * What this snapshot serves with the resources of {@code types} replaced by {@code fresh}'s, for
+   * a push that regenerated only those.
+   */
+  public ProxyResources with(ProxyResources fresh, java.util.Set<String> types) {
+    Map<String, java.util.SortedMap<String, Message>> merged = new HashMap<>();
+    for (String type : TypeUrls.PUSH_ORDER) {
+      merged.put(type, types.contains(type) ? fresh.of(type) : this.types.get(type).resources());
+    }
+    return new ProxyResources(merged, types.contains(TypeUrls.LISTENER) ? fresh.listenerAliases() : listenerAliases);
+  }
+
   public GroupKey key() {
     return key;
   }

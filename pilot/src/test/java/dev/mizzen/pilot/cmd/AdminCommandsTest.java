@@ -73,7 +73,7 @@ class AdminCommandsTest {
         apiVersion: networking.istio.io/v1
         kind: VirtualService
         metadata: {name: web, namespace: shop}
-        spec: {hosts: [web]}
+        spec: {hosts: [web], http: [{route: [{destination: {host: web}}]}]}
         """);
     Run r = run("validate", "-f", dir.resolve("good.yaml").toString(), "-f", bad.toString());
     assertThat(r.exit()).isEqualTo(1);

@@ -33,9 +33,11 @@ class PushPipelineTest {
       assertThat(status.refused().get(0).object()).isEqualTo("VirtualService payments/billing-audit");
       assertThat(status.config().list(dev.mizzen.ingest.model.Kind.SERVICE))
           .extracting(c -> c.namespace() + "/" + c.name())
-          .containsExactly("payments/billing", "shop/catalog", "shop/frontend");
+          .containsExactly("istio-system/jaeger-collector", "payments/billing", "shop/catalog", "shop/frontend");
       assertThat(status.ignored()).isEqualTo(5);
       assertThat(status.warnings()).isEmpty();
+      assertThat(status.push().tracing()).isPresent();
+      assertThat(status.push().gateways()).extracting(g -> g.ref().qualifiedName()).containsExactly("shop/shop-gateway");
     }
   }
 }

@@ -204,6 +204,93 @@ class DeltaAdsTest {
   }
 
   @Test
+  void aSidecarResourceRemovesWhatItPutsOutOfScope() throws Exception {
+    String pay = "outbound|9090||billing.pay.svc.cluster.local";
+    Files.writeString(
+        dir.resolve("mesh.yaml"),
+        MESH.replace("members: [shop]", "members: [shop, pay]")
+            + """
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: pay}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: billing, namespace: pay}
+            spec: {ports: [{name: http, port: 9090}]}
+            """);
+    AdsTestStream.await(() -> cp.pipeline().status().membership().configured().contains("pay"));
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(AdsTestStream.sidecar("web-1", "shop")).setTypeUrl(TypeUrls.CLUSTER));
+      DeltaDiscoveryResponse first = delta.next();
+      assertThat(versions(first)).containsKeys(WEB, pay);
+      delta.ack(first);
+
+      Files.writeString(
+          dir.resolve("sidecar.yaml"),
+          """
+          apiVersion: networking.istio.io/v1
+          kind: Sidecar
+          metadata: {name: default, namespace: shop}
+          spec:
+            egress: [{hosts: ["./*"]}]
+          """);
+      DeltaDiscoveryResponse shrunk = delta.next();
+      assertThat(shrunk.getRemovedResourcesList()).containsExactly(pay);
+      assertThat(shrunk.getResourcesList()).isEmpty();
+      delta.ack(shrunk);
+
+      Files.delete(dir.resolve("sidecar.yaml"));
+      DeltaDiscoveryResponse back = delta.next();
+      assertThat(versions(back)).containsOnlyKeys(pay);
+    }
+  }
+
+  @Test
+  void aRouterIsSentItsGatewayListenersAndTheirRemoval() throws Exception {
+    Node router =
+        Node.newBuilder()
+            .setId("router~10.0.0.5~ingress-1.shop~shop.svc.cluster.local")
+            .setMetadata(
+                com.google.protobuf.Struct.newBuilder()
+                    .putFields("NAMESPACE", com.google.protobuf.Value.newBuilder().setStringValue("shop").build())
+                    .putFields(
+                        "LABELS",
+                        com.google.protobuf.Value.newBuilder()
+                            .setStructValue(
+                                com.google.protobuf.Struct.newBuilder()
+                                    .putFields("istio", com.google.protobuf.Value.newBuilder().setStringValue("ingressgateway").build()))
+                            .build()))
+            .build();
+    String gateway =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: shop}
+        spec:
+          selector: {istio: ingressgateway}
+          servers:
+          - {port: {number: 8080, name: http, protocol: HTTP}, hosts: ["*"]}
+          - {port: {number: 8443, name: https, protocol: HTTPS}, hosts: ["*"], tls: {mode: SIMPLE, credentialName: edge-cert}}
+        """;
+    Files.writeString(dir.resolve("gateway.yaml"), gateway);
+    AdsTestStream.await(() -> !cp.pipeline().status().push().gateways().isEmpty());
+    try (Delta delta = new Delta(cp.xdsPort())) {
+      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(router).setTypeUrl(TypeUrls.LISTENER));
+      DeltaDiscoveryResponse first = delta.next();
+      assertThat(versions(first)).containsOnlyKeys("0.0.0.0_8080", "0.0.0.0_8443");
+      delta.ack(first);
+
+      // The HTTPS server goes: only its listener is named removed, the other is not resent.
+      Files.writeString(dir.resolve("gateway.yaml"), gateway.substring(0, gateway.indexOf("  - {port: {number: 8443")));
+      DeltaDiscoveryResponse removed = delta.next();
+      assertThat(removed.getResourcesList()).isEmpty();
+      assertThat(removed.getRemovedResourcesList()).containsExactly("0.0.0.0_8443");
+    }
+  }
+
+  @Test
   void grpcLikeSubscriptionsByNameWork() throws Exception {
     try (Delta delta = new Delta(cp.xdsPort())) {
       delta.send(

@@ -1,0 +1,73 @@
+package dev.mizzen.pilot.control;
+
+import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.model.ObjectRef;
+import dev.mizzen.ingest.store.ConfigChange;
+import dev.mizzen.pilot.generate.GroupKey;
+import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.proxy.Proxy;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * What a change can affect, as istiod's generators decide which pushes concern them: the xDS
+ * types to regenerate, and which proxy groups. An AuthorizationPolicy changes listeners only, and
+ * only of its namespace's proxies (all, when in the root namespace); Endpoints and Pods change
+ * clusters and endpoints, never listeners or routes; a Gateway changes routers only; a Sidecar
+ * its namespace's sidecars. What changes a proxy's shape (the services it serves, the labels
+ * selectors name) moves it to another group, which is built whole.
+ *
+ * @param types the types to regenerate
+ * @param groups the groups to regenerate them for
+ */
+record PushScope(Set<String> types, Predicate<GroupKey> groups) {
+  private static final Set<String> ALL = Set.copyOf(TypeUrls.PUSH_ORDER);
+  private static final Set<String> CLUSTERS = Set.of(TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
+  private static final Set<String> LISTENERS = Set.of(TypeUrls.LISTENER);
+
+  /** A push of everything to everyone: the first, and one nobody knows the cause of. */
+  static final PushScope FULL = new PushScope(ALL, k -> true);
+
+  /** What the kinds affect, for every proxy; namespace-scoped kinds are narrowed below. */
+  private static final Map<Kind<?>, Set<String>> TYPES =
+      Map.ofEntries(
+          Map.entry(Kind.ENDPOINTS, CLUSTERS),
+          // Pod labels pick subsets and decide mutual TLS; they are no part of routes or listeners.
+          Map.entry(Kind.POD, CLUSTERS),
+          Map.entry(Kind.AUTHORIZATION_POLICY, LISTENERS),
+          Map.entry(Kind.REQUEST_AUTHENTICATION, LISTENERS),
+          Map.entry(Kind.SERVICE_MESH_RBAC_CONFIG, LISTENERS),
+          // Peer authentication decides inbound TLS (listeners) and outbound mutual TLS (clusters).
+          Map.entry(Kind.PEER_AUTHENTICATION, Set.of(TypeUrls.LISTENER, TypeUrls.CLUSTER, TypeUrls.ENDPOINT)),
+          Map.entry(Kind.SERVICE_MESH_POLICY, Set.of(TypeUrls.LISTENER, TypeUrls.CLUSTER, TypeUrls.ENDPOINT)));
+
+  /**
+   * Kinds whose objects outside the root namespace concern only proxies of their namespace. Not
+   * PeerAuthentication: it also decides how every other proxy calls the namespace's workloads.
+   */
+  private static final Set<Kind<?>> NAMESPACED = Set.of(Kind.AUTHORIZATION_POLICY, Kind.REQUEST_AUTHENTICATION, Kind.SIDECAR);
+
+  static PushScope of(ConfigChange change, String rootNamespace) {
+    if (change.objects().isEmpty()) {
+      return change.refusalsChanged() ? new PushScope(Set.of(), k -> false) : FULL;
+    }
+    Set<String> types = new HashSet<>();
+    Predicate<GroupKey> groups = k -> false;
+    for (ObjectRef ref : change.objects()) {
+      Kind<?> kind = ref.kind();
+      Set<String> affected = kind == Kind.GATEWAY || kind == Kind.SIDECAR ? ALL : TYPES.getOrDefault(kind, ALL);
+      types.addAll(affected);
+      Predicate<GroupKey> which = k -> true;
+      if (kind == Kind.GATEWAY) {
+        which = k -> k.type() == Proxy.Type.ROUTER;
+      } else if (NAMESPACED.contains(kind) && !ref.namespace().equals(rootNamespace)) {
+        String ns = ref.namespace();
+        which = kind == Kind.SIDECAR ? k -> k.namespace().equals(ns) && k.type() == Proxy.Type.SIDECAR : k -> k.namespace().equals(ns);
+      }
+      groups = groups.or(which);
+    }
+    return new PushScope(Set.copyOf(types), groups);
+  }
+}
