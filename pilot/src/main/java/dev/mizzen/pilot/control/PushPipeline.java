@@ -186,12 +186,16 @@ public final class PushPipeline implements AutoCloseable {
       PushContext context = PushContext.build(++pushes, start, members, mesh);
       metrics.pushContextBuilt(System.nanoTime() - buildStart);
       metrics.pushStarted(context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
+      long contextNanos = System.nanoTime() - buildStart;
       ConfigGenerator next = new ConfigGenerator(context);
       generator = next;
       // A proxy's shape depends on the push: the services it serves, the labels policies select on.
       // Groups of a new shape are built whole, as they join.
       Set<GroupKey> known = cache.groupKeys();
+      long regroupStart = System.nanoTime();
       cache.regroup();
+      long regroupNanos = System.nanoTime() - regroupStart;
+      long groupsStart = System.nanoTime();
       PushScope scope = PushScope.of(change, mesh.rootNamespace());
       int groups = 0;
       int failed = 0;
@@ -220,6 +224,17 @@ public final class PushPipeline implements AutoCloseable {
           failed++;
         }
         cache.publish(snapshot);
+      }
+      if (log.isDebugEnabled()) {
+        log.debug(
+            "push {} took {} ms: snapshot and members {} ms, push context {} ms, regroup {} ms, {} groups {} ms",
+            context.number(),
+            (System.nanoTime() - startNanos) / 1_000_000,
+            (buildStart - startNanos) / 1_000_000,
+            contextNanos / 1_000_000,
+            regroupNanos / 1_000_000,
+            groups,
+            (System.nanoTime() - groupsStart) / 1_000_000);
       }
       PushStatus before = status;
       PushStatus now =

@@ -44,7 +44,7 @@ final class PushQueue implements AutoCloseable {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             r -> {
-              Thread t = new Thread(r, "mizzen-push");
+              Thread t = new Thread(r, "mizzen-send");
               t.setDaemon(true);
               return t;
             });
