@@ -27,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,8 +66,11 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
-  @Option(names = "--skip-baseline", description = "Measure Mizzen only.")
+  @Option(names = "--skip-baseline", description = "Do not measure bare java-control-plane.")
   boolean skipBaseline;
+
+  @Option(names = "--skip-scoped", description = "Do not measure the mesh with a namespace-scoped Sidecar per namespace.")
+  boolean skipScoped;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -77,48 +81,10 @@ public final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
-    Path meshDir = out.resolve("mesh");
-    MeshGenerator mesh = new MeshGenerator(services, namespaces, pods);
-    mesh.write(meshDir);
-    log("mesh: %d services in %d namespaces, %d pods each, in %s", services, namespaces, pods, meshDir);
-
     Path jar = mizzenJar != null ? mizzenJar : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
-    int xds = freePort();
-    int debug = freePort();
-    int monitoring = freePort();
-    List<String> cmd = new ArrayList<>(java(javaOpts));
-    cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config-dir", meshDir.toString(), "--bind-address", "127.0.0.1",
-        "--xds-port", String.valueOf(xds), "--debug-port", String.valueOf(debug), "--monitoring-port", String.valueOf(monitoring)));
-    Process mizzen = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve("mizzen.log").toFile()).start();
-    Phase mizzenPhase;
-    Convergence convergence;
-    long idleBytesPerProxy;
     Path captured = out.resolve("resources.bin");
-    try {
-      awaitReady(debug, mizzen);
-      ProcessStats before = ProcessStats.of(mizzen.pid());
-      try (Streams streams = new Streams(xds, proxies, slowReaders, namespaces)) {
-        mizzenPhase = streams.measure("mizzen", mizzen.pid(), timeoutSeconds, () -> heap(monitoring));
-        ProcessStats after = ProcessStats.of(mizzen.pid());
-        idleBytesPerProxy = (after.rssBytes() - before.rssBytes()) / Math.max(1, proxies);
-        streams.capture(captured);
-        convergence = streams.convergeAfter(() -> {
-          Path file = meshDir.resolve(MeshGenerator.namespace(0) + ".yaml");
-          String text = Files.readString(file);
-          String original = mesh.virtualService(0, 80);
-          if (!text.contains(original)) {
-            throw new IllegalStateException("cannot find the VirtualService to change");
-          }
-          Files.writeString(file, text.replace(original, mesh.virtualService(0, 55)));
-          log("changed VirtualService %s/%s at %s", MeshGenerator.namespace(0), MeshGenerator.service(0), java.time.LocalTime.now());
-          return null;
-        }, timeoutSeconds);
-      }
-    } finally {
-      mizzen.destroy();
-      mizzen.waitFor(10, TimeUnit.SECONDS);
-    }
-
+    MizzenRun unscoped = runMizzen(jar, false, captured);
+    MizzenRun scoped = skipScoped ? null : runMizzen(jar, true, null);
     Phase bare = null;
     if (!skipBaseline) {
       int port = freePort();
@@ -139,14 +105,77 @@ public final class Bench implements Callable<Integer> {
         baseline.waitFor(10, TimeUnit.SECONDS);
       }
     }
-    Report report = new Report(services, namespaces, proxies, slowReaders, mizzenPhase, bare, convergence, idleBytesPerProxy);
+    Report report =
+        new Report(
+            services, namespaces, proxies, slowReaders, javaOpts, unscoped.phase(), bare, unscoped.convergence(),
+            unscoped.idleBytesPerProxy(), scoped == null ? null : scoped.phase(), scoped == null ? null : scoped.convergence());
     System.out.print(report.table());
     System.out.println(report.json());
     Files.writeString(out.resolve("report.txt"), report.table());
     Files.writeString(out.resolve("report.json"), report.json() + "\n");
     Files.writeString(out.resolve("convergence.svg"), report.svg());
     log("report, JSON and chart written to %s", out);
-    return mizzenPhase.proxies() >= proxies - slowReaders && convergence.missed() == 0 ? 0 : 1;
+    boolean ok = unscoped.phase().proxies() >= proxies - slowReaders && unscoped.convergence().missed() == 0;
+    if (scoped != null) {
+      ok &= scoped.phase().proxies() >= proxies - slowReaders && scoped.convergence().missed() == 0;
+    }
+    return ok ? 0 : 1;
+  }
+
+  /** One Mizzen process on the generated mesh, measured. */
+  record MizzenRun(Phase phase, Convergence convergence, long idleBytesPerProxy) {}
+
+  private MizzenRun runMizzen(Path jar, boolean sidecars, Path capture) throws Exception {
+    String name = sidecars ? "mizzen-scoped" : "mizzen";
+    Path meshDir = out.resolve(sidecars ? "mesh-scoped" : "mesh");
+    MeshGenerator mesh = new MeshGenerator(services, namespaces, pods);
+    mesh.write(meshDir, sidecars);
+    log("%s: %d services in %d namespaces, %d pods each%s, in %s", name, services, namespaces, pods,
+        sidecars ? ", a namespace-scoped Sidecar per namespace" : "", meshDir);
+    int xds = freePort();
+    int debug = freePort();
+    int monitoring = freePort();
+    List<String> cmd = new ArrayList<>(java(javaOpts));
+    cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config-dir", meshDir.toString(), "--bind-address", "127.0.0.1",
+        "--xds-port", String.valueOf(xds), "--debug-port", String.valueOf(debug), "--monitoring-port", String.valueOf(monitoring)));
+    Process mizzen = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
+    try {
+      awaitReady(debug, mizzen);
+      ProcessStats before = ProcessStats.of(mizzen.pid());
+      try (Streams streams = new Streams(xds, proxies, slowReaders, namespaces)) {
+        Phase phase = streams.measure(name, mizzen.pid(), timeoutSeconds, () -> heap(monitoring));
+        ProcessStats after = ProcessStats.of(mizzen.pid());
+        long idle = (after.rssBytes() - before.rssBytes()) / Math.max(1, proxies);
+        if (capture != null) {
+          streams.capture(capture);
+        }
+        // A first change warms the paths a change takes; the second is measured.
+        // With namespace-scoped Sidecars only the changed service's namespace imports it.
+        IntPredicate affected = sidecars ? ns -> ns == 0 : ns -> true;
+        streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 80, 70), affected, timeoutSeconds);
+        Convergence convergence = streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 70, 55), affected, timeoutSeconds);
+        // Memory after the run's work, taken again: the change may have raised the peak.
+        Phase measured = new Phase(phase.name(), phase.proxies(), phase.allReadySeconds(), phase.readySeconds(),
+            phase.bytes(), ProcessStats.of(mizzen.pid()), phase.heapBytes());
+        return new MizzenRun(measured, convergence, idle);
+      }
+    } finally {
+      mizzen.destroy();
+      mizzen.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Rewrites service 0's split from {@code from} to {@code to} percent to v1. */
+  private static Void changeRoutes(MeshGenerator mesh, Path meshDir, int from, int to) throws IOException {
+    Path file = meshDir.resolve(MeshGenerator.namespace(0) + ".yaml");
+    String text = Files.readString(file);
+    String original = mesh.virtualService(0, from);
+    if (!text.contains(original)) {
+      throw new IllegalStateException("cannot find the VirtualService to change");
+    }
+    Files.writeString(file, text.replace(original, mesh.virtualService(0, to)));
+    log("changed VirtualService %s/%s at %s", MeshGenerator.namespace(0), MeshGenerator.service(0), java.time.LocalTime.now());
+    return null;
   }
 
   /** Convergence after a change: per affected stream, seconds from the change to the new routes. */
@@ -240,7 +269,7 @@ public final class Bench implements Callable<Integer> {
                 .setId("sidecar~10.200." + (i / 250) + "." + (i % 250) + "~proxy-" + i + "." + ns + "~" + ns + ".svc.cluster.local")
                 .setMetadata(Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
                 .build();
-        streams.add(new EnvoyLikeStream(node, isSlow ? 200 : 0, i == 0));
+        streams.add(new EnvoyLikeStream(node, i % namespaces, isSlow ? 200 : 0, i == 0));
       }
     }
 
@@ -281,12 +310,21 @@ public final class Bench implements Callable<Integer> {
       }
     }
 
-    /** Changes the config and measures, per stream, when a new route configuration arrives. */
-    Convergence convergeAfter(Callable<Void> change, int timeoutSeconds) throws Exception {
+    /**
+     * Changes the config and measures, per affected stream, when a new route configuration
+     * arrives; {@code affected} tests a stream's namespace index. What every stream was pushed
+     * is counted, so a push to an unaffected proxy shows in the report.
+     */
+    Convergence convergeAfter(Callable<Void> change, IntPredicate affected, int timeoutSeconds) throws Exception {
       List<Map<String, Long>> before = new ArrayList<>();
       List<CountDownLatch> latches = new ArrayList<>();
+      List<EnvoyLikeStream> waitedFor = new ArrayList<>();
       for (EnvoyLikeStream s : fast()) {
         before.add(s.responsesByType());
+        if (!affected.test(s.namespaceIndex())) {
+          continue;
+        }
+        waitedFor.add(s);
         // Only this change happens now: any new route version carries it. Comparing versions
         // keeps the load generator from parsing thousands of route configurations on the same cores.
         String old = s.lastVersion(EnvoyLikeStream.RDS);
@@ -299,7 +337,7 @@ public final class Bench implements Callable<Integer> {
       int missed = 0;
       for (int i = 0; i < latches.size(); i++) {
         if (latches.get(i).await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          seconds.add((fast().get(i).awaitedAtNanos() - start) / 1e9);
+          seconds.add((waitedFor.get(i).awaitedAtNanos() - start) / 1e9);
         } else {
           missed++;
         }

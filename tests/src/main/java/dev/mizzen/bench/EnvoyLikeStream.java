@@ -55,13 +55,16 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   private volatile Throwable error;
 
   private final boolean keepResponses;
+  private final int namespaceIndex;
 
   /**
+   * @param namespaceIndex which generated namespace the proxy runs in
    * @param keepResponses whether to keep the last response of each type (one stream does, for
    *     the baseline to serve the same resources)
    */
-  EnvoyLikeStream(Node node, long slowReaderDelayMillis, boolean keepResponses) {
+  EnvoyLikeStream(Node node, int namespaceIndex, long slowReaderDelayMillis, boolean keepResponses) {
     this.node = node;
+    this.namespaceIndex = namespaceIndex;
     this.slowReaderDelayMillis = slowReaderDelayMillis;
     this.keepResponses = keepResponses;
   }
@@ -198,6 +201,10 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   @Override
   public void onCompleted() {}
+
+  int namespaceIndex() {
+    return namespaceIndex;
+  }
 
   CountDownLatch ready() {
     return ready;

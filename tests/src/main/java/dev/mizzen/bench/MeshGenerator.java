@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * Writes a mesh of {@code services} services spread over {@code namespaces} namespaces, one file
  * per namespace: each service with an HTTP port, Endpoints and Pods in two versions, a
- * VirtualService with a header route and a weighted split, and a DestinationRule with subsets.
+ * VirtualService with a header route and a weighted split, a DestinationRule with subsets and an
+ * AuthorizationPolicy; optionally a namespace-scoped Sidecar per namespace.
  */
 final class MeshGenerator {
   static final String CONTROL_PLANE = "istio-system";
@@ -37,7 +38,11 @@ final class MeshGenerator {
     return namespace(service % namespaces);
   }
 
-  void write(Path dir) throws IOException {
+  /**
+   * @param sidecars whether each namespace gets a Sidecar that scopes its proxies to their own
+   *     namespace and the control plane's
+   */
+  void write(Path dir, boolean sidecars) throws IOException {
     Files.createDirectories(dir);
     try (Writer w = Files.newBufferedWriter(dir.resolve("mesh.yaml"), StandardCharsets.UTF_8)) {
       w.write("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: " + CONTROL_PLANE + "}\nspec:\n  members:\n");
@@ -46,6 +51,10 @@ final class MeshGenerator {
       }
       for (int n = 0; n < namespaces; n++) {
         w.write("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: " + namespace(n) + "}\n");
+        if (sidecars) {
+          w.write("---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: " + namespace(n) + "}\n"
+              + "spec:\n  egress:\n  - hosts: [\"./*\", \"" + CONTROL_PLANE + "/*\"]\n");
+        }
       }
     }
     for (int n = 0; n < namespaces; n++) {
@@ -77,6 +86,10 @@ final class MeshGenerator {
     w.write("---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: " + name + ", namespace: " + ns + "}\n");
     w.write("spec:\n  host: " + name + "\n  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n");
     w.write(virtualService(s, 80));
+    // Who may call it: its own namespace, reading and writing under /api.
+    w.write("---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name + ", namespace: " + ns + "}\n"
+        + "spec:\n  selector: {matchLabels: {app: " + name + "}}\n  action: ALLOW\n  rules:\n"
+        + "  - from: [{source: {namespaces: [" + ns + "]}}]\n    to: [{operation: {methods: [GET, POST], paths: [\"/api/*\"]}}]\n");
   }
 
   /** The VirtualService of service {@code s}, with {@code v1Weight} percent to v1. */

@@ -9,10 +9,13 @@ record Report(
     int namespaces,
     int proxies,
     int slowReaders,
+    String javaOpts,
     Phase mizzen,
     Phase bare,
     Bench.Convergence convergence,
-    long idleBytesPerProxy) {
+    long idleBytesPerProxy,
+    Phase scoped,
+    Bench.Convergence scopedConvergence) {
 
   private static String mib(long bytes) {
     return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
@@ -28,8 +31,8 @@ record Report(
 
   String table() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s%n%n",
-        services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch")));
+    b.append(String.format(Locale.ROOT, "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s; JVM options %s%n%n",
+        services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"), javaOpts));
     String row = "%-34s %-18s %-18s %-10s%n";
     b.append(String.format(Locale.ROOT, row, "", "Mizzen", "java-control-plane", "ratio"));
     b.append(String.format(Locale.ROOT, row, "proxies ready (all types ACKed)", mizzen.proxies(), bare == null ? "-" : bare.proxies(), ""));
@@ -48,6 +51,20 @@ record Report(
     b.append(String.format(Locale.ROOT, "%nAfter one VirtualService change: %d proxies updated, %d missed; convergence p50 %s, p99 %s, max %s%n",
         c.length, convergence.missed(), s(Bench.percentile(c, 0.5)), s(Bench.percentile(c, 0.99)), s(c.length == 0 ? Double.NaN : c[c.length - 1])));
     b.append("Responses pushed by the change, by type: ").append(convergence.responsesByType()).append('\n');
+    if (scoped != null) {
+      double[] sc = scopedConvergence.seconds();
+      long perProxy = mizzen.bytes() / Math.max(1, mizzen.proxies());
+      long scopedPerProxy = scoped.bytes() / Math.max(1, scoped.proxies());
+      b.append(String.format(Locale.ROOT, "%nWith a namespace-scoped Sidecar per namespace:%n"));
+      b.append(String.format(Locale.ROOT, row, "", "scoped", "unscoped", "ratio"));
+      b.append(String.format(Locale.ROOT, row, "bytes per proxy", mib(scopedPerProxy), mib(perProxy), ratio(scopedPerProxy, perProxy)));
+      b.append(String.format(Locale.ROOT, row, "time until all ACKed", s(scoped.allReadySeconds()), s(mizzen.allReadySeconds()),
+          ratio(scoped.allReadySeconds(), mizzen.allReadySeconds())));
+      b.append(String.format(Locale.ROOT, row, "peak RSS", mib(scoped.stats().peakRssBytes()), mib(mizzen.stats().peakRssBytes()), ""));
+      b.append(String.format(Locale.ROOT, row, "convergence p99", s(Bench.percentile(sc, 0.99)), s(Bench.percentile(c, 0.99)), ""));
+      b.append(String.format(Locale.ROOT, row, "proxies updated by the change", sc.length, c.length, ""));
+      b.append("Responses pushed by the change (scoped), by type: ").append(scopedConvergence.responsesByType()).append('\n');
+    }
     return b.toString();
   }
 
@@ -61,6 +78,16 @@ record Report(
     b.append(String.format(Locale.ROOT, "\"convergence\":{\"updated\":%d,\"missed\":%d,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"pushed\":%s},",
         c.length, convergence.missed(), Bench.percentile(c, 0.5), Bench.percentile(c, 0.99), c.length == 0 ? Double.NaN : c[c.length - 1], map(convergence.responsesByType())));
     b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
+    b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
+    if (scoped != null) {
+      double[] sc = scopedConvergence.seconds();
+      b.append(",\"scoped\":").append(phase(scoped));
+      b.append(String.format(Locale.ROOT, ",\"scoped_convergence\":{\"updated\":%d,\"missed\":%d,\"p99_s\":%.4f,\"pushed\":%s}",
+          sc.length, scopedConvergence.missed(), Bench.percentile(sc, 0.99), map(scopedConvergence.responsesByType())));
+      b.append(String.format(Locale.ROOT, ",\"ratio_scoped_bytes_per_proxy\":%.4f,\"ratio_scoped_all_acked_time\":%.4f",
+          (double) (scoped.bytes() / Math.max(1, scoped.proxies())) / (mizzen.bytes() / Math.max(1, mizzen.proxies())),
+          scoped.allReadySeconds() / mizzen.allReadySeconds()));
+    }
     if (bare != null) {
       b.append(String.format(Locale.ROOT, ",\"ratio_all_acked_time\":%.3f,\"ratio_peak_rss\":%.3f",
           mizzen.allReadySeconds() / bare.allReadySeconds(), (double) mizzen.stats().peakRssBytes() / bare.stats().peakRssBytes()));

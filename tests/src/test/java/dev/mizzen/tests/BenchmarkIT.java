@@ -13,7 +13,8 @@ import picocli.CommandLine;
 
 /**
  * The benchmark at a small size, so that it keeps working: every proxy gets every type, the
- * change reaches every proxy with RDS alone, and the report, JSON and chart are written. Its
+ * change reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies
+ * that import the changed service), and the report, JSON and chart are written. Its
  * numbers are printed, never asserted.
  */
 class BenchmarkIT {
@@ -36,7 +37,15 @@ class BenchmarkIT {
     assertThat(report.at("/convergence/missed").asInt()).isZero();
     // Only the route configurations changed, so only they were pushed.
     assertThat(report.at("/convergence/pushed").fieldNames()).toIterable().containsExactly("RouteConfiguration");
-    assertThat(Files.readString(out.resolve("report.txt"))).contains("time until all ACKed");
+    // With a Sidecar per namespace, only the ten proxies of the changed service's namespace get
+    // new routes, and each proxy is sent less.
+    assertThat(report.at("/scoped/ready").asInt()).isEqualTo(49);
+    assertThat(report.at("/scoped_convergence/updated").asInt()).isEqualTo(10);
+    assertThat(report.at("/scoped_convergence/missed").asInt()).isZero();
+    assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(10);
+    assertThat(report.at("/scoped_convergence/pushed").size()).isEqualTo(1);
+    assertThat(report.at("/scoped/bytes").asLong()).isLessThan(report.at("/mizzen/bytes").asLong());
+    assertThat(Files.readString(out.resolve("report.txt"))).contains("time until all ACKed", "namespace-scoped Sidecar");
     assertThat(Files.readString(out.resolve("convergence.svg"))).startsWith("<svg").contains("<path d=\"M");
   }
 }
