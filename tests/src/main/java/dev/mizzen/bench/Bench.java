@@ -60,7 +60,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--mizzen-jar", description = "Mizzen's jar. Default: $MIZZEN_HOME/pilot/target/mizzen.jar.")
   Path mizzenJar;
 
-  @Option(names = "--java-opts", defaultValue = "-Xmx1g -XX:+UseG1GC", description = "JVM options of both control planes. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--java-opts", defaultValue = "-Xmx512m -XX:+UseG1GC", description = "JVM options of both control planes (both also run with MALLOC_ARENA_MAX=2, as the image does). Default: ${DEFAULT-VALUE}.")
   String javaOpts;
 
   @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
@@ -90,7 +90,7 @@ public final class Bench implements Callable<Integer> {
       int port = freePort();
       List<String> bcmd = new ArrayList<>(java(javaOpts));
       bcmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BareControlPlane.class.getName(), String.valueOf(port), captured.toString()));
-      Process baseline = new ProcessBuilder(bcmd).redirectErrorStream(true).start();
+      Process baseline = withEnvironment(new ProcessBuilder(bcmd)).redirectErrorStream(true).start();
       try {
         BufferedReader lines = new BufferedReader(new InputStreamReader(baseline.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -138,7 +138,7 @@ public final class Bench implements Callable<Integer> {
     List<String> cmd = new ArrayList<>(java(javaOpts));
     cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config-dir", meshDir.toString(), "--bind-address", "127.0.0.1",
         "--xds-port", String.valueOf(xds), "--debug-port", String.valueOf(debug), "--monitoring-port", String.valueOf(monitoring)));
-    Process mizzen = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
+    Process mizzen = withEnvironment(new ProcessBuilder(cmd)).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
     try {
       awaitReady(debug, mizzen);
       ProcessStats before = ProcessStats.of(mizzen.pid());
@@ -180,6 +180,15 @@ public final class Bench implements Callable<Integer> {
 
   /** Convergence after a change: per affected stream, seconds from the change to the new routes. */
   record Convergence(double[] seconds, int missed, Map<String, Long> responsesByType) {}
+
+  /**
+   * The environment both control planes run in: glibc's malloc arenas capped as in the image,
+   * so that many threads do not each keep an arena of their own.
+   */
+  private static ProcessBuilder withEnvironment(ProcessBuilder b) {
+    b.environment().put("MALLOC_ARENA_MAX", "2");
+    return b;
+  }
 
   private static List<String> java(String opts) {
     List<String> cmd = new ArrayList<>();

@@ -31,7 +31,7 @@ record Report(
 
   String table() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s; JVM options %s%n%n",
+    b.append(String.format(Locale.ROOT, "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s; JVM options %s, MALLOC_ARENA_MAX=2%n%n",
         services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"), javaOpts));
     String row = "%-34s %-18s %-18s %-10s%n";
     b.append(String.format(Locale.ROOT, row, "", "Mizzen", "java-control-plane", "ratio"));
@@ -48,8 +48,8 @@ record Report(
         bare == null ? "-" : String.format(Locale.ROOT, "%.1f", bare.stats().cpuSeconds()), ""));
     b.append(String.format(Locale.ROOT, row, "RSS per idle connected proxy", String.format(Locale.ROOT, "%.1f KiB", idleBytesPerProxy / 1024.0), "-", ""));
     double[] c = convergence.seconds();
-    b.append(String.format(Locale.ROOT, "%nAfter one VirtualService change: %d proxies updated, %d missed; convergence p50 %s, p99 %s, max %s%n",
-        c.length, convergence.missed(), s(Bench.percentile(c, 0.5)), s(Bench.percentile(c, 0.99)), s(c.length == 0 ? Double.NaN : c[c.length - 1])));
+    b.append(String.format(Locale.ROOT, "%nAfter one VirtualService change: %d proxies updated, %d missed; convergence first %s, p50 %s, p99 %s, max %s%n",
+        c.length, convergence.missed(), s(c.length == 0 ? Double.NaN : c[0]), s(Bench.percentile(c, 0.5)), s(Bench.percentile(c, 0.99)), s(c.length == 0 ? Double.NaN : c[c.length - 1])));
     b.append("Responses pushed by the change, by type: ").append(convergence.responsesByType()).append('\n');
     if (scoped != null) {
       double[] sc = scopedConvergence.seconds();
@@ -75,8 +75,8 @@ record Report(
         services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors()));
     b.append("\"mizzen\":").append(phase(mizzen)).append(',');
     b.append("\"java_control_plane\":").append(bare == null ? "null" : phase(bare)).append(',');
-    b.append(String.format(Locale.ROOT, "\"convergence\":{\"updated\":%d,\"missed\":%d,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"pushed\":%s},",
-        c.length, convergence.missed(), Bench.percentile(c, 0.5), Bench.percentile(c, 0.99), c.length == 0 ? Double.NaN : c[c.length - 1], map(convergence.responsesByType())));
+    b.append(String.format(Locale.ROOT, "\"convergence\":{\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"pushed\":%s},",
+        c.length, convergence.missed(), c.length == 0 ? Double.NaN : c[0], Bench.percentile(c, 0.5), Bench.percentile(c, 0.99), c.length == 0 ? Double.NaN : c[c.length - 1], map(convergence.responsesByType())));
     b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
     b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
     if (scoped != null) {
