@@ -41,7 +41,7 @@ final class GrpcGenerator {
         String canonical = s.hostname() + ":" + p.port();
         String routeName = ClusterNames.outbound(p.port(), "", s.hostname());
         listeners.put(canonical, ListenerBuilder.grpcClient(canonical, routeName));
-        VirtualHost vh = rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true));
+        VirtualHost vh = rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true, true));
         routes.put(routeName, RouteConfiguration.newBuilder().setName(routeName).addVirtualHosts(vh).build());
         for (String name : clientNames(s, scope.viewer)) {
           aliases.put(name + ":" + p.port(), canonical);

@@ -47,9 +47,11 @@ final class RouteBuilder {
   /**
    * The names requests may use for a service port from a proxy in {@code viewer}: the FQDN, the
    * short forms a resolver would expand for Kubernetes services (the bare name only in the
-   * service's own namespace), the virtual IP; each with and without the port.
+   * service's own namespace), the virtual IP. With {@code withPort} each name comes also as
+   * {@code name:port}; without, the route configuration must ignore the port in host matching
+   * (Envoy sidecars, as Istio does; gRPC's xDS client has no such switch and gets both forms).
    */
-  static List<String> domains(MeshService service, int port, String viewer, boolean allShortNames) {
+  static List<String> domains(MeshService service, int port, String viewer, boolean allShortNames, boolean withPort) {
     Set<String> names = new LinkedHashSet<>();
     names.add(service.hostname());
     if (service.kubernetes()) {
@@ -65,7 +67,9 @@ final class RouteBuilder {
     List<String> domains = new ArrayList<>();
     for (String n : names) {
       domains.add(n);
-      domains.add(n + ":" + port);
+      if (withPort) {
+        domains.add(n + ":" + port);
+      }
     }
     return domains;
   }

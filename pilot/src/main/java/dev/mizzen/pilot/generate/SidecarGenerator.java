@@ -46,13 +46,18 @@ final class SidecarGenerator {
     RouteBuilder rb = new RouteBuilder(scope, false);
     for (Map.Entry<Integer, List<MeshService>> e : httpPorts().entrySet()) {
       int port = e.getKey();
+      // One route configuration per port: the port in a Host header says nothing more, so it is
+      // ignored in matching and each domain is listed once, without it.
       RouteConfiguration.Builder rc =
-          RouteConfiguration.newBuilder().setName(String.valueOf(port)).setValidateClusters(BoolValue.of(false));
+          RouteConfiguration.newBuilder()
+              .setName(String.valueOf(port))
+              .setValidateClusters(BoolValue.of(false))
+              .setIgnorePortInHostMatching(true);
       Set<String> used = new HashSet<>();
       for (MeshService s : e.getValue()) {
         // Envoy refuses a domain named by two virtual hosts: the first service keeps it.
         List<String> domains =
-            RouteBuilder.domains(s, port, scope.viewer, false).stream().filter(used::add).toList();
+            RouteBuilder.domains(s, port, scope.viewer, false, false).stream().filter(used::add).toList();
         if (!domains.isEmpty()) {
           rc.addVirtualHosts(rb.virtualHost(s, port, domains));
         }

@@ -134,7 +134,11 @@ class AdsProtocolTest {
       assertThat(rds.getResourcesList()).extracting(a -> a.unpack(RouteConfiguration.class))
           .anySatisfy(r -> {
             assertThat(r.getName()).isEqualTo("8080");
-            assertThat(r.getVirtualHosts(0).getDomainsList()).contains("web", "web.shop.svc.cluster.local:8080");
+            // One route configuration per port, matched without the Host header's port.
+            assertThat(r.getIgnorePortInHostMatching()).isTrue();
+            assertThat(r.getVirtualHosts(0).getDomainsList())
+                .contains("web", "web.shop.svc.cluster.local")
+                .doesNotContain("web.shop.svc.cluster.local:8080");
           })
           .anySatisfy(r -> {
             assertThat(r.getName()).isEqualTo("no-such-route");
