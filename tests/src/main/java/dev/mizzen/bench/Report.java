@@ -10,6 +10,7 @@ record Report(
     int proxies,
     int slowReaders,
     String javaOpts,
+    String baselineJavaOpts,
     Phase mizzen,
     Phase bare,
     Bench.Convergence convergence,
@@ -31,8 +32,10 @@ record Report(
 
   String table() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s; JVM options %s, MALLOC_ARENA_MAX=2%n%n",
-        services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"), javaOpts));
+    b.append(String.format(Locale.ROOT, "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s, Java %s%n"
+            + "JVM options: Mizzen %s; java-control-plane %s; both with MALLOC_ARENA_MAX=2%n%n",
+        services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+        System.getProperty("java.version"), javaOpts, bare == null ? "-" : baselineJavaOpts));
     String row = "%-34s %-18s %-18s %-10s%n";
     b.append(String.format(Locale.ROOT, row, "", "Mizzen", "java-control-plane", "ratio"));
     b.append(String.format(Locale.ROOT, row, "proxies ready (all types ACKed)", mizzen.proxies(), bare == null ? "-" : bare.proxies(), ""));
@@ -79,6 +82,7 @@ record Report(
         c.length, convergence.missed(), c.length == 0 ? Double.NaN : c[0], Bench.percentile(c, 0.5), Bench.percentile(c, 0.99), c.length == 0 ? Double.NaN : c[c.length - 1], map(convergence.responsesByType())));
     b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
     b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
+    b.append(",\"baseline_java_opts\":\"").append(baselineJavaOpts.replace("\"", "'")).append('"');
     if (scoped != null) {
       double[] sc = scopedConvergence.seconds();
       b.append(",\"scoped\":").append(phase(scoped));

@@ -1,7 +1,9 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * A DiscoveryResponse made of a body serialized once for every stream of a group (version,
@@ -72,6 +75,50 @@ record PreparedResponse(ByteString body, String nonce) {
         }
       };
 
+  /** Passes protobuf's pieces to an output stream without copying them. */
+  private static final class ToStream extends ByteOutput {
+    private final OutputStream target;
+
+    ToStream(OutputStream target) {
+      this.target = target;
+    }
+
+    @Override
+    public void write(byte value) throws IOException {
+      target.write(value);
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) throws IOException {
+      target.write(value, offset, length);
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) throws IOException {
+      target.write(value, offset, length);
+    }
+
+    @Override
+    public void write(ByteBuffer value) throws IOException {
+      if (value.hasArray()) {
+        target.write(value.array(), value.arrayOffset() + value.position(), value.remaining());
+        value.position(value.limit());
+      } else {
+        byte[] chunk = new byte[Math.min(value.remaining(), 8192)];
+        while (value.hasRemaining()) {
+          int n = Math.min(chunk.length, value.remaining());
+          value.get(chunk, 0, n);
+          target.write(chunk, 0, n);
+        }
+      }
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) throws IOException {
+      write(value);
+    }
+  }
+
   /** Hands gRPC the bytes with their length, drained straight into its buffers. */
   private static final class Stream extends InputStream implements KnownLength, Drainable {
     private ByteString bytes;
@@ -85,7 +132,11 @@ record PreparedResponse(ByteString body, String nonce) {
     public int drainTo(OutputStream target) throws IOException {
       ByteString b = bytes;
       bytes = ByteString.EMPTY;
-      b.writeTo(target);
+      // ByteString.writeTo(OutputStream) copies each piece first, lest the stream keep the array;
+      // gRPC's framer copies what it is given into its own buffers, so the shared bytes are
+      // handed over as they are. Otherwise every send of a megabyte response would first make a
+      // megabyte of garbage.
+      UnsafeByteOperations.unsafeWriteTo(b, new ToStream(target));
       return b.size();
     }
 

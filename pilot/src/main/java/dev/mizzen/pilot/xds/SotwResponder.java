@@ -29,7 +29,7 @@ final class SotwResponder {
       return null;
     }
     boolean changed = s.sentVersion == null || !version.equals(s.sentVersion);
-    boolean newNames = !s.wildcard && !s.sentNames.containsAll(s.requestedNames);
+    boolean newNames = !s.wildcard && s.sentNames != s.requestedNames && !s.sentNames.containsAll(s.requestedNames);
     boolean warmClusters = TypeUrls.ENDPOINT.equals(type) && s.hasClusterChanged;
     if (!changed && !newNames && !warmClusters) {
       return null;
