@@ -33,6 +33,7 @@ public final class TypeResources {
   private final String version;
   private final NavigableMap<String, Message> resources;
   private final Set<String> names;
+  private final List<String> sortedNames;
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
   private final Cache<Object, ByteString> bodies = Caffeine.newBuilder().maximumSize(32).build();
 
@@ -45,6 +46,7 @@ public final class TypeResources {
     // such as outbound|8080|v1|svc-1.ns.svc.cluster.local share long prefixes that make every
     // comparison in a sorted set slow.
     this.names = Set.copyOf(this.resources.keySet());
+    this.sortedNames = List.copyOf(this.resources.keySet());
   }
 
   public String version() {
@@ -61,7 +63,7 @@ public final class TypeResources {
    * no copies of them.
    */
   Set<String> canonical(List<String> requested) {
-    if (requested.size() == names.size() && names.containsAll(requested)) {
+    if (requested.size() == names.size() && (inOrder(requested) || names.containsAll(requested))) {
       return names;
     }
     List<String> shared = new ArrayList<>(requested.size());
@@ -70,6 +72,16 @@ public final class TypeResources {
       shared.add(n.equals(key) ? key : n);
     }
     return Set.copyOf(shared);
+  }
+
+  /** Whether the request lists every name in this type's order, as clients that sort them do. */
+  private boolean inOrder(List<String> requested) {
+    for (int i = 0; i < requested.size(); i++) {
+      if (!requested.get(i).equals(sortedNames.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code selection} is every resource of the type. */
