@@ -51,6 +51,7 @@ public final class PushPipeline implements AutoCloseable {
   private long pushes;
   private final java.util.ArrayDeque<PushStatus> recent = new java.util.ArrayDeque<>();
 
+
   /** The last pushes, oldest first. */
   public List<PushStatus> recentPushes() {
     synchronized (recent) {
@@ -213,7 +214,13 @@ public final class PushPipeline implements AutoCloseable {
         if (previous.isPresent() && !scope.groups().test(key)) {
           continue;
         }
-        java.util.Set<String> types = previous.isPresent() ? scope.types() : PushScope.FULL.types();
+        Set<String> types = previous.isPresent() ? scope.types() : PushScope.FULL.types();
+        if (previous.isPresent()
+            && scope.destinationsMayChange()
+            && !types.contains(TypeUrls.CLUSTER)
+            && !sameUnprovided(next, key, previous.get())) {
+          types = union(types, TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
+        }
         if (types.isEmpty()) {
           continue;
         }
@@ -315,6 +322,33 @@ public final class PushPipeline implements AutoCloseable {
       return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
     return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
+  }
+
+  /**
+   * Whether the routes of the group's proxies still name exactly the destinations without a
+   * service that its clusters were generated for. Only for a push that changed no service,
+   * destination rule or policy: the other clusters are then as they were.
+   */
+  private static boolean sameUnprovided(ConfigGenerator g, GroupKey key, GroupSnapshot previous) {
+    Optional<Set<String>> before = previous.unprovided();
+    Optional<Set<String>> referenced = g.referencedDestinations(key);
+    if (before.isEmpty() || referenced.isEmpty()) {
+      return false;
+    }
+    Set<String> clusters = previous.type(TypeUrls.CLUSTER).resources().keySet();
+    Set<String> now = new HashSet<>();
+    for (String name : referenced.get()) {
+      if (!clusters.contains(name) || before.get().contains(name)) {
+        now.add(name);
+      }
+    }
+    return now.equals(before.get());
+  }
+
+  private static Set<String> union(Set<String> types, String... more) {
+    Set<String> all = new HashSet<>(types);
+    all.addAll(List.of(more));
+    return Set.copyOf(all);
   }
 
   private static ProxyResources empty() {

@@ -16,24 +16,29 @@ import java.util.function.Predicate;
  * types to regenerate, and which proxy groups. An AuthorizationPolicy changes listeners only, and
  * only of its namespace's proxies (all, when in the root namespace); Endpoints and Pods change
  * clusters and endpoints, never listeners or routes; a Gateway changes routers only; a Sidecar
- * its namespace's sidecars. What changes a proxy's shape (the services it serves, the labels
- * selectors name) moves it to another group, which is built whole.
+ * its namespace's sidecars. A VirtualService changes listeners and routes, and clusters and
+ * endpoints only where the destinations its routes name change (an unknown host gets an empty
+ * cluster): {@code destinationsMayChange} asks for that check. What changes a proxy's shape (the
+ * services it serves, the labels selectors name) moves it to another group, which is built whole.
  *
  * @param types the types to regenerate
  * @param groups the groups to regenerate them for
+ * @param destinationsMayChange whether clusters and endpoints are to be regenerated too for groups
+ *     whose routes now name other destinations than before
  */
-record PushScope(Set<String> types, Predicate<GroupKey> groups) {
+record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinationsMayChange) {
   private static final Set<String> ALL = Set.copyOf(TypeUrls.PUSH_ORDER);
   private static final Set<String> CLUSTERS = Set.of(TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
   private static final Set<String> LISTENERS = Set.of(TypeUrls.LISTENER);
 
   /** A push of everything to everyone: the first, and one nobody knows the cause of. */
-  static final PushScope FULL = new PushScope(ALL, k -> true);
+  static final PushScope FULL = new PushScope(ALL, k -> true, false);
 
   /** What the kinds affect, for every proxy; namespace-scoped kinds are narrowed below. */
   private static final Map<Kind<?>, Set<String>> TYPES =
       Map.ofEntries(
           Map.entry(Kind.ENDPOINTS, CLUSTERS),
+          Map.entry(Kind.VIRTUAL_SERVICE, Set.of(TypeUrls.LISTENER, TypeUrls.ROUTE)),
           // Pod labels pick subsets and decide mutual TLS; they are no part of routes or listeners.
           Map.entry(Kind.POD, CLUSTERS),
           Map.entry(Kind.AUTHORIZATION_POLICY, LISTENERS),
@@ -51,12 +56,14 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups) {
 
   static PushScope of(ConfigChange change, String rootNamespace) {
     if (change.objects().isEmpty()) {
-      return change.refusalsChanged() ? new PushScope(Set.of(), k -> false) : FULL;
+      return change.refusalsChanged() ? new PushScope(Set.of(), k -> false, false) : FULL;
     }
     Set<String> types = new HashSet<>();
     Predicate<GroupKey> groups = k -> false;
+    boolean destinations = false;
     for (ObjectRef ref : change.objects()) {
       Kind<?> kind = ref.kind();
+      destinations |= kind == Kind.VIRTUAL_SERVICE;
       Set<String> affected = kind == Kind.GATEWAY || kind == Kind.SIDECAR ? ALL : TYPES.getOrDefault(kind, ALL);
       types.addAll(affected);
       Predicate<GroupKey> which = k -> true;
@@ -68,6 +75,6 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups) {
       }
       groups = groups.or(which);
     }
-    return new PushScope(Set.copyOf(types), groups);
+    return new PushScope(Set.copyOf(types), groups, destinations);
   }
 }

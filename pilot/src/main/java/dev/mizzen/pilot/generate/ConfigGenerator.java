@@ -63,10 +63,11 @@ public final class ConfigGenerator {
     boolean grpc = key.generator() == Proxy.Generator.GRPC;
     Map<String, SortedMap<String, Message>> out = new HashMap<>();
     Map<String, String> aliases = new HashMap<>();
+    Optional<Set<String>> unprovided = Optional.empty();
     if (types.contains(TypeUrls.CLUSTER) || types.contains(TypeUrls.ENDPOINT)) {
       SortedMap<String, Message> clusters = new TreeMap<>();
       SortedMap<String, Message> endpoints = new TreeMap<>();
-      clusters(scope, grpc, clusters, endpoints);
+      unprovided = clusters(scope, grpc, clusters, endpoints);
       put(out, types, TypeUrls.CLUSTER, clusters);
       put(out, types, TypeUrls.ENDPOINT, endpoints);
     }
@@ -95,7 +96,20 @@ public final class ConfigGenerator {
       put(out, types, TypeUrls.LISTENER, listeners);
       put(out, types, TypeUrls.ROUTE, routes);
     }
-    return new ProxyResources(out, types.contains(TypeUrls.LISTENER) ? aliases : Map.of());
+    return new ProxyResources(out, types.contains(TypeUrls.LISTENER) ? aliases : Map.of(), unprovided);
+  }
+
+  /**
+   * The clusters the routes of {@code key}'s proxies may name, as the cluster generator finds
+   * them; empty when it cannot tell without building the routes (routers: their Gateways decide).
+   * Those that no service provides get empty clusters: with services, destination rules and
+   * policies unchanged, clusters and endpoints change only when that set does.
+   */
+  public Optional<Set<String>> referencedDestinations(GroupKey key) {
+    if (key.type() == Proxy.Type.ROUTER) {
+      return Optional.empty();
+    }
+    return Optional.of(Set.copyOf(Destinations.referenced(new ProxyScope(push, key))));
   }
 
   private static void put(
@@ -111,7 +125,8 @@ public final class ConfigGenerator {
    * provides (Istio sends such routes anyway and the requests fail; Mizzen also sends the
    * clusters, so that every route a proxy holds points at a cluster it holds).
    */
-  private void clusters(ProxyScope scope, boolean grpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
+  private Optional<Set<String>> clusters(
+      ProxyScope scope, boolean grpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
     for (MeshService s : scope.services()) {
       if (grpc && s.discovery() == MeshService.Discovery.PASSTHROUGH) {
         continue;
@@ -143,12 +158,15 @@ public final class ConfigGenerator {
         }
       }
     }
+    Set<String> unprovided = new java.util.HashSet<>();
     for (String name : referenced) {
       if (!clusters.containsKey(name)) {
         clusters.put(name, clusterBuilder.eds(name, Protocol.UNSPECIFIED, grpc));
         endpoints.put(name, EndpointBuilder.empty(name));
+        unprovided.add(name);
       }
     }
+    return scope.key.type() == Proxy.Type.ROUTER ? Optional.empty() : Optional.of(Set.copyOf(unprovided));
   }
 
   private void serviceClusters(

@@ -3,6 +3,8 @@ package dev.mizzen.pilot.generate;
 import com.google.protobuf.Message;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -12,14 +14,22 @@ import java.util.SortedMap;
  *
  * @param resources by type URL, then by resource name
  * @param listenerAliases requested listener name to the generated listener's name
+ * @param unprovided the clusters generated empty because routes name them and no service
+ *     provides them (see {@link ConfigGenerator#referencedDestinations}); empty when not known
  */
 public record ProxyResources(
-    Map<String, SortedMap<String, Message>> resources, Map<String, String> listenerAliases) {
+    Map<String, SortedMap<String, Message>> resources,
+    Map<String, String> listenerAliases,
+    Optional<Set<String>> unprovided) {
 
   public ProxyResources {
     resources = Map.copyOf(resources);
     listenerAliases = Map.copyOf(listenerAliases);
-    Objects.requireNonNull(resources);
+    Objects.requireNonNull(unprovided);
+  }
+
+  public ProxyResources(Map<String, SortedMap<String, Message>> resources, Map<String, String> listenerAliases) {
+    this(resources, listenerAliases, Optional.empty());
   }
 
   public SortedMap<String, Message> of(String typeUrl) {

@@ -28,14 +28,20 @@ public final class GroupSnapshot {
   private final long push;
   private final Map<String, TypeResources> types;
   private final Map<String, String> listenerAliases;
+  private final java.util.Optional<Set<String>> unprovided;
   private final ConcurrentMap<String, Listener> renamed = new ConcurrentHashMap<>();
 
   private GroupSnapshot(
-      GroupKey key, long push, Map<String, TypeResources> types, Map<String, String> listenerAliases) {
+      GroupKey key,
+      long push,
+      Map<String, TypeResources> types,
+      Map<String, String> listenerAliases,
+      java.util.Optional<Set<String>> unprovided) {
     this.key = key;
     this.push = push;
     this.types = Map.copyOf(types);
     this.listenerAliases = listenerAliases;
+    this.unprovided = unprovided;
   }
 
   /**
@@ -56,7 +62,7 @@ public final class GroupSnapshot {
         types.put(type, new TypeResources(version, now));
       }
     }
-    return new GroupSnapshot(key, push, types, resources.listenerAliases());
+    return new GroupSnapshot(key, push, types, resources.listenerAliases(), resources.unprovided());
   }
 
   /**
@@ -68,7 +74,18 @@ public final class GroupSnapshot {
     for (String type : TypeUrls.PUSH_ORDER) {
       merged.put(type, types.contains(type) ? fresh.of(type) : this.types.get(type).resources());
     }
-    return new ProxyResources(merged, types.contains(TypeUrls.LISTENER) ? fresh.listenerAliases() : listenerAliases);
+    return new ProxyResources(
+        merged,
+        types.contains(TypeUrls.LISTENER) ? fresh.listenerAliases() : listenerAliases,
+        types.contains(TypeUrls.CLUSTER) ? fresh.unprovided() : unprovided);
+  }
+
+  /**
+   * The clusters this snapshot holds empty because routes name them and no service provides them;
+   * empty when not known.
+   */
+  public java.util.Optional<Set<String>> unprovided() {
+    return unprovided;
   }
 
   public GroupKey key() {

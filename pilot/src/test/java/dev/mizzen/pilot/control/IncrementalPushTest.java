@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A change regenerates only the types and proxy groups it can affect: an AuthorizationPolicy
  * regenerates listeners only, of its namespace's proxies; an Endpoints change clusters and
- * endpoints, never listeners or routes; a Gateway no sidecar at all.
+ * endpoints, never listeners or routes; a VirtualService listeners and routes, and clusters and
+ * endpoints only when its routes name other destinations; a Gateway no sidecar at all.
  */
 class IncrementalPushTest {
   @TempDir Path dir;
@@ -146,6 +147,55 @@ class IncrementalPushTest {
       status = awaitPushAfter(before);
       assertThat(status.generated()).isEmpty();
       assertThat(drain(shop, 500)).isEmpty();
+
+      // A VirtualService that routes among known destinations: listeners and routes, and only
+      // the routes change.
+      before = status.push().number();
+      Files.writeString(
+          dir.resolve("vs.yaml"),
+          """
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: web, namespace: shop}
+          spec:
+            hosts: [web.shop.svc.cluster.local]
+            http:
+            - match: [{headers: {x-canary: {exact: "true"}}}]
+              route: [{destination: {host: web.shop.svc.cluster.local}}]
+              timeout: 3s
+            - route: [{destination: {host: web.shop.svc.cluster.local}}]
+          """);
+      status = awaitPushAfter(before);
+      assertThat(status.generated()).isEqualTo(Map.of("listener", 2, "route", 2));
+      assertThat(drain(shop, 1000)).containsExactly("route");
+      assertThat(drain(pay, 300)).containsExactly("route");
+
+      // One that names a host no service provides: its empty cluster joins clusters and
+      // endpoints, so those are regenerated too.
+      before = status.push().number();
+      Files.writeString(
+          dir.resolve("vs.yaml"),
+          """
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: web, namespace: shop}
+          spec:
+            hosts: [web.shop.svc.cluster.local]
+            http:
+            - match: [{headers: {x-canary: {exact: "true"}}}]
+              route: [{destination: {host: nowhere.shop.svc.cluster.local}}]
+            - route: [{destination: {host: web.shop.svc.cluster.local}}]
+          """);
+      status = awaitPushAfter(before);
+      assertThat(status.generated()).isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
+      assertThat(drain(shop, 1000)).contains("cluster", "route");
+
+      // And when no route names it any more, the empty cluster goes.
+      before = status.push().number();
+      Files.delete(dir.resolve("vs.yaml"));
+      status = awaitPushAfter(before);
+      assertThat(status.generated()).isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
+      assertThat(drain(shop, 1000)).contains("cluster", "route");
 
       // A Service is everything, for everyone.
       before = status.push().number();
