@@ -39,6 +39,12 @@ public final class ConfigGenerator {
   private final InboundBuilder inboundBuilder;
   private final UpstreamTls upstreamTls;
   private final ConcurrentMap<List<Object>, List<Cluster>> clusterMemo = new ConcurrentHashMap<>();
+  /**
+   * Virtual hosts by everything they are built from (see {@link RouteBuilder}): groups in different
+   * namespaces mostly see a service alike, and then share one, built once per push.
+   */
+  private final ConcurrentMap<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts =
+      new ConcurrentHashMap<>();
   private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> endpointMemo = new ConcurrentHashMap<>();
 
   public ConfigGenerator(PushContext push) {
@@ -59,7 +65,7 @@ public final class ConfigGenerator {
 
   /** The resources of {@code types} only, for a push that cannot have changed the others. */
   public ProxyResources generate(GroupKey key, Set<String> types) {
-    ProxyScope scope = new ProxyScope(push, key);
+    ProxyScope scope = new ProxyScope(push, key, virtualHosts);
     boolean grpc = key.generator() == Proxy.Generator.GRPC;
     Map<String, SortedMap<String, Message>> out = new HashMap<>();
     Map<String, String> aliases = new HashMap<>();

@@ -19,10 +19,17 @@ final class ProxyScope {
   final Map<String, String> labels;
   final SidecarScope sidecar;
   final boolean allowAny;
+  /** Virtual hosts already built at this push, shared with the other groups' scopes. */
+  final Map<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts;
   private final List<MeshService> services;
 
   ProxyScope(PushContext push, GroupKey key) {
+    this(push, key, new java.util.concurrent.ConcurrentHashMap<>());
+  }
+
+  ProxyScope(PushContext push, GroupKey key, Map<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts) {
     this.push = push;
+    this.virtualHosts = virtualHosts;
     this.key = key;
     this.viewer = key.namespace();
     this.labels = key.labels();

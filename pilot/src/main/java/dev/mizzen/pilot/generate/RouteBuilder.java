@@ -2,6 +2,9 @@ package dev.mizzen.pilot.generate;
 
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
+import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
+import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
+import dev.mizzen.ingest.model.VirtualServiceSpec.RouteDestination;
 import dev.mizzen.pilot.push.MeshService;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
@@ -19,20 +22,52 @@ import java.util.Set;
 final class RouteBuilder {
   private final ProxyScope scope;
   private final HttpRoutes routes;
+  private final boolean forGrpc;
 
   RouteBuilder(ProxyScope scope, boolean forGrpc) {
     this.scope = scope;
+    this.forGrpc = forGrpc;
     this.routes = new HttpRoutes(scope.push, scope.viewer, scope.labels, forGrpc);
   }
 
   /**
-   * The virtual host for one port of a service.
+   * The virtual host for one port of a service. Built once per push for every group that would
+   * build it alike: the key holds everything the routes depend on that can differ between groups
+   * (the VirtualService the viewer sees, the DestinationRule it sees for each destination, and its
+   * namespace and labels when a match selects on the source).
    *
    * @param domains what requests may name the service by
    */
   VirtualHost virtualHost(MeshService service, int port, List<String> domains) {
     Optional<Config<VirtualServiceSpec>> vs =
         scope.push.virtualServices().forMeshHost(service.hostname(), scope.viewer).stream().findFirst();
+    List<Object> key = new ArrayList<>();
+    key.add(forGrpc);
+    key.add(service.hostname());
+    key.add(port);
+    key.add(domains);
+    key.add(new Same(vs.orElse(null)));
+    if (vs.isEmpty()) {
+      key.add(new Same(scope.push.destinationRule(service.hostname(), scope.viewer).orElse(null)));
+    } else {
+      boolean bySource = false;
+      for (HttpRoute http : vs.get().spec().http()) {
+        for (HttpMatch m : http.matches()) {
+          bySource |= !m.sourceLabels().isEmpty() || !m.sourceNamespace().isEmpty();
+        }
+        for (RouteDestination d : http.route()) {
+          key.add(new Same(scope.push.destinationRule(d.host(), scope.viewer).orElse(null)));
+        }
+      }
+      if (bySource) {
+        key.add(scope.viewer);
+        key.add(scope.labels);
+      }
+    }
+    return scope.virtualHosts.computeIfAbsent(List.copyOf(key), k -> build(service, port, domains, vs));
+  }
+
+  private VirtualHost build(MeshService service, int port, List<String> domains, Optional<Config<VirtualServiceSpec>> vs) {
     List<Route> list =
         vs.isPresent()
             ? routes.of(vs.get(), port, VirtualServiceSpec.MESH)
@@ -42,6 +77,19 @@ final class RouteBuilder {
         .addAllDomains(domains)
         .addAllRoutes(list)
         .build();
+  }
+
+  /** A key part equal only to itself: config objects are compared by identity within a push. */
+  private record Same(Object value) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Same other && other.value == value;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(value);
+    }
   }
 
   /**
