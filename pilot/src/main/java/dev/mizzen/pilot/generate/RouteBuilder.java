@@ -6,6 +6,7 @@ import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
 import dev.mizzen.ingest.model.VirtualServiceSpec.RouteDestination;
 import dev.mizzen.pilot.push.MeshService;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
@@ -72,11 +73,45 @@ final class RouteBuilder {
         vs.isPresent()
             ? routes.of(vs.get(), port, VirtualServiceSpec.MESH)
             : List.of(routes.defaultRoute(service, port));
-    return VirtualHost.newBuilder()
-        .setName(service.hostname() + ":" + port)
-        .addAllDomains(domains)
-        .addAllRoutes(list)
-        .build();
+    VirtualHost.Builder host = VirtualHost.newBuilder().setName(service.hostname() + ":" + port).addAllDomains(domains);
+    Optional<RetryPolicy> shared = forGrpc ? Optional.empty() : sharedRetryPolicy(list);
+    if (shared.isPresent()) {
+      // Envoy applies a virtual host's retry policy to each route that has none of its own:
+      // written once instead of on every route, the same policy costs a fraction of the bytes
+      // that thousands of proxies are sent at every route change.
+      host.setRetryPolicy(shared.get());
+      for (Route r : list) {
+        Route.Builder b = r.toBuilder();
+        b.getRouteBuilder().clearRetryPolicy();
+        host.addRoutes(b);
+      }
+    } else {
+      host.addAllRoutes(list);
+    }
+    return host.build();
+  }
+
+  /**
+   * The retry policy every route has, when they all have the same one. gRPC's xDS client reads
+   * only route-level policies, so its routes keep theirs.
+   */
+  private static Optional<RetryPolicy> sharedRetryPolicy(List<Route> routes) {
+    if (routes.size() < 2) {
+      return Optional.empty();
+    }
+    RetryPolicy first = null;
+    for (Route r : routes) {
+      if (!r.hasRoute() || !r.getRoute().hasRetryPolicy()) {
+        return Optional.empty();
+      }
+      RetryPolicy p = r.getRoute().getRetryPolicy();
+      if (first == null) {
+        first = p;
+      } else if (!first.equals(p)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(first);
   }
 
   /** A key part equal only to itself: config objects are compared by identity within a push. */

@@ -77,6 +77,38 @@ class VirtualHostSharingTest {
         - route: [{destination: {host: web.c.svc.cluster.local}}]
       """;
 
+  private static final String ORDERS =
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: orders, namespace: c}
+      spec:
+        clusterIP: 10.96.0.32
+        ports: [{name: http, port: 8080}]
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: orders, namespace: c}
+      spec:
+        hosts: [orders.c.svc.cluster.local]
+        http:
+        - match: [{headers: {x-batch: {exact: "1"}}}]
+          route: [{destination: {host: orders.c.svc.cluster.local}}]
+          retries: {attempts: 5, retryOn: 5xx}
+        - route: [{destination: {host: orders.c.svc.cluster.local}}]
+      """;
+
+  private static ConfigGenerator generator(String... files) throws Exception {
+    ConfigStore store = new ConfigStore();
+    for (int i = 0; i < files.length; i++) {
+      store.replace("mesh-" + i + ".yaml", new ManifestParser().parse("mesh-" + i + ".yaml", files[i]));
+    }
+    ConfigSnapshot all = store.snapshot();
+    Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
+    return new ConfigGenerator(
+        PushContext.build(1, Instant.EPOCH, all.restrictTo(membership::isMember), MeshSettings.defaults("istio-system")));
+  }
+
   private static VirtualHost host(ConfigGenerator g, String viewer, String name) {
     ProxyResources r = g.generate(new GroupKey(Proxy.Generator.ENVOY, Proxy.Type.SIDECAR, viewer));
     RouteConfiguration rc = (RouteConfiguration) r.of(TypeUrls.ROUTE).get("8080");
@@ -85,13 +117,7 @@ class VirtualHostSharingTest {
 
   @Test
   void groupsThatSeeAServiceAlikeShareItsVirtualHost() throws Exception {
-    ConfigStore store = new ConfigStore();
-    store.replace("mesh.yaml", new ManifestParser().parse("mesh.yaml", MESH));
-    ConfigSnapshot all = store.snapshot();
-    Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
-    PushContext push =
-        PushContext.build(1, Instant.EPOCH, all.restrictTo(membership::isMember), MeshSettings.defaults("istio-system"));
-    ConfigGenerator g = new ConfigGenerator(push);
+    ConfigGenerator g = generator(MESH);
     String api = "api.c.svc.cluster.local:8080";
     String web = "web.c.svc.cluster.local:8080";
 
@@ -110,5 +136,28 @@ class VirtualHostSharingTest {
     assertThat(host(g, "d", web).getRoutesCount()).isEqualTo(2);
     assertThat(host(g, "b", web).getRoutesCount()).isEqualTo(1);
     assertThat(host(g, "a", web)).isEqualTo(host(g, "b", web)).isNotSameAs(host(g, "b", web));
+  }
+
+  @Test
+  void aRetryPolicyEveryRouteSharesIsWrittenOnceOnTheVirtualHost() throws Exception {
+    ConfigGenerator g = generator(MESH, ORDERS);
+
+    // web's two routes both carry Istio's default retries: the virtual host carries them once.
+    VirtualHost web = host(g, "d", "web.c.svc.cluster.local:8080");
+    assertThat(web.getRoutesCount()).isEqualTo(2);
+    assertThat(web.hasRetryPolicy()).isTrue();
+    assertThat(web.getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
+    assertThat(web.getRoutesList()).noneMatch(r -> r.getRoute().hasRetryPolicy());
+
+    // orders' routes retry differently: each keeps its own, the virtual host has none.
+    VirtualHost orders = host(g, "b", "orders.c.svc.cluster.local:8080");
+    assertThat(orders.hasRetryPolicy()).isFalse();
+    assertThat(orders.getRoutes(0).getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(5);
+    assertThat(orders.getRoutes(1).getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
+
+    // A single route keeps its policy where Istio writes it.
+    VirtualHost api = host(g, "b", "api.c.svc.cluster.local:8080");
+    assertThat(api.hasRetryPolicy()).isFalse();
+    assertThat(api.getRoutes(0).getRoute().hasRetryPolicy()).isTrue();
   }
 }
