@@ -71,6 +71,12 @@ public final class Bench implements Callable<Integer> {
               + " (a quarter of memory): the library holds per-stream state that does not fit Mizzen's heap. Default: ${DEFAULT-VALUE}.")
   String baselineJavaOpts;
 
+  @Option(
+      names = "--changes",
+      defaultValue = "5",
+      description = "VirtualService changes measured after a first that warms up; the report pools them. Default: ${DEFAULT-VALUE}.")
+  int changes;
+
   @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
@@ -157,11 +163,18 @@ public final class Bench implements Callable<Integer> {
         if (capture != null) {
           streams.capture(capture);
         }
-        // A first change warms the paths a change takes; the second is measured.
-        // With namespace-scoped Sidecars only the changed service's namespace imports it.
+        // A first change warms the paths a change takes; the next ones are measured, one at a
+        // time, the split moving back and forth. With namespace-scoped Sidecars only the changed
+        // service's namespace imports it.
         IntPredicate affected = sidecars ? ns -> ns == 0 : ns -> true;
         streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 80, 70), affected, timeoutSeconds);
-        Convergence convergence = streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 70, 55), affected, timeoutSeconds);
+        List<Convergence> measuredChanges = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, changes); i++) {
+          int from = i % 2 == 0 ? 70 : 55;
+          int to = i % 2 == 0 ? 55 : 70;
+          measuredChanges.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds));
+        }
+        Convergence convergence = Convergence.pool(measuredChanges);
         // Memory after the run's work, taken again: the change may have raised the peak.
         Phase measured = new Phase(phase.name(), phase.proxies(), phase.allReadySeconds(), phase.readySeconds(),
             phase.bytes(), ProcessStats.of(mizzen.pid()), phase.heapBytes());
@@ -186,8 +199,28 @@ public final class Bench implements Callable<Integer> {
     return null;
   }
 
-  /** Convergence after a change: per affected stream, seconds from the change to the new routes. */
-  record Convergence(double[] seconds, int missed, Map<String, Long> responsesByType) {}
+  /**
+   * Convergence after changes: per affected stream and change, seconds from the change to the new
+   * routes; and each change's p99.
+   */
+  record Convergence(double[] seconds, int missed, Map<String, Long> responsesByType, double[] p99PerChange) {
+    Convergence(double[] seconds, int missed, Map<String, Long> responsesByType) {
+      this(seconds, missed, responsesByType, new double[] {percentile(seconds, 0.99)});
+    }
+
+    static Convergence pool(List<Convergence> changes) {
+      double[] seconds = changes.stream().flatMapToDouble(c -> Arrays.stream(c.seconds())).sorted().toArray();
+      int missed = changes.stream().mapToInt(Convergence::missed).sum();
+      Map<String, Long> pushed = new java.util.TreeMap<>();
+      changes.forEach(c -> c.responsesByType().forEach((k, v) -> pushed.merge(k, v, Long::sum)));
+      double[] p99s = changes.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
+      return new Convergence(seconds, missed, pushed, p99s);
+    }
+
+    int changes() {
+      return p99PerChange.length;
+    }
+  }
 
   /**
    * The environment both control planes run in: glibc's malloc arenas capped as in the image,

@@ -51,9 +51,11 @@ record Report(
         bare == null ? "-" : String.format(Locale.ROOT, "%.1f", bare.stats().cpuSeconds()), ""));
     b.append(String.format(Locale.ROOT, row, "RSS per idle connected proxy", String.format(Locale.ROOT, "%.1f KiB", idleBytesPerProxy / 1024.0), "-", ""));
     double[] c = convergence.seconds();
-    b.append(String.format(Locale.ROOT, "%nAfter one VirtualService change: %d proxies updated, %d missed; convergence first %s, p50 %s, p99 %s, max %s%n",
-        c.length, convergence.missed(), s(c.length == 0 ? Double.NaN : c[0]), s(Bench.percentile(c, 0.5)), s(Bench.percentile(c, 0.99)), s(c.length == 0 ? Double.NaN : c[c.length - 1])));
-    b.append("Responses pushed by the change, by type: ").append(convergence.responsesByType()).append('\n');
+    b.append(String.format(Locale.ROOT, "%nAfter %d VirtualService changes, one at a time: %d proxy updates, %d missed; convergence first %s, p50 %s, p99 %s, max %s%n",
+        convergence.changes(), c.length, convergence.missed(), s(c.length == 0 ? Double.NaN : c[0]), s(Bench.percentile(c, 0.5)), s(Bench.percentile(c, 0.99)),
+        s(c.length == 0 ? Double.NaN : c[c.length - 1])));
+    b.append("p99 of each change: ").append(seconds(convergence.p99PerChange())).append('\n');
+    b.append("Responses pushed by the changes, by type: ").append(convergence.responsesByType()).append('\n');
     if (scoped != null) {
       double[] sc = scopedConvergence.seconds();
       long perProxy = mizzen.bytes() / Math.max(1, mizzen.proxies());
@@ -65,8 +67,8 @@ record Report(
           ratio(scoped.allReadySeconds(), mizzen.allReadySeconds())));
       b.append(String.format(Locale.ROOT, row, "peak RSS", mib(scoped.stats().peakRssBytes()), mib(mizzen.stats().peakRssBytes()), ""));
       b.append(String.format(Locale.ROOT, row, "convergence p99", s(Bench.percentile(sc, 0.99)), s(Bench.percentile(c, 0.99)), ""));
-      b.append(String.format(Locale.ROOT, row, "proxies updated by the change", sc.length, c.length, ""));
-      b.append("Responses pushed by the change (scoped), by type: ").append(scopedConvergence.responsesByType()).append('\n');
+      b.append(String.format(Locale.ROOT, row, "proxy updates by the changes", sc.length, c.length, ""));
+      b.append("Responses pushed by the changes (scoped), by type: ").append(scopedConvergence.responsesByType()).append('\n');
     }
     return b.toString();
   }
@@ -78,16 +80,18 @@ record Report(
         services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors()));
     b.append("\"mizzen\":").append(phase(mizzen)).append(',');
     b.append("\"java_control_plane\":").append(bare == null ? "null" : phase(bare)).append(',');
-    b.append(String.format(Locale.ROOT, "\"convergence\":{\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"pushed\":%s},",
-        c.length, convergence.missed(), c.length == 0 ? Double.NaN : c[0], Bench.percentile(c, 0.5), Bench.percentile(c, 0.99), c.length == 0 ? Double.NaN : c[c.length - 1], map(convergence.responsesByType())));
+    b.append(String.format(Locale.ROOT, "\"convergence\":{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"p99_per_change_s\":%s,\"pushed\":%s},",
+        convergence.changes(), c.length, convergence.missed(), c.length == 0 ? Double.NaN : c[0], Bench.percentile(c, 0.5), Bench.percentile(c, 0.99),
+        c.length == 0 ? Double.NaN : c[c.length - 1], array(convergence.p99PerChange()), map(convergence.responsesByType())));
     b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
     b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
     b.append(",\"baseline_java_opts\":\"").append(baselineJavaOpts.replace("\"", "'")).append('"');
     if (scoped != null) {
       double[] sc = scopedConvergence.seconds();
       b.append(",\"scoped\":").append(phase(scoped));
-      b.append(String.format(Locale.ROOT, ",\"scoped_convergence\":{\"updated\":%d,\"missed\":%d,\"p99_s\":%.4f,\"pushed\":%s}",
-          sc.length, scopedConvergence.missed(), Bench.percentile(sc, 0.99), map(scopedConvergence.responsesByType())));
+      b.append(String.format(Locale.ROOT, ",\"scoped_convergence\":{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"p99_s\":%.4f,\"p99_per_change_s\":%s,\"pushed\":%s}",
+          scopedConvergence.changes(), sc.length, scopedConvergence.missed(), Bench.percentile(sc, 0.99), array(scopedConvergence.p99PerChange()),
+          map(scopedConvergence.responsesByType())));
       b.append(String.format(Locale.ROOT, ",\"ratio_scoped_bytes_per_proxy\":%.4f,\"ratio_scoped_all_acked_time\":%.4f",
           (double) (scoped.bytes() / Math.max(1, scoped.proxies())) / (mizzen.bytes() / Math.max(1, mizzen.proxies())),
           scoped.allReadySeconds() / mizzen.allReadySeconds()));
@@ -103,6 +107,22 @@ record Report(
     return String.format(Locale.ROOT,
         "{\"ready\":%d,\"all_acked_s\":%.4f,\"ready_p50_s\":%.4f,\"ready_p99_s\":%.4f,\"bytes\":%d,\"peak_rss_bytes\":%d,\"heap_bytes\":%d,\"cpu_s\":%.2f}",
         p.proxies(), p.allReadySeconds(), p.percentile(0.5), p.percentile(0.99), p.bytes(), p.stats().peakRssBytes(), p.heapBytes(), p.stats().cpuSeconds());
+  }
+
+  private static String seconds(double[] values) {
+    StringBuilder b = new StringBuilder();
+    for (double v : values) {
+      b.append(b.length() > 0 ? ", " : "").append(s(v));
+    }
+    return b.toString();
+  }
+
+  private static String array(double[] values) {
+    StringBuilder b = new StringBuilder("[");
+    for (double v : values) {
+      b.append(b.length() > 1 ? "," : "").append(String.format(Locale.ROOT, "%.4f", v));
+    }
+    return b.append(']').toString();
   }
 
   private static String map(Map<String, Long> m) {
@@ -122,7 +142,7 @@ record Report(
     StringBuilder b = new StringBuilder();
     b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
     b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\">Convergence after one VirtualService change (%d proxies)</text>%n", left, c.length));
+    b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\">Convergence after %d VirtualService changes (%d proxy updates)</text>%n", left, convergence.changes(), c.length));
     for (int i = 0; i <= 4; i++) {
       double y = h - bottom - (h - bottom - 40) * i / 4.0;
       b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"10\" y=\"%.1f\">%d%%</text>%n", left, y, w - 10, y, y + 4, i * 25));

@@ -28,21 +28,25 @@ class BenchmarkIT {
         new CommandLine(new Bench())
             .execute(
                 "--services", "50", "--namespaces", "5", "--proxies", "50", "--slow-readers", "1",
-                "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--baseline-java-opts", "-Xmx512m", "--out", out.toString(), "--timeout", "120");
+                "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--baseline-java-opts", "-Xmx512m", "--changes", "2",
+                "--out", out.toString(), "--timeout", "120");
     assertThat(exit).isZero();
     JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
     assertThat(report.at("/mizzen/ready").asInt()).isEqualTo(49);
     assertThat(report.at("/java_control_plane/ready").asInt()).isEqualTo(49);
-    assertThat(report.at("/convergence/updated").asInt()).isEqualTo(49);
+    // Two changes measured, one at a time, each reaching every proxy.
+    assertThat(report.at("/convergence/changes").asInt()).isEqualTo(2);
+    assertThat(report.at("/convergence/p99_per_change_s").size()).isEqualTo(2);
+    assertThat(report.at("/convergence/updated").asInt()).isEqualTo(98);
     assertThat(report.at("/convergence/missed").asInt()).isZero();
     // Only the route configurations changed, so only they were pushed.
     assertThat(report.at("/convergence/pushed").fieldNames()).toIterable().containsExactly("RouteConfiguration");
     // With a Sidecar per namespace, only the ten proxies of the changed service's namespace get
-    // new routes, and each proxy is sent less.
+    // new routes at each change, and each proxy is sent less.
     assertThat(report.at("/scoped/ready").asInt()).isEqualTo(49);
-    assertThat(report.at("/scoped_convergence/updated").asInt()).isEqualTo(10);
+    assertThat(report.at("/scoped_convergence/updated").asInt()).isEqualTo(20);
     assertThat(report.at("/scoped_convergence/missed").asInt()).isZero();
-    assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(10);
+    assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(20);
     assertThat(report.at("/scoped_convergence/pushed").size()).isEqualTo(1);
     assertThat(report.at("/scoped/bytes").asLong()).isLessThan(report.at("/mizzen/bytes").asLong());
     assertThat(Files.readString(out.resolve("report.txt"))).contains("time until all ACKed", "namespace-scoped Sidecar");
