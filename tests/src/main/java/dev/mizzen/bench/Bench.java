@@ -72,9 +72,17 @@ public final class Bench implements Callable<Integer> {
   String baselineJavaOpts;
 
   @Option(
+      names = "--warmup-changes",
+      defaultValue = "5",
+      description =
+          "VirtualService changes made and not measured first, so that the measured ones find the code paths of a push"
+              + " compiled, as in a control plane that has been running (at least one). Default: ${DEFAULT-VALUE}.")
+  int warmupChanges;
+
+  @Option(
       names = "--changes",
       defaultValue = "5",
-      description = "VirtualService changes measured after a first that warms up; the report pools them. Default: ${DEFAULT-VALUE}.")
+      description = "VirtualService changes measured after the warm-up ones; the report pools them. Default: ${DEFAULT-VALUE}.")
   int changes;
 
   @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
@@ -163,15 +171,21 @@ public final class Bench implements Callable<Integer> {
         if (capture != null) {
           streams.capture(capture);
         }
-        // A first change warms the paths a change takes; the next ones are measured, one at a
-        // time, the split moving back and forth. With namespace-scoped Sidecars only the changed
-        // service's namespace imports it.
+        // The first changes warm the paths a change takes (the JIT compiles them as a running
+        // control plane's are); the next ones are measured, one at a time, the split moving back
+        // and forth. With namespace-scoped Sidecars only the changed service's namespace imports it.
         IntPredicate affected = sidecars ? ns -> ns == 0 : ns -> true;
         streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 80, 70), affected, timeoutSeconds);
+        int made = 0;
+        for (int i = 1; i < warmupChanges; i++, made++) {
+          int from = made % 2 == 0 ? 70 : 55;
+          int to = made % 2 == 0 ? 55 : 70;
+          streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds);
+        }
         List<Convergence> measuredChanges = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, changes); i++) {
-          int from = i % 2 == 0 ? 70 : 55;
-          int to = i % 2 == 0 ? 55 : 70;
+        for (int i = 0; i < Math.max(1, changes); i++, made++) {
+          int from = made % 2 == 0 ? 70 : 55;
+          int to = made % 2 == 0 ? 55 : 70;
           measuredChanges.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds));
         }
         Convergence convergence = Convergence.pool(measuredChanges);
@@ -332,6 +346,7 @@ public final class Bench implements Callable<Integer> {
       for (int i = 0; i < streams.size(); i++) {
         streams.get(i).start(channels.get(i));
       }
+      log("%s: %d streams opened in %.3f s", name, streams.size(), (System.nanoTime() - start) / 1e9);
       long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
       for (EnvoyLikeStream s : fast()) {
         s.ready().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

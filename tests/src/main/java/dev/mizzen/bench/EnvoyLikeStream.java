@@ -40,7 +40,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   private final Node node;
   private final long slowReaderDelayMillis;
-  private final long startNanos = System.nanoTime();
+  private volatile long startNanos = System.nanoTime();
   private final CountDownLatch ready = new CountDownLatch(1);
   private final Set<String> ackedTypes = ConcurrentHashMap.newKeySet();
   private final Map<String, DiscoveryResponse> last = new ConcurrentHashMap<>();
@@ -72,6 +72,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   }
 
   void start(Channel channel) {
+    startNanos = System.nanoTime();
     AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
     synchronized (this) {
       send(CDS, List.of(), "", "");

@@ -57,6 +57,8 @@ public final class XdsCache implements ConfigWatcher {
   private final Object membership = new Object();
   private final Function<Proxy, GroupKey> keyOf;
   private final Function<GroupKey, GroupSnapshot> factory;
+  /** Where the snapshots of groups seen for the first time are built. */
+  private final java.util.concurrent.ExecutorService builders;
   private final Clock clock;
   private volatile XdsEvents events = XdsEvents.NONE;
   private final PushQueue queue;
@@ -83,6 +85,15 @@ public final class XdsCache implements ConfigWatcher {
     this.factory = factory;
     this.clock = clock;
     this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue);
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    this.builders =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            r -> {
+              Thread t = new Thread(r, "mizzen-group-build-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Sends the stream what it is due, in the order CDS, EDS, LDS, RDS. */
@@ -119,6 +130,7 @@ public final class XdsCache implements ConfigWatcher {
   /** Stops the push workers. */
   public void close() {
     queue.close();
+    builders.shutdownNow();
   }
 
   public void setEvents(XdsEvents events) {
@@ -156,10 +168,11 @@ public final class XdsCache implements ConfigWatcher {
       group = groups.computeIfAbsent(key, Group::new);
       group.members.add(conn);
     }
-    // Built outside the lock: proxies of other shapes never wait for this one's first snapshot.
-    group.ensure(factory);
     conn.bind(proxy, group);
     events.connected(conn);
+    // Built outside the lock and off the request threads: proxies of other shapes never wait for
+    // this one's first snapshot, and its own are answered as soon as it is there.
+    group.ensureLater(factory, builders, () -> group.members.forEach(queue::schedule));
   }
 
   /**
@@ -312,7 +325,7 @@ public final class XdsCache implements ConfigWatcher {
       List<String> names = request.getResourceNamesList();
       s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
       GroupSnapshot snapshot = conn.group().snapshot;
-      s.requestedNames = s.wildcard ? Set.of() : snapshot.type(type).canonical(names);
+      s.requestedNames = s.wildcard ? Set.of() : snapshot == null ? Set.copyOf(names) : snapshot.type(type).canonical(names);
       if (TypeUrls.ENDPOINT.equals(type)) {
         s.hasClusterChanged = conn.clustersSentSinceEndpoints;
       }

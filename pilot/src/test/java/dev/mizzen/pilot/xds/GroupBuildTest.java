@@ -1,0 +1,80 @@
+package dev.mizzen.pilot.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Message;
+import dev.mizzen.pilot.generate.GroupKey;
+import dev.mizzen.pilot.generate.ProxyResources;
+import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.proxy.Proxy;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The first snapshot of a new shape of proxy is built without holding up anyone else's answers. */
+class GroupBuildTest {
+  private static GroupSnapshot snapshotOf(GroupKey key) {
+    SortedMap<String, Message> clusters = new TreeMap<>();
+    clusters.put(key.namespace(), Cluster.newBuilder().setName(key.namespace()).build());
+    return GroupSnapshot.next(key, 1, "v1", new ProxyResources(Map.of(TypeUrls.CLUSTER, clusters), Map.of()), null);
+  }
+
+  private static String clusterName(DiscoveryResponse r) throws Exception {
+    return r.getResources(0).unpack(Cluster.class).getName();
+  }
+
+  @Test
+  void aGroupStillBeingBuiltHoldsUpOnlyItsOwnProxies() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    XdsCache cache =
+        new XdsCache(
+            p -> new GroupKey(Proxy.Generator.ENVOY, Proxy.Type.SIDECAR, p.namespace()),
+            key -> {
+              if (key.namespace().equals("slow")) {
+                try {
+                  release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return snapshotOf(key);
+            },
+            Clock.systemUTC());
+    // More proxies of the slow shape than the server has request threads: none of them may
+    // keep the other shape's proxy waiting.
+    int requestThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    List<AdsTestStream> slow = new java.util.ArrayList<>();
+    try (XdsServer server = XdsServer.start(new InetSocketAddress("127.0.0.1", 0), cache, p -> Optional.empty(), XdsEvents.NONE);
+        AdsTestStream fast = new AdsTestStream(server.port())) {
+      for (int i = 0; i <= requestThreads; i++) {
+        AdsTestStream s = new AdsTestStream(server.port());
+        slow.add(s);
+        s.request(AdsTestStream.sidecar("a-" + i, "slow"), TypeUrls.CLUSTER, List.of(), "", "");
+      }
+      fast.request(AdsTestStream.sidecar("b-1", "fast"), TypeUrls.CLUSTER, List.of(), "", "");
+
+      assertThat(clusterName(fast.next())).isEqualTo("fast");
+      assertThat(slow.get(0).poll(300)).isNull();
+
+      release.countDown();
+      for (AdsTestStream s : slow) {
+        assertThat(clusterName(s.next())).isEqualTo("slow");
+      }
+    } finally {
+      release.countDown();
+      for (AdsTestStream s : slow) {
+        s.close();
+      }
+      cache.close();
+    }
+  }
+}
