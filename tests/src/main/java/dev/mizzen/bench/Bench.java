@@ -73,7 +73,7 @@ public final class Bench implements Callable<Integer> {
 
   @Option(
       names = "--warmup-changes",
-      defaultValue = "5",
+      defaultValue = "20",
       description =
           "VirtualService changes made and not measured first, so that the measured ones find the code paths of a push"
               + " compiled, as in a control plane that has been running (at least one). Default: ${DEFAULT-VALUE}.")
@@ -175,12 +175,13 @@ public final class Bench implements Callable<Integer> {
         // control plane's are); the next ones are measured, one at a time, the split moving back
         // and forth. With namespace-scoped Sidecars only the changed service's namespace imports it.
         IntPredicate affected = sidecars ? ns -> ns == 0 : ns -> true;
-        streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 80, 70), affected, timeoutSeconds);
+        List<Convergence> warmups = new ArrayList<>();
+        warmups.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 80, 70), affected, timeoutSeconds));
         int made = 0;
         for (int i = 1; i < warmupChanges; i++, made++) {
           int from = made % 2 == 0 ? 70 : 55;
           int to = made % 2 == 0 ? 55 : 70;
-          streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds);
+          warmups.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds));
         }
         List<Convergence> measuredChanges = new ArrayList<>();
         for (int i = 0; i < Math.max(1, changes); i++, made++) {
@@ -188,7 +189,7 @@ public final class Bench implements Callable<Integer> {
           int to = made % 2 == 0 ? 55 : 70;
           measuredChanges.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds));
         }
-        Convergence convergence = Convergence.pool(measuredChanges);
+        Convergence convergence = Convergence.pool(measuredChanges, warmups);
         // Memory after the run's work, taken again: the change may have raised the peak.
         Phase measured = new Phase(phase.name(), phase.proxies(), phase.allReadySeconds(), phase.readySeconds(),
             phase.bytes(), ProcessStats.of(mizzen.pid()), phase.heapBytes());
@@ -217,18 +218,21 @@ public final class Bench implements Callable<Integer> {
    * Convergence after changes: per affected stream and change, seconds from the change to the new
    * routes; and each change's p99.
    */
-  record Convergence(double[] seconds, int missed, Map<String, Long> responsesByType, double[] p99PerChange) {
+  record Convergence(
+      double[] seconds, int missed, Map<String, Long> responsesByType, double[] p99PerChange, double[] warmupP99PerChange) {
     Convergence(double[] seconds, int missed, Map<String, Long> responsesByType) {
-      this(seconds, missed, responsesByType, new double[] {percentile(seconds, 0.99)});
+      this(seconds, missed, responsesByType, new double[] {percentile(seconds, 0.99)}, new double[0]);
     }
 
-    static Convergence pool(List<Convergence> changes) {
+    /** The measured changes pooled; the warm-up ones only by their p99, to show the cold start. */
+    static Convergence pool(List<Convergence> changes, List<Convergence> warmups) {
       double[] seconds = changes.stream().flatMapToDouble(c -> Arrays.stream(c.seconds())).sorted().toArray();
       int missed = changes.stream().mapToInt(Convergence::missed).sum();
       Map<String, Long> pushed = new java.util.TreeMap<>();
       changes.forEach(c -> c.responsesByType().forEach((k, v) -> pushed.merge(k, v, Long::sum)));
       double[] p99s = changes.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
-      return new Convergence(seconds, missed, pushed, p99s);
+      double[] warm = warmups.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
+      return new Convergence(seconds, missed, pushed, p99s, warm);
     }
 
     int changes() {

@@ -55,6 +55,7 @@ record Report(
         convergence.changes(), c.length, convergence.missed(), s(c.length == 0 ? Double.NaN : c[0]), s(Bench.percentile(c, 0.5)), s(Bench.percentile(c, 0.99)),
         s(c.length == 0 ? Double.NaN : c[c.length - 1])));
     b.append("p99 of each change: ").append(seconds(convergence.p99PerChange())).append('\n');
+    b.append("p99 of each warm-up change, from the first after the proxies connected: ").append(seconds(convergence.warmupP99PerChange())).append('\n');
     b.append("Responses pushed by the changes, by type: ").append(convergence.responsesByType()).append('\n');
     if (scoped != null) {
       double[] sc = scopedConvergence.seconds();
@@ -80,9 +81,10 @@ record Report(
         services, namespaces, proxies, slowReaders, Runtime.getRuntime().availableProcessors()));
     b.append("\"mizzen\":").append(phase(mizzen)).append(',');
     b.append("\"java_control_plane\":").append(bare == null ? "null" : phase(bare)).append(',');
-    b.append(String.format(Locale.ROOT, "\"convergence\":{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"p99_per_change_s\":%s,\"pushed\":%s},",
+    b.append(String.format(Locale.ROOT, "\"convergence\":{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"p99_per_change_s\":%s,\"warmup_p99_per_change_s\":%s,\"pushed\":%s},",
         convergence.changes(), c.length, convergence.missed(), c.length == 0 ? Double.NaN : c[0], Bench.percentile(c, 0.5), Bench.percentile(c, 0.99),
-        c.length == 0 ? Double.NaN : c[c.length - 1], array(convergence.p99PerChange()), map(convergence.responsesByType())));
+        c.length == 0 ? Double.NaN : c[c.length - 1], array(convergence.p99PerChange()), array(convergence.warmupP99PerChange()),
+        map(convergence.responsesByType())));
     b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
     b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
     b.append(",\"baseline_java_opts\":\"").append(baselineJavaOpts.replace("\"", "'")).append('"');

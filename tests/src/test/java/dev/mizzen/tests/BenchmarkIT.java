@@ -28,7 +28,7 @@ class BenchmarkIT {
         new CommandLine(new Bench())
             .execute(
                 "--services", "50", "--namespaces", "5", "--proxies", "50", "--slow-readers", "1",
-                "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--baseline-java-opts", "-Xmx512m", "--changes", "2",
+                "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--baseline-java-opts", "-Xmx512m", "--warmup-changes", "1", "--changes", "2",
                 "--out", out.toString(), "--timeout", "120");
     assertThat(exit).isZero();
     JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
