@@ -14,7 +14,13 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import java.io.InputStream;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayList;
@@ -37,6 +43,35 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
   static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+  /**
+   * ADS with responses parsed over the bytes read, without copying each resource out of them
+   * (Envoy's parsing is done on its own cores; this generator shares the control plane's).
+   */
+  private static final MethodDescriptor<DiscoveryRequest, DiscoveryResponse> ADS =
+      AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder()
+          .setResponseMarshaller(
+              new MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(DiscoveryResponse value) {
+                  return value.toByteString().newInput();
+                }
+
+                @Override
+                public DiscoveryResponse parse(InputStream stream) {
+                  try {
+                    // gRPC's streams know their length: read once into an array of that size.
+                    byte[] bytes = stream instanceof KnownLength ? stream.readNBytes(stream.available()) : stream.readAllBytes();
+                    CodedInputStream in = CodedInputStream.newInstance(bytes);
+                    in.enableAliasing(true);
+                    in.setSizeLimit(Integer.MAX_VALUE);
+                    return DiscoveryResponse.parseFrom(in);
+                  } catch (java.io.IOException e) {
+                    throw Status.INTERNAL.withDescription("unparseable response").withCause(e).asRuntimeException();
+                  }
+                }
+              })
+          .build();
 
   private final Node node;
   private final long slowReaderDelayMillis;
@@ -73,7 +108,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   void start(Channel channel) {
     startNanos = System.nanoTime();
-    AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+    ClientCalls.asyncBidiStreamingCall(channel.newCall(ADS, CallOptions.DEFAULT), this);
     synchronized (this) {
       send(CDS, List.of(), "", "");
     }
