@@ -1,5 +1,7 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.pilot.control.Identity;
+
 import dev.mizzen.pilot.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,5 +1,7 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.pilot.control.Identity;
+
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.control.ControlPlane;
 import dev.mizzen.pilot.inject.Injection;

@@ -152,6 +152,7 @@ public final class ControlPlane implements AutoCloseable {
   private final List<DebugServer> debug;
   private final PilotMetrics metrics;
   private volatile WebhookServer webhook;
+  private volatile RejectionEvents rejectionEvents;
   private volatile boolean ready;
 
   private ControlPlane(
@@ -229,6 +230,11 @@ public final class ControlPlane implements AutoCloseable {
         debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
       }
       ControlPlane cp = new ControlPlane(o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
+      if (kube != null) {
+        RejectionEvents rejectionEvents = new RejectionEvents(kube.client(), Identity.get(), Clock.systemUTC());
+        pipeline.rejections().reportTo(rejectionEvents::report);
+        cp.rejectionEvents = rejectionEvents;
+      }
       if (webhook != null) {
         cp.webhook =
             WebhookServer.start(
@@ -335,6 +341,10 @@ public final class ControlPlane implements AutoCloseable {
       secureXds.close();
     }
     pipeline.close();
+    RejectionEvents e = rejectionEvents;
+    if (e != null) {
+      e.close();
+    }
     if (source != null) {
       source.close();
     }

@@ -46,6 +46,8 @@ public final class Rejections implements XdsEvents {
   private final ConcurrentHashMap<String, Rejection> current = new ConcurrentHashMap<>();
   private final Supplier<XdsCache> cache;
   private final Supplier<PushContext> push;
+  /** Where a new refusal is also told (events on the objects, in a cluster). */
+  private volatile java.util.function.Consumer<Rejection> sink = r -> {};
 
   Rejections(Supplier<XdsCache> cache, Supplier<PushContext> push) {
     this.cache = cache;
@@ -92,12 +94,18 @@ public final class Rejections implements XdsEvents {
             List.copyOf(objects),
             Instant.now());
     current.put(key(conn, type), r);
+    sink.accept(r);
     log.warn(
         "proxy {} refused {} {} from {}",
         r.proxy(),
         r.type(),
         named.isEmpty() ? "(all " + names.size() + " resources)" : String.join(", ", r.resources()),
         objects.isEmpty() ? "no known object" : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""));
+  }
+
+  /** Tells {@code sink} of every refusal from now on, as it is recorded. */
+  void reportTo(java.util.function.Consumer<Rejection> sink) {
+    this.sink = sink;
   }
 
   @Override
