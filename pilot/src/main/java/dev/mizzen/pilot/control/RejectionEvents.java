@@ -3,18 +3,17 @@ package dev.mizzen.pilot.control;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.mizzen.ingest.model.ObjectRef;
+import dev.mizzen.pilot.kube.Events;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +29,10 @@ final class RejectionEvents implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RejectionEvents.class);
   static final String REASON = "ProxyRejected";
   static final String COMPONENT = "mizzen";
-  /** The API server refuses longer event messages. */
-  private static final int MAX_MESSAGE = 1024;
 
   private final KubernetesClient client;
   private final String identity;
   private final Clock clock;
-  private final AtomicLong sequence = new AtomicLong(System.nanoTime());
   /** What was reported lately, so that a thousand proxies of one shape make one event. */
   private final Cache<String, Boolean> reported =
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
@@ -81,36 +77,16 @@ final class RejectionEvents implements AutoCloseable {
   }
 
   Event event(ObjectRef ref, Rejections.Rejection r) {
-    String message =
-        "proxy %s refused %s version %s: %s".formatted(r.proxy(), r.type(), r.version(), r.error());
-    if (message.length() > MAX_MESSAGE) {
-      message = message.substring(0, MAX_MESSAGE - 3) + "...";
-    }
-    String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
     String version = ref.kind().versions().get(0);
-    return new EventBuilder()
-        .withNewMetadata()
-        .withName(ref.name() + "." + Long.toHexString(sequence.incrementAndGet()))
-        .withNamespace(ref.namespace())
-        .endMetadata()
-        .withNewInvolvedObject()
-        .withApiVersion(ref.kind().group().isEmpty() ? version : ref.kind().group() + "/" + version)
-        .withKind(ref.kind().name())
-        .withName(ref.name())
-        .withNamespace(ref.namespace())
-        .endInvolvedObject()
-        .withType("Warning")
-        .withReason(REASON)
-        .withMessage(message)
-        .withNewSource()
-        .withComponent(COMPONENT)
-        .endSource()
-        .withReportingComponent(COMPONENT)
-        .withReportingInstance(identity)
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withCount(1)
-        .build();
+    ObjectReference about =
+        new ObjectReferenceBuilder()
+            .withApiVersion(ref.kind().group().isEmpty() ? version : ref.kind().group() + "/" + version)
+            .withKind(ref.kind().name())
+            .withNamespace(ref.namespace())
+            .withName(ref.name())
+            .build();
+    String message = "proxy %s refused %s version %s: %s".formatted(r.proxy(), r.type(), r.version(), r.error());
+    return Events.on(about, "Warning", REASON, message, COMPONENT, identity, clock.instant());
   }
 
   @Override

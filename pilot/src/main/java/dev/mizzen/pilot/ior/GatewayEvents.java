@@ -1,16 +1,15 @@
 package dev.mizzen.pilot.ior;
 
+import dev.mizzen.pilot.kube.Events;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +22,10 @@ import org.slf4j.LoggerFactory;
 final class GatewayEvents {
   private static final Logger log = LoggerFactory.getLogger(IorController.class);
   static final String COMPONENT = "mizzen-ior";
-  /** The API server refuses longer event messages. */
-  private static final int MAX_MESSAGE = 1024;
 
   private final KubernetesClient client;
   private final String identity;
   private final Clock clock;
-  private final AtomicLong sequence = new AtomicLong(System.nanoTime());
   /** The last outcome reported per Gateway, so that an unchanged one is not reported again. */
   private final Map<String, String> reported = new HashMap<>();
 
@@ -78,34 +74,15 @@ final class GatewayEvents {
   }
 
   private Event event(GenericKubernetesResource gateway, Plan plan, String reason, String message) {
-    String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
-    String name = gateway.getMetadata().getName();
-    String suffix = "." + Long.toHexString(sequence.incrementAndGet());
-    String eventName = name.substring(0, Math.min(name.length(), 253 - suffix.length())) + suffix;
-    return new EventBuilder()
-        .withNewMetadata()
-        .withName(eventName)
-        .withNamespace(plan.gatewayNamespace())
-        .endMetadata()
-        .withNewInvolvedObject()
-        .withApiVersion(gateway.getApiVersion())
-        .withKind("Gateway")
-        .withNamespace(plan.gatewayNamespace())
-        .withName(name)
-        .withUid(gateway.getMetadata().getUid())
-        .withResourceVersion(gateway.getMetadata().getResourceVersion())
-        .endInvolvedObject()
-        .withType(plan.warns() ? "Warning" : "Normal")
-        .withReason(reason)
-        .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message)
-        .withNewSource()
-        .withComponent(COMPONENT)
-        .endSource()
-        .withReportingComponent(COMPONENT)
-        .withReportingInstance(identity)
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withCount(1)
-        .build();
+    ObjectReference about =
+        new ObjectReferenceBuilder()
+            .withApiVersion(gateway.getApiVersion())
+            .withKind("Gateway")
+            .withNamespace(plan.gatewayNamespace())
+            .withName(gateway.getMetadata().getName())
+            .withUid(gateway.getMetadata().getUid())
+            .withResourceVersion(gateway.getMetadata().getResourceVersion())
+            .build();
+    return Events.on(about, plan.warns() ? "Warning" : "Normal", reason, message, COMPONENT, identity, clock.instant());
   }
 }
