@@ -152,7 +152,7 @@ public final class ControlPlane implements AutoCloseable {
   private final List<DebugServer> debug;
   private final PilotMetrics metrics;
   private volatile WebhookServer webhook;
-  private volatile RejectionEvents rejectionEvents;
+  private volatile ConfigEvents configEvents;
   private volatile boolean ready;
 
   private ControlPlane(
@@ -231,9 +231,13 @@ public final class ControlPlane implements AutoCloseable {
       }
       ControlPlane cp = new ControlPlane(o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
       if (kube != null) {
-        RejectionEvents rejectionEvents = new RejectionEvents(kube.client(), Identity.get(), Clock.systemUTC());
-        pipeline.rejections().reportTo(rejectionEvents::report);
-        cp.rejectionEvents = rejectionEvents;
+        ConfigEvents configEvents = new ConfigEvents(kube.client(), Identity.get(), Clock.systemUTC());
+        pipeline.rejections().reportTo(configEvents::report);
+        pipeline.afterPush(configEvents::report);
+        if (pipeline.status() != null) {
+          configEvents.report(pipeline.status());
+        }
+        cp.configEvents = configEvents;
       }
       if (webhook != null) {
         cp.webhook =
@@ -341,7 +345,7 @@ public final class ControlPlane implements AutoCloseable {
       secureXds.close();
     }
     pipeline.close();
-    RejectionEvents e = rejectionEvents;
+    ConfigEvents e = configEvents;
     if (e != null) {
       e.close();
     }

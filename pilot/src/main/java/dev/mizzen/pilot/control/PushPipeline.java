@@ -50,6 +50,8 @@ public final class PushPipeline implements AutoCloseable {
   private volatile PushStatus status;
   private long pushes;
   private final java.util.ArrayDeque<PushStatus> recent = new java.util.ArrayDeque<>();
+  /** Told of every push once it is done (events on refused objects, in a cluster). */
+  private volatile java.util.function.Consumer<PushStatus> afterPush = p -> {};
 
 
   /** The last pushes, oldest first. */
@@ -122,6 +124,11 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   /** What proxies refuse now, traced back to config objects. */
+  /** Tells {@code listener} of every push from now on, on the push thread, once it is done. */
+  void afterPush(java.util.function.Consumer<PushStatus> listener) {
+    this.afterPush = listener;
+  }
+
   public Rejections rejections() {
     return rejections;
   }
@@ -257,6 +264,7 @@ public final class PushPipeline implements AutoCloseable {
               Duration.ofNanos(Math.max(0, startNanos - triggeredAtNanos)),
               generated);
       status = now;
+      afterPush.accept(now);
       synchronized (recent) {
         if (recent.size() == 60) {
           recent.removeFirst();

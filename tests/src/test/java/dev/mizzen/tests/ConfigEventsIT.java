@@ -16,13 +16,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * In a cluster, a proxy's refusal shows on the config object it came from as a Warning event, as
- * {@code oc describe} shows it; a group of proxies refusing the same thing makes one event per
- * object.
+ * In a cluster, what went wrong with a config object shows on the object as a Warning event, as
+ * {@code oc describe} shows it: an object left out, with its field and reason; a proxy's refusal
+ * of what an object produced, once per object however many proxies of a shape refused it.
  */
-class RejectionEventsIT {
+class ConfigEventsIT {
   @Test
-  void aRefusedRouteConfigurationShowsAsAnEventOnItsVirtualService() throws Exception {
+  void refusalsShowAsEventsOnTheObjects() throws Exception {
     try (MockApiServer api = new MockApiServer()) {
       for (String ns : List.of("istio-system", "a1")) {
         api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
@@ -49,6 +49,17 @@ class RejectionEventsIT {
             - timeout: 2s
               route: [{destination: {host: web.a1.svc.cluster.local}}]
           """);
+      api.create(
+          """
+          apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: {name: bad-regex, namespace: a1}
+          spec:
+            hosts: [other.a1.svc.cluster.local]
+            http:
+            - match: [{uri: {regex: "(unclosed"}}]
+              route: [{destination: {host: web.a1.svc.cluster.local}}]
+          """);
       try (ControlPlane cp =
               ControlPlane.start(
                   ControlPlane.Options.forTest(null, "istio-system"),
@@ -68,9 +79,15 @@ class RejectionEventsIT {
                   .build());
         }
 
-        AdsTestStream.await(() -> !events(api).isEmpty());
+        AdsTestStream.await(() -> !events(api, "Refused").isEmpty() && !events(api, "ProxyRejected").isEmpty());
         Thread.sleep(500);
-        List<Event> events = events(api);
+        List<Event> refused = events(api, "Refused");
+        assertThat(refused).hasSize(1);
+        assertThat(refused.get(0).getInvolvedObject().getKind()).isEqualTo("VirtualService");
+        assertThat(refused.get(0).getInvolvedObject().getName()).isEqualTo("bad-regex");
+        assertThat(refused.get(0).getMessage()).startsWith("spec.http[0].match[0].uri.regex: ");
+
+        List<Event> events = events(api, "ProxyRejected");
         // The virtual host comes from the Service and its VirtualService: one event on each,
         // whatever the number of proxies of that shape that refused it.
         assertThat(events).extracting(e -> e.getInvolvedObject().getKind()).containsExactlyInAnyOrder("Service", "VirtualService");
@@ -87,9 +104,9 @@ class RejectionEventsIT {
     }
   }
 
-  private static List<Event> events(MockApiServer api) {
+  private static List<Event> events(MockApiServer api, String reason) {
     return api.client().v1().events().inNamespace("a1").list().getItems().stream()
-        .filter(e -> "ProxyRejected".equals(e.getReason()))
+        .filter(e -> reason.equals(e.getReason()))
         .toList();
   }
 }
