@@ -53,7 +53,6 @@ public final class PushPipeline implements AutoCloseable {
   /** Told of every push once it is done (events on refused objects, in a cluster). */
   private volatile java.util.function.Consumer<PushStatus> afterPush = p -> {};
 
-
   /** The last pushes, oldest first. */
   public List<PushStatus> recentPushes() {
     synchronized (recent) {
@@ -123,12 +122,12 @@ public final class PushPipeline implements AutoCloseable {
     return push();
   }
 
-  /** What proxies refuse now, traced back to config objects. */
   /** Tells {@code listener} of every push from now on, on the push thread, once it is done. */
   void afterPush(java.util.function.Consumer<PushStatus> listener) {
     this.afterPush = listener;
   }
 
+  /** What proxies refuse now, traced back to config objects. */
   public Rejections rejections() {
     return rejections;
   }
