@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ConfigEvents implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigEvents.class);
-  static final String REASON = "ProxyRejected";
+  static final String PROXY_REJECTED = "ProxyRejected";
   static final String REFUSED = "Refused";
   static final String FAIL_CLOSED = "ServedFailClosed";
   static final String COMPONENT = "mizzen";
@@ -103,7 +103,7 @@ final class ConfigEvents implements AutoCloseable {
   }
 
   private void write(ObjectRef ref, Rejections.Rejection r) {
-    write(ref, REASON, "proxy %s refused %s version %s: %s".formatted(r.proxy(), r.type(), r.version(), r.error()));
+    write(ref, PROXY_REJECTED, "proxy %s refused %s version %s: %s".formatted(r.proxy(), r.type(), r.version(), r.error()));
   }
 
   private void write(ObjectRef ref, String reason, String message) {
