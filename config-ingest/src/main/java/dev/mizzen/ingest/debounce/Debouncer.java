@@ -1,5 +1,6 @@
 package dev.mizzen.ingest.debounce;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.Objects;
@@ -67,11 +68,7 @@ public final class Debouncer<T> implements AutoCloseable {
     this.clock = System::nanoTime;
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, name);
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat(name).setDaemon(true).build());
   }
 
   /** Adds a change; the action will see it merged with the others. */

@@ -1,5 +1,6 @@
 package dev.mizzen.ingest.kube;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.MemberRollSpec;
 import dev.mizzen.ingest.parse.ParseResult;
@@ -93,11 +94,7 @@ public final class KubeSource implements AutoCloseable {
     this.feed = new ObjectFeed(store, client.getKubernetesSerialization());
     this.reconciler =
         Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "mizzen-kube-members");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-kube-members").setDaemon(true).build());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.mizzen.pilot.control;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
@@ -46,11 +47,7 @@ final class ConfigEvents implements AutoCloseable {
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(10)).build();
   private final ExecutorService writer =
       Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "mizzen-config-events");
-            t.setDaemon(true);
-            return t;
-          });
+          new ThreadFactoryBuilder().setNameFormat("mizzen-config-events").setDaemon(true).build());
 
   ConfigEvents(KubernetesClient client, String identity, Clock clock) {
     this.client = client;

@@ -2,6 +2,7 @@ package dev.mizzen.pilot.debug;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.mizzen.pilot.control.PushPipeline;
@@ -72,11 +73,7 @@ public final class DebugServer implements AutoCloseable {
     ExecutorService executor =
         Executors.newFixedThreadPool(
             2,
-            r -> {
-              Thread t = new Thread(r, "mizzen-debug-http");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-debug-http").setDaemon(true).build());
     server.setExecutor(executor);
     ProxyViews proxies = new ProxyViews(pipeline.cache(), pipeline.rejections(), version);
     ConfigViews config = new ConfigViews(pipeline, metrics);

@@ -2,6 +2,7 @@ package dev.mizzen.pilot.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -57,11 +58,7 @@ public final class WebhookServer implements AutoCloseable {
     ExecutorService executor =
         Executors.newFixedThreadPool(
             4,
-            r -> {
-              Thread t = new Thread(r, "mizzen-webhook");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-webhook").setDaemon(true).build());
     server.setExecutor(executor);
     WebhookServer webhook = new WebhookServer(server, executor, new Injector(injection), isMember);
     server.createContext("/inject", webhook::handle);

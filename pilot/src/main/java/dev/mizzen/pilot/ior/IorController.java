@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.ior;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.tenancy.controller.LeaderTask;
 import dev.mizzen.tenancy.controller.MemberController;
 import io.fabric8.kubernetes.api.model.APIGroup;
@@ -75,11 +76,7 @@ public final class IorController implements LeaderTask, AutoCloseable {
     this.events = new GatewayEvents(client, settings.identity(), Clock.systemUTC());
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mizzen-ior");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-ior").setDaemon(true).build());
   }
 
   /** Whether this replica leads and the cluster serves Routes, so that Routes are being written. */

@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -43,11 +44,7 @@ final class PushQueue implements AutoCloseable {
             30,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "mizzen-send");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-send").setDaemon(true).build());
     pool.allowCoreThreadTimeOut(true);
     this.workers = pool;
   }

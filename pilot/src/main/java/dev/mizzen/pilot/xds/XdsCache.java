@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.Message;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.generate.TypeUrls;
@@ -85,15 +86,10 @@ public final class XdsCache implements ConfigWatcher {
     this.factory = factory;
     this.clock = clock;
     this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue);
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     this.builders =
         java.util.concurrent.Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
-            r -> {
-              Thread t = new Thread(r, "mizzen-group-build-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-group-build-%d").setDaemon(true).build());
   }
 
   /** Sends the stream what it is due, in the order CDS, EDS, LDS, RDS. */
@@ -172,7 +168,7 @@ public final class XdsCache implements ConfigWatcher {
     events.connected(conn);
     // Built outside the lock and off the request threads: proxies of other shapes never wait for
     // this one's first snapshot, and its own are answered as soon as it is there.
-    group.ensureLater(factory, builders, () -> group.members.forEach(queue::schedule));
+    group.ensureLater(factory, builders, () -> scheduleMembers(group));
   }
 
   /**
@@ -287,6 +283,11 @@ public final class XdsCache implements ConfigWatcher {
       return;
     }
     g.snapshot = snapshot;
+    scheduleMembers(g);
+  }
+
+  /** Queues every stream of {@code g} to be sent what it is due. */
+  private void scheduleMembers(Group g) {
     for (ProxyConnection conn : g.members) {
       queue.schedule(conn);
     }

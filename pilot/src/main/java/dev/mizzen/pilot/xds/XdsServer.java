@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -43,14 +44,9 @@ public final class XdsServer implements AutoCloseable {
    */
   private static ExecutorService requestExecutor() {
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     return Executors.newFixedThreadPool(
         threads,
-        r -> {
-          Thread t = new Thread(r, "mizzen-xds-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new ThreadFactoryBuilder().setNameFormat("mizzen-xds-%d").setDaemon(true).build());
   }
 
   /**

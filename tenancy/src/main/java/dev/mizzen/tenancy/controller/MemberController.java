@@ -1,5 +1,6 @@
 package dev.mizzen.tenancy.controller;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.tenancy.MemberRollResolver;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -106,18 +107,10 @@ public final class MemberController implements AutoCloseable {
             new MemberResources(settings.controlPlaneNamespace(), settings.meshName(), settings.maistraVersion()));
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mizzen-member-controller");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-member-controller").setDaemon(true).build());
     this.leaseExecutor =
         Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "mizzen-member-lease");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-member-lease").setDaemon(true).build());
   }
 
   private static ResourceDefinitionContext context(String kind, String plural) {
