@@ -115,7 +115,7 @@ public final class ConfigGenerator {
     if (key.type() == Proxy.Type.ROUTER) {
       return Optional.empty();
     }
-    return Optional.of(Set.copyOf(Destinations.referenced(new ProxyScope(push, key))));
+    return Optional.of(Set.copyOf(Destinations.referenced(new ProxyScope(push, key, virtualHosts))));
   }
 
   private static void put(

@@ -23,10 +23,6 @@ final class ProxyScope {
   final Map<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts;
   private final List<MeshService> services;
 
-  ProxyScope(PushContext push, GroupKey key) {
-    this(push, key, new java.util.concurrent.ConcurrentHashMap<>());
-  }
-
   ProxyScope(PushContext push, GroupKey key, Map<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts) {
     this.push = push;
     this.virtualHosts = virtualHosts;
