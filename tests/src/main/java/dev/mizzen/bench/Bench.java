@@ -176,18 +176,14 @@ public final class Bench implements Callable<Integer> {
         // and forth. With namespace-scoped Sidecars only the changed service's namespace imports it.
         IntPredicate affected = sidecars ? ns -> ns == 0 : ns -> true;
         List<Convergence> warmups = new ArrayList<>();
-        warmups.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, 80, 70), affected, timeoutSeconds));
-        int made = 0;
-        for (int i = 1; i < warmupChanges; i++, made++) {
-          int from = made % 2 == 0 ? 70 : 55;
-          int to = made % 2 == 0 ? 55 : 70;
-          warmups.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds));
-        }
         List<Convergence> measuredChanges = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, changes); i++, made++) {
-          int from = made % 2 == 0 ? 70 : 55;
-          int to = made % 2 == 0 ? 55 : 70;
-          measuredChanges.add(streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds));
+        int warm = Math.max(1, warmupChanges);
+        for (int i = 0; i < warm + Math.max(1, changes); i++) {
+          // 80 -> 70 first, then 70 -> 55 -> 70 -> ...
+          int from = i == 0 ? 80 : i % 2 == 1 ? 70 : 55;
+          int to = i % 2 == 0 ? 70 : 55;
+          Convergence c = streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds);
+          (i < warm ? warmups : measuredChanges).add(c);
         }
         Convergence convergence = Convergence.pool(measuredChanges, warmups);
         // Memory after the run's work, taken again: the change may have raised the peak.
