@@ -53,14 +53,7 @@ final class GatewayTls {
           CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(UpstreamTls.dnsNames(tls.subjectAltNames()));
       v.addAllVerifyCertificateSpki(tls.verifyCertificateSpki());
       v.addAllVerifyCertificateHash(tls.verifyCertificateHash());
-      if (!tls.credentialName().isEmpty()) {
-        common.setCombinedValidationContext(
-            CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                .setDefaultValidationContext(v)
-                .setValidationContextSdsSecretConfig(IstioTls.agentSecret("kubernetes://" + tls.credentialName() + "-cacert")));
-      } else {
-        common.setValidationContext(v.setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates())));
-      }
+      UpstreamTls.validation(common, v, tls.credentialName(), tls.caCertificates());
     }
     DownstreamTlsContext ctx =
         DownstreamTlsContext.newBuilder()

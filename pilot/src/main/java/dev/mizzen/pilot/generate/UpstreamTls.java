@@ -78,15 +78,7 @@ final class UpstreamTls {
     if (!tls.insecureSkipVerify()) {
       CertificateValidationContext.Builder v =
           CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(dnsNames(tls.subjectAltNames()));
-      if (!tls.credentialName().isEmpty()) {
-        common.setCombinedValidationContext(
-            CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                .setDefaultValidationContext(v)
-                .setValidationContextSdsSecretConfig(IstioTls.agentSecret("kubernetes://" + tls.credentialName() + "-cacert")));
-      } else {
-        v.setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates().isEmpty() ? SYSTEM_ROOTS : tls.caCertificates()));
-        common.setValidationContext(v);
-      }
+      validation(common, v, tls.credentialName(), tls.caCertificates().isEmpty() ? SYSTEM_ROOTS : tls.caCertificates());
     }
     if (p.protocol().isHttp2()) {
       common.addAlpnProtocols("h2");
@@ -100,6 +92,23 @@ final class UpstreamTls {
         .setName(IstioTls.TRANSPORT_SOCKET)
         .setTypedConfig(Protos.any(ctx.build()))
         .build();
+  }
+
+  /**
+   * Sets how a peer's certificate is checked: against the roots of the Secret {@code
+   * credentialName} served by Istio's agent over SDS ({@code <name>-cacert}) when it is given,
+   * else against the roots in {@code caFile}.
+   */
+  static void validation(
+      CommonTlsContext.Builder common, CertificateValidationContext.Builder v, String credentialName, String caFile) {
+    if (!credentialName.isEmpty()) {
+      common.setCombinedValidationContext(
+          CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+              .setDefaultValidationContext(v)
+              .setValidationContextSdsSecretConfig(IstioTls.agentSecret("kubernetes://" + credentialName + "-cacert")));
+    } else {
+      common.setValidationContext(v.setTrustedCa(DataSource.newBuilder().setFilename(caFile)));
+    }
   }
 
   /** Certificate names (DNS subject alternative names) a peer's certificate must carry one of. */
