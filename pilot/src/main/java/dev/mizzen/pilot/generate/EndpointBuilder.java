@@ -25,7 +25,10 @@ final class EndpointBuilder {
       byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
     }
     for (Map.Entry<String, List<Endpoint>> group : byLocality.entrySet()) {
-      LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder();
+      // Istio always writes a locality, an empty one when the endpoints have none; grpc-js-xds
+      // rejects an assignment without it ("endpoints[0].locality unset").
+      LocalityLbEndpoints.Builder locality =
+          LocalityLbEndpoints.newBuilder().setLocality(Locality.getDefaultInstance());
       if (!group.getKey().isEmpty()) {
         String[] parts = group.getKey().split("/", -1);
         Locality.Builder l = Locality.newBuilder().setRegion(parts[0]);

@@ -228,6 +228,7 @@ final class InboundBuilder {
                 .setClusterName(name)
                 .addEndpoints(
                     io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
+                        .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.getDefaultInstance())
                         .addLbEndpoints(
                             io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint.newBuilder()
                                 .setEndpoint(
