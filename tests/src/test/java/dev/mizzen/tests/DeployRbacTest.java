@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
-import dev.mizzen.pilot.ior.IorController;
+import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;

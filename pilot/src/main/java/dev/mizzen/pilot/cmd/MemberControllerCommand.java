@@ -2,7 +2,7 @@ package dev.mizzen.pilot.cmd;
 
 import dev.mizzen.pilot.control.Identity;
 
-import dev.mizzen.pilot.ior.IorController;
+import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

@@ -4,9 +4,9 @@ import dev.mizzen.pilot.control.Identity;
 
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.inject.Injection;
-import dev.mizzen.pilot.inject.InjectionTemplate;
-import dev.mizzen.pilot.ior.IorController;
+import dev.mizzen.openshift.inject.Injection;
+import dev.mizzen.openshift.inject.InjectionTemplate;
+import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsServer;
 import dev.mizzen.tenancy.controller.MemberController;

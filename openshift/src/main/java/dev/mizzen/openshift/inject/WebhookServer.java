@@ -1,0 +1,170 @@
+package dev.mizzen.openshift.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar injection webhook (istiod's 15017): HTTPS, {@code POST /inject} with an
+ * AdmissionReview v1, answered with a JSON patch. It never refuses a pod: a pod it does not inject
+ * is allowed as it is, with only an annotation saying why. A request that is not an AdmissionReview
+ * is refused with HTTP 400 and the reason, and nothing it receives can stop the server.
+ */
+public final class WebhookServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
+  /** Far above any pod the API server stores (etcd takes 1.5 MiB per object). */
+  static final int MAX_BODY = 8 * 1024 * 1024;
+
+  private final HttpsServer server;
+  private final ExecutorService executor;
+  private final Injector injector;
+  private final Predicate<String> isMember;
+
+  private WebhookServer(HttpsServer server, ExecutorService executor, Injector injector, Predicate<String> isMember) {
+    this.server = server;
+    this.executor = executor;
+    this.injector = injector;
+    this.isMember = isMember;
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @param address where to listen; port 0 picks one
+   * @param certChain the serving certificate chain (PEM), read again when it changes
+   * @param privateKey its key (PEM, PKCS#8 or PKCS#1 RSA)
+   * @param isMember whether a namespace is a configured member of this control plane
+   */
+  public static WebhookServer start(
+      InetSocketAddress address, Path certChain, Path privateKey, Injection injection, Predicate<String> isMember)
+      throws IOException {
+    ServingCertificate certificate = new ServingCertificate(certChain, privateKey);
+    HttpsServer server = HttpsServer.create(address, 64);
+    server.setHttpsConfigurator(new HttpsConfigurator(certificate.sslContext()));
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            4,
+            new ThreadFactoryBuilder().setNameFormat("mizzen-webhook").setDaemon(true).build());
+    server.setExecutor(executor);
+    WebhookServer webhook = new WebhookServer(server, executor, new Injector(injection), isMember);
+    server.createContext("/inject", webhook::handle);
+    server.createContext(
+        "/ready",
+        ex -> {
+          try (ex) {
+            send(ex, 200, "text/plain", "ready\n".getBytes(StandardCharsets.UTF_8));
+          }
+        });
+    server.start();
+    log.info(
+        "sidecar injection webhook on {} (template: {}{})",
+        server.getAddress(),
+        injection.template().origin(),
+        injection.cni() ? ", CNI: no init containers" : "");
+    return webhook;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex) {
+    try (ex) {
+      if (!"/inject".equals(ex.getRequestURI().getPath())) {
+        send(ex, 404, "text/plain", bytes("not found: " + ex.getRequestURI().getPath() + "\n"));
+        return;
+      }
+      if (!"POST".equals(ex.getRequestMethod())) {
+        ex.getResponseHeaders().set("Allow", "POST");
+        send(ex, 405, "text/plain", bytes("the webhook takes AdmissionReviews by POST\n"));
+        return;
+      }
+      String type = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
+      if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        refuse(ex, 415, "malformed AdmissionReview: Content-Type must be application/json, not " + type);
+        return;
+      }
+      byte[] body = readLimited(ex.getRequestBody());
+      if (body == null) {
+        refuse(ex, 413, "malformed AdmissionReview: larger than " + MAX_BODY + " bytes");
+        return;
+      }
+      AdmissionReviews.Request request;
+      try {
+        request = AdmissionReviews.parse(body);
+      } catch (AdmissionReviews.MalformedReviewException e) {
+        refuse(ex, 400, e.getMessage());
+        return;
+      }
+      send(ex, 200, "application/json", answer(request));
+    } catch (IOException e) {
+      log.debug("webhook connection from {} failed: {}", ex.getRemoteAddress(), e.toString());
+    } catch (RuntimeException e) {
+      log.error("webhook failed on a request from {}", ex.getRemoteAddress(), e);
+      try {
+        send(ex, 500, "text/plain", bytes("internal error: " + e + "\n"));
+      } catch (IOException | RuntimeException ignored) {
+        // The exchange is closed below either way.
+      }
+    }
+  }
+
+  private byte[] answer(AdmissionReviews.Request request) {
+    if (!request.pod()) {
+      return AdmissionReviews.allow(request.uid(), null);
+    }
+    JsonNode pod = request.object();
+    Injector.Decision decision = injector.decide(pod, request.namespace(), isMember.test(request.namespace()));
+    ArrayNode patch = injector.patch(pod, decision);
+    log.info("sidecar injection: pod {}/{}: {}", request.namespace(), podName(pod), decision.explanation());
+    return AdmissionReviews.allow(request.uid(), patch);
+  }
+
+  /** The pod's name, which the API server may only make up after admission. */
+  private static String podName(JsonNode pod) {
+    String name = pod.path("metadata").path("name").asText("");
+    return name.isEmpty() ? pod.path("metadata").path("generateName").asText("") + "<generated>" : name;
+  }
+
+  private static void refuse(HttpExchange ex, int status, String message) throws IOException {
+    log.warn("webhook refused a request from {}: {}", ex.getRemoteAddress(), message);
+    send(ex, status, "text/plain", bytes(message + "\n"));
+  }
+
+  private static byte[] readLimited(InputStream in) throws IOException {
+    byte[] body = in.readNBytes(MAX_BODY + 1);
+    return body.length > MAX_BODY ? null : body;
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}
