@@ -51,6 +51,32 @@ class MemberRollResolverTest {
   }
 
   @Test
+  void inAClusterTheConfiguredMembersOfTheStatusAreWatchedExceptMalformedNames() {
+    ConfigStore store =
+        store(
+            """
+            apiVersion: maistra.io/v1
+            kind: ServiceMeshMemberRoll
+            metadata: {name: default, namespace: istio-system}
+            spec:
+              members: [shop, bookinfo]
+            status:
+              configuredMembers: [shop, "../etc", istio-system]
+            """);
+    MemberRollResolver resolver = MemberRollResolver.fromStatus("istio-system", "default");
+    Membership m = resolver.resolve(store.snapshot());
+    assertThat(m.configured()).containsExactly("shop");
+    assertThat(m.pending())
+        .containsEntry(
+            "../etc",
+            "status.configuredMembers: \"../etc\" is not a namespace name (a lowercase RFC 1123 label of at most 63 characters)")
+        .containsKey("bookinfo");
+    assertThat(resolver.watched(resolver.roll(store.snapshot()).orElseThrow().spec()))
+        .containsExactly("istio-system", "shop");
+    assertThat(resolver.watched(null)).containsExactly("istio-system");
+  }
+
+  @Test
   void withoutARollOnlyTheControlPlaneNamespaceIsServed() {
     Membership m =
         new MemberRollResolver("istio-system", "default")

@@ -9,6 +9,7 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.openshift.ior.IorController;
+import dev.mizzen.tenancy.MemberRollResolver;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -93,7 +94,7 @@ class DeployRbacTest {
       api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
       api.configure("istio-system", "default", List.of("a1"));
       api.requests.clear();
-      try (KubeSource source = new KubeSource(api.newClient(), new ConfigStore(), "istio-system", "default", WatchScope.NAMESPACES, Duration.ofSeconds(10))) {
+      try (KubeSource source = new KubeSource(api.newClient(), new ConfigStore(), "istio-system", "default", WatchScope.NAMESPACES, Duration.ofSeconds(10), MemberRollResolver.fromStatus("istio-system", "default")::watched)) {
         source.start(Duration.ofSeconds(20));
         MultitenancyIT.await("a1 is watched", () -> api.requests.stream().anyMatch(r -> r.contains("/namespaces/a1/") && r.contains("watch=true")));
         Thread.sleep(500);

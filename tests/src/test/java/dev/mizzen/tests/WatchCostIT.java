@@ -6,6 +6,7 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.tenancy.MemberRollResolver;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class WatchCostIT {
       long heapBefore = usedHeap();
       ConfigStore store = new ConfigStore();
       long start = System.nanoTime();
-      try (KubeSource source = new KubeSource(client, store, "istio-system", "default", scope, Duration.ofSeconds(120))) {
+      try (KubeSource source = new KubeSource(client, store, "istio-system", "default", scope, Duration.ofSeconds(120), MemberRollResolver.fromStatus("istio-system", "default")::watched)) {
         source.start(Duration.ofSeconds(300));
         long millis = (System.nanoTime() - start) / 1_000_000;
         long objects = store.snapshot().size();

@@ -26,7 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * Reads config from the Kubernetes API server into a {@link ConfigStore}, watching only what one
  * control plane may see, as Maistra's istiod does: its ServiceMeshMemberRoll (and the
  * ServiceMeshPolicy and ServiceMeshRbacConfig named {@code default}) in its own namespace, and
- * every namespaced kind of the config model in each member namespace. The members are the roll's
- * {@code status.configuredMembers} plus the control plane's namespace.
+ * every namespaced kind of the config model in each member namespace. Which namespaces those are
+ * is not decided here: the rule's one owner (tenancy's member roll resolver) is handed in as {@link
+ * #KubeSource(KubernetesClient, ConfigStore, String, String, WatchScope, Duration, Function)
+ * watched}.
  *
  * <p>The roll enters the store only once the informers of the namespaces it adds have listed their
  * objects, and the namespaces it removes are drained after it: the push pipeline, which takes its
@@ -46,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubeSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeSource.class);
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   /** Control-plane-wide Maistra kinds, honoured only under this name in the control plane's namespace. */
   private static final List<WatchedKind> MESH_WIDE =
       List.of(
@@ -60,6 +61,7 @@ public final class KubeSource implements AutoCloseable {
   private final String rollName;
   private final WatchScope scope;
   private final Duration syncTimeout;
+  private final Function<MemberRollSpec, SortedSet<String>> watched;
   private final ObjectFeed feed;
   private final ExecutorService reconciler;
   private final CompletableFuture<Void> firstReconcile = new CompletableFuture<>();
@@ -77,6 +79,8 @@ public final class KubeSource implements AutoCloseable {
    * @param client the client all informers share (one HTTP client, one connection pool)
    * @param syncTimeout how long a new member's first list may take before its config is served
    *     anyway, so one unreadable namespace does not hold up the others
+   * @param watched the namespaces to watch for the roll's spec (null when there is no roll, or it
+   *     cannot be read), the control plane's own included
    */
   public KubeSource(
       KubernetesClient client,
@@ -84,13 +88,15 @@ public final class KubeSource implements AutoCloseable {
       String controlPlaneNamespace,
       String rollName,
       WatchScope scope,
-      Duration syncTimeout) {
+      Duration syncTimeout,
+      Function<MemberRollSpec, SortedSet<String>> watched) {
     this.client = client;
     this.store = store;
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.rollName = rollName;
     this.scope = scope;
     this.syncTimeout = syncTimeout;
+    this.watched = watched;
     this.feed = new ObjectFeed(store, client.getKubernetesSerialization());
     this.reconciler =
         Executors.newSingleThreadExecutor(
@@ -232,19 +238,12 @@ public final class KubeSource implements AutoCloseable {
   }
 
   private SortedSet<String> wanted(ParseResult rollResult) {
-    SortedSet<String> wanted = new TreeSet<>();
+    MemberRollSpec roll =
+        rollResult == null || !rollResult.isAccepted()
+            ? null
+            : Kind.SERVICE_MESH_MEMBER_ROLL.cast(rollResult.config().spec());
+    SortedSet<String> wanted = new TreeSet<>(watched.apply(roll));
     wanted.add(controlPlaneNamespace);
-    if (rollResult == null || !rollResult.isAccepted()) {
-      return wanted;
-    }
-    MemberRollSpec spec = Kind.SERVICE_MESH_MEMBER_ROLL.cast(rollResult.config().spec());
-    for (String ns : spec.configuredMembers()) {
-      if (DNS_LABEL.matcher(ns).matches()) {
-        wanted.add(ns);
-      } else {
-        log.warn("member roll {}/{}: status.configuredMembers: \"{}\" is not a namespace name; left out", controlPlaneNamespace, rollName, ns);
-      }
-    }
     return wanted;
   }
 

@@ -57,8 +57,16 @@ class KubeSourceTest {
   }
 
   private void start(WatchScope scope) throws Exception {
-    source = new KubeSource(api.client(), store, "istio-system", "default", scope, Duration.ofSeconds(10));
+    source = new KubeSource(api.client(), store, "istio-system", "default", scope, Duration.ofSeconds(10), KubeSourceTest::configured);
     source.start(Duration.ofSeconds(20));
+  }
+
+  /**
+   * The roll's configured members. The real rule (tenancy's resolver, which config-ingest cannot
+   * depend on) also refuses malformed names; tests/ checks both sources against it.
+   */
+  private static java.util.SortedSet<String> configured(dev.mizzen.ingest.model.MemberRollSpec roll) {
+    return roll == null ? new java.util.TreeSet<>() : new java.util.TreeSet<>(roll.configuredMembers());
   }
 
   private List<String> services() {

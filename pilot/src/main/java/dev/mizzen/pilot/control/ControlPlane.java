@@ -206,7 +206,8 @@ public final class ControlPlane implements AutoCloseable {
     KubeSource kubeSource =
         kube == null
             ? null
-            : new KubeSource(kube.client(), store, namespace, o.memberRollName(), kube.scope(), kube.syncTimeout());
+            : new KubeSource(
+                kube.client(), store, namespace, o.memberRollName(), kube.scope(), kube.syncTimeout(), resolver::watched);
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
     XdsServer secureXds = null;

@@ -19,8 +19,8 @@ record MemberOutcome(String namespace, boolean configured, String reason, String
     return new MemberOutcome(namespace, true, CONFIGURED, "namespace " + namespace + " is configured", false);
   }
 
-  static MemberOutcome missing(String namespace) {
-    return new MemberOutcome(namespace, false, NAMESPACE_MISSING, "namespace " + namespace + " does not exist", false);
+  static MemberOutcome missing(String namespace, String message) {
+    return new MemberOutcome(namespace, false, NAMESPACE_MISSING, message, false);
   }
 
   static MemberOutcome refused(String namespace, String message) {

@@ -31,7 +31,8 @@ final class MemberReconciler {
 
   private final KubernetesClient client;
   private final String controlPlaneNamespace;
-  private final MemberRollResolver messages;
+  /** The membership rule, which this applies to the cluster. */
+  private final MemberRollResolver rule;
   private final MemberResources resources;
   /** What was last written to each member, so that an unchanged member costs no API call. */
   private final Map<String, Object> applied = new HashMap<>();
@@ -39,7 +40,7 @@ final class MemberReconciler {
   MemberReconciler(KubernetesClient client, String controlPlaneNamespace, String rollName, MemberResources resources) {
     this.client = client;
     this.controlPlaneNamespace = controlPlaneNamespace;
-    this.messages = new MemberRollResolver(controlPlaneNamespace, rollName);
+    this.rule = new MemberRollResolver(controlPlaneNamespace, rollName);
     this.resources = resources;
   }
 
@@ -54,18 +55,15 @@ final class MemberReconciler {
    * @param sources the RoleBindings of the control plane namespace to copy
    */
   MemberOutcome configure(String namespace, Namespace current, List<RoleBinding> sources) {
-    if (namespace.equals(controlPlaneNamespace)) {
-      return MemberOutcome.refused(namespace, "the control plane's own namespace cannot be listed as a member");
-    }
-    if (current == null) {
-      applied.remove(namespace);
-      return MemberOutcome.missing(namespace);
-    }
-    Map<String, String> labels = Objects.requireNonNullElse(current.getMetadata().getLabels(), Map.of());
+    Map<String, String> labels =
+        current == null ? Map.of() : Objects.requireNonNullElse(current.getMetadata().getLabels(), Map.of());
     String owner = labels.get(MemberRollResolver.MEMBER_OF_LABEL);
-    if (owner != null && !owner.equals(controlPlaneNamespace)) {
+    MemberRollResolver.Refusal refusal = rule.refusal(namespace, current != null, owner);
+    if (refusal != null) {
       applied.remove(namespace);
-      return MemberOutcome.refused(namespace, messages.alreadyMember(namespace, owner));
+      return refusal.namespaceMissing()
+          ? MemberOutcome.missing(namespace, refusal.message())
+          : MemberOutcome.refused(namespace, refusal.message());
     }
     List<RoleBinding> copies = sources.stream().map(rb -> resources.copy(rb, namespace)).toList();
     List<NetworkPolicy> policies = resources.networkPolicies(namespace);
