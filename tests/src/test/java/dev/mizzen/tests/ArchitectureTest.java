@@ -1,0 +1,121 @@
+package dev.mizzen.tests;
+
+import static com.tngtech.archunit.base.DescribedPredicate.describe;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arrows of docs/architecture.md, enforced: modules and pilot's packages depend only on what is
+ * below them. Maven already refuses a module that uses one it does not depend on; this also catches
+ * an arrow that runs back up between the packages of one module, and says which.
+ */
+class ArchitectureTest {
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importMizzen() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            // The other modules' test jars (pilot's ADS test stream, openshift's webhook harness).
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackages("dev.mizzen");
+  }
+
+  @Test
+  void modulesDependOnlyOnTheModulesBelowThem() {
+    layeredArchitecture()
+        .consideringOnlyDependenciesInAnyPackage("dev.mizzen..")
+        .layer("proto").definedBy("dev.mizzen.proto..")
+        .layer("ingest").definedBy("dev.mizzen.ingest..")
+        .layer("tenancy").definedBy("dev.mizzen.tenancy..")
+        .layer("authz").definedBy("dev.mizzen.authz..")
+        .layer("openshift").definedBy("dev.mizzen.openshift..")
+        .layer("pilot").definedBy("dev.mizzen.pilot..")
+        .layer("bench").definedBy("dev.mizzen.bench..")
+        .whereLayer("bench").mayNotBeAccessedByAnyLayer()
+        .whereLayer("pilot").mayOnlyBeAccessedByLayers("bench")
+        .whereLayer("openshift").mayOnlyBeAccessedByLayers("pilot", "bench")
+        .whereLayer("authz").mayOnlyBeAccessedByLayers("pilot", "bench")
+        .whereLayer("tenancy").mayOnlyBeAccessedByLayers("openshift", "pilot", "bench")
+        .whereLayer("ingest").mayOnlyBeAccessedByLayers("tenancy", "authz", "pilot", "bench")
+        .check(classes);
+  }
+
+  @Test
+  void authorizationKnowsNothingOfHowConfigArrived() {
+    noClasses()
+        .that().resideInAPackage("dev.mizzen.authz..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.mizzen.ingest.file..", "dev.mizzen.ingest.kube..", "dev.mizzen.ingest.store..", "dev.mizzen.ingest.debounce..")
+        .check(classes);
+  }
+
+  @Test
+  void configIngestKnowsNothingOfEnvoy() {
+    noClasses()
+        .that().resideInAPackage("dev.mizzen.ingest..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.envoyproxy..", "io.grpc..")
+        .check(classes);
+  }
+
+  /**
+   * Pilot's packages, top to bottom: the command, the debug endpoints (which read the running
+   * control plane), the control plane and its push pipeline, metrics; then side by side the xDS
+   * cache and server, which serve what they are given, and the generators, which know no stream;
+   * the push context; the proxy model.
+   */
+  @Test
+  void pilotsPackagesDependOnlyOnThePackagesBelowThem() {
+    layeredArchitecture()
+        .consideringOnlyDependenciesInAnyPackage("dev.mizzen.pilot..")
+        .layer("cmd").definedBy("dev.mizzen.pilot.cmd..")
+        .layer("debug").definedBy("dev.mizzen.pilot.debug..")
+        .layer("control").definedBy("dev.mizzen.pilot.control..")
+        .layer("metrics").definedBy("dev.mizzen.pilot.metrics..")
+        .layer("xds").definedBy("dev.mizzen.pilot.xds..")
+        .layer("generate").definedBy("dev.mizzen.pilot.generate..")
+        .layer("push").definedBy("dev.mizzen.pilot.push..")
+        .layer("proxy").definedBy("dev.mizzen.pilot.proxy..")
+        .whereLayer("cmd").mayNotBeAccessedByAnyLayer()
+        .whereLayer("debug").mayOnlyBeAccessedByLayers("cmd")
+        .whereLayer("control").mayOnlyBeAccessedByLayers("cmd", "debug")
+        .whereLayer("metrics").mayOnlyBeAccessedByLayers("cmd", "debug", "control")
+        .whereLayer("xds").mayOnlyBeAccessedByLayers("cmd", "debug", "control", "metrics")
+        .whereLayer("generate").mayOnlyBeAccessedByLayers("cmd", "debug", "control", "metrics")
+        .whereLayer("push").mayOnlyBeAccessedByLayers("cmd", "debug", "control", "metrics", "xds", "generate")
+        .whereLayer("proxy").mayOnlyBeAccessedByLayers("cmd", "debug", "control", "metrics", "xds", "generate", "push")
+        // Known debts, each to go with the split of the xDS cache from the server and the
+        // application package that wires the control plane; none may be added.
+        .ignoreDependency(
+            named("dev.mizzen.pilot.control.ControlPlane"),
+            in(Set.of("dev.mizzen.pilot.debug.DebugServer", "dev.mizzen.pilot.debug.DebugAccess")))
+        .ignoreDependency(
+            inPackage("dev.mizzen.pilot.xds"),
+            in(Set.of(
+                "dev.mizzen.pilot.generate.GroupKey",
+                "dev.mizzen.pilot.generate.TypeUrls",
+                "dev.mizzen.pilot.generate.ProxyResources")))
+        .check(classes);
+  }
+
+  private static com.tngtech.archunit.base.DescribedPredicate<JavaClass> named(String name) {
+    return describe(name, c -> c.getName().equals(name));
+  }
+
+  private static com.tngtech.archunit.base.DescribedPredicate<JavaClass> inPackage(String name) {
+    return describe("classes in " + name, c -> c.getPackageName().equals(name));
+  }
+
+  private static com.tngtech.archunit.base.DescribedPredicate<JavaClass> in(Set<String> names) {
+    return describe(String.join(", ", names), c -> names.contains(c.getName()));
+  }
+}
