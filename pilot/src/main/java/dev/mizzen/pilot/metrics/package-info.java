@@ -1,0 +1,4 @@
+/**
+ * Prometheus metrics under istiod's names.
+ */
+package dev.mizzen.pilot.metrics;
