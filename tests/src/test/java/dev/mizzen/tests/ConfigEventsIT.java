@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.rpc.Status;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import java.io.IOException;
@@ -115,11 +115,11 @@ class DashboardIT {
                 .build());
         AdsTestStream.await(
             () ->
-                cp.pipeline().cache().find("client-1.shop").map(c -> {
+                cp.pipeline().streams().find("client-1.shop").map(c -> {
                   var s = c.status().get(TypeUrls.ROUTE);
                   return s != null && !s.ackedNonce().isEmpty();
                 }).orElse(false)
-                    && cp.pipeline().cache().find("web-2.shop").map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1).orElse(false));
+                    && cp.pipeline().streams().find("web-2.shop").map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1).orElse(false));
 
         String dom = browse(browser, dir.resolve("profile"), "http://127.0.0.1:" + cp.debugPort() + "/debug", "--dump-dom");
         assertThat(dom).contains("data-loaded=\"true\"");

@@ -219,9 +219,9 @@ public final class ControlPlane implements AutoCloseable {
       }
       pipeline.start();
       XdsEvents events = XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections()));
-      xds = XdsServer.start(o.xds(), pipeline.cache(), pipeline::admission, events);
+      xds = XdsServer.start(o.xds(), pipeline.streams(), pipeline::admission, events);
       if (secure != null) {
-        secureXds = XdsServer.startSecure(secure.address(), secure.tls(), pipeline.cache(), pipeline::admission, events);
+        secureXds = XdsServer.startSecure(secure.address(), secure.tls(), pipeline.streams(), pipeline::admission, events);
       }
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;

@@ -4,7 +4,7 @@ import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
 import java.util.LinkedHashSet;

@@ -8,14 +8,15 @@ import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.generate.ConfigGenerator;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
 import dev.mizzen.pilot.generate.GroupKey;
-import dev.mizzen.pilot.generate.ProxyResources;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
-import dev.mizzen.pilot.xds.GroupSnapshot;
-import dev.mizzen.pilot.xds.XdsCache;
+import dev.mizzen.pilot.cache.GroupSnapshot;
+import dev.mizzen.pilot.cache.SnapshotCache;
+import dev.mizzen.pilot.xds.ProxyStreams;
 import dev.mizzen.tenancy.Membership;
 import dev.mizzen.tenancy.MemberRollResolver;
 import io.grpc.Status;
@@ -41,12 +42,12 @@ public final class PushPipeline implements AutoCloseable {
   private final MemberRollResolver resolver;
   private final MeshSettings mesh;
   private final Clock clock;
-  private final XdsCache cache;
+  private final GroupBuilder builder = new GroupBuilder();
+  private final ProxyStreams<GroupKey> streams;
   private final Debouncer<ConfigChange> debouncer;
   private final Object pushLock = new Object();
   private final PilotMetrics metrics;
   private final Rejections rejections;
-  private volatile ConfigGenerator generator;
   private volatile PushStatus status;
   private long pushes;
   private final java.util.ArrayDeque<PushStatus> recent = new java.util.ArrayDeque<>();
@@ -69,12 +70,12 @@ public final class PushPipeline implements AutoCloseable {
       Duration debounceMax,
       PilotMetrics metrics) {
     this.metrics = metrics;
-    this.rejections = new Rejections(this::cache, () -> status == null ? null : status.push());
+    this.rejections = new Rejections(this::streams, () -> status == null ? null : status.push());
     this.store = store;
     this.resolver = resolver;
     this.mesh = mesh;
     this.clock = clock;
-    this.cache = new XdsCache(this::keyOf, this::newGroup, clock);
+    this.streams = new ProxyStreams<>(builder::keyOf, builder, clock);
     this.debouncer =
         new Debouncer<>(
             "mizzen-push",
@@ -132,8 +133,9 @@ public final class PushPipeline implements AutoCloseable {
     return rejections;
   }
 
-  public XdsCache cache() {
-    return cache;
+  /** The streams of the connected proxies, and the cache of snapshots they are served from. */
+  public ProxyStreams<GroupKey> streams() {
+    return streams;
   }
 
   public MeshSettings mesh() {
@@ -195,20 +197,21 @@ public final class PushPipeline implements AutoCloseable {
       metrics.pushStarted(context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
       long contextNanos = System.nanoTime() - buildStart;
       ConfigGenerator next = new ConfigGenerator(context);
-      generator = next;
+      builder.use(next);
+      SnapshotCache<GroupKey, ?> cache = streams.cache();
       // A proxy's shape depends on the push: the services it serves, the labels policies select on.
       // Groups of a new shape are built whole, as they join.
-      Set<GroupKey> known = cache.groupKeys();
+      Set<GroupKey> known = cache.keys();
       long regroupStart = System.nanoTime();
-      cache.regroup();
+      streams.regroup();
       long regroupNanos = System.nanoTime() - regroupStart;
       long groupsStart = System.nanoTime();
       PushScope scope = PushScope.of(change, mesh.rootNamespace());
       int groups = 0;
       int failed = 0;
       java.util.Map<String, Integer> generated = new java.util.TreeMap<>();
-      for (GroupKey key : cache.groupKeys()) {
-        Optional<GroupSnapshot> previous = cache.snapshot(key);
+      for (GroupKey key : cache.keys()) {
+        Optional<GroupSnapshot<GroupKey>> previous = cache.snapshot(key);
         boolean fresh = !known.contains(key) && previous.isPresent() && previous.get().push() == context.number();
         if (fresh) {
           // Built whole as its first proxy moved in: only its members are still to be told.
@@ -230,7 +233,7 @@ public final class PushPipeline implements AutoCloseable {
         if (types.isEmpty()) {
           continue;
         }
-        GroupSnapshot snapshot = build(next, key, previous.orElse(null), types);
+        GroupSnapshot<GroupKey> snapshot = builder.build(next, key, previous.orElse(null), types);
         groups++;
         types.forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
         if (previous.isPresent() && snapshot == previous.get()) {
@@ -289,54 +292,12 @@ public final class PushPipeline implements AutoCloseable {
     }
   }
 
-  private GroupKey keyOf(Proxy proxy) {
-    ConfigGenerator g = generator;
-    if (g == null) {
-      throw new IllegalStateException("no push yet");
-    }
-    return GroupKey.of(proxy, g.push());
-  }
-
-  private GroupSnapshot newGroup(GroupKey key) {
-    ConfigGenerator g = generator;
-    if (g == null) {
-      throw new IllegalStateException("no push yet");
-    }
-    return build(g, key, null, ConfigGenerator.ALL_TYPES);
-  }
-
-  /**
-   * The group's next snapshot, or its previous one when the new resources do not hold together.
-   *
-   * @param types the types to regenerate; the others are the previous snapshot's, which the change
-   *     cannot have affected
-   */
-  private GroupSnapshot build(ConfigGenerator g, GroupKey key, GroupSnapshot previous, java.util.Set<String> types) {
-    ProxyResources resources;
-    try {
-      resources = g.generate(key, types);
-      if (previous != null && !types.containsAll(TypeUrls.PUSH_ORDER)) {
-        resources = previous.with(resources, types);
-      }
-    } catch (RuntimeException e) {
-      log.error("generating config for proxies {} failed; they keep their last config", key, e);
-      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
-    }
-    List<String> problems = ConsistencyCheck.problems(resources);
-    if (!problems.isEmpty()) {
-      log.error(
-          "config for proxies {} is not consistent and is not published: {}", key, String.join("; ", problems));
-      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
-    }
-    return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
-  }
-
   /**
    * Whether the routes of the group's proxies still name exactly the destinations without a
    * service that its clusters were generated for. Only for a push that changed no service,
    * destination rule or policy: the other clusters are then as they were.
    */
-  private static boolean sameUnprovided(ConfigGenerator g, GroupKey key, GroupSnapshot previous) {
+  private static boolean sameUnprovided(ConfigGenerator g, GroupKey key, GroupSnapshot<GroupKey> previous) {
     Optional<Set<String>> before = previous.unprovided();
     Optional<Set<String>> referenced = g.referencedDestinations(key);
     if (before.isEmpty() || referenced.isEmpty()) {
@@ -356,10 +317,6 @@ public final class PushPipeline implements AutoCloseable {
     Set<String> all = new HashSet<>(types);
     all.addAll(List.of(more));
     return Set.copyOf(all);
-  }
-
-  private static ProxyResources empty() {
-    return new ProxyResources(java.util.Map.of(), java.util.Map.of());
   }
 
   /** One line per accepted or removed object of a member namespace. */
@@ -440,7 +397,7 @@ public final class PushPipeline implements AutoCloseable {
       }
     }
     int closed =
-        cache.closeWhere(
+        streams.closeWhere(
             p -> !m.isMember(p.namespace()),
             p ->
                 Status.PERMISSION_DENIED.withDescription(
@@ -457,6 +414,6 @@ public final class PushPipeline implements AutoCloseable {
   @Override
   public void close() {
     debouncer.close();
-    cache.close();
+    streams.close();
   }
 }

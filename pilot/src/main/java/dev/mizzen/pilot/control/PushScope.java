@@ -4,7 +4,7 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.pilot.generate.GroupKey;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import java.util.HashSet;
 import java.util.Map;

@@ -2,10 +2,10 @@ package dev.mizzen.pilot.control;
 
 import com.google.protobuf.Message;
 import dev.mizzen.ingest.model.ObjectRef;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.xds.ProxyConnection;
-import dev.mizzen.pilot.xds.XdsCache;
+import dev.mizzen.pilot.xds.ProxyStreams;
 import dev.mizzen.pilot.xds.XdsEvents;
 import io.envoyproxy.controlplane.cache.Resources;
 import java.time.Instant;
@@ -44,12 +44,12 @@ public final class Rejections implements XdsEvents {
       String proxy, String type, String version, String error, List<String> resources, List<ObjectRef> objects, Instant at) {}
 
   private final ConcurrentHashMap<String, Rejection> current = new ConcurrentHashMap<>();
-  private final Supplier<XdsCache> cache;
+  private final Supplier<ProxyStreams<?>> cache;
   private final Supplier<PushContext> push;
   /** Where a new refusal is also told (events on the objects, in a cluster). */
   private volatile java.util.function.Consumer<Rejection> sink = r -> {};
 
-  Rejections(Supplier<XdsCache> cache, Supplier<PushContext> push) {
+  Rejections(Supplier<ProxyStreams<?>> cache, Supplier<PushContext> push) {
     this.cache = cache;
     this.push = push;
   }
@@ -69,7 +69,7 @@ public final class Rejections implements XdsEvents {
   @Override
   public void rejected(ProxyConnection conn, String type, String version, String error) {
     PushContext p = push.get();
-    XdsCache c = cache.get();
+    ProxyStreams<?> c = cache.get();
     if (p == null || c == null || conn.proxy() == null) {
       return;
     }

@@ -1,6 +1,6 @@
 package dev.mizzen.pilot.control;
 
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.XdsEvents;

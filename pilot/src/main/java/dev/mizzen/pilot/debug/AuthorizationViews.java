@@ -60,10 +60,10 @@ final class AuthorizationViews {
     if (proxyId.isEmpty()) {
       body.put("authorization_policies", policies(status));
     }
-    List<ProxyConnection> conns = new ArrayList<>(pipeline.cache().connections());
+    List<ProxyConnection> conns = new ArrayList<>(pipeline.streams().connections());
     conns.sort(Comparator.comparing(c -> c.proxy().shortId()));
     if (!proxyId.isEmpty()) {
-      Optional<ProxyConnection> conn = pipeline.cache().find(proxyId);
+      Optional<ProxyConnection> conn = pipeline.streams().find(proxyId);
       if (conn.isEmpty()) {
         return new Answer(404, Map.of("error", "proxy " + proxyId + " is not connected"));
       }

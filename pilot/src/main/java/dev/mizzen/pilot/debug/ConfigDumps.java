@@ -4,9 +4,9 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.ProxyConnection;
-import dev.mizzen.pilot.xds.XdsCache;
+import dev.mizzen.pilot.xds.ProxyStreams;
 import io.envoyproxy.envoy.admin.v3.ClustersConfigDump;
 import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
@@ -76,7 +76,7 @@ public final class ConfigDumps {
    * @param types the short type names to include ("cluster", "listener", "route", "endpoint");
    *     empty for all
    */
-  public static ConfigDump dump(XdsCache cache, ProxyConnection conn, Set<String> types) {
+  public static ConfigDump dump(ProxyStreams<?> cache, ProxyConnection conn, Set<String> types) {
     ConfigDump.Builder dump = ConfigDump.newBuilder();
     if (wants(types, TypeUrls.CLUSTER)) {
       String v = cache.servedVersion(conn, TypeUrls.CLUSTER).orElse("");

@@ -75,7 +75,7 @@ public final class DebugServer implements AutoCloseable {
             2,
             new ThreadFactoryBuilder().setNameFormat("mizzen-debug-http").setDaemon(true).build());
     server.setExecutor(executor);
-    ProxyViews proxies = new ProxyViews(pipeline.cache(), pipeline.rejections(), version);
+    ProxyViews proxies = new ProxyViews(pipeline.streams(), pipeline.rejections(), version);
     ConfigViews config = new ConfigViews(pipeline, metrics);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.add(new Endpoint("/debug/syncz", "Synchronization status of every connected proxy", (ex, q) -> json(ex, proxies.syncz(q))));
@@ -165,7 +165,7 @@ public final class DebugServer implements AutoCloseable {
       send(ex, 400, "text/plain", "the proxyID parameter is required\n");
       return;
     }
-    Optional<ProxyConnection> conn = pipeline.cache().find(id);
+    Optional<ProxyConnection> conn = pipeline.streams().find(id);
     if (conn.isEmpty()) {
       send(ex, 404, "text/plain", "proxy " + id + " is not connected\n");
       return;
@@ -174,7 +174,7 @@ public final class DebugServer implements AutoCloseable {
     if (q.containsKey("types") && !q.get("types").isEmpty()) {
       types.addAll(Arrays.asList(q.get("types").split(",")));
     }
-    send(ex, 200, "application/json", ConfigDumps.json(ConfigDumps.dump(pipeline.cache(), conn.get(), types)) + "\n");
+    send(ex, 200, "application/json", ConfigDumps.json(ConfigDumps.dump(pipeline.streams(), conn.get(), types)) + "\n");
   }
 
   private static boolean exact(HttpExchange ex, String path) throws IOException {

@@ -3,10 +3,10 @@ package dev.mizzen.pilot.debug;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import dev.mizzen.pilot.control.Rejections;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
-import dev.mizzen.pilot.xds.XdsCache;
+import dev.mizzen.pilot.xds.ProxyStreams;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,11 +17,11 @@ import java.util.TreeSet;
 
 /** What the debug endpoints show of connected proxies: syncz, adsz, connections. */
 final class ProxyViews {
-  private final XdsCache cache;
+  private final ProxyStreams<?> cache;
   private final Rejections rejections;
   private final String version;
 
-  ProxyViews(XdsCache cache, Rejections rejections, String version) {
+  ProxyViews(ProxyStreams<?> cache, Rejections rejections, String version) {
     this.cache = cache;
     this.rejections = rejections;
     this.version = version;

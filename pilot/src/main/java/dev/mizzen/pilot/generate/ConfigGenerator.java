@@ -23,6 +23,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Produces the resources of one push for each group of proxies, type by type: a push that changes

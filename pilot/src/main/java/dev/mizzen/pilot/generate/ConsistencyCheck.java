@@ -15,6 +15,8 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Refuses a set of resources whose references dangle: a listener naming a route configuration or a

@@ -1,7 +1,7 @@
 package dev.mizzen.pilot.metrics;
 
 import dev.mizzen.ingest.model.ConfigError;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.XdsEvents;

@@ -41,7 +41,7 @@ final class Admission {
       events.get().refused(node.getId(), XdsEvents.Status.INVALID_NODE, e.getMessage());
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
     }
-    Optional<String> stranger = StreamCallbacks.identityMismatch(handle, proxy);
+    Optional<String> stranger = identityMismatch(handle, proxy);
     if (stranger.isPresent()) {
       events.get().refused(proxy.id(), XdsEvents.Status.WRONG_IDENTITY, stranger.get());
       throw Status.PERMISSION_DENIED.withDescription(stranger.get()).asException();
@@ -52,5 +52,34 @@ final class Admission {
       throw Status.PERMISSION_DENIED.withDescription(refusal.get()).asException();
     }
     return proxy;
+  }
+
+  /**
+   * On the secure port the certificate, not the node, says which namespace a proxy is in: a node
+   * naming another namespace (in its metadata or its id) is someone else's config it asks for.
+   */
+  static Optional<String> identityMismatch(StreamHandle handle, Proxy proxy) {
+    if (handle.identityError() != null) {
+      return Optional.of(handle.identityError());
+    }
+    PeerIdentity identity = handle.identity();
+    if (identity == null) {
+      return Optional.empty();
+    }
+    String[] parts = proxy.id().split("~", -1);
+    String domain = parts.length == 4 ? parts[3] : "";
+    String idNamespace = domain.contains(".") ? domain.substring(0, domain.indexOf('.')) : domain;
+    for (String claimed : new String[] {proxy.namespace(), idNamespace}) {
+      if (!claimed.isEmpty() && !claimed.equals(identity.namespace())) {
+        return Optional.of(
+            "node \""
+                + proxy.id()
+                + "\" claims namespace \""
+                + claimed
+                + "\" but its certificate identifies "
+                + identity.uri());
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -1,38 +1,82 @@
 package dev.mizzen.pilot.xds;
 
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.util.function.BiFunction;
 
 /**
- * The ADS service: state of the world by Mizzen's own lean streams, which send each group's
- * responses serialized once for all its streams; incremental xDS by java-control-plane's delta
- * stream handling, answered by {@link XdsCache}.
+ * The ADS service, both of its methods served by Mizzen's own streams: state of the world ({@link
+ * SotwStream}, which sends each group's responses serialized once for all its streams) and
+ * incremental ({@link DeltaStream}). Each call gets its {@link StreamHandle} here, from the call
+ * itself, and hands it to its stream.
  */
 final class AdsService {
   private AdsService() {}
 
-  static ServerServiceDefinition bind(XdsCache cache, Admission admission, V3DiscoveryServer delta) {
+  static ServerServiceDefinition bind(ProxyStreams<?> streams, Admission admission) {
     MethodDescriptor<DiscoveryRequest, PreparedResponse> sotw =
         AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
                 ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()), PreparedResponse.MARSHALLER)
             .build();
-    ServerServiceDefinition javaControlPlane = delta.getAggregatedDiscoveryServiceImpl().bindService();
+    MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta =
+        AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod();
     return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
-        .addMethod(
-            sotw,
-            ServerCalls.asyncBidiStreamingCall(
-                out -> {
-                  StreamHandle handle = StreamInterceptor.HANDLE.get();
-                  return new SotwStream(cache, admission, out, handle != null ? handle : new StreamHandle(null, null, null));
-                }))
-        .addMethod(
-            javaControlPlane.getMethod(
-                AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().getFullMethodName()))
+        .addMethod(sotw, handled((out, handle) -> new SotwStream(streams, admission, out, handle)))
+        .addMethod(delta, handled((out, handle) -> new DeltaStream(streams, admission, out, handle)))
         .build();
+  }
+
+  /**
+   * A bidirectional streaming method whose stream is made with its call's handle: the handle
+   * guards the call (nothing is sent after it is closed), tracks the transport's readiness for the
+   * push queue, and reports the end of the stream however it ends.
+   */
+  private static <Q, R> ServerCallHandler<Q, R> handled(
+      BiFunction<StreamObserver<R>, StreamHandle, StreamObserver<Q>> stream) {
+    return (call, headers) -> {
+      StreamHandle handle = StreamHandle.of(call);
+      ServerCall<Q, R> guarded = handle.guard(call);
+      ServerCall.Listener<Q> listener =
+          ServerCalls.<Q, R>asyncBidiStreamingCall(out -> stream.apply(out, handle)).startCall(guarded, headers);
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+        @Override
+        public void onReady() {
+          try {
+            super.onReady();
+          } finally {
+            handle.onReady();
+          }
+        }
+
+        @Override
+        public void onCancel() {
+          try {
+            super.onCancel();
+          } finally {
+            handle.ended();
+          }
+        }
+
+        @Override
+        public void onComplete() {
+          try {
+            super.onComplete();
+          } finally {
+            handle.ended();
+          }
+        }
+      };
+    };
   }
 }

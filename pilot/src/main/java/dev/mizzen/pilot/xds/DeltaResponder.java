@@ -1,13 +1,12 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.DeltaResponse;
-import io.envoyproxy.controlplane.cache.DeltaWatch;
-import io.envoyproxy.controlplane.cache.VersionedResource;
-import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import dev.mizzen.pilot.cache.TypeResources;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,63 +23,50 @@ final class DeltaResponder {
   private DeltaResponder() {}
 
   /**
-   * Answers the stream's waiting delta request of this type if anything differs.
-   *
-   * @return the number of resources sent and removed, or -1 when nothing was sent
+   * The response to the stream's waiting request of this type, without its nonce, or null when
+   * nothing is due. Called with the connection locked; records what was sent.
    */
-  static int respond(TypeState s, TypeResources resources) throws WatchCancelledException {
-    DeltaWatch watch = s.deltaWatch;
-    if (watch == null || watch.isCancelled()) {
-      return -1;
+  static DeltaDiscoveryResponse.Builder respond(TypeState s, TypeResources resources, String typeUrl) {
+    TypeState.Delta d = s.delta;
+    if (!s.awaiting || d == null) {
+      return null;
     }
     if (resources.version().equals(s.nackedVersion)) {
-      return -1;
+      return null;
     }
-    Map<String, String> known = new HashMap<>(s.deltaKnown);
-    Set<String> scope = new TreeSet<>(known.keySet());
-    if (watch.isWildcard()) {
+    Set<String> scope = new TreeSet<>(d.known.keySet());
+    if (s.wildcard) {
       scope.addAll(resources.resources().keySet());
     }
-    scope.addAll(watch.pendingResources());
-    scope.addAll(watch.trackedResources().keySet());
-    Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
+    scope.addAll(s.requestedNames);
+    DeltaDiscoveryResponse.Builder response =
+        DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setSystemVersionInfo(resources.version());
+    Map<String, String> sentVersions = new HashMap<>();
     List<String> removed = new ArrayList<>();
     for (String name : scope) {
       Message m = resources.resources().get(name);
       if (m == null) {
-        if (!s.deltaAbsent.contains(name)
-            && (known.containsKey(name) || watch.pendingResources().contains(name))) {
+        if (!d.absent.contains(name) && (d.known.containsKey(name) || s.requestedNames.contains(name))) {
           removed.add(name);
         }
         continue;
       }
       String version = resources.versionOf(name);
-      if (!version.equals(known.get(name))) {
-        send.put(name, VersionedResource.create(m, version));
+      if (!version.equals(d.known.get(name))) {
+        response.addResources(Resource.newBuilder().setName(name).setVersion(version).setResource(Any.pack(m)));
+        sentVersions.put(name, version);
       }
     }
-    if (send.isEmpty() && removed.isEmpty() && !s.deltaMustAnswer) {
-      return -1;
+    if (sentVersions.isEmpty() && removed.isEmpty() && !d.mustAnswer) {
+      return null;
     }
-    s.deltaMustAnswer = false;
-    s.deltaWatch = null;
+    response.addAllRemovedResources(removed);
+    d.mustAnswer = false;
+    d.sentVersions = sentVersions;
+    d.sentRemoved = List.copyOf(removed);
+    s.awaiting = false;
     s.nackedVersion = null;
     s.sentVersion = resources.version();
-    Map<String, String> sentVersions = new HashMap<>();
-    send.forEach((name, r) -> sentVersions.put(name, r.version()));
-    s.deltaSentVersions = sentVersions;
-    s.deltaSentRemoved = List.copyOf(removed);
-    watch.respond(DeltaResponse.create(watch.request(), send, removed, resources.version()));
-    return send.size() + removed.size();
-  }
-
-  /** The proxy accepted the last response: it now holds what it carried. */
-  static void acknowledged(TypeState s) {
-    s.deltaKnown.putAll(s.deltaSentVersions);
-    s.deltaAbsent.removeAll(s.deltaSentVersions.keySet());
-    s.deltaSentRemoved.forEach(s.deltaKnown::remove);
-    s.deltaAbsent.addAll(s.deltaSentRemoved);
-    s.deltaSentVersions = Map.of();
-    s.deltaSentRemoved = List.of();
+    return response;
   }
 }

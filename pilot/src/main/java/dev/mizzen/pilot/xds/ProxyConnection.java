@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import dev.mizzen.pilot.cache.Group;
+import dev.mizzen.pilot.cache.GroupSnapshot;
 
 /**
  * One ADS stream from one proxy. The node comes from the stream's first request and is kept for
@@ -22,14 +24,16 @@ public final class ProxyConnection {
   /** Whether more became due while the stream was queued or being sent to. */
   volatile boolean again;
 
-  /** The state-of-the-world stream that sends, null for incremental streams. */
-  volatile SotwStream sotw;
+  /** The stream that sends: state of the world or incremental, set once when it opens. */
+  private volatile SotwStream sotw;
+
+  private volatile DeltaStream delta;
 
   /** Envoy warms changed clusters with their endpoints: after CDS, EDS is answered even unchanged. */
   boolean clustersSentSinceEndpoints;
 
   private volatile Proxy proxy;
-  private volatile Group group;
+  private volatile Group<?, ProxyConnection> group;
 
   ProxyConnection(long streamId, StreamHandle handle, Instant connectedAt) {
     this.streamId = streamId;
@@ -46,13 +50,35 @@ public final class ProxyConnection {
     return proxy;
   }
 
-  void bind(Proxy proxy, Group group) {
+  void bind(Proxy proxy, Group<?, ProxyConnection> group) {
     this.proxy = proxy;
     this.group = group;
   }
 
-  Group group() {
+  Group<?, ProxyConnection> group() {
     return group;
+  }
+
+  /** The snapshot the proxy is served from, null until its group has one. */
+  GroupSnapshot<?> snapshot() {
+    Group<?, ProxyConnection> g = group;
+    return g == null ? null : g.snapshot();
+  }
+
+  void sendsBy(SotwStream stream) {
+    this.sotw = stream;
+  }
+
+  void sendsBy(DeltaStream stream) {
+    this.delta = stream;
+  }
+
+  SotwStream sotw() {
+    return sotw;
+  }
+
+  DeltaStream delta() {
+    return delta;
   }
 
   public Instant connectedAt() {

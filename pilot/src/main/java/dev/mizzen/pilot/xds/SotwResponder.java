@@ -2,8 +2,10 @@ package dev.mizzen.pilot.xds;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import java.util.List;
+import dev.mizzen.pilot.cache.GroupSnapshot;
+import dev.mizzen.pilot.cache.TypeResources;
 
 /**
  * State-of-the-world xDS for one stream and type: answers the waiting request when the type's
@@ -16,7 +18,7 @@ final class SotwResponder {
   /** What was sent, or null when nothing was due. */
   record Sent(ByteString body, int resources) {}
 
-  static Sent respond(TypeState s, GroupSnapshot snapshot, String type) {
+  static Sent respond(TypeState s, GroupSnapshot<?> snapshot, String type) {
     if (!s.awaiting) {
       return null;
     }

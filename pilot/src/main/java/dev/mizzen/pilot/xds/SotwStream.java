@@ -17,18 +17,20 @@ import org.slf4j.LoggerFactory;
 final class SotwStream implements StreamObserver<DiscoveryRequest> {
   private static final Logger log = LoggerFactory.getLogger(SotwStream.class);
 
-  private final XdsCache cache;
+  private final ProxyStreams<?> streams;
   private final Admission admission;
   private final StreamObserver<PreparedResponse> out;
   private final ProxyConnection conn;
   private long nonce;
   private boolean closed;
 
-  SotwStream(XdsCache cache, Admission admission, StreamObserver<PreparedResponse> out, StreamHandle handle) {
-    this.cache = cache;
+  SotwStream(ProxyStreams<?> streams, Admission admission, StreamObserver<PreparedResponse> out, StreamHandle handle) {
+    this.streams = streams;
     this.admission = admission;
     this.out = out;
-    this.conn = cache.open(handle, this);
+    this.conn = streams.open(handle);
+    conn.sendsBy(this);
+    handle.onEnd(() -> streams.close(conn));
   }
 
   @Override
@@ -36,12 +38,12 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
     try {
       if (conn.proxy() == null) {
         Proxy proxy = admission.admit(conn.handle(), request.hasNode() ? request.getNode() : null);
-        cache.bind(conn, proxy);
+        streams.bind(conn, proxy);
       }
       if (request.getTypeUrl().isEmpty()) {
         throw Status.INVALID_ARGUMENT.withDescription("ADS requests must name their type (type_url)").asException();
       }
-      cache.request(conn, request);
+      streams.request(conn, request);
     } catch (StatusException e) {
       fail(e);
     }
@@ -65,7 +67,7 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         out.onError(e);
       }
     }
-    cache.close(conn.streamId());
+    streams.close(conn);
   }
 
   @Override
@@ -76,7 +78,7 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
     synchronized (this) {
       closed = true;
     }
-    cache.close(conn.streamId());
+    streams.close(conn);
   }
 
   @Override
@@ -87,6 +89,6 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         out.onCompleted();
       }
     }
-    cache.close(conn.streamId());
+    streams.close(conn);
   }
 }

@@ -1,6 +1,8 @@
 package dev.mizzen.pilot.xds;
 
 import io.grpc.ForwardingServerCall;
+import io.grpc.Grpc;
+import javax.net.ssl.SSLSession;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -17,7 +19,7 @@ final class StreamHandle {
   private final String identityError;
   private volatile GuardedCall<?, ?> call;
   private final Object readiness = new Object();
-  volatile long streamId = -1;
+  private volatile Runnable onEnd = () -> {};
 
   StreamHandle(SocketAddress remoteAddress) {
     this(remoteAddress, null, null);
@@ -31,6 +33,31 @@ final class StreamHandle {
     this.remoteAddress = remoteAddress;
     this.identity = identity;
     this.identityError = identityError;
+  }
+
+  /** The stream's handle, with the peer's identity when it came over TLS. */
+  static StreamHandle of(ServerCall<?, ?> call) {
+    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    if (session == null) {
+      return new StreamHandle(remote);
+    }
+    try {
+      return new StreamHandle(remote, PeerIdentity.of(session), null);
+    } catch (PeerIdentity.InvalidIdentityException e) {
+      return new StreamHandle(remote, null, e.getMessage());
+    }
+  }
+
+  /** Runs {@code action} when the stream ends, however it ends (the client may just cancel). */
+  void onEnd(Runnable action) {
+    this.onEnd = action;
+  }
+
+  /** Called by the transport when the stream has ended. */
+  void ended() {
+    onReady();
+    onEnd.run();
   }
 
   /** The workload identity of a stream on the secure port, null on plain text. */

@@ -1,57 +1,106 @@
 package dev.mizzen.pilot.xds;
 
-import io.envoyproxy.controlplane.cache.DeltaWatch;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.time.Instant;
 import java.util.Set;
 
 /**
  * One stream's protocol state for one resource type: what was asked, sent, acknowledged and
- * refused. Guarded by the owning {@link ProxyConnection}'s lock.
+ * refused. Every field is guarded by the lock of the {@link ProxyConnection} that owns it: it is
+ * read and written only inside {@code synchronized (conn)}.
  */
 final class TypeState {
-  /** State of the world: a request waits for its response (the last one was answered). */
+  /** A request waits for its response (the last one was answered, or none was sent yet). */
+  @GuardedBy("conn")
   boolean awaiting;
 
-  /** Incremental xDS: the request waiting for a response. */
-  DeltaWatch deltaWatch;
-
-  /** Incremental xDS: resource versions the proxy holds, as far as it has acknowledged. */
-  Map<String, String> deltaKnown = new HashMap<>();
-
-  /** Incremental xDS: what the last response would make the proxy hold once acknowledged. */
-  Map<String, String> deltaSentVersions = Map.of();
-
-  List<String> deltaSentRemoved = List.of();
-
-  /** Incremental xDS: names the proxy was told do not exist, not to be told again. */
-  java.util.Set<String> deltaAbsent = new java.util.HashSet<>();
-
-  /** Incremental xDS: the first request of a type is always answered, even with nothing. */
-  boolean deltaMustAnswer;
-
-  boolean deltaStarted;
-
-  boolean hasClusterChanged;
+  /** Whether the proxy asked for every resource of the type rather than for names. */
+  @GuardedBy("conn")
   boolean wildcard = true;
+
+  /** The names asked for, when not a wildcard. */
+  @GuardedBy("conn")
   Set<String> requestedNames = Set.of();
 
+  /** State of the world: Envoy warms changed clusters with their endpoints. */
+  @GuardedBy("conn")
+  boolean hasClusterChanged;
+
+  @GuardedBy("conn")
   String sentVersion;
+
+  @GuardedBy("conn")
   String sentNonce = "";
+
+  @GuardedBy("conn")
   Set<String> sentNames = Set.of();
+
+  @GuardedBy("conn")
   Instant sentAt;
+
+  @GuardedBy("conn")
   int sentCount;
 
+  @GuardedBy("conn")
   String ackedVersion = "";
+
+  @GuardedBy("conn")
   String ackedNonce = "";
+
+  @GuardedBy("conn")
   Instant ackedAt;
 
   /** The version the proxy refused, held back until the config changes. */
+  @GuardedBy("conn")
   String nackedVersion;
 
+  @GuardedBy("conn")
   String lastError = "";
+
+  @GuardedBy("conn")
   Instant lastErrorAt;
+
+  @GuardedBy("conn")
   int nackCount;
+
+  /** Incremental xDS only: what the proxy holds, null on state-of-the-world streams. */
+  @GuardedBy("conn")
+  Delta delta;
+
+  /** What an incremental stream's proxy holds of one type, and what it was last sent. */
+  static final class Delta {
+    /** Resource versions the proxy holds, as far as it has acknowledged. */
+    final Map<String, String> known = new HashMap<>();
+
+    /** Names the proxy was told do not exist, not to be told again. */
+    final Set<String> absent = new HashSet<>();
+
+    /** What the last response would make the proxy hold once acknowledged. */
+    Map<String, String> sentVersions = Map.of();
+
+    List<String> sentRemoved = List.of();
+
+    /** The first request of a type is always answered, even with nothing. */
+    boolean mustAnswer = true;
+
+    /** The proxy accepted the last response: it now holds what it carried. */
+    void acknowledged() {
+      known.putAll(sentVersions);
+      absent.removeAll(sentVersions.keySet());
+      sentRemoved.forEach(known::remove);
+      absent.addAll(sentRemoved);
+      sentVersions = Map.of();
+      sentRemoved = List.of();
+    }
+
+    /** The proxy refused the last response: it holds what it held before. */
+    void refused() {
+      sentVersions = Map.of();
+      sentRemoved = List.of();
+    }
+  }
 }

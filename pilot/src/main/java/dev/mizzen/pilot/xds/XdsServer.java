@@ -2,19 +2,14 @@ package dev.mizzen.pilot.xds;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.pilot.proxy.Proxy;
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
-import io.envoyproxy.controlplane.server.serializer.CachedProtoResourcesSerializer;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
-import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -23,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * ADS over gRPC, answered from {@link XdsCache}: state of the world by Mizzen's own streams,
- * incremental by java-control-plane's discovery server (see {@link AdsService}).
+ * ADS over gRPC, both state of the world and incremental, answered from the snapshots of {@link
+ * ProxyStreams}' cache (see {@link AdsService}).
  */
 public final class XdsServer implements AutoCloseable {
   /** Istio's limit for what a proxy may send. */
@@ -57,11 +52,11 @@ public final class XdsServer implements AutoCloseable {
    */
   public static XdsServer start(
       InetSocketAddress address,
-      XdsCache cache,
+      ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, InsecureServerCredentials.create(), cache, admission, events);
+    return start(address, InsecureServerCredentials.create(), streams, admission, events);
   }
 
   /**
@@ -92,33 +87,22 @@ public final class XdsServer implements AutoCloseable {
   public static XdsServer startSecure(
       InetSocketAddress address,
       Tls tls,
-      XdsCache cache,
+      ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, tls.credentials(), cache, admission, events);
+    return start(address, tls.credentials(), streams, admission, events);
   }
 
   private static XdsServer start(
       InetSocketAddress address,
       ServerCredentials credentials,
-      XdsCache cache,
+      ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    cache.setEvents(events);
+    streams.setEvents(events);
     Admission admit = new Admission(admission, () -> events);
-    StreamCallbacks callbacks = new StreamCallbacks(cache, admit);
-    V3DiscoveryServer discovery =
-        new V3DiscoveryServer(
-            List.of(callbacks), cache, new DefaultExecutorGroup(), new CachedProtoResourcesSerializer());
-    StreamInterceptor interceptor =
-        new StreamInterceptor(
-            handle -> {
-              if (handle.streamId >= 0) {
-                cache.close(handle.streamId);
-              }
-            });
     ExecutorService executor = requestExecutor();
     Server server =
         NettyServerBuilder.forAddress(address, credentials)
@@ -126,7 +110,7 @@ public final class XdsServer implements AutoCloseable {
             .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(ServerInterceptors.intercept(AdsService.bind(cache, admit, discovery), interceptor))
+            .addService(AdsService.bind(streams, admit))
             .build()
             .start();
     return new XdsServer(server, executor);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import java.io.PrintWriter;
@@ -115,8 +115,8 @@ class AdminCommandsTest {
               .setResponseNonce(response.getNonce())
               .setErrorDetail(Status.newBuilder().setMessage("no"))
               .build());
-      AdsTestStream.await(() -> cp.pipeline().cache().find("web-2.shop").map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1).orElse(false));
-      AdsTestStream.await(() -> cp.pipeline().cache().find("web-1.shop").map(c -> !c.status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty()).orElse(false));
+      AdsTestStream.await(() -> cp.pipeline().streams().find("web-2.shop").map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1).orElse(false));
+      AdsTestStream.await(() -> cp.pipeline().streams().find("web-1.shop").map(c -> !c.status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty()).orElse(false));
       String server = "http://127.0.0.1:" + cp.debugPort();
       Run status = run("proxy-status", "--server", server);
       assertThat(status.exit()).as(status.err()).isZero();

@@ -2,7 +2,7 @@ package dev.mizzen.pilot.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;

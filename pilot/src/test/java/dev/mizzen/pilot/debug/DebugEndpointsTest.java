@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Status;
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -113,8 +113,8 @@ class DebugEndpointsTest {
               .setResponseNonce(r.getNonce())
               .setErrorDetail(Status.newBuilder().setCode(3).setMessage("bad cluster"))
               .build());
-      AdsTestStream.await(() -> cp.pipeline().cache().find("web-2.shop").orElseThrow().status().get(TypeUrls.CLUSTER).nackCount() == 1);
-      AdsTestStream.await(() -> !cp.pipeline().cache().find("web-1.shop").orElseThrow().status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty());
+      AdsTestStream.await(() -> cp.pipeline().streams().find("web-2.shop").orElseThrow().status().get(TypeUrls.CLUSTER).nackCount() == 1);
+      AdsTestStream.await(() -> !cp.pipeline().streams().find("web-1.shop").orElseThrow().status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty());
 
       JsonNode syncz = getJson("/debug/syncz");
       assertThat(syncz).hasSize(2);
@@ -248,7 +248,7 @@ class DebugEndpointsTest {
     try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
       ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       ads.ack(ads.next(), List.of());
-      AdsTestStream.await(() -> cp.pipeline().cache().find("web-1.shop").isPresent());
+      AdsTestStream.await(() -> cp.pipeline().streams().find("web-1.shop").isPresent());
       JsonNode dump = getJson("/debug/config_dump?proxyID=web-1.shop&types=cluster");
       assertThat(dump.get("configs")).hasSize(1);
       assertThat(dump.at("/configs/0/@type").asText()).isEqualTo("type.googleapis.com/envoy.admin.v3.ClustersConfigDump");

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Istio's Bookinfo samples as users apply them ({@code kubectl apply -n default} of

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Translation golden files: each folder under {@code golden/} holds {@code input.yaml} and, under

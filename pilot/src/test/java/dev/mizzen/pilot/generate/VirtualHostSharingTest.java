@@ -14,6 +14,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Groups that see a service alike share one virtual host per push; whatever the routes depend on

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -82,7 +82,7 @@ class AdsProtocolTest {
       // SimpleCache would answer a NACK with the same snapshot at once, again and again.
       assertThat(ads.poll(1500)).isNull();
 
-      var conn = cp.pipeline().cache().find("web-1.shop").orElseThrow();
+      var conn = cp.pipeline().streams().find("web-1.shop").orElseThrow();
       var state = conn.status().get(TypeUrls.CLUSTER);
       assertThat(state.lastError()).isEqualTo("cluster refused for the test");
       assertThat(state.nackedVersion()).isEqualTo(first.getVersionInfo());

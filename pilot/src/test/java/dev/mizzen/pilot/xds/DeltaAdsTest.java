@@ -3,7 +3,7 @@ package dev.mizzen.pilot.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.pilot.control.ControlPlane;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.TypeUrls;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;

@@ -3,9 +3,8 @@ package dev.mizzen.pilot.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
-import dev.mizzen.pilot.generate.GroupKey;
-import dev.mizzen.pilot.generate.ProxyResources;
-import dev.mizzen.pilot.generate.TypeUrls;
+import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -19,13 +18,15 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import dev.mizzen.pilot.cache.GroupSnapshot;
 
 /** The first snapshot of a new shape of proxy is built without holding up anyone else's answers. */
 class GroupBuildTest {
-  private static GroupSnapshot snapshotOf(GroupKey key) {
+  /** One cluster named after the group, whose key here is just the proxies' namespace. */
+  private static GroupSnapshot<String> snapshotOf(String namespace) {
     SortedMap<String, Message> clusters = new TreeMap<>();
-    clusters.put(key.namespace(), Cluster.newBuilder().setName(key.namespace()).build());
-    return GroupSnapshot.next(key, 1, "v1", new ProxyResources(Map.of(TypeUrls.CLUSTER, clusters), Map.of()), null);
+    clusters.put(namespace, Cluster.newBuilder().setName(namespace).build());
+    return GroupSnapshot.next(namespace, 1, "v1", new ProxyResources(Map.of(TypeUrls.CLUSTER, clusters), Map.of()), null);
   }
 
   private static String clusterName(DiscoveryResponse r) throws Exception {
@@ -35,11 +36,11 @@ class GroupBuildTest {
   @Test
   void aGroupStillBeingBuiltHoldsUpOnlyItsOwnProxies() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    XdsCache cache =
-        new XdsCache(
-            p -> new GroupKey(Proxy.Generator.ENVOY, Proxy.Type.SIDECAR, p.namespace()),
+    ProxyStreams<String> cache =
+        new ProxyStreams<>(
+            Proxy::namespace,
             key -> {
-              if (key.namespace().equals("slow")) {
+              if (key.equals("slow")) {
                 try {
                   release.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
-package dev.mizzen.pilot.xds;
+package dev.mizzen.pilot.cache;
 
-import dev.mizzen.pilot.generate.GroupKey;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -9,31 +8,54 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The proxies of one shape and the snapshot they share. */
-final class Group {
+/**
+ * The members of one shape and the snapshot they share.
+ *
+ * @param <K> the shape
+ * @param <M> a member (to the server, a stream)
+ */
+public final class Group<K, M> {
   private static final Logger log = LoggerFactory.getLogger(Group.class);
 
-  final GroupKey key;
-  final Set<ProxyConnection> members = ConcurrentHashMap.newKeySet();
-  volatile GroupSnapshot snapshot;
+  private final K key;
+  private final Set<M> members = ConcurrentHashMap.newKeySet();
+  private volatile GroupSnapshot<K> snapshot;
   private boolean building;
 
-  Group(GroupKey key) {
+  Group(K key) {
     this.key = key;
   }
 
+  public K key() {
+    return key;
+  }
+
+  /** The snapshot its members are served, null until the first is built. */
+  public GroupSnapshot<K> snapshot() {
+    return snapshot;
+  }
+
+  void install(GroupSnapshot<K> next) {
+    snapshot = next;
+  }
+
+  /** The members now, a live view. */
+  Set<M> members() {
+    return members;
+  }
+
   /**
-   * The group's snapshot, built with {@code factory} the first time it is needed. Only proxies of
-   * this shape wait for it; a snapshot a push published meanwhile is newer and wins.
+   * The group's snapshot, built with {@code factory} the first time it is needed. Only members of
+   * this shape wait for it; a snapshot published meanwhile is newer and wins.
    */
-  GroupSnapshot ensure(Function<GroupKey, GroupSnapshot> factory) {
-    GroupSnapshot s = snapshot;
+  GroupSnapshot<K> ensure(Function<K, GroupSnapshot<K>> factory) {
+    GroupSnapshot<K> s = snapshot;
     if (s != null) {
       return s;
     }
     synchronized (this) {
       if (snapshot == null) {
-        GroupSnapshot built = factory.apply(key);
+        GroupSnapshot<K> built = factory.apply(key);
         if (snapshot == null) {
           snapshot = built;
         }
@@ -44,10 +66,10 @@ final class Group {
 
   /**
    * Builds the group's snapshot on {@code builders} unless it is built or being built, and then
-   * runs {@code onBuilt}. The caller does not wait: the proxies of this shape are answered when
-   * it is there, and those of every other shape meanwhile.
+   * runs {@code onBuilt}. The caller does not wait: the members of this shape are served when it
+   * is there, and those of every other shape meanwhile.
    */
-  void ensureLater(Function<GroupKey, GroupSnapshot> factory, Executor builders, Runnable onBuilt) {
+  void ensureLater(Function<K, GroupSnapshot<K>> factory, Executor builders, Runnable onBuilt) {
     synchronized (this) {
       if (snapshot != null || building) {
         return;

@@ -1,9 +1,6 @@
-package dev.mizzen.pilot.xds;
+package dev.mizzen.pilot.cache;
 
 import com.google.protobuf.Message;
-import dev.mizzen.pilot.generate.GroupKey;
-import dev.mizzen.pilot.generate.ProxyResources;
-import dev.mizzen.pilot.generate.TypeUrls;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -19,12 +16,14 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Everything served to one group of identical proxies at one push: immutable, shared by all their
  * streams. Each type carries its own version, so a push resends only the types that changed.
+ *
+ * @param <K> what the group's proxies have in common (the cache does not look inside it)
  */
-public final class GroupSnapshot {
+public final class GroupSnapshot<K> {
   /** Where gRPC servers ask for their listener: {@code PREFIX + IP:PORT}. */
-  static final String GRPC_SERVER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
+  public static final String GRPC_SERVER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
 
-  private final GroupKey key;
+  private final K key;
   private final long push;
   private final Map<String, TypeResources> types;
   private final Map<String, String> listenerAliases;
@@ -32,7 +31,7 @@ public final class GroupSnapshot {
   private final ConcurrentMap<String, Listener> renamed = new ConcurrentHashMap<>();
 
   private GroupSnapshot(
-      GroupKey key,
+      K key,
       long push,
       Map<String, TypeResources> types,
       Map<String, String> listenerAliases,
@@ -50,8 +49,8 @@ public final class GroupSnapshot {
    *
    * @param previous the group's last snapshot, or null for a new group
    */
-  public static GroupSnapshot next(
-      GroupKey key, long push, String version, ProxyResources resources, GroupSnapshot previous) {
+  public static <K> GroupSnapshot<K> next(
+      K key, long push, String version, ProxyResources resources, GroupSnapshot<K> previous) {
     Map<String, TypeResources> types = new HashMap<>();
     for (String type : TypeUrls.PUSH_ORDER) {
       var now = resources.of(type);
@@ -62,7 +61,7 @@ public final class GroupSnapshot {
         types.put(type, new TypeResources(version, now));
       }
     }
-    return new GroupSnapshot(key, push, types, resources.listenerAliases(), resources.unprovided());
+    return new GroupSnapshot<>(key, push, types, resources.listenerAliases(), resources.unprovided());
   }
 
   /**
@@ -88,7 +87,7 @@ public final class GroupSnapshot {
     return unprovided;
   }
 
-  public GroupKey key() {
+  public K key() {
     return key;
   }
 

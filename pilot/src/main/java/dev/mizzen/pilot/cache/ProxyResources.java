@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.generate;
+package dev.mizzen.pilot.cache;
 
 import com.google.protobuf.Message;
 import java.util.Map;

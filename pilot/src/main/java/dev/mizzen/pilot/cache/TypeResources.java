@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.xds;
+package dev.mizzen.pilot.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -7,6 +7,7 @@ import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class TypeResources {
   private static final HashFunction HASH = Hashing.murmur3_128();
 
   /** The body key of a request for every resource of the type. */
-  static final Object ALL = new Object();
+  public static final Object ALL = new Object();
 
   private final String version;
   private final NavigableMap<String, Message> resources;
@@ -62,7 +63,7 @@ public final class TypeResources {
    * every resource, this type's own name set: thousands of streams asking for the same names keep
    * no copies of them.
    */
-  Set<String> canonical(List<String> requested) {
+  public Set<String> canonical(List<String> requested) {
     if (requested.size() == names.size() && (inOrder(requested) || names.containsAll(requested))) {
       return names;
     }
@@ -85,16 +86,17 @@ public final class TypeResources {
   }
 
   /** Whether {@code selection} is every resource of the type. */
-  boolean isAll(Set<String> selection) {
+  public boolean isAll(Set<String> selection) {
     return selection == names;
   }
 
   /**
-   * The serialized response body (version, resources, type) for a selection, built once.
+   * The serialized state-of-the-world response without its nonce (version, resources, type) for a
+   * selection, built once. The server adds each stream's nonce as it writes it.
    *
    * @param key {@link #ALL} or the selected names
    */
-  ByteString body(String typeUrl, Object key, Supplier<List<Message>> selected) {
+  public ByteString body(String typeUrl, Object key, Supplier<List<Message>> selected) {
     return bodies.get(
         key,
         k -> {
@@ -102,7 +104,12 @@ public final class TypeResources {
           for (Message m : selected.get()) {
             packed.add(Any.pack(m));
           }
-          return PreparedResponse.body(typeUrl, version, packed);
+          return DiscoveryResponse.newBuilder()
+              .setVersionInfo(version)
+              .setTypeUrl(typeUrl)
+              .addAllResources(packed)
+              .build()
+              .toByteString();
         });
   }
 

@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.generate;
+package dev.mizzen.pilot.cache;
 
 import io.envoyproxy.controlplane.cache.Resources;
 import java.util.List;

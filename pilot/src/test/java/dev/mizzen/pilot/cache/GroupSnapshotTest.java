@@ -1,11 +1,9 @@
-package dev.mizzen.pilot.xds;
+package dev.mizzen.pilot.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
 import dev.mizzen.pilot.generate.GroupKey;
-import dev.mizzen.pilot.generate.ProxyResources;
-import dev.mizzen.pilot.generate.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -40,10 +38,10 @@ class GroupSnapshotTest {
 
   @Test
   void keepsTheVersionOfEveryTypeThatDidNotChange() {
-    GroupSnapshot first = GroupSnapshot.next(KEY, 1, "v1", resources("a"), null);
-    GroupSnapshot same = GroupSnapshot.next(KEY, 2, "v2", resources("a"), first);
+    GroupSnapshot<GroupKey> first = GroupSnapshot.next(KEY, 1, "v1", resources("a"), null);
+    GroupSnapshot<GroupKey> same = GroupSnapshot.next(KEY, 2, "v2", resources("a"), first);
     assertThat(same.type(TypeUrls.CLUSTER).version()).isEqualTo("v1");
-    GroupSnapshot changed = GroupSnapshot.next(KEY, 3, "v3", resources("b"), same);
+    GroupSnapshot<GroupKey> changed = GroupSnapshot.next(KEY, 3, "v3", resources("b"), same);
     assertThat(changed.type(TypeUrls.CLUSTER).version()).isEqualTo("v3");
     assertThat(changed.type(TypeUrls.ENDPOINT).version()).isEqualTo("v3");
     assertThat(changed.type(TypeUrls.LISTENER).version()).isEqualTo("v1");
@@ -52,7 +50,7 @@ class GroupSnapshotTest {
 
   @Test
   void answersRequestedNamesAsTheProtocolAsks() {
-    GroupSnapshot s = GroupSnapshot.next(KEY, 1, "v1", resources("a"), null);
+    GroupSnapshot<GroupKey> s = GroupSnapshot.next(KEY, 1, "v1", resources("a"), null);
     assertThat(s.select(TypeUrls.CLUSTER, true, List.of())).hasSize(1);
     assertThat(s.select(TypeUrls.CLUSTER, false, List.of("a", "zzz")))
         .extracting(m -> ((Cluster) m).getName()).containsExactly("a");
@@ -78,7 +76,7 @@ class GroupSnapshotTest {
             .build();
     ProxyResources r =
         new ProxyResources(Map.of(TypeUrls.LISTENER, of(template)), Map.of());
-    GroupSnapshot s = GroupSnapshot.next(KEY, 1, "v1", r, null);
+    GroupSnapshot<GroupKey> s = GroupSnapshot.next(KEY, 1, "v1", r, null);
     assertThat(s.select(TypeUrls.LISTENER, false, List.of("xds.istio.io/grpc/lds/inbound/0.0.0.0:7071")))
         .containsExactly(template);
     List<Message> loopback = s.select(TypeUrls.LISTENER, false, List.of("xds.istio.io/grpc/lds/inbound/127.0.0.1:7071"));
