@@ -3,7 +3,7 @@ package dev.mizzen.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;

@@ -3,7 +3,7 @@ package dev.mizzen.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.Kind;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

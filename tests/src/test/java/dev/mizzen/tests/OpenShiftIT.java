@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.ingest.kube.WatchScope;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.openshift.inject.Injection;
 import dev.mizzen.openshift.inject.InjectionTemplate;
 import dev.mizzen.openshift.ior.IorController;

@@ -2,7 +2,7 @@ package dev.mizzen.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.xds.XdsServer;
 import io.grpc.ChannelCredentials;
 import io.grpc.Status;

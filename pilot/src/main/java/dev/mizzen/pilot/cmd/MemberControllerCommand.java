@@ -1,15 +1,7 @@
 package dev.mizzen.pilot.cmd;
 
-import dev.mizzen.pilot.control.Identity;
-
-import dev.mizzen.openshift.ior.IorController;
-import dev.mizzen.tenancy.controller.MemberController;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.mizzen.pilot.app.Application;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,7 +17,6 @@ import picocli.CommandLine.Option;
         "Configure the namespaces of a ServiceMeshMemberRoll (labels, RoleBindings, NetworkPolicies)"
             + " and write the roll's status. Runs under a Lease: start several for availability.")
 final class MemberControllerCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
 
   @Option(
       names = "--control-plane-namespace",
@@ -48,34 +39,6 @@ final class MemberControllerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    MemberController.Settings settings = MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get());
-    MemberController controller = new MemberController(client, settings);
-    IorController routes = ior ? new IorController(client, settings) : null;
-    if (routes != null) {
-      controller.add(routes);
-    }
-    controller.start();
-    log.info(
-        "member controller of {} (ServiceMeshMemberRoll {}/{}) started against {}; waiting for its Lease",
-        controlPlaneNamespace,
-        controlPlaneNamespace,
-        memberRollName,
-        client.getMasterUrl());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  controller.close();
-                  if (routes != null) {
-                    routes.close();
-                  }
-                  client.close();
-                  stopped.countDown();
-                },
-                "mizzen-shutdown"));
-    stopped.await();
-    return 0;
+    return Application.runMemberController(controlPlaneNamespace, memberRollName, ior);
   }
 }

@@ -1,25 +1,19 @@
 package dev.mizzen.pilot.cmd;
 
-import dev.mizzen.pilot.control.Identity;
 
 import dev.mizzen.ingest.kube.WatchScope;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.Application;
+import dev.mizzen.pilot.app.ControlPlane;
+import dev.mizzen.pilot.app.ServeSettings;
 import dev.mizzen.openshift.inject.Injection;
 import dev.mizzen.openshift.inject.InjectionTemplate;
-import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsServer;
-import dev.mizzen.tenancy.controller.MemberController;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,7 +23,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Serve xDS to the proxies of the member namespaces.")
 final class ServeCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
 
   @Option(
       names = "--config-dir",
@@ -269,58 +262,9 @@ final class ServeCommand implements Callable<Integer> {
             ? null
             : new ControlPlane.SecureXds(
                 new InetSocketAddress(bindAddress, secureXdsPort), new XdsServer.Tls(tlsCert, tlsKey, caCert));
-    KubernetesClient client = kube ? new KubernetesClientBuilder().build() : null;
-    MemberController members = null;
-    IorController routes = null;
-    ControlPlane cp;
-    try {
-      if (manageMembers) {
-        MemberController.Settings settings = MemberController.Settings.defaults(controlPlaneNamespace, memberRollName, Identity.get());
-        members = new MemberController(client, settings);
-        if (ior) {
-          routes = new IorController(client, settings);
-          members.add(routes);
-        }
-        members.start();
-      }
-      cp = ControlPlane.start(options, client == null ? null : new ControlPlane.Kube(client, scope, Duration.ofSeconds(30)), secure, webhook);
-    } catch (java.io.IOException e) {
-      System.err.println("mizzen: " + e.getMessage() + (client == null ? "" : " (API server " + client.getMasterUrl() + ")"));
-      if (members != null) {
-        members.close();
-      }
-      if (routes != null) {
-        routes.close();
-      }
-      if (client != null) {
-        client.close();
-      }
-      return 1;
-    }
-    MemberController controller = members;
-    IorController mirror = routes;
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("stopping");
-                  cp.close();
-                  if (controller != null) {
-                    controller.close();
-                  }
-                  if (mirror != null) {
-                    mirror.close();
-                  }
-                  if (client != null) {
-                    client.close();
-                  }
-                  stopped.countDown();
-                },
-                "mizzen-shutdown"));
-    log.info("{}", StartupReport.render(cp, Mizzen.Version.get(), bindAddress));
-    stopped.await();
-    return 0;
+    return Application.run(
+        new ServeSettings(options, kube ? scope : null, manageMembers, ior, secure, webhook, bindAddress),
+        Mizzen.Version.get());
   }
 
   /** The webhook the flags ask for, or null; the message of the exception says what is wrong. */

@@ -1,5 +1,5 @@
 /**
- * The mizzen command: serve, member-controller, validate, proxy-status, config-dump; flags parsed
- * into settings, the start-up report.
+ * The mizzen command: serve, member-controller, validate, proxy-status, config-dump. Each
+ * subcommand parses and checks its flags; serving is handed to the application as settings.
  */
 package dev.mizzen.pilot.cmd;

@@ -124,7 +124,7 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   /** Tells {@code listener} of every push from now on, on the push thread, once it is done. */
-  void afterPush(java.util.function.Consumer<PushStatus> listener) {
+  public void afterPush(java.util.function.Consumer<PushStatus> listener) {
     this.afterPush = listener;
   }
 

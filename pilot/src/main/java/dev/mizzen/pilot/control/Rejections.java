@@ -104,7 +104,7 @@ public final class Rejections implements XdsEvents {
   }
 
   /** Tells {@code sink} of every refusal from now on, as it is recorded. */
-  void reportTo(java.util.function.Consumer<Rejection> sink) {
+  public void reportTo(java.util.function.Consumer<Rejection> sink) {
     this.sink = sink;
   }
 

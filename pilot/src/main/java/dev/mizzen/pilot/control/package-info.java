@@ -1,6 +1,6 @@
 /**
- * The running control plane: the push pipeline from store changes to published snapshots, the
- * sources and servers it starts, what proxies refuse traced back to config objects, events on
- * those objects.
+ * The push pipeline: from store changes to published snapshots (membership, push context,
+ * generation, what each change can affect), the status of each push, and what proxies refuse
+ * traced back to the config objects it came from.
  */
 package dev.mizzen.pilot.control;

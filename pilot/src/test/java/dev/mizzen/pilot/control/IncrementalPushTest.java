@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.mizzen.pilot.app.ControlPlane;
 
 /**
  * A change regenerates only the types and proxy groups it can affect: an AuthorizationPolicy

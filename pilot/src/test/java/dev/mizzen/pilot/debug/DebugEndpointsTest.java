@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Status;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;

@@ -3,7 +3,7 @@ package dev.mizzen.pilot.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;

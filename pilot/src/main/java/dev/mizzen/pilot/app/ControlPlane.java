@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.control;
+package dev.mizzen.pilot.app;
 
 import dev.mizzen.ingest.file.DirectorySource;
 import dev.mizzen.ingest.kube.KubeSource;
@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import dev.mizzen.pilot.control.PushPipeline;
 
 /**
  * One running control plane: a config source, the push pipeline, the xDS and debug servers, and the

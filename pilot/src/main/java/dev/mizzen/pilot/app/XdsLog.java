@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.control;
+package dev.mizzen.pilot.app;
 
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;

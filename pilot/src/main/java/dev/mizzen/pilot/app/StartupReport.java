@@ -1,10 +1,10 @@
-package dev.mizzen.pilot.cmd;
+package dev.mizzen.pilot.app;
 
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
-import dev.mizzen.pilot.control.ControlPlane;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.control.PushStatus;
 import dev.mizzen.tenancy.Membership;
 import java.util.ArrayList;

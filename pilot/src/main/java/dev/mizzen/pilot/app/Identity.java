@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.control;
+package dev.mizzen.pilot.app;
 
 import java.util.UUID;
 

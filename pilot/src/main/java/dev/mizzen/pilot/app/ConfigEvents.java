@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.control;
+package dev.mizzen.pilot.app;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.mizzen.pilot.control.PushStatus;
+import dev.mizzen.pilot.control.Rejections;
 
 /**
  * In a cluster, puts what went wrong with a config object on the object as a Warning event

@@ -1,0 +1,124 @@
+package dev.mizzen.pilot.app;
+
+import dev.mizzen.openshift.ior.IorController;
+import dev.mizzen.tenancy.controller.MemberController;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code mizzen serve} as a process: decides what starts and in which order, and stops it all in
+ * the reverse order on shutdown. The Kubernetes client first, the writers that run under the
+ * member controller's Lease (the member controller, IOR) next, then the control plane; on the way
+ * down the control plane stops serving before the writers stop and the client closes.
+ */
+public final class Application {
+  private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
+  /** How long the first read of the cluster (and of each new member) may take. */
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+
+  private Application() {}
+
+  /**
+   * Runs until the process is asked to stop.
+   *
+   * @param version Mizzen's version, for the start-up report
+   * @return the exit code: 0 after a shutdown, 1 when it could not start
+   */
+  public static int run(ServeSettings settings, String version) throws InterruptedException {
+    KubernetesClient client = settings.kube() ? new KubernetesClientBuilder().build() : null;
+    // Closed last first.
+    List<AutoCloseable> started = new ArrayList<>();
+    if (client != null) {
+      started.add(client);
+    }
+    ControlPlane cp;
+    try {
+      if (settings.manageMembers()) {
+        startWriters(
+            client, settings.options().mesh().controlPlaneNamespace(), settings.options().memberRollName(), settings.ior(), started);
+      }
+      cp =
+          ControlPlane.start(
+              settings.options(),
+              client == null ? null : new ControlPlane.Kube(client, settings.watchScope(), SYNC_TIMEOUT),
+              settings.secure(),
+              settings.webhook());
+      started.add(cp);
+    } catch (IOException e) {
+      System.err.println("mizzen: " + e.getMessage() + (client == null ? "" : " (API server " + client.getMasterUrl() + ")"));
+      stop(started);
+      return 1;
+    }
+    log.info("{}", StartupReport.render(cp, version, settings.bindAddress()));
+    awaitShutdown(started);
+    return 0;
+  }
+
+  /**
+   * {@code mizzen member-controller}: the member controller alone (and IOR when asked), for a
+   * deployment that runs it apart from the serving replicas. Runs until the process is asked to
+   * stop.
+   */
+  public static int runMemberController(String controlPlaneNamespace, String rollName, boolean ior)
+      throws InterruptedException {
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    List<AutoCloseable> started = new ArrayList<>(List.of(client));
+    startWriters(client, controlPlaneNamespace, rollName, ior, started);
+    log.info(
+        "member controller of {} (ServiceMeshMemberRoll {}/{}) started against {}; waiting for its Lease",
+        controlPlaneNamespace,
+        controlPlaneNamespace,
+        rollName,
+        client.getMasterUrl());
+    awaitShutdown(started);
+    return 0;
+  }
+
+  /** Starts the member controller, and IOR under its Lease when asked; adds them to {@code started}. */
+  private static void startWriters(
+      KubernetesClient client, String controlPlaneNamespace, String rollName, boolean ior, List<AutoCloseable> started) {
+    MemberController.Settings writer = MemberController.Settings.defaults(controlPlaneNamespace, rollName, Identity.get());
+    MemberController members = new MemberController(client, writer);
+    if (ior) {
+      IorController routes = new IorController(client, writer);
+      started.add(routes);
+      members.add(routes);
+    }
+    // Stopped before IOR, which it runs.
+    started.add(members);
+    members.start();
+  }
+
+  /** Waits for the process to be asked to stop, then stops what was started, the last first. */
+  private static void awaitShutdown(List<AutoCloseable> started) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("stopping");
+                  stop(started);
+                  stopped.countDown();
+                },
+                "mizzen-shutdown"));
+    stopped.await();
+  }
+
+  /** Closes what was started, the last first. */
+  private static void stop(List<AutoCloseable> started) {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        log.warn("stopping {} failed: {}", started.get(i).getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}
