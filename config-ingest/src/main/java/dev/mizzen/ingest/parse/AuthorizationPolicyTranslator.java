@@ -102,6 +102,10 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     }
     List<Source> from = new ArrayList<>();
     List<RuleFrom> froms = nonNull(written.getFrom());
+    Problem mixed = mixedIdentities(froms, field);
+    if (mixed != null) {
+      return Rule.unreadable(mixed);
+    }
     for (int i = 0; i < froms.size(); i++) {
       from.add(source(froms.get(i), field + ".from[" + i + "].source"));
     }
@@ -118,6 +122,27 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       when.add(ConditionKeys.condition(c.getKey(), c.getValues(), c.getNotValues(), f));
     }
     return new Rule(from, to, when, null);
+  }
+
+  /**
+   * Istio (1.25 on) refuses a source naming service accounts together with principals or
+   * namespaces: a service account already fixes both, and the AND of the two is rarely meant. Here
+   * the rule becomes unreadable, so that the policy fails closed instead of disappearing.
+   */
+  private static Problem mixedIdentities(List<RuleFrom> froms, String field) {
+    for (int i = 0; i < froms.size(); i++) {
+      var s = froms.get(i) == null ? null : froms.get(i).getSource();
+      if (s == null) {
+        continue;
+      }
+      int accounts = count(s.getServiceAccounts()) + count(s.getNotServiceAccounts());
+      int others = count(s.getPrincipals()) + count(s.getNotPrincipals()) + count(s.getNamespaces()) + count(s.getNotNamespaces());
+      if (accounts > 0 && others > 0) {
+        String f = field + ".from[" + i + "].source." + (count(s.getServiceAccounts()) > 0 ? "serviceAccounts" : "notServiceAccounts");
+        return new Problem(f, "unreadable rule: serviceAccounts cannot be combined with principals or namespaces (or their not* forms) in one source");
+      }
+    }
+    return null;
   }
 
   private static Source source(RuleFrom from, String f) {
@@ -159,6 +184,10 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
         AuthzValues.read(o.getPorts(), o.getNotPorts(), f + ".ports", f + ".notPorts", AuthzValues.PORT),
         AuthzValues.read(o.getMethods(), o.getNotMethods(), f + ".methods", f + ".notMethods", AuthzValues.WILDCARD),
         AuthzValues.read(o.getPaths(), o.getNotPaths(), f + ".paths", f + ".notPaths", AuthzValues.PATH));
+  }
+
+  private static int count(List<?> list) {
+    return list == null ? 0 : list.size();
   }
 
   private static <T> List<T> nonNull(List<T> list) {

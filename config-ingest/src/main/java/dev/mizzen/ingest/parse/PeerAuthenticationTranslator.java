@@ -24,7 +24,10 @@ final class PeerAuthenticationTranslator implements SpecTranslator<PeerAuthentic
       selector = spec.getSelector().getMatchLabels();
     }
     Map<Integer, MtlsMode> ports = new LinkedHashMap<>();
-    if (spec.getPortLevelMtls() != null && !spec.getPortLevelMtls().isEmpty()) {
+    if (spec.getPortLevelMtls() != null && spec.getPortLevelMtls().isEmpty()) {
+      throw new FieldException("spec.portLevelMtls", "empty: name at least one port, or leave the field out");
+    }
+    if (spec.getPortLevelMtls() != null) {
       if (selector.isEmpty()) {
         throw new FieldException(
             "spec.portLevelMtls", "needs a selector: port numbers only mean something for chosen workloads");
