@@ -239,7 +239,7 @@ final class TrafficPolicies {
     }
     if ((mode == TlsMode.DISABLE || mode == TlsMode.ISTIO_MUTUAL)
         && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty() || !credential.isEmpty())) {
-      throw new FieldException(f, "certificates and credentialName are only used with SIMPLE and MUTUAL");
+      throw new FieldException(f, "certificates and credentialName are only used with mode SIMPLE or MUTUAL");
     }
     if (!credential.isEmpty() && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty())) {
       throw new FieldException(f + ".credentialName", "credentialName and certificate files exclude each other");

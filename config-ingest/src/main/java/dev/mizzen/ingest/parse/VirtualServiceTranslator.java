@@ -45,7 +45,7 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     boolean delegate = hosts.isEmpty();
     if (delegate && !gateways.isEmpty()) {
       throw new FieldException(
-          "spec.gateways", "a delegate VirtualService (one without hosts) must not name gateways");
+          "spec.hosts", "required with gateways (a VirtualService without hosts is a delegate, which names no gateways)");
     }
     if (delegate && (!nonNull(spec.getTcp()).isEmpty() || !nonNull(spec.getTls()).isEmpty())) {
       throw new FieldException(
