@@ -51,10 +51,8 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     Unsupported.refuse(top.get("targetRef"), "spec.targetRef");
     Unsupported.refuseNonEmpty(spec.getTargetRefs(), "spec.targetRefs");
     Action action = action(spec);
-    Map<String, String> selector = Map.of();
-    if (spec.getSelector() != null && spec.getSelector().getMatchLabels() != null) {
-      selector = spec.getSelector().getMatchLabels();
-    }
+    Map<String, String> selector =
+        spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     List<Rule> rules = new ArrayList<>();
     if (rulesNode != null && !rulesNode.isNull()) {
       if (!rulesNode.isArray()) {
@@ -102,6 +100,10 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     }
     List<Source> from = new ArrayList<>();
     List<RuleFrom> froms = nonNull(written.getFrom());
+    Problem empty = emptyParts(node, written, field);
+    if (empty != null) {
+      return Rule.unreadable(empty);
+    }
     Problem mixed = mixedIdentities(froms, field);
     if (mixed != null) {
       return Rule.unreadable(mixed);
@@ -122,6 +124,48 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       when.add(ConditionKeys.condition(c.getKey(), c.getValues(), c.getNotValues(), f));
     }
     return new Rule(from, to, when, null);
+  }
+
+  /**
+   * Istio refuses an empty {@code from} or {@code to}, and a source or operation that is missing or
+   * names nothing: each would otherwise match everything, the opposite of what was likely meant.
+   */
+  private static Problem emptyParts(JsonNode node, io.fabric8.istio.api.api.security.v1beta1.Rule written, String field) {
+    for (String list : List.of("from", "to")) {
+      JsonNode n = node.get(list);
+      if (n != null && n.isArray() && n.isEmpty()) {
+        return new Problem(field + "." + list, "unreadable rule: empty list (leave " + list + " out to match any " + (list.equals("from") ? "source" : "operation") + ")");
+      }
+    }
+    List<RuleFrom> froms = nonNull(written.getFrom());
+    for (int i = 0; i < froms.size(); i++) {
+      var s = froms.get(i).getSource();
+      String f = field + ".from[" + i + "].source";
+      if (s == null) {
+        return new Problem(f, "unreadable rule: required");
+      }
+      int values = count(s.getPrincipals()) + count(s.getNotPrincipals()) + count(s.getRequestPrincipals())
+          + count(s.getNotRequestPrincipals()) + count(s.getNamespaces()) + count(s.getNotNamespaces())
+          + count(s.getServiceAccounts()) + count(s.getNotServiceAccounts()) + count(s.getIpBlocks())
+          + count(s.getNotIpBlocks()) + count(s.getRemoteIpBlocks()) + count(s.getNotRemoteIpBlocks());
+      if (values == 0) {
+        return new Problem(f, "unreadable rule: empty source (name at least one principal, request principal, namespace, service account or IP block)");
+      }
+    }
+    List<RuleTo> tos = nonNull(written.getTo());
+    for (int i = 0; i < tos.size(); i++) {
+      var o = tos.get(i).getOperation();
+      String f = field + ".to[" + i + "].operation";
+      if (o == null) {
+        return new Problem(f, "unreadable rule: required");
+      }
+      int values = count(o.getHosts()) + count(o.getNotHosts()) + count(o.getPorts()) + count(o.getNotPorts())
+          + count(o.getMethods()) + count(o.getNotMethods()) + count(o.getPaths()) + count(o.getNotPaths());
+      if (values == 0) {
+        return new Problem(f, "unreadable rule: empty operation (name at least one host, port, method or path)");
+      }
+    }
+    return null;
   }
 
   /**

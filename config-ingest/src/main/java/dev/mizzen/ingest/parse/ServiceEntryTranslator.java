@@ -88,7 +88,7 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
         external,
         resolution,
         endpoints,
-        ExportTos.check(spec.getExportTo()),
+        ExportTos.check(spec.getExportTo(), meta.namespace(), true),
         nonNull(spec.getSubjectAltNames()));
   }
 

@@ -149,4 +149,87 @@ class StrictReadingTest {
     assertThat(Kind.SERVICE_ENTRY.cast(v6.config().spec()).addresses())
         .containsExactly("2001:db8::1", "::1", "2001:db8::", "2001:db8::/64");
   }
+
+  private List<Problem> problems(String spec) {
+    ParseResult r = only(policy(spec));
+    assertThat(r.error()).isNull();
+    return Kind.AUTHORIZATION_POLICY.cast(r.config().spec()).problems();
+  }
+
+  @Test
+  void anEmptyFromToSourceOrOperationMakesItsRuleUnreadable() {
+    assertThat(problems("rules: [{from: []}]"))
+        .containsExactly(new Problem("spec.rules[0].from", "unreadable rule: empty list (leave from out to match any source)"));
+    assertThat(problems("rules: [{to: []}]"))
+        .containsExactly(new Problem("spec.rules[0].to", "unreadable rule: empty list (leave to out to match any operation)"));
+    assertThat(problems("rules: [{from: [{}]}]"))
+        .containsExactly(new Problem("spec.rules[0].from[0].source", "unreadable rule: required"));
+    assertThat(problems("rules: [{from: [{source: {}}]}]"))
+        .containsExactly(
+            new Problem(
+                "spec.rules[0].from[0].source",
+                "unreadable rule: empty source (name at least one principal, request principal, namespace, service"
+                    + " account or IP block)"));
+    assertThat(problems("rules: [{to: [{operation: {}}]}]"))
+        .containsExactly(
+            new Problem(
+                "spec.rules[0].to[0].operation",
+                "unreadable rule: empty operation (name at least one host, port, method or path)"));
+  }
+
+  @Test
+  void refusesWildcardsInSelectorsAndInvalidSubsetLabels() {
+    assertThat(refusal(policy("selector: {matchLabels: {app: '*'}}")))
+        .isEqualTo("spec.selector.matchLabels.app: wildcards are not supported in selectors");
+    assertThat(refusal(peer("selector: {matchLabels: {'*': web}}")))
+        .isEqualTo("spec.selector.matchLabels.*: wildcards are not supported in selectors");
+    assertThat(refusal(object("networking.istio.io/v1", "Sidecar", "workloadSelector: {labels: {app: 'web-*'}}\noutboundTrafficPolicy: {mode: ALLOW_ANY}")))
+        .isEqualTo("spec.workloadSelector.labels.app: wildcards are not supported in selectors");
+    assertThat(refusal(rule("subsets: [{name: v1, labels: {version: 'v 1'}}]")))
+        .isEqualTo("spec.subsets[0].labels.version: \"v 1\" is not a valid label value");
+  }
+
+  @Test
+  void refusesWhatEnvoyWouldRefuseInTrafficPolicies() {
+    assertThat(refusal(rule("trafficPolicy: {}")))
+        .isEqualTo(
+            "spec.trafficPolicy: empty: give at least one of loadBalancer, connectionPool, outlierDetection, tls or"
+                + " portLevelSettings");
+    assertThat(refusal(rule("trafficPolicy: {portLevelSettings: [{port: {number: 80}}]}")))
+        .isEqualTo(
+            "spec.trafficPolicy.portLevelSettings[0]: empty: give at least one of loadBalancer, connectionPool,"
+                + " outlierDetection or tls");
+    assertThat(refusal(rule("trafficPolicy: {connectionPool: {}}")))
+        .isEqualTo("spec.trafficPolicy.connectionPool: empty: give tcp or http settings");
+    assertThat(refusal(rule("trafficPolicy: {connectionPool: {http: {h2UpgradePolicy: UPGRADE, useClientProtocol: true}}}")))
+        .isEqualTo("spec.trafficPolicy.connectionPool.http.useClientProtocol: must not be true with h2UpgradePolicy UPGRADE");
+    assertThat(refusal(rule("trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 1000}}}}")))
+        .isEqualTo("spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize: must be a prime number below 5000011");
+    assertThat(only(rule("trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 1009}}}}")).error())
+        .isNull();
+  }
+
+  @Test
+  void refusesOverlappingHostsMisplacedExportToAndBadHeaderValues() {
+    String route = "http: [{route: [{destination: {host: a}}]}]\n";
+    String vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: shop}\nspec:\n";
+    assertThat(refusal(vs + "  hosts: [a, a]\n" + route.indent(2)))
+        .isEqualTo("spec.hosts[1]: \"a\" overlaps \"a\" (spec.hosts[0])");
+    assertThat(refusal(vs + "  hosts: ['*.foo.com', '*.com']\n  gateways: [gw]\n" + route.indent(2)))
+        .isEqualTo("spec.hosts[1]: \"*.com\" overlaps \"*.foo.com\" (spec.hosts[0])");
+    assertThat(refusal(vs + "  hosts: [a]\n  exportTo: ['~']\n" + route.indent(2)))
+        .isEqualTo("spec.exportTo[0]: \"~\" (no namespace) is only meaningful for a ServiceEntry");
+    assertThat(refusal(vs + "  hosts: [a]\n  exportTo: ['.', shop]\n" + route.indent(2)))
+        .isEqualTo("spec.exportTo[1]: \".\" already names the namespace \"shop\"");
+    String headers = "  hosts: [a]\n  http: [{route: [{destination: {host: a}}], headers: %s}]\n";
+    assertThat(refusal(vs + headers.formatted("{request: {set: {x-a: 'abc%123'}}}")))
+        .isEqualTo("spec.http[0].headers.request.set.x-a: \"abc%123\": write %% for a percent sign; %NAME% is a value Envoy fills in");
+    assertThat(refusal(vs + headers.formatted("{response: {remove: [Host]}}")))
+        .isEqualTo("spec.http[0].headers.response.remove[0]: the Host header cannot be changed here");
+    assertThat(only(vs + headers.formatted("{request: {set: {x-a: '100%% %START_TIME(%s)% %REQ(x-b)%'}}}")).error())
+        .isNull();
+    assertThat(refusal(object("security.istio.io/v1", "RequestAuthentication",
+            "jwtRules: [{issuer: i, jwksUri: 'https://keys.example/k', audiences: [a, '']}]")))
+        .isEqualTo("spec.jwtRules[0].audiences[1]: empty value");
+  }
 }
