@@ -50,7 +50,7 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     // istio-model ignores targetRef when reading, so look for it as written.
     Unsupported.refuse(top.get("targetRef"), "spec.targetRef");
     Unsupported.refuseNonEmpty(spec.getTargetRefs(), "spec.targetRefs");
-    Action action = action(spec);
+    Action action = action(spec, top.path("provider").isNull() || top.path("provider").isMissingNode());
     Map<String, String> selector =
         spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     List<Rule> rules = new ArrayList<>();
@@ -71,7 +71,8 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     return new AuthorizationPolicySpec(selector, action, rules);
   }
 
-  private static Action action(AuthorizationPolicy spec) throws FieldException {
+  /** @param noProvider whether {@code provider} is absent (or null) */
+  private static Action action(AuthorizationPolicy spec, boolean noProvider) throws FieldException {
     AuthorizationPolicyAction written = spec.getAction();
     if (written == AuthorizationPolicyAction.CUSTOM) {
       throw new FieldException(
@@ -79,7 +80,7 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
           "CUSTOM is not supported: it delegates to an extension provider, and this version of"
               + " Mizzen has none");
     }
-    if (spec.getActionDetail() != null) {
+    if (!noProvider) {
       throw new FieldException("spec.provider", "only meaningful with action CUSTOM, which is not supported");
     }
     if (written == null || written == AuthorizationPolicyAction.ALLOW) {

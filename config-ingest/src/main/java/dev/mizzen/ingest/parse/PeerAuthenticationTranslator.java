@@ -22,10 +22,12 @@ final class PeerAuthenticationTranslator implements SpecTranslator<PeerAuthentic
     Map<String, String> selector =
         spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     Map<Integer, MtlsMode> ports = new LinkedHashMap<>();
-    if (spec.getPortLevelMtls() != null && spec.getPortLevelMtls().isEmpty()) {
+    // istio-model gives an absent map as an empty one: look at what was written.
+    JsonNode writtenPorts = specNode.get("portLevelMtls");
+    if (writtenPorts != null && writtenPorts.isObject() && writtenPorts.isEmpty()) {
       throw new FieldException("spec.portLevelMtls", "empty: name at least one port, or leave the field out");
     }
-    if (spec.getPortLevelMtls() != null) {
+    if (spec.getPortLevelMtls() != null && !spec.getPortLevelMtls().isEmpty()) {
       if (selector.isEmpty()) {
         throw new FieldException(
             "spec.portLevelMtls", "needs a selector: port numbers only mean something for chosen workloads");

@@ -124,6 +124,8 @@ class StrictReadingTest {
   void refusesAnEmptyPortLevelMtlsAndAnExclusionModeWithoutExclusion() {
     assertThat(refusal(peer("selector: {matchLabels: {app: web}}\nportLevelMtls: {}")))
         .isEqualTo("spec.portLevelMtls: empty: name at least one port, or leave the field out");
+    assertThat(only(peer("mtls: {mode: STRICT}")).error()).as("no portLevelMtls at all").isNull();
+    assertThat(only(peer("mtls: {mode: STRICT}\nportLevelMtls: ")).error()).as("a null portLevelMtls is absent").isNull();
     String rbac = "apiVersion: rbac.maistra.io/v1\nkind: ServiceMeshRbacConfig\nmetadata: {name: default, namespace: istio-system}\n";
     assertThat(refusal(rbac + "spec: {mode: ON_WITH_EXCLUSION}"))
         .isEqualTo("spec.exclusion: required by mode ON_WITH_EXCLUSION (write exclusion: {} for none)");
