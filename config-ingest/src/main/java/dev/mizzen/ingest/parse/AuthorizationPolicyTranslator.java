@@ -50,11 +50,9 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     // istio-model ignores targetRef when reading, so look for it as written.
     Unsupported.refuse(top.get("targetRef"), "spec.targetRef");
     Unsupported.refuseNonEmpty(spec.getTargetRefs(), "spec.targetRefs");
-    Action action = action(spec);
-    Map<String, String> selector = Map.of();
-    if (spec.getSelector() != null && spec.getSelector().getMatchLabels() != null) {
-      selector = spec.getSelector().getMatchLabels();
-    }
+    Action action = action(spec, top.path("provider").isNull() || top.path("provider").isMissingNode());
+    Map<String, String> selector =
+        spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     List<Rule> rules = new ArrayList<>();
     if (rulesNode != null && !rulesNode.isNull()) {
       if (!rulesNode.isArray()) {
@@ -73,7 +71,8 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     return new AuthorizationPolicySpec(selector, action, rules);
   }
 
-  private static Action action(AuthorizationPolicy spec) throws FieldException {
+  /** @param noProvider whether {@code provider} is absent (or null) */
+  private static Action action(AuthorizationPolicy spec, boolean noProvider) throws FieldException {
     AuthorizationPolicyAction written = spec.getAction();
     if (written == AuthorizationPolicyAction.CUSTOM) {
       throw new FieldException(
@@ -81,7 +80,7 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
           "CUSTOM is not supported: it delegates to an extension provider, and this version of"
               + " Mizzen has none");
     }
-    if (spec.getActionDetail() != null) {
+    if (!noProvider) {
       throw new FieldException("spec.provider", "only meaningful with action CUSTOM, which is not supported");
     }
     if (written == null || written == AuthorizationPolicyAction.ALLOW) {
@@ -102,6 +101,14 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     }
     List<Source> from = new ArrayList<>();
     List<RuleFrom> froms = nonNull(written.getFrom());
+    Problem empty = emptyParts(node, written, field);
+    if (empty != null) {
+      return Rule.unreadable(empty);
+    }
+    Problem mixed = mixedIdentities(froms, field);
+    if (mixed != null) {
+      return Rule.unreadable(mixed);
+    }
     for (int i = 0; i < froms.size(); i++) {
       from.add(source(froms.get(i), field + ".from[" + i + "].source"));
     }
@@ -118,6 +125,69 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       when.add(ConditionKeys.condition(c.getKey(), c.getValues(), c.getNotValues(), f));
     }
     return new Rule(from, to, when, null);
+  }
+
+  /**
+   * Istio refuses an empty {@code from} or {@code to}, and a source or operation that is missing or
+   * names nothing: each would otherwise match everything, the opposite of what was likely meant.
+   */
+  private static Problem emptyParts(JsonNode node, io.fabric8.istio.api.api.security.v1beta1.Rule written, String field) {
+    for (String list : List.of("from", "to")) {
+      JsonNode n = node.get(list);
+      if (n != null && n.isArray() && n.isEmpty()) {
+        return new Problem(field + "." + list, "unreadable rule: empty list (leave " + list + " out to match any " + (list.equals("from") ? "source" : "operation") + ")");
+      }
+    }
+    List<RuleFrom> froms = nonNull(written.getFrom());
+    for (int i = 0; i < froms.size(); i++) {
+      var s = froms.get(i).getSource();
+      String f = field + ".from[" + i + "].source";
+      if (s == null) {
+        return new Problem(f, "unreadable rule: required");
+      }
+      int values = count(s.getPrincipals()) + count(s.getNotPrincipals()) + count(s.getRequestPrincipals())
+          + count(s.getNotRequestPrincipals()) + count(s.getNamespaces()) + count(s.getNotNamespaces())
+          + count(s.getServiceAccounts()) + count(s.getNotServiceAccounts()) + count(s.getIpBlocks())
+          + count(s.getNotIpBlocks()) + count(s.getRemoteIpBlocks()) + count(s.getNotRemoteIpBlocks());
+      if (values == 0) {
+        return new Problem(f, "unreadable rule: empty source (name at least one principal, request principal, namespace, service account or IP block)");
+      }
+    }
+    List<RuleTo> tos = nonNull(written.getTo());
+    for (int i = 0; i < tos.size(); i++) {
+      var o = tos.get(i).getOperation();
+      String f = field + ".to[" + i + "].operation";
+      if (o == null) {
+        return new Problem(f, "unreadable rule: required");
+      }
+      int values = count(o.getHosts()) + count(o.getNotHosts()) + count(o.getPorts()) + count(o.getNotPorts())
+          + count(o.getMethods()) + count(o.getNotMethods()) + count(o.getPaths()) + count(o.getNotPaths());
+      if (values == 0) {
+        return new Problem(f, "unreadable rule: empty operation (name at least one host, port, method or path)");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Istio (1.25 on) refuses a source naming service accounts together with principals or
+   * namespaces: a service account already fixes both, and the AND of the two is rarely meant. Here
+   * the rule becomes unreadable, so that the policy fails closed instead of disappearing.
+   */
+  private static Problem mixedIdentities(List<RuleFrom> froms, String field) {
+    for (int i = 0; i < froms.size(); i++) {
+      var s = froms.get(i) == null ? null : froms.get(i).getSource();
+      if (s == null) {
+        continue;
+      }
+      int accounts = count(s.getServiceAccounts()) + count(s.getNotServiceAccounts());
+      int others = count(s.getPrincipals()) + count(s.getNotPrincipals()) + count(s.getNamespaces()) + count(s.getNotNamespaces());
+      if (accounts > 0 && others > 0) {
+        String f = field + ".from[" + i + "].source." + (count(s.getServiceAccounts()) > 0 ? "serviceAccounts" : "notServiceAccounts");
+        return new Problem(f, "unreadable rule: serviceAccounts cannot be combined with principals or namespaces (or their not* forms) in one source");
+      }
+    }
+    return null;
   }
 
   private static Source source(RuleFrom from, String f) {
@@ -159,6 +229,10 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
         AuthzValues.read(o.getPorts(), o.getNotPorts(), f + ".ports", f + ".notPorts", AuthzValues.PORT),
         AuthzValues.read(o.getMethods(), o.getNotMethods(), f + ".methods", f + ".notMethods", AuthzValues.WILDCARD),
         AuthzValues.read(o.getPaths(), o.getNotPaths(), f + ".paths", f + ".notPaths", AuthzValues.PATH));
+  }
+
+  private static int count(List<?> list) {
+    return list == null ? 0 : list.size();
   }
 
   private static <T> List<T> nonNull(List<T> list) {

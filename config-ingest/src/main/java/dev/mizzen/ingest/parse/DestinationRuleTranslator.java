@@ -44,11 +44,11 @@ final class DestinationRuleTranslator implements SpecTranslator<DestinationRuleS
       if (!names.add(s.getName())) {
         throw new FieldException(f + ".name", "duplicate subset \"" + s.getName() + "\"");
       }
-      Map<String, String> labels = s.getLabels() == null ? Map.of() : s.getLabels();
+      Map<String, String> labels = Selectors.labels(s.getLabels(), f + ".labels");
       subsets.add(
           new DestinationRuleSpec.Subset(s.getName(), labels, policy(s.getTrafficPolicy(), f + ".trafficPolicy", ringSizes)));
     }
-    return new DestinationRuleSpec(spec.getHost(), top, subsets, ExportTos.check(spec.getExportTo()));
+    return new DestinationRuleSpec(spec.getHost(), top, subsets, ExportTos.check(spec.getExportTo(), meta.namespace(), false));
   }
 
   private static TrafficPolicy policy(
@@ -56,6 +56,16 @@ final class DestinationRuleTranslator implements SpecTranslator<DestinationRuleS
       throws FieldException {
     if (p == null) {
       return null;
+    }
+    if (p.getLoadBalancer() == null
+        && p.getConnectionPool() == null
+        && p.getOutlierDetection() == null
+        && p.getTls() == null
+        && (p.getPortLevelSettings() == null || p.getPortLevelSettings().isEmpty())
+        && p.getProxyProtocol() == null
+        && p.getTunnel() == null
+        && p.getRetryBudget() == null) {
+      throw new FieldException(f, "empty: give at least one of loadBalancer, connectionPool, outlierDetection, tls or portLevelSettings");
     }
     Unsupported.refuse(p.getProxyProtocol(), f + ".proxyProtocol");
     Unsupported.refuse(p.getTunnel(), f + ".tunnel");
@@ -70,6 +80,9 @@ final class DestinationRuleTranslator implements SpecTranslator<DestinationRuleS
         throw new FieldException(pf + ".port.number", "required");
       }
       int number = VirtualServiceTranslator.port(pl.getPort().getNumber(), pf + ".port.number");
+      if (pl.getLoadBalancer() == null && pl.getConnectionPool() == null && pl.getOutlierDetection() == null && pl.getTls() == null) {
+        throw new FieldException(pf, "empty: give at least one of loadBalancer, connectionPool, outlierDetection or tls");
+      }
       if (!seen.add(number)) {
         throw new FieldException(pf + ".port.number", "duplicate port " + number);
       }

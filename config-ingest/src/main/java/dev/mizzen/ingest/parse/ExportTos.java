@@ -8,7 +8,11 @@ import java.util.Set;
 final class ExportTos {
   private ExportTos() {}
 
-  static List<String> check(List<String> written) throws FieldException {
+  /**
+   * @param namespace the object's own namespace, which "." also names
+   * @param serviceEntry whether "~" (visible to no namespace) is allowed: only ServiceEntries take it
+   */
+  static List<String> check(List<String> written, String namespace, boolean serviceEntry) throws FieldException {
     if (written == null) {
       return List.of();
     }
@@ -19,11 +23,17 @@ final class ExportTos {
       if (e == null || e.isEmpty()) {
         throw new FieldException(field, "empty value");
       }
+      if (e.equals("~") && !serviceEntry) {
+        throw new FieldException(field, "\"~\" (no namespace) is only meaningful for a ServiceEntry");
+      }
       if (!e.equals(".") && !e.equals("*") && !e.equals("~")) {
         Names.requireLabel(e, field);
       }
       if (!seen.add(e)) {
         throw new FieldException(field, "duplicate value \"" + e + "\"");
+      }
+      if (seen.contains(".") && seen.contains(namespace)) {
+        throw new FieldException(field, "\".\" already names the namespace \"" + namespace + "\"");
       }
     }
     if (written.size() > 1 && (seen.contains("*") || seen.contains("~"))) {

@@ -13,6 +13,9 @@ import java.util.Map;
 
 /** The header parts of an HTTP route: header changes and the CORS policy, with header names checked. */
 final class HttpHeaders {
+  private static final java.util.regex.Pattern FORMAT_COMMAND =
+      java.util.regex.Pattern.compile("%[A-Z][A-Z0-9_]*(\\([^)]*\\))?(:[0-9]+)?%");
+
   private HttpHeaders() {}
 
   static CorsPolicy cors(io.fabric8.istio.api.api.networking.v1alpha3.CorsPolicy c, String f)
@@ -60,36 +63,78 @@ final class HttpHeaders {
     if (h == null) {
       return Headers.NONE;
     }
-    return new Headers(operations(h.getRequest(), f + ".request"), operations(h.getResponse(), f + ".response"));
+    return new Headers(operations(h.getRequest(), f + ".request", true), operations(h.getResponse(), f + ".response", false));
   }
 
+  /**
+   * @param request whether these change the request, whose Host a route may set (Istio rewrites
+   *     the authority for it); Host is never removed, nor set on a response
+   */
   private static HeaderOperations operations(
-      io.fabric8.istio.api.api.networking.v1alpha3.HeadersHeaderOperations o, String f) throws FieldException {
+      io.fabric8.istio.api.api.networking.v1alpha3.HeadersHeaderOperations o, String f, boolean request)
+      throws FieldException {
     if (o == null) {
       return HeaderOperations.NONE;
     }
-    Map<String, String> set = values(o.getSet(), f + ".set");
-    Map<String, String> add = values(o.getAdd(), f + ".add");
+    Map<String, String> set = values(o.getSet(), f + ".set", request);
+    Map<String, String> add = values(o.getAdd(), f + ".add", request);
     List<String> remove = nonNull(o.getRemove());
     for (int i = 0; i < remove.size(); i++) {
       requireHeaderName(remove.get(i), f + ".remove[" + i + "]");
+      refuseHost(remove.get(i), f + ".remove[" + i + "]");
     }
     return new HeaderOperations(set, add, remove);
   }
 
-  private static Map<String, String> values(Map<String, String> written, String f) throws FieldException {
+  private static Map<String, String> values(Map<String, String> written, String f, boolean request)
+      throws FieldException {
     Map<String, String> out = new LinkedHashMap<>();
     if (written == null) {
       return out;
     }
     for (Map.Entry<String, String> e : written.entrySet()) {
-      requireHeaderName(e.getKey(), f + "." + e.getKey());
-      if (e.getValue() == null) {
-        throw new FieldException(f + "." + e.getKey(), "wrong type: expected string");
+      String field = f + "." + e.getKey();
+      requireHeaderName(e.getKey(), field);
+      if (!request) {
+        refuseHost(e.getKey(), field);
       }
+      requireHeaderValue(e.getValue(), field);
       out.put(e.getKey(), e.getValue());
     }
     return out;
+  }
+
+  private static void refuseHost(String name, String field) throws FieldException {
+    if (name.equalsIgnoreCase("host")) {
+      throw new FieldException(field, "the Host header cannot be changed here");
+    }
+  }
+
+  /**
+   * Envoy reads a header value as a format string: "%%" is a percent sign and "%NAME%" or
+   * "%NAME(ARGS)%" a value it fills in; it refuses anything else around a '%', and control
+   * characters.
+   */
+  static void requireHeaderValue(String value, String field) throws FieldException {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7f) {
+        throw new FieldException(field, "control characters are not allowed in header values");
+      }
+      if (c != '%') {
+        continue;
+      }
+      if (i + 1 < value.length() && value.charAt(i + 1) == '%') {
+        i++;
+        continue;
+      }
+      java.util.regex.Matcher command = FORMAT_COMMAND.matcher(value).region(i, value.length());
+      if (!command.lookingAt()) {
+        throw new FieldException(
+            field, "\"" + value + "\": write %% for a percent sign; %NAME% is a value Envoy fills in");
+      }
+      i = command.end() - 1;
+    }
   }
 
   /** HTTP header names are tokens (RFC 9110); Envoy refuses anything else. */

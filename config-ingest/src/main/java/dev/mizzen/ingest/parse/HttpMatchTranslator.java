@@ -83,7 +83,7 @@ final class HttpMatchTranslator {
 
   private static StringMatch presenceOr(
       io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written, String field) throws FieldException {
-    if (written == null || written.getMatchType() == null) {
+    if (written == null || StringMatches.isEmpty(written)) {
       return null;
     }
     return StringMatches.translate(written, field);

@@ -18,7 +18,9 @@ import io.fabric8.istio.api.api.networking.v1alpha3.HTTPBodyBytes;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPBodyString;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjection;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortGrpcStatus;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortHttp2Error;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortHttpStatus;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionDelayExponentialDelay;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionDelayFixedDelay;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirectDerivePort;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirectPort;
@@ -119,24 +121,30 @@ final class HttpRouteTranslator {
         HttpHeaders.headers(r.getHeaders(), f + ".headers"));
   }
 
+  /** A route's {@code destination} and {@code weight}; {@code f} is the route entry's path. */
   static RouteDestination destination(Destination dest, Integer weight, String f) throws FieldException {
-    if (dest == null) {
-      throw new FieldException(f + ".destination", "required");
-    }
-    if (dest.getHost() == null || dest.getHost().isEmpty()) {
-      throw new FieldException(f + ".destination.host", "required");
-    }
-    Hosts.requireHost(dest.getHost(), f + ".destination.host", false);
-    int port = dest.getPort() == null ? 0 : VirtualServiceTranslator.port(dest.getPort().getNumber(), f + ".destination.port.number");
     int w = weight == null ? 0 : weight;
     if (w < 0) {
       throw new FieldException(f + ".weight", "must not be negative");
     }
+    return target(dest, w, f + ".destination");
+  }
+
+  /** A destination written at {@code f} (a route's, or a mirror). */
+  private static RouteDestination target(Destination dest, int weight, String f) throws FieldException {
+    if (dest == null) {
+      throw new FieldException(f, "required");
+    }
+    if (dest.getHost() == null || dest.getHost().isEmpty()) {
+      throw new FieldException(f + ".host", "required");
+    }
+    Hosts.requireHost(dest.getHost(), f + ".host", false);
+    int port = dest.getPort() == null ? 0 : VirtualServiceTranslator.port(dest.getPort().getNumber(), f + ".port.number");
     String subset = Objects.requireNonNullElse(dest.getSubset(), "");
     if (!subset.isEmpty()) {
-      Names.requireLabel(subset, f + ".destination.subset");
+      Names.requireLabel(subset, f + ".subset");
     }
-    return new RouteDestination(dest.getHost(), subset, port, w);
+    return new RouteDestination(dest.getHost(), subset, port, weight);
   }
 
   private static Redirect redirect(io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirect r, String f)
@@ -262,7 +270,7 @@ final class HttpRouteTranslator {
         if (delay.compareTo(MIN_TIMEOUT) < 0) {
           throw new FieldException(f + ".delay.fixedDelay", "must be at least 1ms");
         }
-      } else if (d.getHttpDelayType() != null) {
+      } else if (d.getHttpDelayType() instanceof HTTPFaultInjectionDelayExponentialDelay e && e.getExponentialDelay() != null) {
         throw new FieldException(f + ".delay.exponentialDelay", "not supported by Istio; use fixedDelay");
       } else {
         throw new FieldException(f + ".delay.fixedDelay", "required");
@@ -290,7 +298,7 @@ final class HttpRouteTranslator {
         if (!GRPC_CODES.contains(grpcStatus)) {
           throw new FieldException(f + ".abort.grpcStatus", "\"" + grpcStatus + "\" is not a gRPC status name such as UNAVAILABLE");
         }
-      } else if (a.getErrorType() != null) {
+      } else if (a.getErrorType() instanceof HTTPFaultInjectionAbortHttp2Error h2 && h2.getHttp2Error() != null) {
         throw new FieldException(f + ".abort.http2Error", "not supported by Istio; use httpStatus or grpcStatus");
       } else {
         throw new FieldException(f + ".abort", "one of httpStatus or grpcStatus is required");
@@ -333,10 +341,11 @@ final class HttpRouteTranslator {
       } else if (r.getMirrorPercentage() != null) {
         percent = percent(r.getMirrorPercentage(), f + ".mirrorPercentage");
       }
-      RouteDestination d = destination(r.getMirror(), 0, f + ".mirror");
+      RouteDestination d = target(r.getMirror(), 0, f + ".mirror");
       out.add(new Mirror(d.host(), d.subset(), d.port(), percent));
     } else if (r.getMirrorPercent() != null || r.getMirrorPercentage() != null) {
-      throw new FieldException(f + ".mirrorPercentage", "needs a mirror");
+      throw new FieldException(
+          f + (r.getMirrorPercent() != null ? ".mirrorPercent" : ".mirrorPercentage"), "needs a mirror");
     }
     var list = nonNull(r.getMirrors());
     for (int i = 0; i < list.size(); i++) {

@@ -15,6 +15,15 @@ final class JwtRules {
   /**
    * @param f the path of the rule, such as "spec.jwtRules[0]"
    */
+  /** Refuses an empty string among a rule's audiences or parameter names, as Istio does. */
+  static void requireNonEmpty(java.util.List<String> values, String field) throws FieldException {
+    for (int i = 0; i < values.size(); i++) {
+      if (values.get(i).isEmpty()) {
+        throw new FieldException(field + "[" + i + "]", "empty value");
+      }
+    }
+  }
+
   static JwtRule check(JwtRule rule, String f) throws FieldException {
     if (rule.issuer().isEmpty()) {
       throw new FieldException(f + ".issuer", "required");

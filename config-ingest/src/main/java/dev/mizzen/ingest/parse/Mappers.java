@@ -1,5 +1,8 @@
 package dev.mizzen.ingest.parse;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.Annotated;
@@ -15,8 +19,9 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import java.util.List;
 
 /**
- * The two ways objects are read: strictly for Istio and Maistra specs (an unknown field or a value
- * of the wrong type is an error, as Istio's validation makes it), leniently for Kubernetes' own
+ * The two ways objects are read: strictly for Istio and Maistra specs (an unknown field, a value
+ * of the wrong type, an enum name Istio does not define or an empty list item is an error, as
+ * Istio's validation makes it), leniently for Kubernetes' own
  * kinds, which the API server has already validated and which gain fields faster than any model.
  */
 final class Mappers {
@@ -42,6 +47,10 @@ final class Mappers {
         });
     mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    // "- " with nothing after it, or "key:" with no value, inside a list or map: say so here
+    // rather than leave a null for every translator loop to trip over.
+    mapper.setDefaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL));
+    mapper.registerModule(ClosedEnums.module());
     refuseScalarCoercion(mapper);
     return mapper;
   }
@@ -64,6 +73,9 @@ final class Mappers {
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
     mapper
+        .coercionConfigFor(LogicalType.Float)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    mapper
         .coercionConfigFor(LogicalType.Boolean)
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
@@ -72,6 +84,9 @@ final class Mappers {
   /** Reads {@code node} as {@code type}, turning Jackson's complaint into a field error. */
   static <T> T read(ObjectMapper mapper, JsonNode node, Class<T> type, String path)
       throws FieldException {
+    if (mapper == STRICT) {
+      ModelShapes.check(mapper, node, mapper.constructType(type), path);
+    }
     try {
       return mapper.treeToValue(node, type);
     } catch (JsonMappingException e) {
@@ -96,6 +111,9 @@ final class Mappers {
   static String pathOf(List<JsonMappingException.Reference> references) {
     StringBuilder b = new StringBuilder();
     for (JsonMappingException.Reference r : references) {
+      if (r.getFieldName() != null && isUnwrapped(r)) {
+        continue;
+      }
       if (r.getFieldName() != null) {
         if (b.length() > 0) {
           b.append('.');
@@ -108,9 +126,43 @@ final class Mappers {
     return b.toString();
   }
 
+  /**
+   * istio-model reads a one-of ({@code exact}, {@code prefix}, {@code regex}) through a property
+   * that is not written in the object; it must not appear in the field path.
+   */
+  private static boolean isUnwrapped(JsonMappingException.Reference r) {
+    Object from = r.getFrom();
+    Class<?> type = from instanceof Class<?> c ? c : from == null ? null : from.getClass();
+    for (Class<?> t = type; t != null && t != Object.class; t = t.getSuperclass()) {
+      for (java.lang.reflect.Field f : t.getDeclaredFields()) {
+        if (f.getName().equalsIgnoreCase(r.getFieldName()) && f.isAnnotationPresent(JsonUnwrapped.class)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private static String reasonOf(JsonMappingException e) {
+    if (e.getCause() instanceof ClassCastException) {
+      // istio-model's one-of reader takes any value as an object.
+      return "wrong type: expected object";
+    }
     if (e instanceof UnrecognizedPropertyException) {
       return "unknown field";
+    }
+    if (e instanceof InvalidNullException) {
+      List<JsonMappingException.Reference> path = e.getPath();
+      boolean item = !path.isEmpty() && path.get(path.size() - 1).getIndex() >= 0;
+      return item ? "empty list item" : "empty value";
+    }
+    Class<?> target = e instanceof MismatchedInputException m ? m.getTargetType() : null;
+    if (target != null && target.isEnum()) {
+      String allowed = String.join(", ", ClosedEnums.allowed(target));
+      if (e instanceof InvalidFormatException f && f.getValue() instanceof String s) {
+        return "unknown value \"" + s + "\"; allowed: " + allowed;
+      }
+      return "wrong type: expected a string, one of " + allowed;
     }
     if (e instanceof InvalidFormatException f && !(f.getValue() instanceof String)) {
       return "wrong type: expected " + typeName(f.getTargetType());
@@ -139,6 +191,9 @@ final class Mappers {
     }
     if (type == Boolean.class || type == boolean.class) {
       return "boolean";
+    }
+    if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+      return "number";
     }
     if (java.util.Map.class.isAssignableFrom(type)) {
       return "map";

@@ -77,6 +77,8 @@ final class MeshPolicyTranslator implements SpecTranslator<MeshPolicySpec> {
     if (jwt.getTriggerRulesCount() > 0) {
       throw new FieldException(f + ".triggerRules", "not supported by this version of Mizzen");
     }
+    JwtRules.requireNonEmpty(jwt.getAudiencesList(), f + ".audiences");
+    JwtRules.requireNonEmpty(jwt.getJwtParamsList(), f + ".jwtParams");
     List<JwtRule.Header> headers = new ArrayList<>();
     for (String h : jwt.getJwtHeadersList()) {
       headers.add(new JwtRule.Header(h, ""));

@@ -19,11 +19,14 @@ final class PeerAuthenticationTranslator implements SpecTranslator<PeerAuthentic
       return new PeerAuthenticationSpec(Map.of(), MtlsMode.UNSET, Map.of());
     }
     PeerAuthentication spec = Mappers.read(Mappers.STRICT, specNode, PeerAuthentication.class, "spec");
-    Map<String, String> selector = Map.of();
-    if (spec.getSelector() != null && spec.getSelector().getMatchLabels() != null) {
-      selector = spec.getSelector().getMatchLabels();
-    }
+    Map<String, String> selector =
+        spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     Map<Integer, MtlsMode> ports = new LinkedHashMap<>();
+    // istio-model gives an absent map as an empty one: look at what was written.
+    JsonNode writtenPorts = specNode.get("portLevelMtls");
+    if (writtenPorts != null && writtenPorts.isObject() && writtenPorts.isEmpty()) {
+      throw new FieldException("spec.portLevelMtls", "empty: name at least one port, or leave the field out");
+    }
     if (spec.getPortLevelMtls() != null && !spec.getPortLevelMtls().isEmpty()) {
       if (selector.isEmpty()) {
         throw new FieldException(

@@ -24,6 +24,12 @@ final class RbacConfigTranslator implements SpecTranslator<RbacConfigSpec> {
           case ON_WITH_EXCLUSION -> RbacConfigSpec.Mode.ON_WITH_EXCLUSION;
           default -> RbacConfigSpec.Mode.OFF;
         };
+    if (mode == RbacConfigSpec.Mode.ON_WITH_INCLUSION && !spec.hasInclusion()) {
+      throw new FieldException("spec.inclusion", "required by mode ON_WITH_INCLUSION (write inclusion: {} for none)");
+    }
+    if (mode == RbacConfigSpec.Mode.ON_WITH_EXCLUSION && !spec.hasExclusion()) {
+      throw new FieldException("spec.exclusion", "required by mode ON_WITH_EXCLUSION (write exclusion: {} for none)");
+    }
     RbacConfigSpec.Target inclusion = target(spec.getInclusion(), "spec.inclusion");
     RbacConfigSpec.Target exclusion = target(spec.getExclusion(), "spec.exclusion");
     return new RbacConfigSpec(

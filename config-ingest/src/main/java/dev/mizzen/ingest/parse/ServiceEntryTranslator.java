@@ -3,6 +3,8 @@ package dev.mizzen.ingest.parse;
 import static dev.mizzen.ingest.parse.VirtualServiceTranslator.nonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.net.InetAddresses;
 import dev.mizzen.ingest.model.Meta;
 import dev.mizzen.ingest.model.Protocol;
@@ -29,7 +31,7 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
     if (specNode == null || specNode.isNull()) {
       throw new FieldException("spec", "required");
     }
-    ServiceEntry spec = Mappers.read(Mappers.STRICT, specNode, ServiceEntry.class, "spec");
+    ServiceEntry spec = Mappers.read(Mappers.STRICT, withIpv6Addresses(specNode), ServiceEntry.class, "spec");
     if (spec.getWorkloadSelector() != null) {
       throw new FieldException("spec.workloadSelector", NO_EXTERNAL_WORKLOADS);
     }
@@ -86,8 +88,33 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
         external,
         resolution,
         endpoints,
-        ExportTos.check(spec.getExportTo()),
+        ExportTos.check(spec.getExportTo(), meta.namespace(), true),
         nonNull(spec.getSubjectAltNames()));
+  }
+
+  /**
+   * An unquoted IPv6 address ending in "::" ({@code - 2001:db8::}) reads in YAML as a one-key map
+   * ({@code "2001:db8:": null}); Kubernetes takes the address as written, so take it back.
+   */
+  private static JsonNode withIpv6Addresses(JsonNode spec) {
+    JsonNode addresses = spec.get("addresses");
+    if (addresses == null || !addresses.isArray()) {
+      return spec;
+    }
+    ObjectNode copy = spec.deepCopy();
+    ArrayNode fixed = copy.putArray("addresses");
+    for (JsonNode a : addresses) {
+      if (a.isObject() && a.size() == 1) {
+        Map.Entry<String, JsonNode> only = a.fields().next();
+        String address = only.getKey() + ":";
+        if (only.getValue().isNull() && InetAddresses.isInetAddress(address)) {
+          fixed.add(address);
+          continue;
+        }
+      }
+      fixed.add(a);
+    }
+    return copy;
   }
 
   private static Resolution resolution(ServiceEntry spec) throws FieldException {
@@ -103,9 +130,6 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
 
   private static List<ServiceEntrySpec.Port> ports(ServiceEntry spec) throws FieldException {
     var written = nonNull(spec.getPorts());
-    if (written.isEmpty()) {
-      throw new FieldException("spec.ports", "at least one port is required");
-    }
     List<ServiceEntrySpec.Port> ports = new ArrayList<>();
     Set<Integer> numbers = new HashSet<>();
     Set<String> names = new HashSet<>();
@@ -125,7 +149,11 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
       if (!names.add(p.getName())) {
         throw new FieldException(f + ".name", "duplicate port name \"" + p.getName() + "\"");
       }
-      Protocol protocol = Protocols.require(p.getProtocol(), f + ".protocol");
+      // Istio sniffs the protocol of a port that names none.
+      Protocol protocol =
+          p.getProtocol() == null || p.getProtocol().isEmpty()
+              ? Protocol.UNSPECIFIED
+              : Protocols.require(p.getProtocol(), f + ".protocol");
       int target = VirtualServiceTranslator.port(p.getTargetPort(), f + ".targetPort");
       ports.add(new ServiceEntrySpec.Port(number, p.getName(), protocol, target));
     }
@@ -155,7 +183,7 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
     if (e.getPorts() != null) {
       for (Map.Entry<String, Long> p : e.getPorts().entrySet()) {
         if (!portNames.contains(p.getKey())) {
-          throw new FieldException(f + ".ports." + p.getKey(), "no port of the ServiceEntry is named \"" + p.getKey() + "\"");
+          throw new FieldException(f + ".ports." + p.getKey(), "no port in spec.ports is named \"" + p.getKey() + "\"");
         }
         ports.put(p.getKey(), VirtualServiceTranslator.port(p.getValue(), f + ".ports." + p.getKey()));
       }

@@ -33,7 +33,7 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
     Map<String, String> selector =
         spec.getWorkloadSelector() == null
             ? Map.of()
-            : VirtualServiceTranslator.labels(spec.getWorkloadSelector().getLabels(), "spec.workloadSelector.labels");
+            : Selectors.selector(spec.getWorkloadSelector().getLabels(), "spec.workloadSelector.labels");
     List<SidecarSpec.IngressListener> ingress = new ArrayList<>();
     Set<Integer> ingressPorts = new HashSet<>();
     var writtenIngress = nonNull(spec.getIngress());

@@ -28,6 +28,15 @@ final class StringMatches {
     throw new FieldException(field, "one of exact, prefix or regex is required");
   }
 
+  /** Whether nothing is written in the match ({@code {}}, or {@code {exact: }}: null is absent). */
+  static boolean isEmpty(io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written) {
+    Object type = written.getMatchType();
+    return type == null
+        || type instanceof StringMatchExact e && e.getExact() == null
+        || type instanceof StringMatchPrefix p && p.getPrefix() == null
+        || type instanceof StringMatchRegex r && r.getRegex() == null;
+  }
+
   /** Envoy compiles regular expressions with RE2; refuse what RE2 refuses, before Envoy does. */
   static void checkRegex(String regex, String field) throws FieldException {
     try {

@@ -27,7 +27,26 @@ import java.util.Objects;
 
 /** The parts of a DestinationRule traffic policy, checked as Istio's validation checks them. */
 final class TrafficPolicies {
+  /** Envoy's largest Maglev table is smaller than this prime. */
+  private static final long MAGLEV_LIMIT = 5000011;
+
   private TrafficPolicies() {}
+
+  private static String hf(String f) {
+    return f + ".http";
+  }
+
+  static boolean isPrime(long n) {
+    if (n < 2) {
+      return false;
+    }
+    for (long d = 2; d * d <= n; d++) {
+      if (n % d == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * Ring sizes taken out of the spec before it is read: the istio-model POJO of {@code ringHash}
@@ -142,8 +161,9 @@ final class TrafficPolicies {
       long maglev = 0;
       if (h.getHashAlgorithm() instanceof LoadBalancerSettingsConsistentHashLBMaglev m) {
         maglev = m.getMaglev() == null || m.getMaglev().getTableSize() == null ? 65537 : m.getMaglev().getTableSize();
-        if (maglev < 1) {
-          throw new FieldException(hf + ".maglev.tableSize", "must be positive");
+        if (maglev < 1 || maglev >= MAGLEV_LIMIT || !isPrime(maglev)) {
+          // Envoy refuses any other table size.
+          throw new FieldException(hf + ".maglev.tableSize", "must be a prime number below " + MAGLEV_LIMIT);
         }
       }
       long ring = ringSizes.getOrDefault(f, 0L);
@@ -167,6 +187,15 @@ final class TrafficPolicies {
     }
     var tcp = p.getTcp();
     var http = p.getHttp();
+    if (tcp == null && http == null) {
+      throw new FieldException(f, "empty: give tcp or http settings");
+    }
+    if (http != null
+        && Boolean.TRUE.equals(http.getUseClientProtocol())
+        && http.getH2UpgradePolicy() != null
+        && http.getH2UpgradePolicy().name().equals("UPGRADE")) {
+      throw new FieldException(hf(f) + ".useClientProtocol", "must not be true with h2UpgradePolicy UPGRADE");
+    }
     String tf = f + ".tcp";
     String hf = f + ".http";
     var ka = tcp == null ? null : tcp.getTcpKeepalive();
@@ -239,7 +268,7 @@ final class TrafficPolicies {
     }
     if ((mode == TlsMode.DISABLE || mode == TlsMode.ISTIO_MUTUAL)
         && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty() || !credential.isEmpty())) {
-      throw new FieldException(f, "certificates and credentialName are only used with SIMPLE and MUTUAL");
+      throw new FieldException(f, "certificates and credentialName are only used with mode SIMPLE or MUTUAL");
     }
     if (!credential.isEmpty() && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty())) {
       throw new FieldException(f + ".credentialName", "credentialName and certificate files exclude each other");

@@ -7,7 +7,8 @@ final class Unsupported {
   private Unsupported() {}
 
   static void refuse(Object value, String field) throws FieldException {
-    if (value != null) {
+    // A field written as null is absent, in Kubernetes as in the protobuf JSON mapping.
+    if (value != null && !(value instanceof com.fasterxml.jackson.databind.JsonNode n && n.isNull())) {
       throw new FieldException(field, "not supported by this version of Mizzen");
     }
   }

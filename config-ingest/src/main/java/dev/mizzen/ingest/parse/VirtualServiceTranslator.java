@@ -42,10 +42,18 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
             "spec.hosts[" + i + "]", "the host \"*\" is only allowed in VirtualServices bound to gateways, not to the mesh");
       }
     }
+    for (int i = 0; i < hosts.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (overlap(hosts.get(j), hosts.get(i))) {
+          throw new FieldException(
+              "spec.hosts[" + i + "]", "\"" + hosts.get(i) + "\" overlaps \"" + hosts.get(j) + "\" (spec.hosts[" + j + "])");
+        }
+      }
+    }
     boolean delegate = hosts.isEmpty();
     if (delegate && !gateways.isEmpty()) {
       throw new FieldException(
-          "spec.gateways", "a delegate VirtualService (one without hosts) must not name gateways");
+          "spec.hosts", "required with gateways (a VirtualService without hosts is a delegate, which names no gateways)");
     }
     if (delegate && (!nonNull(spec.getTcp()).isEmpty() || !nonNull(spec.getTls()).isEmpty())) {
       throw new FieldException(
@@ -86,7 +94,17 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     if (!delegate && http.isEmpty() && tcp.isEmpty() && tls.isEmpty()) {
       throw new FieldException("spec", "at least one of http, tcp or tls routes is required");
     }
-    return new VirtualServiceSpec(hosts, gateways, http, tcp, tls, ExportTos.check(spec.getExportTo()));
+    return new VirtualServiceSpec(hosts, gateways, http, tcp, tls, ExportTos.check(spec.getExportTo(), meta.namespace(), false));
+  }
+
+  /** Whether two hosts of one VirtualService name a common host, which Istio refuses. */
+  private static boolean overlap(String a, String b) {
+    if (a.equalsIgnoreCase(b) || a.equals("*") || b.equals("*")) {
+      return true;
+    }
+    String la = a.toLowerCase(java.util.Locale.ROOT);
+    String lb = b.toLowerCase(java.util.Locale.ROOT);
+    return la.startsWith("*.") && lb.endsWith(la.substring(1)) || lb.startsWith("*.") && la.endsWith(lb.substring(1));
   }
 
   /** "mesh", "name" or "namespace/name". */

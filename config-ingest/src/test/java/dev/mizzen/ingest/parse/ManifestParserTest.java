@@ -355,8 +355,8 @@ class ManifestParserTest {
             spec:
               memebers: [shop]
             """);
-    assertThat(unknown.field()).isEqualTo("spec");
-    assertThat(unknown.reason()).isEqualTo("unknown field \"memebers\"");
+    assertThat(unknown.field()).isEqualTo("spec.memebers");
+    assertThat(unknown.reason()).isEqualTo("unknown field");
   }
 
   @Test

@@ -53,6 +53,7 @@ class SecurityKindsTest {
                     principals: ["cluster.local/ns/a/sa/b"]
                     notNamespaces: [kube-*]
                     ipBlocks: [10.0.0.0/8]
+                - source:
                     serviceAccounts: [a/b, c]
                 to:
                 - operation: {methods: [GET], paths: ["/api/{*}/items"], ports: ["8080"]}
@@ -178,7 +179,7 @@ class SecurityKindsTest {
             """
             spec:
               rules:
-              - from: [{source: {ipBlocks: ["10.0.0.0/33", "10.1.2"], principals: ["a*b"], serviceAccounts: ["a/b/c"]}}]
+              - from: [{source: {ipBlocks: ["10.0.0.0/33", "10.1.2"], principals: ["a*b"]}}, {source: {serviceAccounts: ["a/b/c"]}}]
                 to: [{operation: {ports: ["http"], paths: ["/a/{x}"]}}]
                 when: [{key: destination.port, values: ["70000"]}]
             """);
@@ -189,13 +190,13 @@ class SecurityKindsTest {
                 "spec.rules[0].from[0].source.principals[0]",
                 "\"a*b\": the wildcard * may only stand alone, or at the start or the end of a value"),
             org.assertj.core.groups.Tuple.tuple(
-                "spec.rules[0].from[0].source.serviceAccounts[0]",
-                "\"a/b/c\" is not a service account: use NAMESPACE/NAME or NAME"),
-            org.assertj.core.groups.Tuple.tuple(
                 "spec.rules[0].from[0].source.ipBlocks[0]",
                 "\"10.0.0.0/33\" has an invalid prefix length; it must be between 0 and 32"),
             org.assertj.core.groups.Tuple.tuple(
                 "spec.rules[0].from[0].source.ipBlocks[1]", "\"10.1.2\" is not an IP address or CIDR range"),
+            org.assertj.core.groups.Tuple.tuple(
+                "spec.rules[0].from[1].source.serviceAccounts[0]",
+                "\"a/b/c\" is not a service account: use NAMESPACE/NAME or NAME"),
             org.assertj.core.groups.Tuple.tuple(
                 "spec.rules[0].to[0].operation.ports[0]", "\"http\" is not a port number (0 to 65535)"),
             org.assertj.core.groups.Tuple.tuple(
