@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -31,12 +32,30 @@ public final class TypeResources {
   /** The body key of a request for every resource of the type. */
   public static final Object ALL = new Object();
 
+  /**
+   * The bytes of serialized response bodies kept for reuse, across every group and type: what one
+   * client can make Mizzen keep is bounded by this, not by how many selections it asks for.
+   */
+  static final long BODY_CACHE_BYTES = 256L * 1024 * 1024;
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  /** Bodies by the resources they were built from and the selection; the oldest go first. */
+  private static final Cache<BodyKey, ByteString> BODIES =
+      Caffeine.newBuilder()
+          .maximumWeight(BODY_CACHE_BYTES)
+          .weigher((BodyKey k, ByteString b) -> b.size())
+          .build();
+
+  private record BodyKey(long resources, Object selection) {}
+
   private final String version;
   private final NavigableMap<String, Message> resources;
   private final Set<String> names;
   private final List<String> sortedNames;
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
-  private final Cache<Object, ByteString> bodies = Caffeine.newBuilder().maximumSize(32).build();
+  /** Distinguishes this type's bodies from every other's in {@link #BODIES}. */
+  private final long id = IDS.incrementAndGet();
 
   public TypeResources(String version, SortedMap<String, Message> resources) {
     this.version = Objects.requireNonNull(version);
@@ -92,25 +111,30 @@ public final class TypeResources {
 
   /**
    * The serialized state-of-the-world response without its nonce (version, resources, type) for a
-   * selection, built once. The server adds each stream's nonce as it writes it.
+   * selection. The server adds each stream's nonce as it writes it. A selection of resources that
+   * all exist is serialized once and shared; one that names resources that do not exist (answered
+   * empty) is serialized for its request alone, so that made-up names cost nothing kept.
    *
    * @param key {@link #ALL} or the selected names
    */
   public ByteString body(String typeUrl, Object key, Supplier<List<Message>> selected) {
-    return bodies.get(
-        key,
-        k -> {
-          List<Any> packed = new ArrayList<>();
-          for (Message m : selected.get()) {
-            packed.add(Any.pack(m));
-          }
-          return DiscoveryResponse.newBuilder()
-              .setVersionInfo(version)
-              .setTypeUrl(typeUrl)
-              .addAllResources(packed)
-              .build()
-              .toByteString();
-        });
+    if (key != ALL && !(key instanceof Set<?> names && this.names.containsAll(names))) {
+      return serialize(typeUrl, selected.get());
+    }
+    return BODIES.get(new BodyKey(id, key), k -> serialize(typeUrl, selected.get()));
+  }
+
+  private ByteString serialize(String typeUrl, List<Message> selected) {
+    List<Any> packed = new ArrayList<>(selected.size());
+    for (Message m : selected) {
+      packed.add(Any.pack(m));
+    }
+    return DiscoveryResponse.newBuilder()
+        .setVersionInfo(version)
+        .setTypeUrl(typeUrl)
+        .addAllResources(packed)
+        .build()
+        .toByteString();
   }
 
   /**

@@ -58,6 +58,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         out.onNext(sent);
       }
     }
+    conn.handle().sent(sent.getSerializedSize());
     return sent;
   }
 

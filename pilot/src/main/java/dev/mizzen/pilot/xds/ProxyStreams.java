@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -44,6 +45,12 @@ import java.util.function.Predicate;
  * @param <K> the shape of a proxy, which decides its group
  */
 public final class ProxyStreams<K> implements AutoCloseable {
+  /**
+   * The most resource names one request may carry. A sidecar of a mesh of ten thousand services
+   * asks for fewer endpoints than this; a request for more is refused with RESOURCE_EXHAUSTED.
+   */
+  static final int MAX_RESOURCE_NAMES = 100_000;
+
   private final ConcurrentMap<Long, ProxyConnection> connections = new ConcurrentHashMap<>();
   private final AtomicLong nextStreamId = new AtomicLong();
   /** Serialises proxies joining, leaving and moving between groups with their connections. */
@@ -205,8 +212,12 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * A state-of-the-world request: records the proxy's answer to the last response (stale nonces
    * are ignored, as the protocol says), what it asks for now, and queues the stream.
    */
-  void request(ProxyConnection conn, DiscoveryRequest request) {
+  void request(ProxyConnection conn, DiscoveryRequest request) throws StatusException {
     String type = request.getTypeUrl();
+    if (!served(type)) {
+      return;
+    }
+    checkNames(request.getResourceNamesCount());
     synchronized (conn) {
       TypeState s = conn.state(type);
       String nonce = request.getResponseNonce();
@@ -233,8 +244,12 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * An incremental request: the proxy's answer to the last response, subscriptions added and
    * removed, and, on the first request of a type, what it already holds.
    */
-  void request(ProxyConnection conn, DeltaDiscoveryRequest request) {
+  void request(ProxyConnection conn, DeltaDiscoveryRequest request) throws StatusException {
     String type = request.getTypeUrl();
+    if (!served(type)) {
+      return;
+    }
+    checkNames(request.getResourceNamesSubscribeCount() + request.getInitialResourceVersionsCount());
     synchronized (conn) {
       TypeState s = conn.state(type);
       boolean first = s.delta == null;
@@ -273,6 +288,24 @@ public final class ProxyStreams<K> implements AutoCloseable {
       s.awaiting = true;
     }
     queue.schedule(conn);
+  }
+
+  /**
+   * Whether Mizzen serves the type. Requests for other types are not answered (as istiod answers
+   * types it has no generator for) and keep no state, whatever a client sends.
+   */
+  private static boolean served(String typeUrl) {
+    return TypeUrls.PUSH_ORDER.contains(typeUrl);
+  }
+
+  /** Refuses a request naming more resources than any proxy needs. */
+  private static void checkNames(int count) throws StatusException {
+    if (count > MAX_RESOURCE_NAMES) {
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription(
+              "a request may name at most " + MAX_RESOURCE_NAMES + " resources; this one names " + count)
+          .asException();
+    }
   }
 
   /**

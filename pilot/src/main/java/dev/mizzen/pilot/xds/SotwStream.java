@@ -57,6 +57,7 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         out.onNext(new PreparedResponse(body, n));
       }
     }
+    conn.handle().sent(body.size() + n.length());
     return n;
   }
 

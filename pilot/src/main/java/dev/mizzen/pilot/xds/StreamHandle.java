@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
 import javax.net.ssl.SSLSession;
@@ -7,6 +8,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's hold on one gRPC stream: where it comes from, and a way to end it with a status of
@@ -14,12 +17,29 @@ import java.net.SocketAddress;
  * and nothing is sent after the close.
  */
 final class StreamHandle {
+  private static final Logger log = LoggerFactory.getLogger(StreamHandle.class);
   private final SocketAddress remoteAddress;
   private final PeerIdentity identity;
   private final String identityError;
   private volatile GuardedCall<?, ?> call;
   private final Object readiness = new Object();
   private volatile Runnable onEnd = () -> {};
+
+  /**
+   * How many responses, and how many bytes of them, a proxy may leave unread (handed to the
+   * transport while it was already full) before its stream is closed. A proxy following the
+   * protocol has at most one response per type in flight (four), so only a client that stops
+   * reading comes near; it is closed with RESOURCE_EXHAUSTED before what it leaves unread can grow.
+   */
+  static final int MAX_UNREAD_RESPONSES = 8;
+
+  static final long MAX_UNREAD_BYTES = 64L * 1024 * 1024;
+
+  @GuardedBy("readiness")
+  private int unreadResponses;
+
+  @GuardedBy("readiness")
+  private long unreadBytes;
 
   StreamHandle(SocketAddress remoteAddress) {
     this(remoteAddress, null, null);
@@ -86,11 +106,44 @@ final class StreamHandle {
     return c == null || c.isReady() || c.closed();
   }
 
-  /** Called by the transport when the stream can take more. */
+  /** Called by the transport when the stream can take more: what was unread has been read. */
   void onReady() {
     synchronized (readiness) {
+      unreadResponses = 0;
+      unreadBytes = 0;
       readiness.notifyAll();
     }
+  }
+
+  /**
+   * Counts a response just handed to the transport. One handed over while the transport was full
+   * is unread; a stream over {@link #MAX_UNREAD_RESPONSES} or {@link #MAX_UNREAD_BYTES} is closed
+   * with RESOURCE_EXHAUSTED, which names the bound. Other streams are not affected.
+   *
+   * @return whether the stream is still open
+   */
+  boolean sent(long bytes) {
+    String over = null;
+    synchronized (readiness) {
+      if (isReady()) {
+        unreadResponses = 0;
+        unreadBytes = 0;
+        return true;
+      }
+      unreadResponses++;
+      unreadBytes += bytes;
+      if (unreadResponses > MAX_UNREAD_RESPONSES) {
+        over = unreadResponses + " responses left unread, over the limit of " + MAX_UNREAD_RESPONSES;
+      } else if (unreadBytes > MAX_UNREAD_BYTES) {
+        over = unreadBytes + " bytes of responses left unread, over the limit of " + MAX_UNREAD_BYTES;
+      }
+    }
+    if (over == null) {
+      return true;
+    }
+    log.warn("closing the stream from {}: the proxy does not read it: {}", remoteAddress, over);
+    close(Status.RESOURCE_EXHAUSTED.withDescription("the proxy does not read its stream: " + over));
+    return false;
   }
 
   /**
@@ -113,12 +166,17 @@ final class StreamHandle {
     return true;
   }
 
-  /** Ends the stream with {@code status}; a no-op when already closed. */
+  /**
+   * Ends the stream with {@code status}; a no-op when already closed. The stream is over for
+   * Mizzen at once: its end is reported now, not when the transport has delivered the status,
+   * which a client that does not read may never let it do.
+   */
   void close(Status status) {
     GuardedCall<?, ?> c = call;
     if (c != null) {
       c.close(status, new Metadata());
     }
+    ended();
   }
 
   private void notifyReadiness() {

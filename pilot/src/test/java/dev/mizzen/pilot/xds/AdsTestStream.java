@@ -24,7 +24,16 @@ public final class AdsTestStream implements AutoCloseable {
   private final CompletableFuture<Status> closed = new CompletableFuture<>();
 
   public AdsTestStream(int port) {
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+  }
+
+  /** A stream whose HTTP/2 window is {@code flowControlWindow} bytes. */
+  public AdsTestStream(int port, int flowControlWindow) {
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().flowControlWindow(flowControlWindow).build());
+  }
+
+  private AdsTestStream(ManagedChannel channel) {
+    this.channel = channel;
     requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
             .streamAggregatedResources(
