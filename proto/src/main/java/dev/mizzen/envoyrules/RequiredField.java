@@ -10,11 +10,14 @@ import io.envoyproxy.pgv.ValidationException;
  * The generated code passes the field's value when it is set and {@code null} when it is not.
  */
 public final class RequiredField {
+  /** The value a violation of this check carries: nothing to show. */
+  static final Object UNSET = new Object();
+
   private RequiredField() {}
 
   public static void check(String field, Object valueOrNull) throws ValidationException {
     if (valueOrNull == null) {
-      throw new ValidationException(field, "unset", "is required");
+      throw new ValidationException(field, UNSET, "is required");
     }
   }
 }
