@@ -1,25 +1,28 @@
 package dev.mizzen.envoyrules;
 
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.DescriptorProtos.FileOptions;
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.TypeRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every Envoy message type, for unpacking {@code google.protobuf.Any}: a TypeRegistry made from the
- * descriptors of the messages the build generated validators for (and the files they import), and
- * the Java class of each.
+ * Every Envoy message type, for unpacking {@code google.protobuf.Any}: a TypeRegistry of the
+ * descriptors of every file the build compiled validators from (and the files they import), read
+ * from the Java classes java-control-plane generated from those files, and the class of each
+ * top-level message.
  */
 final class EnvoyTypes {
-  private static final String LIST = "validators.txt";
+  /** The FileDescriptorSet protoc wrote when generating the validators. */
+  private static final String DESCRIPTOR_SET = "envoy-api.protobin";
 
   private final TypeRegistry registry;
   private final Map<String, Class<? extends Message>> topLevelClasses;
@@ -29,32 +32,29 @@ final class EnvoyTypes {
     this.topLevelClasses = classes;
   }
 
-  /**
-   * Loads the list the build wrote beside this class: per line, the original name of one generated
-   * validator ({@code io.envoyproxy.envoy.config.cluster.v3.ClusterValidator}), which names its
-   * message class.
-   */
   static EnvoyTypes load() {
-    TypeRegistry.Builder registry = TypeRegistry.newBuilder();
-    Map<String, Class<? extends Message>> classes = new HashMap<>();
-    try (InputStream in = EnvoyTypes.class.getResourceAsStream(LIST)) {
+    FileDescriptorSet files;
+    try (InputStream in = EnvoyTypes.class.getResourceAsStream(DESCRIPTOR_SET)) {
       if (in == null) {
         throw new IllegalStateException(
-            LIST + " is missing beside " + EnvoyTypes.class.getName() + ": the build writes it");
+            DESCRIPTOR_SET + " is missing beside " + EnvoyTypes.class.getName() + ": the build writes it");
       }
-      BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        String validator = line.strip();
-        if (validator.isEmpty()) {
-          continue;
-        }
-        Class<? extends Message> message = messageClass(validator);
-        Descriptor descriptor = descriptorOf(message);
-        registry.add(descriptor);
-        classes.put(descriptor.getFullName(), message);
-      }
+      files = FileDescriptorSet.parseFrom(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    TypeRegistry.Builder registry = TypeRegistry.newBuilder();
+    Map<String, Class<? extends Message>> classes = new HashMap<>();
+    for (FileDescriptorProto file : files.getFileList()) {
+      Optional<Class<?>> outer = outerClass(file);
+      if (outer.isEmpty()) {
+        continue; // a file whose Java classes are not on the class path: nothing of it is sent
+      }
+      FileDescriptor descriptor = fileDescriptor(outer.get());
+      for (Descriptor type : descriptor.getMessageTypes()) {
+        registry.add(type);
+        messageClass(file, outer.get(), type.getName()).ifPresent(c -> classes.put(type.getFullName(), c));
+      }
     }
     return new EnvoyTypes(registry.build(), Map.copyOf(classes));
   }
@@ -64,13 +64,12 @@ final class EnvoyTypes {
     return Optional.ofNullable(registry.find(fullName));
   }
 
-  /** The Java class of a type; empty for types known only by descriptor (no Envoy class). */
+  /** The Java class of a type; empty for a type known only by its descriptor. */
   Optional<Class<? extends Message>> javaClass(Descriptor type) {
     if (type.getContainingType() == null) {
       return Optional.ofNullable(topLevelClasses.get(type.getFullName()));
     }
-    return javaClass(type.getContainingType())
-        .flatMap(outer -> nested(outer, type.getName()));
+    return javaClass(type.getContainingType()).flatMap(outer -> nested(outer, type.getName()));
   }
 
   private static Optional<Class<? extends Message>> nested(Class<?> outer, String name) {
@@ -82,25 +81,43 @@ final class EnvoyTypes {
     return Optional.empty();
   }
 
-  private static Class<? extends Message> messageClass(String validatorClass) {
-    if (!validatorClass.endsWith("Validator")) {
-      throw new IllegalStateException(LIST + ": not a generated validator: " + validatorClass);
+  /** The file's outer class, which holds its descriptor; Envoy's files all name it. */
+  private static Optional<Class<?>> outerClass(FileDescriptorProto file) {
+    FileOptions options = file.getOptions();
+    if (!options.hasJavaOuterClassname()) {
+      return Optional.empty();
     }
-    String name = validatorClass.substring(0, validatorClass.length() - "Validator".length());
+    return load(javaPackage(file) + "." + options.getJavaOuterClassname());
+  }
+
+  private static Optional<Class<? extends Message>> messageClass(
+      FileDescriptorProto file, Class<?> outer, String name) {
+    String className =
+        file.getOptions().getJavaMultipleFiles()
+            ? javaPackage(file) + "." + name
+            : outer.getName() + "$" + name;
+    return load(className)
+        .filter(Message.class::isAssignableFrom)
+        .map(c -> c.asSubclass(Message.class));
+  }
+
+  private static String javaPackage(FileDescriptorProto file) {
+    return file.getOptions().hasJavaPackage() ? file.getOptions().getJavaPackage() : file.getPackage();
+  }
+
+  private static Optional<Class<?>> load(String className) {
     try {
-      return Class.forName(name, false, EnvoyTypes.class.getClassLoader())
-          .asSubclass(Message.class);
-    } catch (ClassNotFoundException | ClassCastException e) {
-      throw new IllegalStateException(
-          LIST + ": no Envoy message class " + name + " for " + validatorClass, e);
+      return Optional.of(Class.forName(className, false, EnvoyTypes.class.getClassLoader()));
+    } catch (ClassNotFoundException | LinkageError e) {
+      return Optional.empty();
     }
   }
 
-  private static Descriptor descriptorOf(Class<? extends Message> message) {
+  private static FileDescriptor fileDescriptor(Class<?> outer) {
     try {
-      return (Descriptor) message.getMethod("getDescriptor").invoke(null);
+      return (FileDescriptor) outer.getMethod("getDescriptor").invoke(null);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(message.getName() + " has no descriptor", e);
+      throw new IllegalStateException(outer.getName() + " has no file descriptor", e);
     }
   }
 }

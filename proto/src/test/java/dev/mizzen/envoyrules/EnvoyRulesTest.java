@@ -126,6 +126,21 @@ class EnvoyRulesTest {
   }
 
   @Test
+  void typedConfigsOfFilesWithoutRulesAreKnown() {
+    Listener listener =
+        listener(HttpFilter.newBuilder().setName("envoy.filters.http.router")).toBuilder()
+            .addListenerFilters(
+                io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                    .setName("envoy.filters.listener.original_dst")
+                    .setTypedConfig(
+                        Any.pack(
+                            io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst
+                                .getDefaultInstance())))
+            .build();
+    assertThat(rules.check(listener)).isEmpty();
+  }
+
+  @Test
   void everyBrokenMessageIsReported() {
     RouteConfiguration config =
         RouteConfiguration.newBuilder()
