@@ -57,6 +57,25 @@ public final class EnvoyRules {
     return List.copyOf(violations);
   }
 
+  /**
+   * As {@link #check(Message)} for a resource as xDS carries it, packed in an {@code Any}; a type
+   * that is no Envoy message, or bytes that are not one, are violations of the resource itself.
+   */
+  public List<RuleViolation> checkPacked(Any resource) {
+    String typeName = resource.getTypeUrl().substring(resource.getTypeUrl().lastIndexOf('/') + 1);
+    String shortName = typeName.substring(typeName.lastIndexOf('.') + 1);
+    Optional<Descriptor> type = types.descriptor(typeName);
+    Optional<Class<? extends Message>> javaClass = type.flatMap(types::javaClass);
+    if (javaClass.isEmpty()) {
+      return List.of(new RuleViolation(shortName, "", "", "unknown type \"" + resource.getTypeUrl() + "\": not an Envoy API message"));
+    }
+    try {
+      return check(resource.unpack(javaClass.get()));
+    } catch (InvalidProtocolBufferException e) {
+      return List.of(new RuleViolation(shortName, "", "", "cannot be decoded as " + typeName + ": " + e.getMessage()));
+    }
+  }
+
   private static String nameOf(Message resource) {
     for (String field : List.of("name", "cluster_name")) {
       FieldDescriptor name = resource.getDescriptorForType().findFieldByName(field);
