@@ -6,7 +6,9 @@ import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.generate.ConfigGenerator;
+import dev.mizzen.envoyrules.RuleViolation;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
+import dev.mizzen.pilot.generate.EnvoyRulesCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.generate.ProxyResources;
 import dev.mizzen.pilot.generate.TypeUrls;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -46,6 +49,7 @@ public final class PushPipeline implements AutoCloseable {
   private final Object pushLock = new Object();
   private final PilotMetrics metrics;
   private final Rejections rejections;
+  private final boolean validateOutput;
   private volatile ConfigGenerator generator;
   private volatile PushStatus status;
   private long pushes;
@@ -68,6 +72,23 @@ public final class PushPipeline implements AutoCloseable {
       Duration debounceQuiet,
       Duration debounceMax,
       PilotMetrics metrics) {
+    this(store, resolver, mesh, clock, debounceQuiet, debounceMax, metrics, false);
+  }
+
+  /**
+   * @param validateOutput check every regenerated resource against Envoy's validation rules
+   *     before publishing, and hold back a group's snapshot that breaks one
+   */
+  public PushPipeline(
+      ConfigStore store,
+      MemberRollResolver resolver,
+      MeshSettings mesh,
+      Clock clock,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      PilotMetrics metrics,
+      boolean validateOutput) {
+    this.validateOutput = validateOutput;
     this.metrics = metrics;
     this.rejections = new Rejections(this::cache, () -> status == null ? null : status.push());
     this.store = store;
@@ -328,7 +349,27 @@ public final class PushPipeline implements AutoCloseable {
           "config for proxies {} is not consistent and is not published: {}", key, String.join("; ", problems));
       return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
+    if (validateOutput && !followsEnvoyRules(g, key, resources, types)) {
+      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+    }
     return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
+  }
+
+  /**
+   * Checks the regenerated types against Envoy's validation rules (the others were checked when
+   * they were made); a type that breaks one is reported on the objects it came from.
+   */
+  private boolean followsEnvoyRules(ConfigGenerator g, GroupKey key, ProxyResources resources, Set<String> types) {
+    Map<String, List<RuleViolation>> broken = EnvoyRulesCheck.violations(resources, types);
+    for (String type : types) {
+      List<RuleViolation> violations = broken.get(type);
+      if (violations == null) {
+        rejections.published(key.toString(), type);
+      } else {
+        rejections.held(key.toString(), key.namespace(), type, g.push().version(), violations, g.push());
+      }
+    }
+    return broken.isEmpty();
   }
 
   /**
