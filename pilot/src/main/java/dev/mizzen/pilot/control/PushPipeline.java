@@ -6,6 +6,7 @@ import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.generate.ConfigGenerator;
+import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.envoyrules.RuleViolation;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
 import dev.mizzen.pilot.generate.EnvoyRulesCheck;
@@ -89,6 +90,11 @@ public final class PushPipeline implements AutoCloseable {
       PilotMetrics metrics,
       boolean validateOutput) {
     this.validateOutput = validateOutput;
+    if (validateOutput) {
+      // Reads every Envoy type (seconds on a busy machine): done here, on one thread, before any
+      // stream opens, rather than in the first push while gRPC threads load the same classes.
+      EnvoyRules.get();
+    }
     this.metrics = metrics;
     this.rejections = new Rejections(this::cache, () -> status == null ? null : status.push());
     this.store = store;
