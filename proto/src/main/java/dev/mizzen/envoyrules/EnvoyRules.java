@@ -33,7 +33,7 @@ public final class EnvoyRules {
     this.types = types;
   }
 
-  /** The rules, loaded once (the first call reads every Envoy message type: about a second). */
+  /** The rules, loaded once (the first call reads every Envoy message type: seconds on a busy machine). */
   public static EnvoyRules get() {
     return Holder.INSTANCE;
   }
