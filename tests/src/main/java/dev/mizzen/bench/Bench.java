@@ -94,7 +94,15 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--skip-scoped", description = "Do not measure the mesh with a namespace-scoped Sidecar per namespace.")
   boolean skipScoped;
 
+  @Option(
+      names = "--check-envoy-rules",
+      description =
+          "Check every resource served against Envoy's own validation rules (PGV); any violation is"
+              + " written to envoy-rule-violations.txt and fails the run. Slows the streams down.")
+  boolean checkEnvoyRules;
+
   private final HttpClient http = HttpClient.newHttpClient();
+  private final ServedRules served = new ServedRules();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Bench()).execute(args));
@@ -119,7 +127,7 @@ public final class Bench implements Callable<Integer> {
         while ((line = lines.readLine()) != null && !line.equals("ready")) {
           // startup output
         }
-        try (Streams streams = new Streams(port, proxies, slowReaders, namespaces)) {
+        try (Streams streams = new Streams(port, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
           bare = streams.measure("java-control-plane", baseline.pid(), timeoutSeconds, () -> -1L);
         }
       } finally {
@@ -140,6 +148,12 @@ public final class Bench implements Callable<Integer> {
     boolean ok = unscoped.phase().proxies() >= proxies - slowReaders && unscoped.convergence().missed() == 0;
     if (scoped != null) {
       ok &= scoped.phase().proxies() >= proxies - slowReaders && scoped.convergence().missed() == 0;
+    }
+    List<String> violations = served.violations();
+    if (!violations.isEmpty()) {
+      Files.writeString(out.resolve("envoy-rule-violations.txt"), String.join("\n", violations) + "\n");
+      log("%d resources served break Envoy's validation rules, listed in %s", violations.size(), out.resolve("envoy-rule-violations.txt"));
+      ok = false;
     }
     return ok ? 0 : 1;
   }
@@ -164,7 +178,7 @@ public final class Bench implements Callable<Integer> {
     try {
       awaitReady(debug, mizzen);
       ProcessStats before = ProcessStats.of(mizzen.pid());
-      try (Streams streams = new Streams(xds, proxies, slowReaders, namespaces)) {
+      try (Streams streams = new Streams(xds, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
         Phase phase = streams.measure(name, mizzen.pid(), timeoutSeconds, () -> heap(monitoring));
         ProcessStats after = ProcessStats.of(mizzen.pid());
         long idle = (after.rssBytes() - before.rssBytes()) / Math.max(1, proxies);
@@ -316,7 +330,7 @@ public final class Bench implements Callable<Integer> {
     private final ExecutorService slowExecutor = Executors.newCachedThreadPool();
     private final int slow;
 
-    Streams(int port, int count, int slow, int namespaces) {
+    Streams(int port, int count, int slow, int namespaces, ServedRules rules) {
       this.slow = slow;
       for (int i = 0; i < count; i++) {
         boolean isSlow = i >= count - slow;
@@ -333,7 +347,7 @@ public final class Bench implements Callable<Integer> {
                 .setId("sidecar~10.200." + (i / 250) + "." + (i % 250) + "~proxy-" + i + "." + ns + "~" + ns + ".svc.cluster.local")
                 .setMetadata(Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
                 .build();
-        streams.add(new EnvoyLikeStream(node, i % namespaces, isSlow ? 200 : 0, i == 0));
+        streams.add(new EnvoyLikeStream(node, i % namespaces, isSlow ? 200 : 0, i == 0, rules));
       }
     }
 

@@ -92,14 +92,17 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   private volatile Throwable error;
 
   private final boolean keepResponses;
+  private final ServedRules rules;
   private final int namespaceIndex;
 
   /**
    * @param namespaceIndex which generated namespace the proxy runs in
    * @param keepResponses whether to keep the last response of each type (one stream does, for
    *     the baseline to serve the same resources)
+   * @param rules where every response is checked against Envoy's rules, or null
    */
-  EnvoyLikeStream(Node node, int namespaceIndex, long slowReaderDelayMillis, boolean keepResponses) {
+  EnvoyLikeStream(Node node, int namespaceIndex, long slowReaderDelayMillis, boolean keepResponses, ServedRules rules) {
+    this.rules = rules;
     this.node = node;
     this.namespaceIndex = namespaceIndex;
     this.slowReaderDelayMillis = slowReaderDelayMillis;
@@ -125,6 +128,9 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   @Override
   public synchronized void onNext(DiscoveryResponse r) {
     bytes.addAndGet(r.getSerializedSize());
+    if (rules != null) {
+      rules.check(r);
+    }
     responsesByType.computeIfAbsent(r.getTypeUrl(), t -> new AtomicLong()).incrementAndGet();
     versions.put(r.getTypeUrl(), r.getVersionInfo());
     if (keepResponses) {

@@ -31,7 +31,7 @@ class ArchitectureTest {
   void modulesDependOnlyOnTheModulesBelowThem() {
     layeredArchitecture()
         .consideringOnlyDependenciesInAnyPackage("dev.mizzen..")
-        .layer("proto").definedBy("dev.mizzen.proto..")
+        .layer("proto").definedBy("dev.mizzen.proto..", "dev.mizzen.envoyrules..")
         .layer("ingest").definedBy("dev.mizzen.ingest..")
         .layer("tenancy").definedBy("dev.mizzen.tenancy..")
         .layer("authz").definedBy("dev.mizzen.authz..")

@@ -14,7 +14,8 @@ import picocli.CommandLine;
 /**
  * The benchmark at a small size, so that it keeps working: every proxy gets every type, the
  * change reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies
- * that import the changed service), and the report, JSON and chart are written. Its
+ * that import the changed service), every resource served follows Envoy's validation rules, and
+ * the report, JSON and chart are written. Its
  * numbers are printed, never asserted.
  */
 class BenchmarkIT {
@@ -29,7 +30,11 @@ class BenchmarkIT {
             .execute(
                 "--services", "50", "--namespaces", "5", "--proxies", "50", "--slow-readers", "1",
                 "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--baseline-java-opts", "-Xmx512m", "--warmup-changes", "1", "--changes", "2",
-                "--out", out.toString(), "--timeout", "120");
+                "--out", out.toString(), "--timeout", "120", "--check-envoy-rules");
+    Path violations = out.resolve("envoy-rule-violations.txt");
+    assertThat(Files.exists(violations) ? Files.readString(violations) : "")
+        .as("resources served that break Envoy's validation rules")
+        .isEmpty();
     assertThat(exit).isZero();
     JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
     assertThat(report.at("/mizzen/ready").asInt()).isEqualTo(49);

@@ -64,7 +64,10 @@ public final class IstioTls {
     return socket(Any.pack(tls));
   }
 
-  /** What a proxyless gRPC server presents and requires, from its certificate provider. */
+  /**
+   * What a proxyless gRPC server presents and requires, from its certificate provider. The roots
+   * go in a plain validation context: Envoy's rules refuse a combined one without an SDS config.
+   */
   public static TransportSocket grpcDownstream() {
     CommonTlsContext common =
         CommonTlsContext.newBuilder()
@@ -72,14 +75,12 @@ public final class IstioTls {
                 CertificateProviderPluginInstance.newBuilder()
                     .setInstanceName(CERTIFICATE)
                     .setCertificateName(CERTIFICATE))
-            .setCombinedValidationContext(
-                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setDefaultValidationContext(
-                        CertificateValidationContext.newBuilder()
-                            .setCaCertificateProviderInstance(
-                                CertificateProviderPluginInstance.newBuilder()
-                                    .setInstanceName(CERTIFICATE)
-                                    .setCertificateName(ROOT_CA))))
+            .setValidationContext(
+                CertificateValidationContext.newBuilder()
+                    .setCaCertificateProviderInstance(
+                        CertificateProviderPluginInstance.newBuilder()
+                            .setInstanceName(CERTIFICATE)
+                            .setCertificateName(ROOT_CA)))
             .build();
     DownstreamTlsContext tls =
         DownstreamTlsContext.newBuilder()
@@ -98,15 +99,13 @@ public final class IstioTls {
         CommonTlsContext.newBuilder()
             .setTlsCertificateProviderInstance(
                 CertificateProviderPluginInstance.newBuilder().setInstanceName(CERTIFICATE).setCertificateName(CERTIFICATE))
-            .setCombinedValidationContext(
-                CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
-                    .setDefaultValidationContext(
-                        CertificateValidationContext.newBuilder()
-                            .addAllMatchTypedSubjectAltNames(sans(identities))
-                            .setCaCertificateProviderInstance(
-                                CertificateProviderPluginInstance.newBuilder()
-                                    .setInstanceName(CERTIFICATE)
-                                    .setCertificateName(ROOT_CA))))
+            .setValidationContext(
+                CertificateValidationContext.newBuilder()
+                    .addAllMatchTypedSubjectAltNames(sans(identities))
+                    .setCaCertificateProviderInstance(
+                        CertificateProviderPluginInstance.newBuilder()
+                            .setInstanceName(CERTIFICATE)
+                            .setCertificateName(ROOT_CA)))
             .build();
     return socket(Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build()));
   }

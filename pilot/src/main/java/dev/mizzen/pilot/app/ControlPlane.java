@@ -46,6 +46,8 @@ public final class ControlPlane implements AutoCloseable {
    * @param debugTokenFile a file holding the bearer token that callers off loopback must send to
    *     read /debug, or null to allow loopback only
    * @param version Mizzen's version, for /version and /debug/syncz
+   * @param validateOutput check each new snapshot against Envoy's validation rules and hold back
+   *     one that breaks them (tests turn it on)
    */
   public record Options(
       Path configDir,
@@ -57,7 +59,8 @@ public final class ControlPlane implements AutoCloseable {
       Duration debounceQuiet,
       Duration debounceMax,
       Path debugTokenFile,
-      String version) {
+      String version,
+      boolean validateOutput) {
 
     public Options {
       // configDir is null when the config comes from Kubernetes.
@@ -70,7 +73,7 @@ public final class ControlPlane implements AutoCloseable {
       Objects.requireNonNull(version);
     }
 
-    /** Loopback, free ports and istiod's debounce: what tests use. */
+    /** Loopback, free ports, istiod's debounce, and Envoy's rules checked: what tests use. */
     public static Options forTest(Path configDir, String controlPlaneNamespace) {
       InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
       return new Options(
@@ -83,19 +86,20 @@ public final class ControlPlane implements AutoCloseable {
           Duration.ofMillis(100),
           Duration.ofSeconds(10),
           null,
-          "test");
+          "test",
+          true);
     }
 
     /** The same options with a token for the debug endpoints. */
     public Options withDebugTokenFile(Path file) {
       return new Options(
-          configDir, memberRollName, mesh, xds, debug, monitoring, debounceQuiet, debounceMax, file, version);
+          configDir, memberRollName, mesh, xds, debug, monitoring, debounceQuiet, debounceMax, file, version, validateOutput);
     }
 
     /** The same options with the monitoring port served too. */
     public Options withMonitoring(InetSocketAddress address) {
       return new Options(
-          configDir, memberRollName, mesh, xds, debug, address, debounceQuiet, debounceMax, debugTokenFile, version);
+          configDir, memberRollName, mesh, xds, debug, address, debounceQuiet, debounceMax, debugTokenFile, version, validateOutput);
     }
   }
 
@@ -202,7 +206,14 @@ public final class ControlPlane implements AutoCloseable {
     PilotMetrics metrics = new PilotMetrics();
     PushPipeline pipeline =
         new PushPipeline(
-            store, resolver, o.mesh(), Clock.systemUTC(), o.debounceQuiet(), o.debounceMax(), metrics);
+            store,
+            resolver,
+            o.mesh(),
+            Clock.systemUTC(),
+            o.debounceQuiet(),
+            o.debounceMax(),
+            metrics,
+            o.validateOutput());
     DirectorySource source = kube == null ? new DirectorySource(o.configDir(), store) : null;
     KubeSource kubeSource =
         kube == null

@@ -32,6 +32,14 @@ final class ServeCommand implements Callable<Integer> {
               + " example mesh, $MIZZEN_HOME/examples/mesh.")
   Path configDir;
 
+  @Option(
+      names = "--validate-output",
+      description =
+          "Check every new snapshot against Envoy's own validation rules (PGV) before publishing it; a"
+              + " snapshot that breaks one is held back (its proxies keep the last good one) and reported on"
+              + " the objects it came from.")
+  boolean validateOutput;
+
   @Option(names = "--kube", description = "Read config from Kubernetes (in cluster, or KUBECONFIG).")
   boolean kube;
 
@@ -256,7 +264,8 @@ final class ServeCommand implements Callable<Integer> {
             debounceAfter,
             debounceMax,
             debugTokenFile,
-            Mizzen.Version.get());
+            Mizzen.Version.get(),
+            validateOutput);
     ControlPlane.SecureXds secure =
         tlsFiles == 0
             ? null

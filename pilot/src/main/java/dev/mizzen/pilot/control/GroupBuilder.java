@@ -1,10 +1,12 @@
 package dev.mizzen.pilot.control;
 
+import dev.mizzen.envoyrules.RuleViolation;
 import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.generate.ConfigGenerator;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
+import dev.mizzen.pilot.generate.EnvoyRulesCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.proxy.Proxy;
 import java.util.List;
@@ -23,6 +25,18 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
   private static final Logger log = LoggerFactory.getLogger(GroupBuilder.class);
 
   private volatile ConfigGenerator generator;
+
+  /** Where snapshots held back for breaking Envoy's rules are reported; null: not checked. */
+  private final Rejections envoyRules;
+
+  /**
+   * @param envoyRules when not null, every regenerated resource is checked against Envoy's
+   *     validation rules before it is published, and a group whose resources break one keeps its
+   *     previous snapshot, reported here on the objects the resource came from
+   */
+  GroupBuilder(Rejections envoyRules) {
+    this.envoyRules = envoyRules;
+  }
 
   /** Builds from {@code next} from now on. */
   void use(ConfigGenerator next) {
@@ -73,7 +87,27 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
           "config for proxies {} is not consistent and is not published: {}", key, String.join("; ", problems));
       return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
+    if (envoyRules != null && !followsEnvoyRules(g, key, resources, types)) {
+      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+    }
     return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
+  }
+
+  /**
+   * Checks the regenerated types against Envoy's validation rules (the others were checked when
+   * they were made); a type that breaks one is reported on the objects it came from.
+   */
+  private boolean followsEnvoyRules(ConfigGenerator g, GroupKey key, ProxyResources resources, Set<String> types) {
+    Map<String, List<RuleViolation>> broken = EnvoyRulesCheck.violations(resources, types);
+    for (String type : types) {
+      List<RuleViolation> violations = broken.get(type);
+      if (violations == null) {
+        envoyRules.published(key.toString(), type);
+      } else {
+        envoyRules.held(key.toString(), key.namespace(), type, g.push().version(), violations, g.push());
+      }
+    }
+    return broken.isEmpty();
   }
 
   private static ProxyResources empty() {

@@ -6,6 +6,7 @@ import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.generate.ConfigGenerator;
+import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.cache.ProxyResources;
@@ -42,7 +43,7 @@ public final class PushPipeline implements AutoCloseable {
   private final MemberRollResolver resolver;
   private final MeshSettings mesh;
   private final Clock clock;
-  private final GroupBuilder builder = new GroupBuilder();
+  private final GroupBuilder builder;
   private final ProxyStreams<GroupKey> streams;
   private final Debouncer<ConfigChange> debouncer;
   private final Object pushLock = new Object();
@@ -69,8 +70,30 @@ public final class PushPipeline implements AutoCloseable {
       Duration debounceQuiet,
       Duration debounceMax,
       PilotMetrics metrics) {
+    this(store, resolver, mesh, clock, debounceQuiet, debounceMax, metrics, false);
+  }
+
+  /**
+   * @param validateOutput check every regenerated resource against Envoy's validation rules
+   *     before publishing, and hold back a group's snapshot that breaks one
+   */
+  public PushPipeline(
+      ConfigStore store,
+      MemberRollResolver resolver,
+      MeshSettings mesh,
+      Clock clock,
+      Duration debounceQuiet,
+      Duration debounceMax,
+      PilotMetrics metrics,
+      boolean validateOutput) {
+    if (validateOutput) {
+      // Reads every Envoy type (seconds on a busy machine): done here, on one thread, before any
+      // stream opens, rather than in the first push while gRPC threads load the same classes.
+      EnvoyRules.get();
+    }
     this.metrics = metrics;
     this.rejections = new Rejections(this::streams, () -> status == null ? null : status.push());
+    this.builder = new GroupBuilder(validateOutput ? rejections : null);
     this.store = store;
     this.resolver = resolver;
     this.mesh = mesh;

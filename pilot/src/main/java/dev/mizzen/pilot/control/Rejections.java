@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.control;
 
 import com.google.protobuf.Message;
+import dev.mizzen.envoyrules.RuleViolation;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.push.PushContext;
@@ -23,12 +24,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Traces what proxies refuse back to the config objects that produced it: when a proxy NACKs,
  * the resources it refused (those its complaint names, else all the response carried) and the
- * objects behind them are recorded until the proxy accepts that type again or goes away.
+ * objects behind them are recorded until the proxy accepts that type again or goes away. A group's
+ * snapshot that Mizzen itself held back for breaking Envoy's rules is recorded the same way, under
+ * the group's name, until the group's resources pass again.
  */
 public final class Rejections implements XdsEvents {
   private static final Logger log = LoggerFactory.getLogger("dev.mizzen.xds");
   /** Enough names to find the culprit; a listing of thousands helps nobody. */
   private static final int MAX_RESOURCES = 20;
+  /** Keys of snapshots held back by Mizzen, apart from the streams' keys. */
+  private static final String HELD = "held ";
 
   /**
    * One proxy's refusal of one type.
@@ -101,6 +106,52 @@ public final class Rejections implements XdsEvents {
         r.type(),
         named.isEmpty() ? "(all " + names.size() + " resources)" : String.join(", ", r.resources()),
         objects.isEmpty() ? "no known object" : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""));
+  }
+
+  /**
+   * Records that a group's new resources of one type broke Envoy's validation rules and were not
+   * published (with {@code --validate-output}): its proxies keep their last good config, as if
+   * they had refused the new one, and the objects behind the offending resources are named the
+   * same way. Logged once per distinct set of violations.
+   */
+  void held(String group, String namespace, String typeUrl, String version, List<RuleViolation> violations, PushContext p) {
+    Provenance provenance = new Provenance(p, namespace);
+    Set<String> names = new LinkedHashSet<>();
+    Set<ObjectRef> objects = new LinkedHashSet<>();
+    for (RuleViolation v : violations) {
+      names.add(v.resourceName());
+      objects.addAll(provenance.of(typeUrl, v.resourceName(), v.path()));
+    }
+    String error =
+        "not published: breaks Envoy's validation rules: "
+            + String.join("; ", violations.stream().map(RuleViolation::toString).toList());
+    List<String> resources = List.copyOf(names);
+    Rejection r =
+        new Rejection(
+            group,
+            TypeUrls.shortName(typeUrl),
+            version,
+            error,
+            resources.subList(0, Math.min(MAX_RESOURCES, resources.size())),
+            List.copyOf(objects),
+            Instant.now());
+    Rejection before = current.put(HELD + group + " " + typeUrl, r);
+    if (before != null && before.error().equals(error)) {
+      return;
+    }
+    sink.accept(r);
+    log.error(
+        "config for proxies {} is not published: {} {} from {} breaks Envoy's validation rules: {}",
+        group,
+        r.type(),
+        String.join(", ", r.resources()),
+        objects.isEmpty() ? "no known object" : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""),
+        String.join("; ", violations.stream().map(RuleViolation::toString).toList()));
+  }
+
+  /** The group's resources of {@code typeUrl} pass Envoy's rules again. */
+  void published(String group, String typeUrl) {
+    current.remove(HELD + group + " " + typeUrl);
   }
 
   /** Tells {@code sink} of every refusal from now on, as it is recorded. */

@@ -88,10 +88,14 @@ final class ListenerBuilder {
         .build();
   }
 
-  /** The client listener of a proxyless gRPC client: an API listener using RDS {@code routeName}. */
+  /**
+   * The client listener of a proxyless gRPC client: an API listener using RDS {@code routeName}.
+   * gRPC keeps no statistics by prefix, but Envoy's rules require one: the listener's name.
+   */
   static Listener grpcClient(String name, String routeName) {
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
+            .setStatPrefix(name)
             .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ADS))
             .addHttpFilters(FAULT_FILTER)
             .addHttpFilters(ROUTER_FILTER)

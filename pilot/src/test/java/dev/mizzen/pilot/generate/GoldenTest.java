@@ -82,6 +82,7 @@ class GoldenTest {
       GroupKey key = GroupKey.of(proxy(spec, push), push);
       ProxyResources resources = generator.generate(key);
       assertThat(ConsistencyCheck.problems(resources)).as("consistency of " + spec).isEmpty();
+      assertThat(EnvoyRulesCheck.problems(resources)).as("Envoy's validation rules for " + spec).isEmpty();
       check(dir.resolve("expected/" + spec.replace('/', '-') + ".json"), render(resources));
     }
   }

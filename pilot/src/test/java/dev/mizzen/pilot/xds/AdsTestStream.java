@@ -1,7 +1,10 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.mizzen.envoyrules.EnvoyRules;
+import dev.mizzen.envoyrules.RuleViolation;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -10,6 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -85,17 +89,33 @@ public final class AdsTestStream implements AutoCloseable {
     request(null, r.getTypeUrl(), names, r.getVersionInfo(), r.getNonce());
   }
 
+  /** The next response, whose every resource follows Envoy's validation rules. */
   public DiscoveryResponse next() throws InterruptedException {
     DiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("no response within 10s");
     }
-    return r;
+    return followsEnvoyRules(r);
   }
 
-  /** The next response if one comes within {@code millis}, else null. */
+  /** The next response if one comes within {@code millis}, else null; checked as {@link #next}. */
   public DiscoveryResponse poll(long millis) throws InterruptedException {
-    return responses.poll(millis, TimeUnit.MILLISECONDS);
+    DiscoveryResponse r = responses.poll(millis, TimeUnit.MILLISECONDS);
+    return r == null ? null : followsEnvoyRules(r);
+  }
+
+  /** Fails with the resource, field path and rule of every rule a served resource breaks. */
+  public static DiscoveryResponse followsEnvoyRules(DiscoveryResponse r) {
+    List<RuleViolation> violations = new ArrayList<>();
+    for (Any resource : r.getResourcesList()) {
+      violations.addAll(EnvoyRules.get().checkPacked(resource));
+    }
+    if (!violations.isEmpty()) {
+      throw new AssertionError(
+          "served " + r.getTypeUrl() + " breaks Envoy's validation rules:\n  "
+              + String.join("\n  ", violations.stream().map(RuleViolation::toString).toList()));
+    }
+    return r;
   }
 
   public Status awaitClose() throws Exception {

@@ -95,11 +95,22 @@ class DeltaAdsTest {
     DeltaDiscoveryResponse next() throws InterruptedException {
       DeltaDiscoveryResponse r = responses.poll(10, TimeUnit.SECONDS);
       assertThat(r).as("a delta response within 10s").isNotNull();
-      return r;
+      return followsEnvoyRules(r);
     }
 
     DeltaDiscoveryResponse poll(long millis) throws InterruptedException {
-      return responses.poll(millis, TimeUnit.MILLISECONDS);
+      DeltaDiscoveryResponse r = responses.poll(millis, TimeUnit.MILLISECONDS);
+      return r == null ? null : followsEnvoyRules(r);
+    }
+
+    /** Every resource sent follows Envoy's validation rules. */
+    private static DeltaDiscoveryResponse followsEnvoyRules(DeltaDiscoveryResponse r) {
+      for (io.envoyproxy.envoy.service.discovery.v3.Resource resource : r.getResourcesList()) {
+        assertThat(dev.mizzen.envoyrules.EnvoyRules.get().checkPacked(resource.getResource()))
+            .as("Envoy's validation rules for %s %s", r.getTypeUrl(), resource.getName())
+            .isEmpty();
+      }
+      return r;
     }
 
     void ack(DeltaDiscoveryResponse r) {

@@ -1,0 +1,28 @@
+package dev.mizzen.bench;
+
+import com.google.protobuf.Any;
+import dev.mizzen.envoyrules.EnvoyRules;
+import dev.mizzen.envoyrules.RuleViolation;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Every resource the streams are served, checked against Envoy's own validation rules (PGV). */
+final class ServedRules {
+  private final Set<String> violations = ConcurrentHashMap.newKeySet();
+
+  void check(DiscoveryResponse r) {
+    for (Any resource : r.getResourcesList()) {
+      for (RuleViolation v : EnvoyRules.get().checkPacked(resource)) {
+        violations.add(v.toString());
+      }
+    }
+  }
+
+  /** The distinct violations seen, sorted; empty when every resource passed. */
+  List<String> violations() {
+    return List.copyOf(new TreeSet<>(violations));
+  }
+}
