@@ -1,8 +1,6 @@
 package dev.mizzen.ingest.parse;
 
 import com.google.common.net.InetAddresses;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Problem;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Value;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Values;
@@ -38,28 +36,14 @@ final class AuthzValues {
 
   private AuthzValues() {}
 
-  /** Maistra's regular expression header: RE2 must compile it within Envoy's program size. */
+  /** Maistra's regular expression header: RE2 must compile it within the proxies' program size. */
   static Check regex(String key) {
     return value -> {
       if (value.isEmpty()) {
         return key + ": empty regular expression";
       }
-      Pattern compiled;
-      try {
-        compiled = Pattern.compile(value);
-      } catch (PatternSyntaxException e) {
-        return key + ": invalid RE2 regular expression: " + e.getMessage();
-      }
-      int size = Re2ProgramSize.of(compiled);
-      if (size > Re2ProgramSize.ENVOY_LIMIT) {
-        return key
-            + ": RE2 program size "
-            + size
-            + " exceeds Envoy's limit of "
-            + Re2ProgramSize.ENVOY_LIMIT
-            + " (re2.max_program_size.error_level); simplify the regular expression";
-      }
-      return null;
+      String problem = StringMatches.regexProblem(value);
+      return problem == null ? null : key + ": " + problem;
     };
   }
 

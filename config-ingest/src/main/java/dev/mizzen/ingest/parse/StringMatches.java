@@ -28,12 +28,41 @@ final class StringMatches {
     throw new FieldException(field, "one of exact, prefix or regex is required");
   }
 
-  /** Envoy compiles regular expressions with RE2; refuse what RE2 refuses, before Envoy does. */
+  /**
+   * Envoy compiles regular expressions with RE2 and refuses a whole resource over one it cannot
+   * compile, or whose program is larger than the proxy allows; refuse those before Envoy does.
+   */
   static void checkRegex(String regex, String field) throws FieldException {
+    String problem = regexProblem(regex);
+    if (problem != null) {
+      throw new FieldException(field, problem);
+    }
+  }
+
+  /**
+   * Why RE2 in Istio's Envoy proxies would refuse a regular expression: its syntax, or a program
+   * larger than {@code re2.max_program_size.error_level}, which Istio's agent sets to 32768 for
+   * every sidecar and gateway; null when it would accept it.
+   */
+  static String regexProblem(String regex) {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw new FieldException(field, "invalid RE2 regular expression: " + e.getMessage());
+      return "invalid RE2 regular expression: " + e.getMessage();
     }
+    int size;
+    try {
+      size = Re2ProgramSize.of(regex);
+    } catch (PatternSyntaxException e) {
+      return "invalid RE2 regular expression: " + e.getMessage();
+    }
+    if (size > Re2ProgramSize.ISTIO_PROXY_LIMIT) {
+      return Re2ProgramSize.describe(size)
+          + " exceeds "
+          + Re2ProgramSize.ISTIO_PROXY_LIMIT
+          + ", the limit of Istio's Envoy proxies (re2.max_program_size.error_level);"
+          + " simplify the regular expression";
+    }
+    return null;
   }
 }
