@@ -1,6 +1,7 @@
 package dev.mizzen.ingest.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.mizzen.ingest.model.AuthorizationPolicySpec;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Action;
@@ -141,6 +142,39 @@ class SecurityKindsTest {
     assertThat(Re2ProgramSize.of("(user-[a-z]+-[0-9]+){10}")).isEqualTo(124);
     assertThat(p.problems()).isEmpty();
     assertThat(p.rules().get(0).hasProblems()).isFalse();
+  }
+
+  @Test
+  void valuesThatBecomeRegularExpressionsAreCheckedAgainstTheProxiesProgramSize() {
+    String huge = "n".repeat(40_000);
+    AuthorizationPolicySpec p =
+        policy(
+            """
+            spec:
+              rules:
+              - from:
+                - source:
+                    namespaces: [shop, "*-team", %s]
+                    principals: ["*/sa/%s", "*/sa/ok"]
+            """
+                .formatted(huge, huge));
+    assertThat(p.problems())
+        .extracting(Problem::field, Problem::reason)
+        .containsExactly(
+            tuple(
+                "spec.rules[0].from[0].source.principals[0]",
+                "the value becomes the regular expression "
+                    + ("spiffe://.*/sa/" + huge).substring(0, 57)
+                    + "...:"
+                    + " RE2 program size 40025 exceeds 32768, the limit of Istio's Envoy proxies"
+                    + " (re2.max_program_size.error_level); simplify the regular expression"),
+            tuple(
+                "spec.rules[0].from[0].source.namespaces[2]",
+                "the value becomes the regular expression "
+                    + (".*/ns/" + huge).substring(0, 57)
+                    + "...:"
+                    + " RE2 program size 40025 exceeds 32768, the limit of Istio's Envoy proxies"
+                    + " (re2.max_program_size.error_level); simplify the regular expression"));
   }
 
   @Test
