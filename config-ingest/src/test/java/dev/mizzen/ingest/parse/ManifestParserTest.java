@@ -104,6 +104,33 @@ class ManifestParserTest {
   }
 
   @Test
+  void refusesRegexesOverTheProxiesProgramSizeAndAcceptsLongOrdinaryOnes() {
+    ConfigError e =
+        error(
+            """
+            apiVersion: networking.istio.io/v1beta1
+            kind: VirtualService
+            metadata: {name: huge, namespace: shop}
+            spec:
+              hosts: [reviews]
+              http:
+              - match:
+                - uri: {regex: "/api/(?:[a-z]+/){0,30}[0-9]+"}
+                  headers:
+                    x-trace: {regex: "[^a]{1000}[^b]{1000}[^c]{1000}[^d]{1000}[^e]{1000}"}
+                route: [{destination: {host: reviews}}]
+            """);
+    assertThat(e.field()).isEqualTo("spec.http[0].match[0].headers.x-trace.regex");
+    assertThat(e.reason())
+        .isEqualTo(
+            "RE2 program size 40004 exceeds 32768, the limit of Istio's Envoy proxies"
+                + " (re2.max_program_size.error_level); simplify the regular expression");
+    // The uri pattern alone (a program of a few hundred instructions) is accepted.
+    assertThat(Re2ProgramSize.of("/api/(?:[a-z]+/){0,30}[0-9]+")).isBetween(101, 32768);
+    assertThat(StringMatches.regexProblem("/api/(?:[a-z]+/){0,30}[0-9]+")).isNull();
+  }
+
+  @Test
   void refusesUnknownFieldWithItsPath() {
     ConfigError e =
         error(
