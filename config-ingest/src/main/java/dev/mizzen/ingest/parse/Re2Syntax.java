@@ -163,9 +163,14 @@ final class Re2Syntax {
         {
           List<Re2Node> out = new ArrayList<>();
           for (Object sub : subs(node)) {
-            out.add(convert(sub));
+            Re2Node c = convert(sub);
+            if (c.op == Op.ALTERNATE) {
+              out.addAll(c.subs);
+            } else {
+              out.add(c);
+            }
           }
-          return Re2Node.list(Op.ALTERNATE, out, flags);
+          return Re2Factoring.alternate(out, flags, Re2Syntax::simpleFold);
         }
       default:
         throw new IllegalStateException("unexpected RE2J node " + op(node));
@@ -230,7 +235,7 @@ final class Re2Syntax {
   }
 
   /** Sorted, merged ranges. */
-  private static int[] normalized(int[] ranges) {
+  static int[] normalized(int[] ranges) {
     int n = ranges.length / 2;
     int[][] pairs = new int[n][];
     for (int i = 0; i < n; i++) {
