@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * point; RE2J keeps it package-private, so it is read by reflection. Where RE2's parser builds a
  * different tree, this rebuilds it as RE2's: {@code .} is the class {@code [^\n]}, a case-folded
  * rune with more than one form is a class of its forms (two ASCII forms stay a folded literal),
- * a single-rune class is a literal, and a repeat of a repeat is squashed. RE2 also refuses nested
+ * a single-rune class is a literal, a repeat of a repeat is squashed, and alternations are factored
+ * as RE2 factors them ({@link Re2Factoring}). RE2 also refuses nested
  * counted repetitions whose counts multiply past 1000, which RE2J accepts; {@link #parse} refuses
  * them too.
  */

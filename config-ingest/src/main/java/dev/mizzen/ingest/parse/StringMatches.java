@@ -45,16 +45,15 @@ final class StringMatches {
    * every sidecar and gateway; null when it would accept it.
    */
   static String regexProblem(String regex) {
-    try {
-      Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      return "invalid RE2 regular expression: " + e.getMessage();
-    }
     int size;
     try {
+      Pattern.compile(regex);
       size = Re2ProgramSize.of(regex);
     } catch (PatternSyntaxException e) {
       return "invalid RE2 regular expression: " + e.getMessage();
+    } catch (StackOverflowError e) {
+      // RE2J (and the size computation) recurse over the nesting of groups.
+      return "regular expression nested too deeply to check";
     }
     if (size > Re2ProgramSize.ISTIO_PROXY_LIMIT) {
       return Re2ProgramSize.describe(size)

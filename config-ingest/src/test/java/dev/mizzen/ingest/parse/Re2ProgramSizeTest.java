@@ -56,4 +56,11 @@ class Re2ProgramSizeTest {
         .hasMessageContaining("nested repetition counts multiply to more than 1000");
     assertThat(Re2ProgramSize.of("(a{10}){100}")).isPositive();
   }
+
+  @Test
+  void aPatternNestedTooDeeplyIsReportedNotThrown() {
+    String deep = "(".repeat(50_000) + "a" + ")".repeat(50_000);
+    assertThat(StringMatches.regexProblem(deep)).isEqualTo("regular expression nested too deeply to check");
+    assertThat(StringMatches.regexProblem("(".repeat(100) + "a" + ")".repeat(100))).isNull();
+  }
 }
