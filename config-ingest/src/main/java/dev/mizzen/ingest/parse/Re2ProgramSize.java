@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class Re2ProgramSize {
   /** {@code re2.max_program_size.error_level} as Istio's agent sets it for its Envoy proxies. */
-  static final int ISTIO_PROXY_LIMIT = 32768;
+  static final int ISTIO_PROXY_LIMIT = dev.mizzen.ingest.model.StringMatch.ENVOY_PROGRAM_SIZE_LIMIT;
 
   /**
    * RE2 refuses to compile a program with more instructions than its default memory budget holds

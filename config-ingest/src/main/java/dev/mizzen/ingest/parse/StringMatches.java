@@ -22,20 +22,25 @@ final class StringMatches {
       return StringMatch.prefix(p.getPrefix());
     }
     if (type instanceof StringMatchRegex r && r.getRegex() != null) {
-      checkRegex(r.getRegex(), field + ".regex");
-      return StringMatch.regex(r.getRegex());
+      return StringMatch.regex(r.getRegex(), checkRegex(r.getRegex(), field + ".regex"));
     }
     throw new FieldException(field, "one of exact, prefix or regex is required");
   }
 
   /**
-   * Envoy compiles regular expressions with RE2 and refuses a whole resource over one it cannot
-   * compile, or whose program is larger than the proxy allows; refuse those before Envoy does.
+   * Refuses what RE2 refuses, before Envoy does, and returns the size of the program RE2 compiles
+   * the pattern into. Whether that size fits is the receiving proxy's business: Istio's Envoy
+   * proxies take up to {@value Re2ProgramSize#ISTIO_PROXY_LIMIT}, proxyless gRPC has no limit.
    */
-  static void checkRegex(String regex, String field) throws FieldException {
-    String problem = regexProblem(regex);
-    if (problem != null) {
-      throw new FieldException(field, problem);
+  static int checkRegex(String regex, String field) throws FieldException {
+    try {
+      Pattern.compile(regex);
+      return Re2ProgramSize.of(regex);
+    } catch (PatternSyntaxException e) {
+      throw new FieldException(field, "invalid RE2 regular expression: " + e.getMessage());
+    } catch (StackOverflowError e) {
+      // RE2J (and the size computation) recurse over the nesting of groups.
+      throw new FieldException(field, "regular expression nested too deeply to check");
     }
   }
 
@@ -47,13 +52,9 @@ final class StringMatches {
   static String regexProblem(String regex) {
     int size;
     try {
-      Pattern.compile(regex);
-      size = Re2ProgramSize.of(regex);
-    } catch (PatternSyntaxException e) {
-      return "invalid RE2 regular expression: " + e.getMessage();
-    } catch (StackOverflowError e) {
-      // RE2J (and the size computation) recurse over the nesting of groups.
-      return "regular expression nested too deeply to check";
+      size = checkRegex(regex, "");
+    } catch (FieldException e) {
+      return e.getMessage();
     }
     if (size > Re2ProgramSize.ISTIO_PROXY_LIMIT) {
       return Re2ProgramSize.describe(size)
