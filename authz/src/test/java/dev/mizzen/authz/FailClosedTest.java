@@ -64,6 +64,48 @@ class FailClosedTest {
   }
 
   @Test
+  void aRegexOverEnvoysDefaultButUnderIstiosLimitIsEnforcedAndOneOverItFailsClosed() {
+    // 282 RE2 instructions: Envoy's default limit (100) would refuse it, Istio's proxies (32768)
+    // accept it, so the rule is served as written.
+    String ordinary = "alice-[0-9]+(-[a-z]+[0-9]+){0,30}";
+    String huge = "[^a]{1000}[^b]{1000}[^c]{1000}[^d]{1000}[^e]{1000}";
+    Authorization a =
+        Mesh.of(
+            """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: allow, namespace: shop}
+            spec:
+              rules:
+              - when: [{key: "request.regex.headers[x-user]", values: ["%s"]}]
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: deny, namespace: shop}
+            spec:
+              action: DENY
+              rules:
+              - from: [{source: {principals: ["cluster.local/ns/a/sa/b"]}}]
+                when: [{key: "request.regex.headers[x-user]", values: ["%s"]}]
+            """
+                .formatted(ordinary, huge));
+    Policy allow =
+        filter(a, WEB, Action.ALLOW, false).rules().getPoliciesOrThrow("ns[shop]-policy[allow]-rule[0]");
+    assertThat(allow.toString()).contains("alice-[0-9]+(-[a-z]+[0-9]+){0,30}");
+    // The DENY rule is widened: its oversized condition is left out, its principal kept.
+    Policy deny =
+        filter(a, WEB, Action.DENY, false).rules().getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
+    assertThat(deny.toString()).doesNotContain("[^a]{1000}").contains("spiffe://cluster.local/ns/a/sa/b");
+    assertThat(a.errors()).hasSize(1);
+    assertThat(a.errors().get(0).message())
+        .endsWith(
+            ": AuthorizationPolicy shop/deny: spec.rules[0].when[0].values[0]:"
+                + " request.regex.headers[x-user]: RE2 program size 40004 exceeds 32768, the limit of"
+                + " Istio's Envoy proxies (re2.max_program_size.error_level); simplify the regular"
+                + " expression");
+  }
+
+  @Test
   void aDenyConditionWithABadValueIsWidened() {
     Authorization a =
         Mesh.of(

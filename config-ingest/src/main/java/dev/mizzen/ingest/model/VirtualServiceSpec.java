@@ -220,8 +220,11 @@ public record VirtualServiceSpec(
    * @param authority the new authority, empty to keep it
    * @param regexMatch a RE2 pattern of the path to rewrite, empty for none
    * @param regexRewrite what the matched parts become
+   * @param regexProgramSize the RE2 program size of {@code regexMatch} (see {@link
+   *     StringMatch#re2ProgramSize()}), 0 for none
    */
-  public record Rewrite(String uri, String authority, String regexMatch, String regexRewrite) {
+  public record Rewrite(
+      String uri, String authority, String regexMatch, String regexRewrite, int regexProgramSize) {
     public Rewrite {
       Objects.requireNonNull(uri);
       Objects.requireNonNull(authority);

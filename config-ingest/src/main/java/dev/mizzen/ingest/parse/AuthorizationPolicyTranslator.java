@@ -196,14 +196,14 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       return new Source(Values.none(), Values.none(), Values.none(), Values.none(), Values.none(), Values.none());
     }
     return new Source(
-        AuthzValues.read(s.getPrincipals(), s.getNotPrincipals(), f + ".principals", f + ".notPrincipals", AuthzValues.WILDCARD),
+        AuthzValues.read(s.getPrincipals(), s.getNotPrincipals(), f + ".principals", f + ".notPrincipals", AuthzValues.PRINCIPAL),
         AuthzValues.read(
             s.getRequestPrincipals(),
             s.getNotRequestPrincipals(),
             f + ".requestPrincipals",
             f + ".notRequestPrincipals",
             AuthzValues.WILDCARD),
-        AuthzValues.read(s.getNamespaces(), s.getNotNamespaces(), f + ".namespaces", f + ".notNamespaces", AuthzValues.WILDCARD),
+        AuthzValues.read(s.getNamespaces(), s.getNotNamespaces(), f + ".namespaces", f + ".notNamespaces", AuthzValues.NAMESPACE),
         AuthzValues.read(
             s.getServiceAccounts(),
             s.getNotServiceAccounts(),

@@ -1,8 +1,6 @@
 package dev.mizzen.ingest.parse;
 
 import com.google.common.net.InetAddresses;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Problem;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Value;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec.Values;
@@ -24,6 +22,37 @@ final class AuthzValues {
   /** Istio's value wildcards: {@code *} alone, or at the start or the end of a value. */
   static final Check WILDCARD = AuthzValues::wildcard;
 
+  /**
+   * A peer principal: a wildcard value; "*x" becomes the regular expression {@code
+   * spiffe://.*x}, which must stay within the proxies' program size.
+   */
+  static final Check PRINCIPAL =
+      v -> {
+        String problem = wildcard(v);
+        if (problem == null && v.startsWith("*") && !v.equals("*")) {
+          problem = generatedRegexProblem(quote("spiffe://") + ".*" + quote(v.substring(1)));
+        }
+        return problem;
+      };
+
+  /**
+   * A peer namespace: a wildcard value, which becomes a regular expression looking for "/ns/NS/" in
+   * the peer's identity; it must stay within the proxies' program size.
+   */
+  static final Check NAMESPACE =
+      v -> {
+        String problem = wildcard(v);
+        if (problem == null) {
+          StringBuilder ns = new StringBuilder();
+          String[] parts = v.split("\\*", -1);
+          for (int i = 0; i < parts.length; i++) {
+            ns.append(i == 0 ? "" : ".*").append(quote(parts[i]));
+          }
+          problem = generatedRegexProblem(".*/ns/" + ns + "/.*");
+        }
+        return problem;
+      };
+
   /** An IP address or CIDR range, v4 or v6. */
   static final Check CIDR = AuthzValues::cidr;
 
@@ -38,29 +67,38 @@ final class AuthzValues {
 
   private AuthzValues() {}
 
-  /** Maistra's regular expression header: RE2 must compile it within Envoy's program size. */
+  /** Maistra's regular expression header: RE2 must compile it within the proxies' program size. */
   static Check regex(String key) {
     return value -> {
       if (value.isEmpty()) {
         return key + ": empty regular expression";
       }
-      Pattern compiled;
-      try {
-        compiled = Pattern.compile(value);
-      } catch (PatternSyntaxException e) {
-        return key + ": invalid RE2 regular expression: " + e.getMessage();
-      }
-      int size = Re2ProgramSize.of(compiled);
-      if (size > Re2ProgramSize.ENVOY_LIMIT) {
-        return key
-            + ": RE2 program size "
-            + size
-            + " exceeds Envoy's limit of "
-            + Re2ProgramSize.ENVOY_LIMIT
-            + " (re2.max_program_size.error_level); simplify the regular expression";
-      }
-      return null;
+      String problem = StringMatches.regexProblem(value);
+      return problem == null ? null : key + ": " + problem;
     };
+  }
+
+  /** Why the regular expression a value becomes would be refused by the proxies, or null. */
+  private static String generatedRegexProblem(String regex) {
+    String problem = StringMatches.regexProblem(regex);
+    if (problem == null) {
+      return null;
+    }
+    String shown = regex.length() > 60 ? regex.substring(0, 57) + "..." : regex;
+    return "the value becomes the regular expression " + shown + ": " + problem;
+  }
+
+  /** The value as a literal in a regular expression, as the RBAC builder quotes it. */
+  private static String quote(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
   }
 
   /**

@@ -206,6 +206,7 @@ final class HttpRouteTranslator {
     String uri = Objects.requireNonNullElse(r.getUri(), "");
     String match = "";
     String substitution = "";
+    int size = 0;
     if (r.getUriRegexRewrite() != null) {
       if (!uri.isEmpty()) {
         throw new FieldException(f + ".uriRegexRewrite", "uri and uriRegexRewrite exclude each other");
@@ -214,14 +215,14 @@ final class HttpRouteTranslator {
       if (match.isEmpty()) {
         throw new FieldException(f + ".uriRegexRewrite.match", "required");
       }
-      StringMatches.checkRegex(match, f + ".uriRegexRewrite.match");
+      size = StringMatches.checkRegex(match, f + ".uriRegexRewrite.match");
       substitution = Objects.requireNonNullElse(r.getUriRegexRewrite().getRewrite(), "");
     }
     String authority = Objects.requireNonNullElse(r.getAuthority(), "");
     if (uri.isEmpty() && authority.isEmpty() && match.isEmpty()) {
       throw new FieldException(f, "one of uri, authority or uriRegexRewrite is required");
     }
-    return new Rewrite(uri, authority, match, substitution);
+    return new Rewrite(uri, authority, match, substitution, size);
   }
 
   private static Retries retries(HTTPRetry r, String f) throws FieldException {

@@ -1,129 +1,123 @@
 package dev.mizzen.ingest.parse;
 
-import com.google.re2j.Pattern;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
+import dev.mizzen.ingest.parse.Re2Node.Op;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Estimates the size of the program RE2 compiles a pattern into, the figure Envoy compares with
- * {@code re2.max_program_size.error_level} (100 unless the proxy's runtime says otherwise) before
- * it accepts a regular expression. A listener holding a larger one is rejected whole.
+ * The size of the program RE2 compiles a pattern into ({@code RE2::ProgramSize()}), the figure
+ * Envoy compares with its runtime {@code re2.max_program_size.error_level} before it accepts a
+ * regular expression; a resource holding a larger one is rejected whole. Istio's agent starts
+ * sidecars and gateways with that level at {@value #ISTIO_PROXY_LIMIT}.
  *
- * <p>RE2J does not expose its compiled program, so this reads it by reflection (RE2J 1.8: {@code
- * Pattern.re2().prog}). RE2J's compiler is a port of Go's, which follows RE2's instruction set: one
- * instruction per literal character, per character class, per alternation branch point, per
- * repetition (after the same simplification, which expands {@code x{n,m}} into copies), two per
- * capture group, one per empty-width assertion, plus the fail and match instructions. Where they
- * differ:
- *
- * <ul>
- *   <li>RE2 matches UTF-8 bytes, RE2J matches code points. A class or {@code .} that reaches past
- *       ASCII is one RE2J instruction but several RE2 byte-range instructions. For each such
- *       instruction this adds one instruction per byte of every longer UTF-8 length the class
- *       reaches (2, 3 and 4 bytes: {@code .} counts 1 + 2 + 3 + 4 = 10), a lower bound of what RE2
- *       needs.
- *   <li>RE2 prefixes unanchored programs with a {@code .*?} loop and may drop no-op instructions
- *       when it flattens the program; neither is modelled.
- * </ul>
- *
- * <p>So for ASCII patterns the figure is within a few instructions of RE2's; near the limit, a
- * pattern this accepts may still be refused by Envoy, and the other way round.
+ * <p>Computed as RE2 computes it, with Envoy's options (Perl syntax, UTF-8, not anchored): a
+ * literal prefix after {@code ^} is taken out as RE2 does, the rest is simplified ({@link
+ * Re2Simplifier}), compiled ({@link Re2Compiler}) and flattened ({@link Re2Flattener}). {@code
+ * config-ingest/src/test/re2/} checks the figure against RE2 itself for several hundred patterns;
+ * it differs only for Unicode property classes, whose tables come from RE2J and are older than
+ * RE2's.
  */
 final class Re2ProgramSize {
-  /** Envoy's default {@code re2.max_program_size.error_level}. */
-  static final int ENVOY_LIMIT = 100;
+  /** {@code re2.max_program_size.error_level} as Istio's agent sets it for its Envoy proxies. */
+  static final int ISTIO_PROXY_LIMIT = dev.mizzen.ingest.model.StringMatch.ENVOY_PROGRAM_SIZE_LIMIT;
 
-  private static final int RUNE = 8;
-  private static final int RUNE1 = 9;
-  private static final int RUNE_ANY = 10;
-  private static final int RUNE_ANY_NOT_NL = 11;
+  /**
+   * RE2 refuses to compile a program with more instructions than its default memory budget holds
+   * (8 MiB, two thirds for the forward program, 8 bytes an instruction, less its bookkeeping).
+   */
+  static final int RE2_MAX_INSTRUCTIONS = 699_000;
 
-  private static final Method RE2;
-  private static final Field PROG;
-  private static final Field INSTS;
-  private static final Field INST_SIZE;
-  private static final Field OP;
-  private static final Field RUNES;
-
-  static {
-    try {
-      RE2 = Pattern.class.getDeclaredMethod("re2");
-      RE2.setAccessible(true);
-      Class<?> re2 = Class.forName("com.google.re2j.RE2");
-      PROG = re2.getDeclaredField("prog");
-      PROG.setAccessible(true);
-      Class<?> prog = Class.forName("com.google.re2j.Prog");
-      INSTS = prog.getDeclaredField("inst");
-      INSTS.setAccessible(true);
-      INST_SIZE = prog.getDeclaredField("instSize");
-      INST_SIZE.setAccessible(true);
-      Class<?> inst = Class.forName("com.google.re2j.Inst");
-      OP = inst.getDeclaredField("op");
-      OP.setAccessible(true);
-      RUNES = inst.getDeclaredField("runes");
-      RUNES.setAccessible(true);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(
-          "this RE2J version hides its compiled program where Mizzen does not look: " + e);
-    }
-  }
+  /** What {@link #of} returns for a program RE2 would not compile at all. */
+  static final int TOO_LARGE = Integer.MAX_VALUE;
 
   private Re2ProgramSize() {}
 
-  /** The estimated RE2 program size of an already compiled pattern. */
-  static int of(Pattern pattern) {
+  /**
+   * The program size of a pattern, or {@link #TOO_LARGE}.
+   *
+   * @throws com.google.re2j.PatternSyntaxException when RE2 refuses the pattern's syntax
+   */
+  static int of(String pattern) {
+    Re2Node re = withoutRequiredPrefix(Re2Syntax.parse(pattern));
+    re = Re2Simplifier.simplify(re);
+    Re2Node anchored = stripAnchor(re, true, 0);
+    re = anchored == null ? re : anchored;
+    Re2Node endAnchored = stripAnchor(re, false, 0);
+    re = endAnchored == null ? re : endAnchored;
+    Re2Compiler compiler = new Re2Compiler(RE2_MAX_INSTRUCTIONS);
     try {
-      Object prog = PROG.get(RE2.invoke(pattern));
-      Object[] insts = (Object[]) INSTS.get(prog);
-      int count = INST_SIZE.getInt(prog);
-      int size = count;
-      for (int i = 0; i < count; i++) {
-        size += utf8Surcharge(OP.getInt(insts[i]), (int[]) RUNES.get(insts[i]));
-      }
-      return size;
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read RE2J's compiled program", e);
+      compiler.compile(re, anchored != null);
+    } catch (Re2Compiler.TooLarge e) {
+      return TOO_LARGE;
     }
+    return Re2Flattener.size(compiler);
   }
 
-  private static int utf8Surcharge(int op, int[] runes) {
-    if (op == RUNE_ANY || op == RUNE_ANY_NOT_NL) {
-      return 2 + 3 + 4;
-    }
-    if (op == RUNE1) {
-      return runes.length == 0 ? 0 : utf8Length(runes[0]) - 1;
-    }
-    if (op != RUNE || runes == null) {
-      return 0;
-    }
-    if (runes.length == 1) {
-      // A case-folded literal: one rune, matched in either case.
-      return utf8Length(runes[0]) - 1;
-    }
-    boolean[] reaches = new boolean[5];
-    for (int i = 0; i + 1 < runes.length; i += 2) {
-      int lo = utf8Length(runes[i]);
-      int hi = utf8Length(runes[i + 1]);
-      for (int len = lo; len <= hi; len++) {
-        reaches[len] = true;
-      }
-    }
-    int extra = 0;
-    for (int len = 2; len <= 4; len++) {
-      if (reaches[len]) {
-        extra += len;
-      }
-    }
-    return extra;
+  /** "RE2 program size N" or "RE2 program size over N", for messages. */
+  static String describe(int size) {
+    return size == TOO_LARGE
+        ? "RE2 program size over " + RE2_MAX_INSTRUCTIONS + " (RE2 refuses to compile it)"
+        : "RE2 program size " + size;
   }
 
-  private static int utf8Length(int rune) {
-    if (rune < 0x80) {
-      return 1;
+  /**
+   * RE2 matches a literal after leading {@code ^} by itself and compiles only what follows (as an
+   * unanchored program): {@code ^abc(x|y)} compiles {@code (x|y)}.
+   */
+  private static Re2Node withoutRequiredPrefix(Re2Node re) {
+    if (re.op != Op.CONCAT) {
+      return re;
     }
-    if (rune < 0x800) {
-      return 2;
+    int i = 0;
+    while (i < re.subs.size() && re.subs.get(i).op == Op.BEGIN_TEXT) {
+      i++;
     }
-    return rune < 0x10000 ? 3 : 4;
+    if (i == 0 || i >= re.subs.size()) {
+      return re;
+    }
+    Op first = re.subs.get(i).op;
+    if (first != Op.LITERAL && first != Op.LITERAL_STRING) {
+      return re;
+    }
+    List<Re2Node> rest = new ArrayList<>(re.subs.subList(i + 1, re.subs.size()));
+    return rest.isEmpty()
+        ? Re2Node.leaf(Op.EMPTY_MATCH, re.flags)
+        : Re2Node.list(Op.CONCAT, rest, re.flags);
+  }
+
+  /**
+   * The tree with its leading {@code \A} (trailing {@code \z}) replaced by an empty match, when it
+   * starts (ends) with one, looking through concatenations and captures four levels deep as RE2
+   * does; null otherwise. RE2 records such anchors on the program instead of compiling them.
+   */
+  private static Re2Node stripAnchor(Re2Node re, boolean start, int depth) {
+    if (depth >= 4) {
+      return null;
+    }
+    switch (re.op) {
+      case CONCAT -> {
+        if (re.subs.isEmpty()) {
+          return null;
+        }
+        int at = start ? 0 : re.subs.size() - 1;
+        Re2Node end = stripAnchor(re.subs.get(at), start, depth + 1);
+        if (end == null) {
+          return null;
+        }
+        List<Re2Node> subs = new ArrayList<>(re.subs);
+        subs.set(at, end);
+        return Re2Node.list(Op.CONCAT, subs, re.flags);
+      }
+      case CAPTURE -> {
+        Re2Node sub = stripAnchor(re.sub(), start, depth + 1);
+        return sub == null ? null : Re2Node.capture(sub, re.flags, re.cap);
+      }
+      case BEGIN_TEXT, END_TEXT -> {
+        return (re.op == Op.BEGIN_TEXT) == start ? Re2Node.leaf(Op.EMPTY_MATCH, re.flags) : null;
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 }

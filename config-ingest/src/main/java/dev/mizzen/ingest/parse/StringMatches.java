@@ -22,8 +22,7 @@ final class StringMatches {
       return StringMatch.prefix(p.getPrefix());
     }
     if (type instanceof StringMatchRegex r && r.getRegex() != null) {
-      checkRegex(r.getRegex(), field + ".regex");
-      return StringMatch.regex(r.getRegex());
+      return StringMatch.regex(r.getRegex(), checkRegex(r.getRegex(), field + ".regex"));
     }
     throw new FieldException(field, "one of exact, prefix or regex is required");
   }
@@ -37,12 +36,42 @@ final class StringMatches {
         || type instanceof StringMatchRegex r && r.getRegex() == null;
   }
 
-  /** Envoy compiles regular expressions with RE2; refuse what RE2 refuses, before Envoy does. */
-  static void checkRegex(String regex, String field) throws FieldException {
+  /**
+   * Refuses what RE2 refuses, before Envoy does, and returns the size of the program RE2 compiles
+   * the pattern into. Whether that size fits is the receiving proxy's business: Istio's Envoy
+   * proxies take up to {@value Re2ProgramSize#ISTIO_PROXY_LIMIT}, proxyless gRPC has no limit.
+   */
+  static int checkRegex(String regex, String field) throws FieldException {
     try {
       Pattern.compile(regex);
+      return Re2ProgramSize.of(regex);
     } catch (PatternSyntaxException e) {
       throw new FieldException(field, "invalid RE2 regular expression: " + e.getMessage());
+    } catch (StackOverflowError e) {
+      // RE2J (and the size computation) recurse over the nesting of groups.
+      throw new FieldException(field, "regular expression nested too deeply to check");
     }
+  }
+
+  /**
+   * Why RE2 in Istio's Envoy proxies would refuse a regular expression: its syntax, or a program
+   * larger than {@code re2.max_program_size.error_level}, which Istio's agent sets to 32768 for
+   * every sidecar and gateway; null when it would accept it.
+   */
+  static String regexProblem(String regex) {
+    int size;
+    try {
+      size = checkRegex(regex, "");
+    } catch (FieldException e) {
+      return e.getMessage();
+    }
+    if (size > Re2ProgramSize.ISTIO_PROXY_LIMIT) {
+      return Re2ProgramSize.describe(size)
+          + " exceeds "
+          + Re2ProgramSize.ISTIO_PROXY_LIMIT
+          + ", the limit of Istio's Envoy proxies (re2.max_program_size.error_level);"
+          + " simplify the regular expression";
+    }
+    return null;
   }
 }

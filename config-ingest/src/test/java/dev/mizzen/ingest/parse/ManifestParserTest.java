@@ -69,7 +69,7 @@ class ManifestParserTest {
     var first = vs.http().get(0);
     assertThat(first.matches().get(0).uri()).isEqualTo(StringMatch.prefix("/api"));
     assertThat(first.matches().get(0).headers().get(0).match()).isEqualTo(StringMatch.exact("jason"));
-    assertThat(first.matches().get(1).uri()).isEqualTo(StringMatch.regex("/v[0-9]+/.*"));
+    assertThat(first.matches().get(1).uri()).isEqualTo(StringMatch.regex("/v[0-9]+/.*", 17));
     assertThat(first.timeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(first.retries().attempts()).isEqualTo(3);
     assertThat(first.retries().perTryTimeout()).isEqualTo(Duration.ofMillis(250));
@@ -101,6 +101,39 @@ class ManifestParserTest {
     assertThat(e.field()).isEqualTo("spec.http[0].match[0].uri.regex");
     assertThat(e.reason()).startsWith("invalid RE2 regular expression: ");
     assertThat(e.message()).startsWith("mesh.yaml:1: VirtualService shop/broken: spec.http[0].match[0].uri.regex: invalid RE2");
+  }
+
+  @Test
+  void keepsEachRegexWithItsRe2ProgramSizeWhateverItIs() {
+    // The limit is the receiving proxy's (Envoy's 32768, none for proxyless gRPC): a pattern
+    // over it is kept, with its size, for the generators to decide.
+    ParseResult r =
+        only(
+            """
+            apiVersion: networking.istio.io/v1beta1
+            kind: VirtualService
+            metadata: {name: huge, namespace: shop}
+            spec:
+              hosts: [reviews]
+              http:
+              - match:
+                - uri: {regex: "/api/(?:[a-z]+/){0,30}[0-9]+"}
+                  headers:
+                    x-trace: {regex: "[^a]{1000}[^b]{1000}[^c]{1000}[^d]{1000}[^e]{1000}"}
+                route: [{destination: {host: reviews}}]
+                rewrite: {uriRegexRewrite: {match: "^/api/(.*)$", rewrite: "/x"}}
+            """);
+    assertThat(r.isAccepted()).as(String.valueOf(r.error())).isTrue();
+    VirtualServiceSpec vs = Kind.VIRTUAL_SERVICE.cast(r.config().spec());
+    var match = vs.http().get(0).matches().get(0);
+    assertThat(match.uri().re2ProgramSize()).isEqualTo(Re2ProgramSize.of("/api/(?:[a-z]+/){0,30}[0-9]+"));
+    assertThat(match.uri().re2ProgramSize()).isBetween(101, 32768);
+    assertThat(match.headers().get(0).match().re2ProgramSize()).isEqualTo(40004);
+    assertThat(vs.http().get(0).rewrite().regexProgramSize()).isEqualTo(Re2ProgramSize.of("^/api/(.*)$"));
+    assertThat(StringMatches.regexProblem("[^a]{1000}[^b]{1000}[^c]{1000}[^d]{1000}[^e]{1000}"))
+        .isEqualTo(
+            "RE2 program size 40004 exceeds 32768, the limit of Istio's Envoy proxies"
+                + " (re2.max_program_size.error_level); simplify the regular expression");
   }
 
   @Test

@@ -106,7 +106,7 @@ class TrafficKindsTest {
     assertThat(m.authority()).isEqualTo(StringMatch.prefix("shop."));
     assertThat(m.headers())
         .containsExactly(
-            new VirtualServiceSpec.HeaderMatch("x-user", StringMatch.regex("a.*")),
+            new VirtualServiceSpec.HeaderMatch("x-user", StringMatch.regex("a.*", 13)),
             new VirtualServiceSpec.HeaderMatch("x-any", null));
     assertThat(m.withoutHeaders()).containsExactly(new VirtualServiceSpec.HeaderMatch("x-debug", StringMatch.exact("1")));
     assertThat(m.queryParams()).containsExactly(new VirtualServiceSpec.HeaderMatch("v", StringMatch.exact("2")));
@@ -115,7 +115,7 @@ class TrafficKindsTest {
     assertThat(m.sourceNamespace()).isEqualTo("front");
     assertThat(m.gateways()).containsExactly("mesh");
     assertThat(route.route().get(0).headers().request().set()).isEqualTo(Map.of("x-to", "v1"));
-    assertThat(route.rewrite()).isEqualTo(new VirtualServiceSpec.Rewrite("/v2/api", "reviews.internal", "", ""));
+    assertThat(route.rewrite()).isEqualTo(new VirtualServiceSpec.Rewrite("/v2/api", "reviews.internal", "", "", 0));
     assertThat(route.timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(route.retries().backoff()).isEqualTo(Duration.ofMillis(25));
     assertThat(route.fault())

@@ -9,6 +9,7 @@ import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Mirror;
 import dev.mizzen.ingest.model.VirtualServiceSpec.RouteDestination;
+import dev.mizzen.pilot.push.EnvoyRegexLimit;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.push.SourceLabels;
@@ -53,8 +54,14 @@ final class HttpRoutes {
       if (forGrpc && (http.redirect() != null || http.directResponse() != null)) {
         continue;
       }
+      if (!forGrpc && !EnvoyRegexLimit.rewriteFits(http)) {
+        continue;
+      }
       List<HttpMatch> matches = new ArrayList<>();
       for (HttpMatch m : http.matches()) {
+        if (!forGrpc && !EnvoyRegexLimit.fits(m)) {
+          continue;
+        }
         if ((m.port() == 0 || m.port() == port) && SourceLabels.applies(m, gateway, labels, viewer)) {
           matches.add(m);
         }

@@ -10,6 +10,7 @@ import dev.mizzen.ingest.model.VirtualServiceSpec.Fault;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HeaderOperations;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Redirect;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Retries;
+import dev.mizzen.pilot.push.EnvoyRegexLimit;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -143,7 +144,10 @@ final class RouteActions {
   /** The CORS filter's per-route configuration. */
   static io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy cors(CorsPolicy c) {
     var b = io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.newBuilder();
-    c.allowOrigins().forEach(o -> b.addAllowOriginStringMatch(RouteMatches.stringMatcher(o)));
+    // CORS is for Envoy proxies only: an origin pattern larger than they accept is left out.
+    c.allowOrigins().stream()
+        .filter(EnvoyRegexLimit::fits)
+        .forEach(o -> b.addAllowOriginStringMatch(RouteMatches.stringMatcher(o)));
     if (!c.allowMethods().isEmpty()) {
       b.setAllowMethods(String.join(",", c.allowMethods()));
     }

@@ -62,6 +62,7 @@ final class ConfigChecker {
     }
     for (Config<VirtualServiceSpec> vs : push.virtualServices().all()) {
       checkDestinations(vs, warnings);
+      EnvoyRegexLimit.check(vs, warnings);
       List<String> bound = vs.spec().gateways();
       for (int i = 0; i < bound.size(); i++) {
         String g = bound.get(i);
