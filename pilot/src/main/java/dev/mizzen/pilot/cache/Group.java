@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ public final class Group<K, M> {
   private final K key;
   private final Set<M> members = ConcurrentHashMap.newKeySet();
   private volatile GroupSnapshot<K> snapshot;
-  private boolean building;
+  /** Whether a builder thread has the first snapshot in hand; never waited on. */
+  private final AtomicBoolean building = new AtomicBoolean();
 
   Group(K key) {
     this.key = key;
@@ -70,11 +72,10 @@ public final class Group<K, M> {
    * is there, and those of every other shape meanwhile.
    */
   void ensureLater(Function<K, GroupSnapshot<K>> factory, Executor builders, Runnable onBuilt) {
-    synchronized (this) {
-      if (snapshot != null || building) {
-        return;
-      }
-      building = true;
+    // Callers hold locks other streams need: this never waits, least of all on a build under way
+    // (which holds this group's monitor for as long as the factory takes).
+    if (snapshot != null || !building.compareAndSet(false, true)) {
+      return;
     }
     try {
       builders.execute(
@@ -84,16 +85,12 @@ public final class Group<K, M> {
             } catch (RuntimeException e) {
               log.error("building the config of proxies {} failed; the next push builds it", key, e);
             } finally {
-              synchronized (this) {
-                building = false;
-              }
+              building.set(false);
             }
             onBuilt.run();
           });
     } catch (RejectedExecutionException e) {
-      synchronized (this) {
-        building = false;
-      }
+      building.set(false);
     }
   }
 }
