@@ -15,7 +15,11 @@ final class XdsClients {
 
   private XdsClients() {}
 
-  /** The bootstrap of a proxyless gRPC client that identifies as Istio's agent would. */
+  /**
+   * The bootstrap of a proxyless gRPC client that identifies as Istio's agent would. The node has a
+   * locality, empty here, as Istio's agent writes one: grpc-js-xds refuses a bootstrap whose node
+   * has none ("locality field missing in node element").
+   */
   static Map<String, Object> bootstrap(int xdsPort, String pod, String namespace, Map<String, String> labels) {
     return Map.of(
         "xds_servers",
@@ -27,6 +31,7 @@ final class XdsClients {
         "node",
         Map.of(
             "id", "sidecar~127.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local",
+            "locality", Map.of(),
             "metadata",
                 Map.of(
                     "GENERATOR", "grpc",

@@ -43,7 +43,8 @@ final class ClusterPolicies {
     if (lb.simple() != null) {
       switch (lb.simple()) {
         case ROUND_ROBIN -> c.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
-        case LEAST_CONN, LEAST_REQUEST -> c.setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST);
+        // grpc-js-xds refuses a cluster asking for LEAST_REQUEST; gRPC clients get round robin.
+        case LEAST_CONN, LEAST_REQUEST -> c.setLbPolicy(forGrpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.LEAST_REQUEST);
         case RANDOM -> c.setLbPolicy(forGrpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.RANDOM);
         case PASSTHROUGH -> {
           if (!forGrpc) {

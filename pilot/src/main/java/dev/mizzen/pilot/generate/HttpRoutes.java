@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * The HTTP routes of a VirtualService as Envoy routes, for traffic arriving on one port through one
  * gateway ("mesh" for sidecars) from proxies with given labels. For proxyless gRPC clients, routes
- * that redirect or answer directly are left out and what grpc-java ignores is not sent (see
+ * that redirect or answer directly, and matches on query parameters, are left out and what grpc-java ignores is not sent (see
  * {@code GrpcLimits}, which warns about both).
  */
 final class HttpRoutes {
@@ -62,7 +62,10 @@ final class HttpRoutes {
         if (!forGrpc && !EnvoyRegexLimit.fits(m)) {
           continue;
         }
-        if ((m.port() == 0 || m.port() == port) && SourceLabels.applies(m, gateway, labels, viewer)) {
+        // A gRPC call carries no query, so a match on query parameters never takes one: left out
+        // for gRPC clients, as grpc-java skips it and grpc-js-xds would ignore the condition.
+        boolean neverForGrpc = forGrpc && !m.queryParams().isEmpty();
+        if ((m.port() == 0 || m.port() == port) && SourceLabels.applies(m, gateway, labels, viewer) && !neverForGrpc) {
           matches.add(m);
         }
       }

@@ -13,8 +13,8 @@ import java.util.List;
  * What proxyless gRPC clients cannot do of what a VirtualService or DestinationRule for a gRPC
  * port asks, said once per field: grpc-java refuses routes that redirect or answer directly (they
  * are left out of what it is sent), ignores mirrors, CORS, header changes, rewrites and per-try
- * timeouts (they are left out), balances only by round robin, least request or a ring hash of a
- * header, and takes TLS only from its own certificate providers (so a rule asking for TLS from
+ * timeouts (they are left out), balances only by round robin or a ring hash of a header (grpc-js-xds
+ * refuses a cluster asking for least request), and takes TLS only from its own certificate providers (so a rule asking for TLS from
  * files or Secrets makes its calls fail rather than go out in plain text).
  */
 final class GrpcLimits {
@@ -79,7 +79,7 @@ final class GrpcLimits {
     }
     var lb = p.loadBalancer();
     if (lb != null && lb.simple() != null
-        && (lb.simple() == DestinationRuleSpec.SimpleLb.RANDOM || lb.simple() == DestinationRuleSpec.SimpleLb.PASSTHROUGH)) {
+        && lb.simple() != DestinationRuleSpec.SimpleLb.ROUND_ROBIN) {
       warnings.add(ConfigChecker.warning(dr, f + ".loadBalancer.simple", PREFIX + "do not support " + lb.simple() + "; they use ROUND_ROBIN"));
     }
     if (lb != null && lb.hash() != null && lb.hash().httpHeaderName().isEmpty()) {
