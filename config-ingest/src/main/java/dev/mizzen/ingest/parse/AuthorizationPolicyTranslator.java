@@ -44,6 +44,7 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
         throw new FieldException("spec." + name, "unknown field");
       }
     }
+    checkAction(specNode.get("action"));
     ObjectNode top = ((ObjectNode) specNode).deepCopy();
     JsonNode rulesNode = top.remove("rules");
     AuthorizationPolicy spec = Mappers.read(Mappers.STRICT, top, AuthorizationPolicy.class, "spec");
@@ -73,6 +74,20 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     return new AuthorizationPolicySpec(selector, action, rules);
   }
 
+  /** istio-model reads an action it does not know as none, which would make it ALLOW. */
+  private static void checkAction(JsonNode action) throws FieldException {
+    if (action == null || action.isNull()) {
+      return;
+    }
+    if (!action.isTextual()) {
+      throw new FieldException("spec.action", "wrong type: expected string");
+    }
+    if (!java.util.Set.of("ALLOW", "DENY", "AUDIT", "CUSTOM").contains(action.asText())) {
+      throw new FieldException(
+          "spec.action", "unknown value \"" + action.asText() + "\"; one of ALLOW, DENY, AUDIT");
+    }
+  }
+
   private static Action action(AuthorizationPolicy spec) throws FieldException {
     AuthorizationPolicyAction written = spec.getAction();
     if (written == AuthorizationPolicyAction.CUSTOM) {
@@ -90,7 +105,7 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     return written == AuthorizationPolicyAction.DENY ? Action.DENY : Action.AUDIT;
   }
 
-  private static Rule rule(JsonNode node, String field, String namespace) {
+  private static Rule rule(JsonNode node, String field, String namespace) throws FieldException {
     io.fabric8.istio.api.api.security.v1beta1.Rule written;
     try {
       if (node == null || !node.isObject()) {
@@ -115,6 +130,9 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     for (int i = 0; i < conditions.size(); i++) {
       var c = conditions.get(i);
       String f = field + ".when[" + i + "]";
+      if (c == null) {
+        throw new FieldException(f, "wrong type: expected object, not null");
+      }
       when.add(ConditionKeys.condition(c.getKey(), c.getValues(), c.getNotValues(), f));
     }
     return new Rule(from, to, when, null);
