@@ -62,6 +62,15 @@ public final class Authorization {
         errs.add(problem(p, problem.field(), problem.reason()));
       }
       PolicyLint.orInsteadOfAnd(p).ifPresent(w -> found.add(problem(p, "spec.rules", w)));
+      if (dev.mizzen.authz.rbac.DryRun.of(p).isEmpty()) {
+        found.add(
+            problem(
+                p,
+                "metadata.annotations." + dev.mizzen.authz.rbac.DryRun.ANNOTATION,
+                "\""
+                    + p.meta().annotations().get(dev.mizzen.authz.rbac.DryRun.ANNOTATION)
+                    + "\" is not true or false; the policy is enforced, as Istio enforces it"));
+      }
     }
     jwksWarnings(found);
     this.errors = List.copyOf(errs);
