@@ -371,7 +371,9 @@ public final class PushPipeline implements AutoCloseable {
         continue;
       }
       var config = now.config().get(ref.kind(), ref.namespace(), ref.name());
-      if (config.isPresent()) {
+      if (config.isPresent() && config.get().isStandIn()) {
+        log.info("served fail closed in place of {} from {}", ref, config.get().origin());
+      } else if (config.isPresent()) {
         log.info("accepted {} from {}", ref, config.get().origin());
       } else if (now.refused().stream().noneMatch(e -> e.object().equals(ref.toString()))) {
         log.info("removed {}", ref);
