@@ -52,11 +52,25 @@ public final class Authorization {
     this.rbacConfig = honoured(in.rbacConfigs(), in.controlPlaneNamespace(), found);
     this.peerModes = new PeerModes(sorted(in.peerAuthentications()), meshPolicy, in.rootNamespace());
     List<ConfigError> errs = new ArrayList<>();
+    for (Config<?> c : securityConfigs(in)) {
+      if (c.isStandIn()) {
+        errs.add(c.failedClosed());
+      }
+    }
     for (Config<AuthorizationPolicySpec> p : policies) {
       for (AuthorizationPolicySpec.Problem problem : p.spec().problems()) {
         errs.add(problem(p, problem.field(), problem.reason()));
       }
       PolicyLint.orInsteadOfAnd(p).ifPresent(w -> found.add(problem(p, "spec.rules", w)));
+      if (dev.mizzen.authz.rbac.DryRun.of(p).isEmpty()) {
+        found.add(
+            problem(
+                p,
+                "metadata.annotations." + dev.mizzen.authz.rbac.DryRun.ANNOTATION,
+                "\""
+                    + p.meta().annotations().get(dev.mizzen.authz.rbac.DryRun.ANNOTATION)
+                    + "\" is not true or false; the policy is enforced, as Istio enforces it"));
+      }
     }
     jwksWarnings(found);
     this.errors = List.copyOf(errs);
@@ -68,8 +82,9 @@ public final class Authorization {
   }
 
   /**
-   * Problems of accepted AuthorizationPolicies, each served fail closed: the ALLOW rule holding it
-   * dropped, the DENY or AUDIT condition holding it widened.
+   * What is served fail closed: first the refused security objects served by their stand-ins (see
+   * {@code FailClosedStandIns} in ingest), then the problems of accepted AuthorizationPolicies,
+   * the ALLOW rule holding one dropped, the DENY or AUDIT condition holding one widened.
    */
   public List<ConfigError> errors() {
     return errors;
@@ -147,6 +162,16 @@ public final class Authorization {
   private boolean applies(Config<?> c, Map<String, String> selector, Workload w) {
     boolean inScope = c.namespace().equals(w.namespace()) || c.namespace().equals(in.rootNamespace());
     return inScope && Selectors.matches(selector, w.labels());
+  }
+
+  private static List<Config<?>> securityConfigs(AuthzInputs in) {
+    List<Config<?>> all = new ArrayList<>();
+    all.addAll(sorted(in.authorizationPolicies()));
+    all.addAll(sorted(in.peerAuthentications()));
+    all.addAll(sorted(in.requestAuthentications()));
+    all.addAll(sorted(in.meshPolicies()));
+    all.addAll(sorted(in.rbacConfigs()));
+    return all;
   }
 
   private List<Config<?>> selecting() {

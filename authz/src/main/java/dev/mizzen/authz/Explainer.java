@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * Runs a described request through a workload's generated RBAC filters in Envoy's order and says
  * which rule decided: AUDIT rules only log; a matching DENY rule denies; then, when an ALLOW filter
  * is present, a matching ALLOW rule allows and no match denies; with no ALLOW filter, the request
- * passes. Within a filter, rules are tried in name order, as gRPC does (Envoy only says "one
+ * passes. Rules of dry-run policies decide nothing; those that match are listed. Within a filter, rules are tried in name order, as gRPC does (Envoy only says "one
  * matched"; any matching rule is a true answer).
  */
 final class Explainer {
@@ -25,14 +25,24 @@ final class Explainer {
 
   static Explanation explain(List<RbacFilter> filters, String enforcedBy, boolean shadow, RequestDescription r) {
     List<String> audited = new ArrayList<>();
+    List<String> dryRun = new ArrayList<>();
+    for (RbacFilter f : filters) {
+      if (f.dryRun() != null) {
+        matching(f.dryRun(), r).forEach(name -> dryRun.add(f.action().name() + " " + name));
+      }
+    }
     RbacFilter allow = null;
     for (RbacFilter f : filters) {
+      if (f.rules() == null) {
+        // Only dry-run policies of this action: nothing is enforced.
+        continue;
+      }
       switch (f.action()) {
-        case AUDIT -> audited.addAll(matching(f, r));
+        case AUDIT -> audited.addAll(matching(f.rules(), r));
         case DENY -> {
-          List<String> denied = matching(f, r);
+          List<String> denied = matching(f.rules(), r);
           if (!denied.isEmpty()) {
-            return decided("DENY", f, denied.get(0), audited, shadow, "denied by DENY policy");
+            return decided("DENY", f, denied.get(0), audited, shadow, "denied by DENY policy", dryRun);
           }
         }
         case ALLOW -> allow = f;
@@ -42,11 +52,11 @@ final class Explainer {
       return new Explanation(
           "ALLOW", "", "", "", "", -1,
           "allowed: no policy matched (no DENY rule matches and no ALLOW policy applies)",
-          audited, true);
+          audited, true, dryRun);
     }
-    List<String> allowed = matching(allow, r);
+    List<String> allowed = matching(allow.rules(), r);
     if (!allowed.isEmpty()) {
-      return decided("ALLOW", allow, allowed.get(0), audited, shadow, "allowed by ALLOW policy");
+      return decided("ALLOW", allow, allowed.get(0), audited, shadow, "allowed by ALLOW policy", dryRun);
     }
     String why;
     if (allow.rules().getPoliciesCount() > 0) {
@@ -61,11 +71,17 @@ final class Explainer {
           "denied: no rule matched; every rule of the ALLOW policies that apply was dropped (invalid,"
               + " or HTTP-only on a TCP chain), so they allow nothing";
     }
-    return new Explanation("DENY", "ALLOW", "", "", "", -1, shadowed(why, shadow), audited, !shadow);
+    return new Explanation("DENY", "ALLOW", "", "", "", -1, shadowed(why, shadow), audited, !shadow, dryRun);
   }
 
   private static Explanation decided(
-      String decision, RbacFilter f, String policy, List<String> audited, boolean shadow, String how) {
+      String decision,
+      RbacFilter f,
+      String policy,
+      List<String> audited,
+      boolean shadow,
+      String how,
+      List<String> dryRun) {
     Matcher m = NAME.matcher(policy);
     String ns = "";
     String name = "";
@@ -86,7 +102,8 @@ final class Explainer {
         rule,
         shadowed(message, shadow),
         audited,
-        enforced);
+        enforced,
+        dryRun);
   }
 
   private static String shadowed(String message, boolean shadow) {
@@ -95,8 +112,8 @@ final class Explainer {
         : message;
   }
 
-  private static List<String> matching(RbacFilter f, RequestDescription r) {
-    Map<String, Policy> byName = new TreeMap<>(f.rules().getPoliciesMap());
+  private static List<String> matching(io.envoyproxy.envoy.config.rbac.v3.RBAC rules, RequestDescription r) {
+    Map<String, Policy> byName = new TreeMap<>(rules.getPoliciesMap());
     List<String> out = new ArrayList<>();
     byName.forEach(
         (name, policy) -> {

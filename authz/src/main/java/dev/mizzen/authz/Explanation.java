@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param audited the AUDIT rules that match (logged, not deciding)
  * @param enforced false when the rules are only logged (ServiceMeshRbacConfig PERMISSIVE); the
  *     decision is then what enforcement would decide, and the request passes
+ * @param dryRun the rules of dry-run policies ({@code istio.io/dry-run}) that match, each as
+ *     "ACTION name": what they would do if enforced; they decide nothing
  */
 public record Explanation(
     String decision,
@@ -27,7 +29,8 @@ public record Explanation(
     int rule,
     String message,
     List<String> audited,
-    boolean enforced) {
+    boolean enforced,
+    List<String> dryRun) {
 
   public Explanation {
     Objects.requireNonNull(decision);
@@ -37,5 +40,6 @@ public record Explanation(
     Objects.requireNonNull(name);
     Objects.requireNonNull(message);
     audited = List.copyOf(audited);
+    dryRun = List.copyOf(dryRun);
   }
 }

@@ -19,7 +19,7 @@ final class Mesh {
   static Authorization of(String yaml, String... serviceHosts) {
     List<Config<?>> all = new ArrayList<>();
     for (ParseResult r : new ManifestParser().parse("mesh.yaml", yaml)) {
-      assertThat(r.isAccepted()).as(String.valueOf(r.error())).isTrue();
+      assertThat(r.isServed()).as(String.valueOf(r.error())).isTrue();
       all.add(r.config());
     }
     return Authorization.build(

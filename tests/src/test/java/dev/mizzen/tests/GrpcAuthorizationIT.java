@@ -255,6 +255,42 @@ class GrpcAuthorizationIT {
   }
 
   @Test
+  void aDryRunDenyIsOnlyLoggedAndAnUnreadableDenyDeniesEverything() throws Exception {
+    write(
+        "deny.yaml",
+        """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata:
+          name: no-bob
+          namespace: shop
+          annotations: {"istio.io/dry-run": "true"}
+        spec:
+          action: DENY
+          selector: {matchLabels: {app: echo}}
+          rules:
+          - when: [{key: "request.headers[x-user]", values: [bob]}]
+        """);
+    await(
+        "the dry-run policy is served",
+        () -> get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0).path("policies").size() == 1);
+    JsonNode policy = get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0).path("policies").get(0);
+    assertThat(policy.path("dry_run").asBoolean()).isTrue();
+    assertThat(code(toEcho, "bob")).as("grpc-java ignores shadow rules").isEqualTo(OK);
+    assertThat(explain("bob").path("decision").asText()).isEqualTo("ALLOW");
+    assertThat(explain("bob").path("dry_run").get(0).asText()).isEqualTo("DENY ns[shop]-policy[no-bob]-rule[0]");
+
+    // A DENY policy that cannot be read denies everything its selector selects.
+    write("deny.yaml", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: no-bob, namespace: shop}\n"
+        + "spec:\n  action: DENY\n  selector: {matchLabels: {app: echo}}\n  rules: [{when: [null]}]\n");
+    await("echo denies everyone", () -> code(toEcho, "alice-7") == DENIED);
+    assertThat(code(toOther, "bob")).isEqualTo(OK);
+    assertThat(configError("no-bob").path("message").asText())
+        .isEqualTo(dir.resolve("deny.yaml") + ":1: AuthorizationPolicy shop/no-bob: spec.rules[0].when[0]: unreadable"
+            + " rule: empty list item");
+  }
+
+  @Test
   void explainsWhichRuleDecides() throws Exception {
     write("users.yaml", ALICE_ONLY);
     write(

@@ -13,7 +13,8 @@ import java.util.Optional;
  * selecting the workload (its port-level mode first), then the namespace's, then the mesh's (a
  * PeerAuthentication without selector in the root namespace, else Maistra's ServiceMeshPolicy),
  * else Istio's default, PERMISSIVE. An UNSET mode at any level defers to the next; among several
- * PeerAuthentications at one level the oldest wins.
+ * PeerAuthentications at one level the oldest wins, except that the STRICT stand-in of one that
+ * could not be read comes before every readable one, so that it fails closed.
  */
 public final class PeerModes {
   private final List<Config<PeerAuthenticationSpec>> policies;
@@ -26,7 +27,9 @@ public final class PeerModes {
    */
   public PeerModes(
       List<Config<PeerAuthenticationSpec>> policies, Optional<Config<MeshPolicySpec>> meshPolicy, String rootNamespace) {
-    this.policies = List.copyOf(policies);
+    List<Config<PeerAuthenticationSpec>> standInsFirst = new java.util.ArrayList<>(policies);
+    standInsFirst.sort(java.util.Comparator.comparing(c -> !c.isStandIn()));
+    this.policies = List.copyOf(standInsFirst);
     this.meshPolicy = meshPolicy;
     this.rootNamespace = rootNamespace;
   }

@@ -27,23 +27,33 @@ public final class RbacBuilder {
     List<RbacFilter> filters = new ArrayList<>(3);
     for (Action action : List.of(Action.AUDIT, Action.DENY, Action.ALLOW)) {
       RBAC.Builder rbac = RBAC.newBuilder().setAction(envoyAction(action));
+      RBAC.Builder dryRun = RBAC.newBuilder().setAction(envoyAction(action));
       int applying = 0;
+      int dryRunning = 0;
       for (Config<AuthorizationPolicySpec> p : policies) {
         if (p.spec().action() != action) {
           continue;
         }
-        applying++;
+        boolean isDryRun = DryRun.of(p).orElse(false);
+        if (isDryRun) {
+          dryRunning++;
+        } else {
+          applying++;
+        }
         for (GeneratedRule rule : rules(p, forTcp)) {
-          rbac.putPolicies(rule.name(), RbacEncoder.policy(rule));
+          (isDryRun ? dryRun : rbac).putPolicies(rule.name(), RbacEncoder.policy(rule));
         }
       }
-      boolean wanted =
+      boolean enforces =
           action == Action.ALLOW
               ? applying > 0 || defaultDeny
               : rbac.getPoliciesCount() > 0;
-      if (wanted) {
+      // As Istio: dry-run policies become shadow rules, evaluated and counted but not enforced,
+      // beside the enforced rules of their action (none when only dry-run policies apply).
+      RBAC dryRunRules = dryRunning > 0 ? dryRun.build() : null;
+      if (enforces || dryRunRules != null) {
         // An ALLOW filter without policies is kept on purpose: it denies every request.
-        filters.add(new RbacFilter(action, rbac.build(), shadow));
+        filters.add(new RbacFilter(action, enforces ? rbac.build() : null, shadow, dryRunRules));
       }
     }
     return filters;

@@ -5,14 +5,10 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
-import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.parse.ManifestParser;
-import dev.mizzen.ingest.parse.ParseResult;
 import dev.mizzen.ingest.store.ConfigStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DirectorySource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DirectorySource.class);
-  private static final String KEY_PREFIX = "file:";
 
   private final Path root;
   private final ConfigStore store;
@@ -135,46 +130,26 @@ public final class DirectorySource implements AutoCloseable {
 
   /** Compares the directory with what was read last and applies the difference. */
   private void rescan() throws IOException {
-    Set<Path> files = new TreeSet<>();
-    try (Stream<Path> all = Files.walk(root)) {
-      all.filter(Files::isRegularFile).filter(DirectorySource::isManifest).forEach(files::add);
-    }
+    Set<Path> files = new TreeSet<>(ManifestFiles.list(root));
     for (Path file : files) {
-      String content;
-      try {
-        content = Files.readString(file, StandardCharsets.UTF_8);
-      } catch (NoSuchFileException e) {
+      var read = ManifestFiles.content(file);
+      if (read.isEmpty()) {
         continue;
-      } catch (CharacterCodingException e) {
-        content = "\u0000not UTF-8";
       }
+      String content = read.get();
       if (content.equals(lastContent.get(file))) {
         continue;
       }
       lastContent.put(file, content);
-      store.replace(KEY_PREFIX + file, read(file, content));
+      store.replace(ManifestFiles.key(file), ManifestFiles.parse(parser, file, content));
     }
     for (Path gone : List.copyOf(lastContent.keySet())) {
       if (!files.contains(gone)) {
         lastContent.remove(gone);
-        store.remove(KEY_PREFIX + gone);
+        store.remove(ManifestFiles.key(gone));
         log.info("config file {} removed", gone);
       }
     }
-  }
-
-  private List<ParseResult> read(Path file, String content) {
-    if (content.startsWith("\u0000")) {
-      return List.of(
-          ParseResult.refused(
-              new ConfigError(file.toString(), "", "", "", "", "not UTF-8 text")));
-    }
-    return parser.parse(file.toString(), content);
-  }
-
-  private static boolean isManifest(Path p) {
-    String name = p.getFileName().toString();
-    return !name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml"));
   }
 
   @Override

@@ -24,6 +24,26 @@ public record JwtRule(
     List<String> fromParams,
     boolean forwardOriginalToken) {
 
+  /**
+   * The rule served for a RequestAuthentication (or ServiceMeshPolicy origin) that cannot be read:
+   * no issuer, so it takes every token, and one RSA key whose private half was never kept, so no
+   * token verifies. A request carrying a token that no readable rule accepts is therefore refused,
+   * as a proxy refuses a token whose keys it cannot get.
+   */
+  public static final JwtRule REFUSE_EVERY_TOKEN =
+      new JwtRule(
+          "",
+          List.of(),
+          "",
+          "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"mizzen-fail-closed\",\"alg\":\"RS256\",\"e\":\"AQAB\","
+              + "\"n\":\"1eM1npJ9zdY64BUQZJQBahXjiz-PE10QDf57gf-nBuQMcE8cg8VNmC1aBayfzTye_U0lZaPzQ_sGAcZn9f0y"
+              + "cRhSOvxTeAyGIdI3Ax10_FSwFQ6bX2UFaoHRbso5SMRl1OfG99ccvY3S7qnSXu9Uqz-_BqNb9RYIGO-9-yOh5eO1MiDi4C1m"
+              + "N-GRTueF94K_--uIXHXEbdmbnIIbIb6P7-Ma5KXiq4KbUE8o-Dnb5_iPGzlfPr-pMT0V1g0b-GjyGw0hADY8yd74ek-BIXk4"
+              + "e9XdkrEnhEsVEqK8wWswBhXYx3DKlxASFWDnapT_4RxpUbGChKLhRuFaBjFM0lc8kQ\"}]}",
+          List.of(),
+          List.of(),
+          false);
+
   public JwtRule {
     Objects.requireNonNull(issuer, "issuer");
     audiences = List.copyOf(audiences);

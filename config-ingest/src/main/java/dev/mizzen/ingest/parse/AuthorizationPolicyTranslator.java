@@ -89,7 +89,7 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     return written == AuthorizationPolicyAction.DENY ? Action.DENY : Action.AUDIT;
   }
 
-  private static Rule rule(JsonNode node, String field, String namespace) {
+  private static Rule rule(JsonNode node, String field, String namespace) throws FieldException {
     io.fabric8.istio.api.api.security.v1beta1.Rule written;
     try {
       if (node == null || !node.isObject()) {
@@ -122,6 +122,9 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     for (int i = 0; i < conditions.size(); i++) {
       var c = conditions.get(i);
       String f = field + ".when[" + i + "]";
+      if (c == null) {
+        throw new FieldException(f, "wrong type: expected object, not null");
+      }
       when.add(ConditionKeys.condition(c.getKey(), c.getValues(), c.getNotValues(), f));
     }
     return new Rule(from, to, when, null);

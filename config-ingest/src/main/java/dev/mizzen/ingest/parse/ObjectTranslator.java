@@ -13,8 +13,10 @@ import java.util.stream.Collectors;
 
 /**
  * Turns one object, as read from any source, into an accepted {@link Config} or a {@link
- * ConfigError} naming the object, the field and the reason. The single entry point to validation:
- * the directory source, the Kubernetes source and the offline validator all come through here.
+ * ConfigError} naming the object, the field and the reason; a refused object of a security kind
+ * is served fail closed by a stand-in instead of being left out. The single entry point to
+ * validation: the directory source, the Kubernetes source and the offline validator all come
+ * through here.
  */
 public final class ObjectTranslator {
 
@@ -69,6 +71,8 @@ public final class ObjectTranslator {
     Kind<?> kind = found.get();
     if (!kind.acceptsApiVersion(apiVersion)) {
       return refused(
+          kind,
+          object,
           origin,
           kindName,
           namespace,
@@ -100,11 +104,33 @@ public final class ObjectTranslator {
       return ParseResult.accepted(
           new Config<>(ref, meta, spec, origin, source == null ? null : source.deepCopy()));
     } catch (FieldException e) {
-      return refused(origin, kind.name(), namespace, name, e.field(), e.reason());
+      return refused(kind, object, origin, kind.name(), namespace, name, e.field(), e.reason());
     } catch (RuntimeException e) {
       // A translator bug must not take the other objects down with it.
-      return refused(origin, kind.name(), namespace, name, "", "internal error: " + e);
+      return refused(kind, object, origin, kind.name(), namespace, name, "", "internal error: " + e);
     }
+  }
+
+  /**
+   * Refuses an object of a known kind. A security kind is served fail closed, whatever field was
+   * at fault: its stand-in takes its place (see {@link FailClosedStandIns}).
+   */
+  private static ParseResult refused(
+      Kind<?> kind,
+      JsonNode object,
+      String origin,
+      String kindName,
+      String namespace,
+      String name,
+      String field,
+      String reason) {
+    ConfigError error = new ConfigError(origin, kindName, namespace, name, field, reason);
+    if (!FailClosedStandIns.isSecurityKind(kind)) {
+      return ParseResult.refused(error);
+    }
+    return FailClosedStandIns.standIn(kind, object, error)
+        .map(ParseResult::servedFailClosed)
+        .orElseGet(() -> ParseResult.refused(error));
   }
 
   private static String knownKinds() {

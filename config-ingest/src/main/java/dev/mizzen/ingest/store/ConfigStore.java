@@ -103,10 +103,11 @@ public final class ConfigStore {
     List<ConfigError> errors = new ArrayList<>();
     for (List<ParseResult> results : byKey.values()) {
       for (ParseResult r : results) {
-        if (!r.isAccepted()) {
+        if (!r.isServed()) {
           errors.add(r.error());
           continue;
         }
+        // A fail-closed stand-in is held like the object it replaces; its error travels with it.
         Config<?> c = r.config();
         NavigableMap<String, Config<?>> map = byKind.computeIfAbsent(c.kind(), k -> new TreeMap<>());
         Config<?> first = map.putIfAbsent(ConfigSnapshot.key(c.namespace(), c.name()), c);
@@ -159,9 +160,9 @@ public final class ConfigStore {
   private static Map<Object, Object> index(List<ParseResult> results) {
     Map<Object, Object> index = new HashMap<>();
     for (ParseResult r : results) {
-      if (r.isAccepted()) {
+      if (r.isServed()) {
         Config<?> c = r.config();
-        index.put(c.ref(), List.of(c.meta(), c.spec()));
+        index.put(c.ref(), java.util.Arrays.asList(c.meta(), c.spec(), c.failedClosed()));
       } else {
         ConfigError e = r.error();
         index.put(e, e);

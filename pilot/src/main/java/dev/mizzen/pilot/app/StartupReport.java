@@ -60,7 +60,7 @@ final class StartupReport {
     List<ConfigError> failClosed = s.push().authz().errors();
     if (!failClosed.isEmpty()) {
       b.append("  fail closed ").append(failClosed.size())
-          .append(" (policy parts in error: their ALLOW rules dropped, DENY conditions widened)\n");
+          .append(" (security config in error, served so that it denies rather than allows)\n");
       for (ConfigError e : failClosed) {
         b.append("    ").append(e.message()).append('\n');
       }

@@ -1,30 +1,38 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.ingest.file.ManifestFiles;
+import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.parse.ParseResult;
+import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.control.Verdict;
 import dev.mizzen.pilot.push.MeshSettings;
-import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.tenancy.MemberRollResolver;
+import dev.mizzen.tenancy.Membership;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mizzen validate -f FILE|DIR}: checks manifests offline with the validators ingest uses,
- * and the checks a push makes across objects; exits 1 when anything is refused.
+ * {@code mizzen validate -f FILE|DIR}: reads manifests as the directory source reads them and
+ * judges them with the code a push runs ({@link Verdict}), so that it reports what a serving control
+ * plane reports: objects refused, served fail closed, served with a warning. Exits 1 when anything
+ * is refused or served fail closed.
  */
 @Command(
     name = "validate",
@@ -46,6 +54,18 @@ final class ValidateCommand implements Callable<Integer> {
   @Option(names = "--domain", defaultValue = "cluster.local", description = "The cluster's DNS suffix.")
   String domain;
 
+  @Option(
+      names = "--control-plane-namespace",
+      defaultValue = "istio-system",
+      description = "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
+  String controlPlaneNamespace;
+
+  @Option(
+      names = "--member-roll-name",
+      defaultValue = "default",
+      description = "The ServiceMeshMemberRoll to follow. Default: ${DEFAULT-VALUE}.")
+  String memberRollName;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -53,12 +73,7 @@ final class ValidateCommand implements Callable<Integer> {
     List<Path> files = new ArrayList<>();
     for (Path input : inputs) {
       if (Files.isDirectory(input)) {
-        try (Stream<Path> walk = Files.walk(input)) {
-          walk.filter(Files::isRegularFile)
-              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-              .sorted()
-              .forEach(files::add);
-        }
+        files.addAll(ManifestFiles.list(input));
       } else if (Files.isRegularFile(input)) {
         files.add(input);
       } else {
@@ -71,47 +86,75 @@ final class ValidateCommand implements Callable<Integer> {
     List<ParseResult> all = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i);
-      List<ParseResult> results = parser.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
-      store.replace(file.toString(), results);
+      List<ParseResult> results = ManifestFiles.read(parser, file);
+      store.replace(ManifestFiles.key(file), results);
       all.addAll(results);
       if (files.size() > PROGRESS_EVERY && (i + 1) % PROGRESS_EVERY == 0) {
         err.println("read " + (i + 1) + "/" + files.size() + " files");
         err.flush();
       }
     }
-    // A duplicate is only known once every file is read.
-    var snapshot = store.snapshot();
-    java.util.Set<String> duplicates = new java.util.HashSet<>();
-    for (ConfigError e : snapshot.errors()) {
-      if (e.reason().startsWith("duplicate")) {
-        duplicates.add(e.origin() + " " + e.object());
-      }
-    }
-    int errors = 0;
+    ConfigSnapshot snapshot = store.snapshot();
+    MeshSettings mesh = MeshSettings.defaults(controlPlaneNamespace).withDomainSuffix(domain);
+    Verdict verdict = Verdict.of(snapshot, membership(snapshot), mesh, 0, Instant.now());
     int valid = 0;
     for (ParseResult r : all) {
-      if (r.isAccepted() && !duplicates.contains(r.config().origin() + " " + r.config().ref())) {
+      // Accepted as written, not a duplicate, and in a member namespace: served as it is.
+      if (r.isAccepted() && isServed(verdict.members(), r.config())) {
         valid++;
-        var c = r.config();
+        Config<?> c = r.config();
         String group = c.kind().group().isEmpty() ? "" : "." + c.kind().group();
         out.println(c.kind().name().toLowerCase(Locale.ROOT) + group + "/" + c.name() + " valid");
-      } else if (!r.isAccepted()) {
-        errors++;
-        out.println("error: " + r.error().message());
+      }
+    }
+    print(out, "error: ", verdict.refused());
+    print(out, "fail closed: ", verdict.failClosed());
+    print(out, "warning: ", verdict.warnings());
+    if (verdict.ignored() > 0) {
+      out.println(
+          verdict.ignored()
+              + " objects ignored: their namespaces are not members of ServiceMeshMemberRoll "
+              + controlPlaneNamespace
+              + "/"
+              + memberRollName);
+    }
+    out.println(
+        valid + " valid, " + verdict.refused().size() + " refused, " + verdict.failClosed().size()
+            + " served fail closed, " + verdict.warnings().size() + " warnings in " + files.size() + " files");
+    out.flush();
+    return verdict.refused().isEmpty() && verdict.failClosed().isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * As serving from a directory when the manifests hold the member roll; without one, every
+   * namespace they name is judged, as a check of manifests rather than of a deployment.
+   */
+  private Membership membership(ConfigSnapshot snapshot) {
+    MemberRollResolver resolver = new MemberRollResolver(controlPlaneNamespace, memberRollName);
+    if (resolver.roll(snapshot).isPresent()) {
+      return resolver.resolve(snapshot);
+    }
+    Set<String> namespaces = new TreeSet<>();
+    for (Kind<?> kind : Kind.all()) {
+      for (Config<?> c : snapshot.list(kind)) {
+        namespaces.add(kind.namespaced() ? c.namespace() : c.name());
       }
     }
     for (ConfigError e : snapshot.errors()) {
-      if (e.reason().startsWith("duplicate")) {
-        errors++;
-        out.println("error: " + e.message());
-      }
+      namespaces.add(e.namespace());
     }
-    PushContext push = PushContext.build(0, Instant.now(), snapshot, MeshSettings.defaults("istio-system").withDomainSuffix(domain));
-    for (ConfigError w : push.warnings()) {
-      out.println("warning: " + w.message());
+    namespaces.remove("");
+    namespaces.remove(controlPlaneNamespace);
+    return Membership.of(controlPlaneNamespace, namespaces);
+  }
+
+  private static boolean isServed(ConfigSnapshot members, Config<?> c) {
+    return members.get(c.kind(), c.namespace(), c.name()).orElse(null) == c;
+  }
+
+  private static void print(PrintWriter out, String prefix, List<ConfigError> errors) {
+    for (ConfigError e : errors) {
+      out.println(prefix + e.message());
     }
-    out.println(valid + " valid, " + errors + " refused, " + push.warnings().size() + " warnings in " + files.size() + " files");
-    out.flush();
-    return errors > 0 ? 1 : 0;
   }
 }

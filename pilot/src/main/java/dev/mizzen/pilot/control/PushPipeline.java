@@ -208,15 +208,15 @@ public final class PushPipeline implements AutoCloseable {
       Instant start = clock.instant();
       long startNanos = System.nanoTime();
       ConfigSnapshot all = store.snapshot();
-      Membership membership = resolver.resolve(all);
-      ConfigSnapshot members = all.restrictTo(membership::isMember);
-      int ignored = all.size() - members.size();
+      long buildStart = System.nanoTime();
+      Verdict verdict = Verdict.of(all, resolver.resolve(all), mesh, ++pushes, start);
+      metrics.pushContextBuilt(System.nanoTime() - buildStart);
+      Membership membership = verdict.membership();
+      int ignored = verdict.ignored();
       if (ignored > 0 && log.isDebugEnabled()) {
         logIgnored(all, membership);
       }
-      long buildStart = System.nanoTime();
-      PushContext context = PushContext.build(++pushes, start, members, mesh);
-      metrics.pushContextBuilt(System.nanoTime() - buildStart);
+      PushContext context = verdict.push();
       metrics.pushStarted(context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
       long contextNanos = System.nanoTime() - buildStart;
       ConfigGenerator next = new ConfigGenerator(context);
@@ -280,7 +280,7 @@ public final class PushPipeline implements AutoCloseable {
           new PushStatus(
               context,
               membership,
-              members.errors(),
+              verdict.refused(),
               ignored,
               start,
               Duration.ofNanos(System.nanoTime() - startNanos),
@@ -351,7 +351,9 @@ public final class PushPipeline implements AutoCloseable {
         continue;
       }
       var config = now.config().get(ref.kind(), ref.namespace(), ref.name());
-      if (config.isPresent()) {
+      if (config.isPresent() && config.get().isStandIn()) {
+        log.info("served fail closed in place of {} from {}", ref, config.get().origin());
+      } else if (config.isPresent()) {
         log.info("accepted {} from {}", ref, config.get().origin());
       } else if (now.refused().stream().noneMatch(e -> e.object().equals(ref.toString()))) {
         log.info("removed {}", ref);

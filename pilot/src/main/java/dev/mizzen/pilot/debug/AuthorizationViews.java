@@ -6,6 +6,7 @@ import dev.mizzen.authz.Authorization;
 import dev.mizzen.authz.Explanation;
 import dev.mizzen.authz.WorkloadAuthz;
 import dev.mizzen.authz.explain.RequestDescription;
+import dev.mizzen.authz.rbac.DryRun;
 import dev.mizzen.authz.rbac.GeneratedRule;
 import dev.mizzen.authz.rbac.RbacFilter;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec;
@@ -120,6 +121,13 @@ final class AuthorizationViews {
       pe.put("namespace", p.namespace());
       pe.put("name", p.name());
       pe.put("action", p.spec().action().name());
+      if (DryRun.of(p).orElse(false)) {
+        // Evaluated into Envoy shadow rules: logged and counted, not enforced.
+        pe.put("dry_run", true);
+      }
+      if (p.isStandIn()) {
+        pe.put("served_fail_closed", p.failedClosed().field() + ": " + p.failedClosed().reason());
+      }
       pe.put("http_rules", w.rules(p, false).stream().map(GeneratedRule::name).toList());
       pe.put("tcp_rules", w.rules(p, true).stream().map(GeneratedRule::name).toList());
       if (!p.spec().problems().isEmpty()) {
@@ -163,6 +171,7 @@ final class AuthorizationViews {
     e.put("rule", x.rule());
     e.put("message", x.message());
     e.put("audited", x.audited());
+    e.put("dry_run", x.dryRun());
     return e;
   }
 

@@ -181,7 +181,11 @@ final class ConfigViews {
         e.put("apiVersion", kind.apiVersions().findFirst().orElse(""));
         e.put("metadata", metadata(c));
         e.put("spec", source);
-        e.put("accepted", true);
+        // A stand-in is served for a security object that was refused: not accepted, but served.
+        e.put("accepted", !c.isStandIn());
+        if (c.isStandIn()) {
+          e.put("servedFailClosed", true);
+        }
         e.put("origin", c.origin());
         List<ConfigError> ws = warnings.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
         if (!ws.isEmpty()) {

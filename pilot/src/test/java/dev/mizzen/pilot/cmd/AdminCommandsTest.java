@@ -55,7 +55,7 @@ class AdminCommandsTest {
         .contains("service/web valid")
         .contains("virtualservice.networking.istio.io/web valid")
         .contains("warning: " + dir.resolve("good.yaml") + ":6: VirtualService shop/web: spec.http[0].route[0].destination.subset: subset \"v1\"")
-        .contains("2 valid, 0 refused, 1 warnings in 1 files");
+        .contains("2 valid, 0 refused, 0 served fail closed, 1 warnings in 1 files");
   }
 
   @Test
@@ -81,7 +81,7 @@ class AdminCommandsTest {
         .contains("error: " + bad + ":1: DestinationRule shop/web: spec.hots: unknown field")
         // As when serving: of two definitions, the one whose file name sorts first wins.
         .contains("error: " + dir.resolve("good.yaml") + ":6: VirtualService shop/web: metadata.name: duplicate: the same object is already defined at " + bad + ":6")
-        .contains("2 valid, 2 refused, 0 warnings in 2 files");
+        .contains("2 valid, 2 refused, 0 served fail closed, 0 warnings in 2 files");
     assertThat(run("validate", "-f", dir.resolve("missing.yaml").toString()).err())
         .contains("error: the path \"" + dir.resolve("missing.yaml") + "\" does not exist");
   }

@@ -1,0 +1,53 @@
+package dev.mizzen.pilot.control;
+
+import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.store.ConfigSnapshot;
+import dev.mizzen.pilot.push.MeshSettings;
+import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.tenancy.Membership;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What Mizzen makes of a set of config: which objects are refused, which are served fail closed,
+ * which are served with a warning. Pushes and the offline validator both come through here, so
+ * that {@code mizzen validate} and a serving control plane never disagree.
+ *
+ * @param membership the member namespaces the verdict is about
+ * @param members the config of those namespaces
+ * @param ignored how many accepted objects were left out as outside the members
+ * @param push the push context built from {@code members}, with its cross-object checks
+ */
+public record Verdict(Membership membership, ConfigSnapshot members, int ignored, PushContext push) {
+
+  /**
+   * @param all everything read
+   * @param membership which namespaces are served
+   * @param number the push's sequence number
+   * @param at when the push started
+   */
+  public static Verdict of(
+      ConfigSnapshot all, Membership membership, MeshSettings mesh, long number, Instant at) {
+    ConfigSnapshot members = all.restrictTo(membership::isMember);
+    return new Verdict(
+        membership, members, all.size() - members.size(), PushContext.build(number, at, members, mesh));
+  }
+
+  /** Objects refused and left out, each once (a duplicate included). */
+  public List<ConfigError> refused() {
+    return members.errors();
+  }
+
+  /**
+   * Security objects, or parts of them, in error and served so that they deny rather than allow:
+   * refused objects served by their stand-ins, bad rules dropped, bad conditions widened.
+   */
+  public List<ConfigError> failClosed() {
+    return push.authz().errors();
+  }
+
+  /** What is served but is probably not what its author meant. */
+  public List<ConfigError> warnings() {
+    return push.warnings();
+  }
+}
