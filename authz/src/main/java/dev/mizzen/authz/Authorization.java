@@ -4,6 +4,7 @@ import dev.mizzen.authz.authn.JwtFilters;
 import dev.mizzen.authz.authn.Mtls;
 import dev.mizzen.authz.authn.PeerModes;
 import dev.mizzen.authz.authn.Selectors;
+import dev.mizzen.authz.rbac.DryRun;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
@@ -12,6 +13,7 @@ import dev.mizzen.ingest.model.MeshPolicySpec;
 import dev.mizzen.ingest.model.PeerAuthenticationSpec;
 import dev.mizzen.ingest.model.RbacConfigSpec;
 import dev.mizzen.ingest.model.RequestAuthenticationSpec;
+import dev.mizzen.ingest.model.Spec;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,9 +25,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Authorization and authentication of one push: which policies apply to which workload, the
- * filters and TLS modes they become, and what is wrong with them. Immutable; built once per push
- * and read by every generator of it.
+ * Authorization and authentication of one push: which policies apply to which workload, the filters
+ * and TLS modes they become, and what is wrong with them. Immutable; built once per push and read
+ * by every generator of it.
  */
 public final class Authorization {
   private static final Comparator<Config<?>> OLDEST_FIRST =
@@ -50,7 +52,8 @@ public final class Authorization {
     List<ConfigError> found = new ArrayList<>();
     this.meshPolicy = honoured(in.meshPolicies(), in.controlPlaneNamespace(), found);
     this.rbacConfig = honoured(in.rbacConfigs(), in.controlPlaneNamespace(), found);
-    this.peerModes = new PeerModes(sorted(in.peerAuthentications()), meshPolicy, in.rootNamespace());
+    this.peerModes =
+        new PeerModes(sorted(in.peerAuthentications()), meshPolicy, in.rootNamespace());
     List<ConfigError> errs = new ArrayList<>();
     for (Config<?> c : securityConfigs(in)) {
       if (c.isStandIn()) {
@@ -62,13 +65,13 @@ public final class Authorization {
         errs.add(problem(p, problem.field(), problem.reason()));
       }
       PolicyLint.orInsteadOfAnd(p).ifPresent(w -> found.add(problem(p, "spec.rules", w)));
-      if (dev.mizzen.authz.rbac.DryRun.of(p).isEmpty()) {
+      if (DryRun.of(p).isEmpty()) {
         found.add(
             problem(
                 p,
-                "metadata.annotations." + dev.mizzen.authz.rbac.DryRun.ANNOTATION,
+                "metadata.annotations." + DryRun.ANNOTATION,
                 "\""
-                    + p.meta().annotations().get(dev.mizzen.authz.rbac.DryRun.ANNOTATION)
+                    + p.meta().annotations().get(DryRun.ANNOTATION)
                     + "\" is not true or false; the policy is enforced, as Istio enforces it"));
       }
     }
@@ -83,8 +86,8 @@ public final class Authorization {
 
   /**
    * What is served fail closed: first the refused security objects served by their stand-ins (see
-   * {@code FailClosedStandIns} in ingest), then the problems of accepted AuthorizationPolicies,
-   * the ALLOW rule holding one dropped, the DENY or AUDIT condition holding one widened.
+   * {@code FailClosedStandIns} in ingest), then the problems of accepted AuthorizationPolicies, the
+   * ALLOW rule holding one dropped, the DENY or AUDIT condition holding one widened.
    */
   public List<ConfigError> errors() {
     return errors;
@@ -153,14 +156,17 @@ public final class Authorization {
         peerModes);
   }
 
-  /** The mutual TLS mode of a port of the workloads {@code selector} picks (for clients of them). */
+  /**
+   * The mutual TLS mode of a port of the workloads {@code selector} picks (for clients of them).
+   */
   public Mtls mtls(String namespace, Map<String, String> labels, int port) {
     return peerModes.resolve(namespace, labels, port);
   }
 
   /** A policy in the root namespace applies mesh-wide; otherwise only in its own namespace. */
   private boolean applies(Config<?> c, Map<String, String> selector, Workload w) {
-    boolean inScope = c.namespace().equals(w.namespace()) || c.namespace().equals(in.rootNamespace());
+    boolean inScope =
+        c.namespace().equals(w.namespace()) || c.namespace().equals(in.rootNamespace());
     return inScope && Selectors.matches(selector, w.labels());
   }
 
@@ -194,8 +200,11 @@ public final class Authorization {
     return Map.of();
   }
 
-  /** Maistra honours its control-plane-wide kinds only as "default" in the control plane's namespace. */
-  private static <S extends dev.mizzen.ingest.model.Spec> Optional<Config<S>> honoured(
+  /**
+   * Maistra honours its control-plane-wide kinds only as "default" in the control plane's
+   * namespace.
+   */
+  private static <S extends Spec> Optional<Config<S>> honoured(
       List<Config<S>> all, String controlPlaneNamespace, List<ConfigError> warnings) {
     Optional<Config<S>> found = Optional.empty();
     for (Config<S> c : sorted(all)) {
@@ -221,7 +230,9 @@ public final class Authorization {
     meshPolicy.ifPresent(withRules::add);
     for (Config<?> c : withRules) {
       List<JwtRule> rules =
-          c.spec() instanceof RequestAuthenticationSpec r ? r.jwtRules() : ((MeshPolicySpec) c.spec()).origins();
+          c.spec() instanceof RequestAuthenticationSpec r
+              ? r.jwtRules()
+              : ((MeshPolicySpec) c.spec()).origins();
       for (JwtRule rule : rules) {
         if (rule.jwksUri().isEmpty()) {
           continue;

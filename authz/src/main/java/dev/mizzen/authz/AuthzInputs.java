@@ -39,7 +39,16 @@ public record AuthzInputs(
   }
 
   /** Only authorization policies, for tests and tools. */
-  public static AuthzInputs of(String rootNamespace, List<Config<AuthorizationPolicySpec>> policies) {
-    return new AuthzInputs(rootNamespace, rootNamespace, policies, List.of(), List.of(), List.of(), List.of(), Set.of());
+  public static AuthzInputs of(
+      String rootNamespace, List<Config<AuthorizationPolicySpec>> policies) {
+    return new AuthzInputs(
+        rootNamespace,
+        rootNamespace,
+        policies,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        Set.of());
   }
 }

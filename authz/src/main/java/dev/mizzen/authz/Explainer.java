@@ -4,6 +4,7 @@ import dev.mizzen.authz.explain.RbacEvaluator;
 import dev.mizzen.authz.explain.RequestDescription;
 import dev.mizzen.authz.rbac.RbacFilter;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,15 +16,18 @@ import java.util.regex.Pattern;
  * Runs a described request through a workload's generated RBAC filters in Envoy's order and says
  * which rule decided: AUDIT rules only log; a matching DENY rule denies; then, when an ALLOW filter
  * is present, a matching ALLOW rule allows and no match denies; with no ALLOW filter, the request
- * passes. Rules of dry-run policies decide nothing; those that match are listed. Within a filter, rules are tried in name order, as gRPC does (Envoy only says "one
- * matched"; any matching rule is a true answer).
+ * passes. Rules of dry-run policies decide nothing; those that match are listed. Within a filter,
+ * rules are tried in name order, as gRPC does (Envoy only says "one matched"; any matching rule is
+ * a true answer).
  */
 final class Explainer {
-  private static final Pattern NAME = Pattern.compile("ns\\[(.+)\\]-policy\\[(.+)\\]-rule\\[([0-9]+)\\]");
+  private static final Pattern NAME =
+      Pattern.compile("ns\\[(.+)\\]-policy\\[(.+)\\]-rule\\[([0-9]+)\\]");
 
   private Explainer() {}
 
-  static Explanation explain(List<RbacFilter> filters, String enforcedBy, boolean shadow, RequestDescription r) {
+  static Explanation explain(
+      List<RbacFilter> filters, String enforcedBy, boolean shadow, RequestDescription r) {
     List<String> audited = new ArrayList<>();
     List<String> dryRun = new ArrayList<>();
     for (RbacFilter f : filters) {
@@ -42,7 +46,8 @@ final class Explainer {
         case DENY -> {
           List<String> denied = matching(f.rules(), r);
           if (!denied.isEmpty()) {
-            return decided("DENY", f, denied.get(0), audited, shadow, "denied by DENY policy", dryRun);
+            return decided(
+                "DENY", f, denied.get(0), audited, shadow, "denied by DENY policy", dryRun);
           }
         }
         case ALLOW -> allow = f;
@@ -50,17 +55,26 @@ final class Explainer {
     }
     if (allow == null) {
       return new Explanation(
-          "ALLOW", "", "", "", "", -1,
+          "ALLOW",
+          "",
+          "",
+          "",
+          "",
+          -1,
           "allowed: no policy matched (no DENY rule matches and no ALLOW policy applies)",
-          audited, true, dryRun);
+          audited,
+          true,
+          dryRun);
     }
     List<String> allowed = matching(allow.rules(), r);
     if (!allowed.isEmpty()) {
-      return decided("ALLOW", allow, allowed.get(0), audited, shadow, "allowed by ALLOW policy", dryRun);
+      return decided(
+          "ALLOW", allow, allowed.get(0), audited, shadow, "allowed by ALLOW policy", dryRun);
     }
     String why;
     if (allow.rules().getPoliciesCount() > 0) {
-      why = "denied: no rule matched; ALLOW policies apply to this workload and none of their rules allows the request";
+      why =
+          "denied: no rule matched; ALLOW policies apply to this workload and none of their rules allows the request";
     } else if (!enforcedBy.isEmpty()) {
       why =
           "denied: no rule matched; ServiceMeshRbacConfig "
@@ -71,7 +85,8 @@ final class Explainer {
           "denied: no rule matched; every rule of the ALLOW policies that apply was dropped (invalid,"
               + " or HTTP-only on a TCP chain), so they allow nothing";
     }
-    return new Explanation("DENY", "ALLOW", "", "", "", -1, shadowed(why, shadow), audited, !shadow, dryRun);
+    return new Explanation(
+        "DENY", "ALLOW", "", "", "", -1, shadowed(why, shadow), audited, !shadow, dryRun);
   }
 
   private static Explanation decided(
@@ -108,11 +123,12 @@ final class Explainer {
 
   private static String shadowed(String message, boolean shadow) {
     return shadow
-        ? message + " -- but the rules are only logged (ServiceMeshRbacConfig enforcementMode PERMISSIVE), so the request passes"
+        ? message
+            + " -- but the rules are only logged (ServiceMeshRbacConfig enforcementMode PERMISSIVE), so the request passes"
         : message;
   }
 
-  private static List<String> matching(io.envoyproxy.envoy.config.rbac.v3.RBAC rules, RequestDescription r) {
+  private static List<String> matching(RBAC rules, RequestDescription r) {
     Map<String, Policy> byName = new TreeMap<>(rules.getPoliciesMap());
     List<String> out = new ArrayList<>();
     byName.forEach(

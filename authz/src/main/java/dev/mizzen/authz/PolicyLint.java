@@ -12,8 +12,8 @@ final class PolicyLint {
 
   /**
    * The classic trap: a {@code from} and a {@code to} written as two list items, i.e. two rules,
-   * which are ORed, where one rule holding both (ANDed) was meant. In an ALLOW policy the trap
-   * lets anyone matching the {@code from} do anything, and anyone do the {@code to}.
+   * which are ORed, where one rule holding both (ANDed) was meant. In an ALLOW policy the trap lets
+   * anyone matching the {@code from} do anything, and anyone do the {@code to}.
    */
   static Optional<String> orInsteadOfAnd(Config<AuthorizationPolicySpec> policy) {
     List<Rule> rules = policy.spec().rules();

@@ -57,9 +57,9 @@ class ConformanceTest {
       r -> r.toBuilder().setShadowRulesStatPrefix("istio_dry_run_allow_").build();
 
   /**
-   * Maistra 2.1 matched peer identities on the metadata its own istio_authn filter left
-   * ({@code source.principal} without scheme); Mizzen, as Istio since, matches the certificate's
-   * URI SAN ({@code authenticated}, with "spiffe://"), which works on any Envoy.
+   * Maistra 2.1 matched peer identities on the metadata its own istio_authn filter left ({@code
+   * source.principal} without scheme); Mizzen, as Istio since, matches the certificate's URI SAN
+   * ({@code authenticated}, with "spiffe://"), which works on any Envoy.
    */
   private static final UnaryOperator<RBAC> PEER_IDENTITY_AS_AUTHENTICATED =
       r -> {
@@ -83,7 +83,10 @@ class ConformanceTest {
         same("istio-master/http/allow-full-rule", "allow-full-rule-out.yaml"),
         same("istio-master/http/allow-nil-rule", "allow-nil-rule-out.yaml"),
         same("istio-master/http/audit-full-rule", "audit-full-rule-out.yaml"),
-        same("istio-master/http/deny-and-allow", "deny-and-allow-out1.yaml", "deny-and-allow-out2.yaml"),
+        same(
+            "istio-master/http/deny-and-allow",
+            "deny-and-allow-out1.yaml",
+            "deny-and-allow-out2.yaml"),
         same("istio-master/http/deny-empty-rule", "deny-empty-rule-out.yaml"),
         same("istio-master/http/single-policy", "single-policy-out.yaml"),
         same("istio-master/tcp/allow-both-http-tcp", "allow-both-http-tcp-out.yaml"),
@@ -103,14 +106,15 @@ class ConformanceTest {
     return Arguments.of(inputCase, UnaryOperator.<RBAC>identity(), List.of(outputs));
   }
 
-  private static Arguments differing(String inputCase, UnaryOperator<RBAC> difference, String... outputs) {
+  private static Arguments differing(
+      String inputCase, UnaryOperator<RBAC> difference, String... outputs) {
     return Arguments.of(inputCase, difference, List.of(outputs));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void generatesWhatTheReferenceGenerates(String inputCase, UnaryOperator<RBAC> difference, List<String> outputs)
-      throws Exception {
+  void generatesWhatTheReferenceGenerates(
+      String inputCase, UnaryOperator<RBAC> difference, List<String> outputs) throws Exception {
     Path dir = ROOT.resolve(inputCase).getParent();
     String name = ROOT.resolve(inputCase).getFileName().toString();
     WorkloadAuthz authz = workload(dir.resolve(name + "-in.yaml"));
@@ -121,10 +125,14 @@ class ConformanceTest {
         expected.add(networkFilter(dir.resolve(out)));
       } else {
         HttpFilter f = httpFilter(dir.resolve(out));
-        expected.add(f.toBuilder().setTypedConfig(Any.pack(difference.apply(f.getTypedConfig().unpack(RBAC.class)))).build());
+        expected.add(
+            f.toBuilder()
+                .setTypedConfig(Any.pack(difference.apply(f.getTypedConfig().unpack(RBAC.class))))
+                .build());
       }
     }
-    List<Message> actual = new ArrayList<>(tcp ? authz.networkFilters() : authz.httpFilters(DataPlane.ENVOY));
+    List<Message> actual =
+        new ArrayList<>(tcp ? authz.networkFilters() : authz.httpFilters(DataPlane.ENVOY));
     assertThat(unpacked(actual)).isEqualTo(unpacked(expected));
   }
 
@@ -140,15 +148,19 @@ class ConformanceTest {
     Path in = ROOT.resolve(inputCase + "-in.yaml");
     Path out = ROOT.resolve(inputCase + "-out.yaml");
     RBAC expected = httpFilter(out).getTypedConfig().unpack(RBAC.class);
-    HeaderMatcher maistra = regexHeader(expected.getRules().getPoliciesMap().values().iterator().next().getPrincipals(0));
+    HeaderMatcher maistra =
+        regexHeader(
+            expected.getRules().getPoliciesMap().values().iterator().next().getPrincipals(0));
     assertThat(maistra).as("the reference has the regex header").isNotNull();
     HeaderMatcher withoutEngine =
         maistra.toBuilder()
             .setSafeRegexMatch(maistra.getSafeRegexMatch().toBuilder().clearGoogleRe2())
             .build();
 
-    RBAC actual = workload(in).httpFilters(DataPlane.ENVOY).get(0).getTypedConfig().unpack(RBAC.class);
-    HeaderMatcher mizzen = regexHeader(actual.getRules().getPoliciesMap().values().iterator().next().getPrincipals(0));
+    RBAC actual =
+        workload(in).httpFilters(DataPlane.ENVOY).get(0).getTypedConfig().unpack(RBAC.class);
+    HeaderMatcher mizzen =
+        regexHeader(actual.getRules().getPoliciesMap().values().iterator().next().getPrincipals(0));
     assertThat(mizzen).isEqualTo(withoutEngine);
   }
 
@@ -205,7 +217,8 @@ class ConformanceTest {
   }
 
   /** Filters with their typed config unpacked, so that maps compare as maps, not as bytes. */
-  private static List<List<Object>> unpacked(List<Message> filters) throws InvalidProtocolBufferException {
+  private static List<List<Object>> unpacked(List<Message> filters)
+      throws InvalidProtocolBufferException {
     List<List<Object>> out = new ArrayList<>();
     for (Message m : filters) {
       if (m instanceof HttpFilter h) {
@@ -215,7 +228,8 @@ class ConformanceTest {
         out.add(
             List.of(
                 f.getName(),
-                f.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class)));
+                f.getTypedConfig()
+                    .unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class)));
       }
     }
     return out;

@@ -9,7 +9,10 @@ import io.envoyproxy.envoy.config.rbac.v3.RBAC;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Policies annotated istio.io/dry-run become Envoy shadow rules: counted and logged, never enforced. */
+/**
+ * Policies annotated istio.io/dry-run become Envoy shadow rules: counted and logged, never
+ * enforced.
+ */
 class DryRunTest {
   private static final Workload WEB = Mesh.workload("shop", Map.of("app", "web"));
 
@@ -27,7 +30,8 @@ class DryRunTest {
       """;
 
   private static RequestDescription get(String path) {
-    return new RequestDescription("GET", path, "web.shop", Map.of(), 8080, "", "10.0.0.9", "", "", "", Map.of());
+    return new RequestDescription(
+        "GET", path, "web.shop", Map.of(), 8080, "", "10.0.0.9", "", "", "", Map.of());
   }
 
   @Test
@@ -41,14 +45,21 @@ class DryRunTest {
 
     RbacFilter deny = w.rbac(false).get(0);
     assertThat(deny.enforces()).isFalse();
-    var http = w.httpFilters(DataPlane.ENVOY).get(0).getTypedConfig()
-        .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+    var http =
+        w.httpFilters(DataPlane.ENVOY)
+            .get(0)
+            .getTypedConfig()
+            .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
     assertThat(http.hasRules()).as("nothing enforced").isFalse();
     assertThat(http.getShadowRules().getAction()).isEqualTo(RBAC.Action.DENY);
-    assertThat(http.getShadowRules().getPoliciesMap()).containsOnlyKeys("ns[shop]-policy[no-admin]-rule[0]");
+    assertThat(http.getShadowRules().getPoliciesMap())
+        .containsOnlyKeys("ns[shop]-policy[no-admin]-rule[0]");
     assertThat(http.getShadowRulesStatPrefix()).isEqualTo("istio_dry_run_deny_");
-    var tcp = w.networkFilters().get(0).getTypedConfig()
-        .unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+    var tcp =
+        w.networkFilters()
+            .get(0)
+            .getTypedConfig()
+            .unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
     assertThat(tcp.hasRules()).isFalse();
     assertThat(tcp.getShadowRulesStatPrefix()).isEqualTo("istio_dry_run_deny_");
     assertThat(tcp.getStatPrefix()).isEqualTo("tcp.");
@@ -75,17 +86,23 @@ class DryRunTest {
                       rules: [{to: [{operation: {methods: [POST]}}]}]
                     """)
             .workload(WEB);
-    assertThat(w.rbac(false)).extracting(RbacFilter::action).containsExactly(Action.DENY, Action.ALLOW);
+    assertThat(w.rbac(false))
+        .extracting(RbacFilter::action)
+        .containsExactly(Action.DENY, Action.ALLOW);
     var deny = w.rbac(false).get(0);
     assertThat(deny.rules().getPoliciesMap()).containsOnlyKeys("ns[shop]-policy[no-debug]-rule[0]");
-    assertThat(deny.dryRun().getPoliciesMap()).containsOnlyKeys("ns[shop]-policy[no-admin]-rule[0]");
+    assertThat(deny.dryRun().getPoliciesMap())
+        .containsOnlyKeys("ns[shop]-policy[no-admin]-rule[0]");
     assertThat(w.explain(get("/debug")).decision()).isEqualTo("DENY");
     // The dry-run ALLOW policy would deny a GET; it only says so.
     Explanation x = w.explain(get("/admin"));
     assertThat(x.decision()).isEqualTo("ALLOW");
     assertThat(x.dryRun()).containsExactly("DENY ns[shop]-policy[no-admin]-rule[0]");
-    var allow = w.httpFilters(DataPlane.ENVOY).get(1).getTypedConfig()
-        .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
+    var allow =
+        w.httpFilters(DataPlane.ENVOY)
+            .get(1)
+            .getTypedConfig()
+            .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class);
     assertThat(allow.hasRules()).isFalse();
     assertThat(allow.getShadowRulesStatPrefix()).isEqualTo("istio_dry_run_allow_");
   }

@@ -41,8 +41,13 @@ class ExplainerTest {
       """;
 
   private static RequestDescription request(
-      String method, String path, Map<String, String> headers, String principal, Map<String, List<String>> claims) {
-    return new RequestDescription(method, path, "web.shop", headers, 8080, "", "10.0.0.9", "", principal, "", claims);
+      String method,
+      String path,
+      Map<String, String> headers,
+      String principal,
+      Map<String, List<String>> claims) {
+    return new RequestDescription(
+        method, path, "web.shop", headers, 8080, "", "10.0.0.9", "", principal, "", claims);
   }
 
   @Test
@@ -50,14 +55,22 @@ class ExplainerTest {
     Explanation x =
         Mesh.of(POLICIES)
             .workload(WEB)
-            .explain(request("GET", "/api/items?page=2", Map.of(), "spiffe://cluster.local/ns/front/sa/ui", Map.of()));
+            .explain(
+                request(
+                    "GET",
+                    "/api/items?page=2",
+                    Map.of(),
+                    "spiffe://cluster.local/ns/front/sa/ui",
+                    Map.of()));
     assertThat(x.decision()).isEqualTo("ALLOW");
     assertThat(x.filter()).isEqualTo("ALLOW");
     assertThat(x.policy()).isEqualTo("ns[shop]-policy[readers]-rule[0]");
     assertThat(x.namespace()).isEqualTo("shop");
     assertThat(x.name()).isEqualTo("readers");
     assertThat(x.rule()).isZero();
-    assertThat(x.message()).isEqualTo("allowed by ALLOW policy shop/readers, rule 0 (ns[shop]-policy[readers]-rule[0])");
+    assertThat(x.message())
+        .isEqualTo(
+            "allowed by ALLOW policy shop/readers, rule 0 (ns[shop]-policy[readers]-rule[0])");
     assertThat(x.audited()).containsExactly("ns[istio-system]-policy[audit-api]-rule[0]");
     assertThat(x.enforced()).isTrue();
   }
@@ -67,33 +80,60 @@ class ExplainerTest {
     Explanation x =
         Mesh.of(POLICIES)
             .workload(WEB)
-            .explain(request("GET", "/api/admin/users", Map.of(), "spiffe://cluster.local/ns/front/sa/ui", Map.of()));
+            .explain(
+                request(
+                    "GET",
+                    "/api/admin/users",
+                    Map.of(),
+                    "spiffe://cluster.local/ns/front/sa/ui",
+                    Map.of()));
     assertThat(x.decision()).isEqualTo("DENY");
     assertThat(x.filter()).isEqualTo("DENY");
     assertThat(x.policy()).isEqualTo("ns[shop]-policy[no-admin]-rule[0]");
-    assertThat(x.message()).isEqualTo("denied by DENY policy shop/no-admin, rule 0 (ns[shop]-policy[no-admin]-rule[0])");
+    assertThat(x.message())
+        .isEqualTo(
+            "denied by DENY policy shop/no-admin, rule 0 (ns[shop]-policy[no-admin]-rule[0])");
 
     Explanation debugging =
         Mesh.of(POLICIES)
             .workload(WEB)
             .explain(
-                request("GET", "/api/admin/users", Map.of("X-Debug", "1"), "spiffe://cluster.local/ns/front/sa/ui", Map.of()));
-    assertThat(debugging.decision()).as("the DENY rule spares requests with x-debug").isEqualTo("ALLOW");
+                request(
+                    "GET",
+                    "/api/admin/users",
+                    Map.of("X-Debug", "1"),
+                    "spiffe://cluster.local/ns/front/sa/ui",
+                    Map.of()));
+    assertThat(debugging.decision())
+        .as("the DENY rule spares requests with x-debug")
+        .isEqualTo("ALLOW");
   }
 
   @Test
   void readsPathTemplatesAndJwtClaims() {
     WorkloadAuthz w = Mesh.of(POLICIES).workload(WEB);
-    Explanation buyer = w.explain(request("POST", "/items/42/price", Map.of(), "", Map.of("groups", List.of("staff", "buyers"))));
+    Explanation buyer =
+        w.explain(
+            request(
+                "POST",
+                "/items/42/price",
+                Map.of(),
+                "",
+                Map.of("groups", List.of("staff", "buyers"))));
     assertThat(buyer.policy()).isEqualTo("ns[shop]-policy[readers]-rule[1]");
-    Explanation tooDeep = w.explain(request("POST", "/items/42/x/price", Map.of(), "", Map.of("groups", List.of("buyers"))));
+    Explanation tooDeep =
+        w.explain(
+            request(
+                "POST", "/items/42/x/price", Map.of(), "", Map.of("groups", List.of("buyers"))));
     assertThat(tooDeep.decision()).isEqualTo("DENY");
   }
 
   @Test
   void saysWhenNothingMatched() {
     Explanation x =
-        Mesh.of(POLICIES).workload(WEB).explain(request("GET", "/api/items", Map.of(), "", Map.of()));
+        Mesh.of(POLICIES)
+            .workload(WEB)
+            .explain(request("GET", "/api/items", Map.of(), "", Map.of()));
     assertThat(x.decision()).isEqualTo("DENY");
     assertThat(x.policy()).isEmpty();
     assertThat(x.rule()).isEqualTo(-1);
@@ -102,16 +142,21 @@ class ExplainerTest {
             "denied: no rule matched; ALLOW policies apply to this workload and none of their rules allows the"
                 + " request");
 
-    Explanation open = Mesh.of("").workload(WEB).explain(request("GET", "/", Map.of(), "", Map.of()));
+    Explanation open =
+        Mesh.of("").workload(WEB).explain(request("GET", "/", Map.of(), "", Map.of()));
     assertThat(open.decision()).isEqualTo("ALLOW");
-    assertThat(open.message()).isEqualTo("allowed: no policy matched (no DENY rule matches and no ALLOW policy applies)");
+    assertThat(open.message())
+        .isEqualTo("allowed: no policy matched (no DENY rule matches and no ALLOW policy applies)");
   }
 
   @Test
   void namesTheRbacConfigThatDeniesByDefaultAndSaysWhenRulesOnlyLog() {
     String on =
         "apiVersion: rbac.maistra.io/v1\nkind: ServiceMeshRbacConfig\nmetadata: {name: default, namespace: istio-system}\n";
-    Explanation enforced = Mesh.of(on + "spec: {mode: \"ON\"}\n").workload(WEB).explain(request("GET", "/", Map.of(), "", Map.of()));
+    Explanation enforced =
+        Mesh.of(on + "spec: {mode: \"ON\"}\n")
+            .workload(WEB)
+            .explain(request("GET", "/", Map.of(), "", Map.of()));
     assertThat(enforced.decision()).isEqualTo("DENY");
     assertThat(enforced.message())
         .isEqualTo(
@@ -124,6 +169,8 @@ class ExplainerTest {
             .explain(request("GET", "/", Map.of(), "", Map.of()));
     assertThat(logged.decision()).isEqualTo("DENY");
     assertThat(logged.enforced()).isFalse();
-    assertThat(logged.message()).endsWith("-- but the rules are only logged (ServiceMeshRbacConfig enforcementMode PERMISSIVE), so the request passes");
+    assertThat(logged.message())
+        .endsWith(
+            "-- but the rules are only logged (ServiceMeshRbacConfig enforcementMode PERMISSIVE), so the request passes");
   }
 }

@@ -19,7 +19,10 @@ class FailClosedTest {
   private static final Principal ANY = Principal.newBuilder().setAny(true).build();
 
   private static RbacFilter filter(Authorization a, Workload w, Action action, boolean tcp) {
-    return a.workload(w).rbac(tcp).stream().filter(f -> f.action() == action).findFirst().orElseThrow();
+    return a.workload(w).rbac(tcp).stream()
+        .filter(f -> f.action() == action)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -58,7 +61,9 @@ class FailClosedTest {
               - when: [{key: "request.regex.headers[x-user]", values: ["(alice"]}]
             """);
     RbacFilter allow = filter(a, WEB, Action.ALLOW, false);
-    assertThat(allow.rules().getPoliciesCount()).as("an ALLOW filter without policies denies all").isZero();
+    assertThat(allow.rules().getPoliciesCount())
+        .as("an ALLOW filter without policies denies all")
+        .isZero();
     assertThat(allow.shadow()).isFalse();
     assertThat(a.workload(Mesh.workload("shop", Map.of("app", "db"))).rbac(false)).isEmpty();
   }
@@ -90,12 +95,18 @@ class FailClosedTest {
             """
                 .formatted(ordinary, huge));
     Policy allow =
-        filter(a, WEB, Action.ALLOW, false).rules().getPoliciesOrThrow("ns[shop]-policy[allow]-rule[0]");
+        filter(a, WEB, Action.ALLOW, false)
+            .rules()
+            .getPoliciesOrThrow("ns[shop]-policy[allow]-rule[0]");
     assertThat(allow.toString()).contains("alice-[0-9]+(-[a-z]+[0-9]+){0,30}");
     // The DENY rule is widened: its oversized condition is left out, its principal kept.
     Policy deny =
-        filter(a, WEB, Action.DENY, false).rules().getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
-    assertThat(deny.toString()).doesNotContain("[^a]{1000}").contains("spiffe://cluster.local/ns/a/sa/b");
+        filter(a, WEB, Action.DENY, false)
+            .rules()
+            .getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
+    assertThat(deny.toString())
+        .doesNotContain("[^a]{1000}")
+        .contains("spiffe://cluster.local/ns/a/sa/b");
     assertThat(a.errors()).hasSize(1);
     assertThat(a.errors().get(0).message())
         .endsWith(
@@ -123,11 +134,19 @@ class FailClosedTest {
                 - key: request.bogus
                   values: [x]
             """);
-    Policy p = filter(a, WEB, Action.DENY, false).rules().getPoliciesOrThrow("ns[shop]-policy[p]-rule[0]");
+    Policy p =
+        filter(a, WEB, Action.DENY, false).rules().getPoliciesOrThrow("ns[shop]-policy[p]-rule[0]");
     // Only the valid principal condition is left: the rule now matches more requests.
     Principal and = p.getPrincipals(0);
     assertThat(and.getAndIds().getIdsList()).hasSize(1);
-    assertThat(and.getAndIds().getIds(0).getOrIds().getIds(0).getAuthenticated().getPrincipalName().getExact())
+    assertThat(
+            and.getAndIds()
+                .getIds(0)
+                .getOrIds()
+                .getIds(0)
+                .getAuthenticated()
+                .getPrincipalName()
+                .getExact())
         .isEqualTo("spiffe://cluster.local/ns/a/sa/b");
     assertThat(a.errors()).hasSize(3);
   }
@@ -152,7 +171,10 @@ class FailClosedTest {
               rules:
               - from: [{source: {principals: "not-a-list"}}]
             """);
-    Policy deny = filter(a, WEB, Action.DENY, false).rules().getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
+    Policy deny =
+        filter(a, WEB, Action.DENY, false)
+            .rules()
+            .getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
     assertThat(deny.getPrincipals(0).getAndIds().getIdsList()).containsExactly(ANY);
     assertThat(deny.getPermissions(0).getAndRules().getRules(0).getAny()).isTrue();
     assertThat(filter(a, WEB, Action.ALLOW, false).rules().getPoliciesCount()).isZero();
@@ -179,9 +201,13 @@ class FailClosedTest {
               rules:
               - to: [{operation: {methods: [GET], ports: ["82"]}}]
             """);
-    assertThat(filter(a, WEB, Action.ALLOW, true).rules().getPoliciesMap()).containsOnlyKeys("ns[shop]-policy[allow]-rule[1]");
+    assertThat(filter(a, WEB, Action.ALLOW, true).rules().getPoliciesMap())
+        .containsOnlyKeys("ns[shop]-policy[allow]-rule[1]");
     assertThat(filter(a, WEB, Action.ALLOW, false).rules().getPoliciesMap()).hasSize(2);
-    Policy deny = filter(a, WEB, Action.DENY, true).rules().getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
+    Policy deny =
+        filter(a, WEB, Action.DENY, true)
+            .rules()
+            .getPoliciesOrThrow("ns[shop]-policy[deny]-rule[0]");
     var and = deny.getPermissions(0).getAndRules().getRulesList();
     assertThat(and).hasSize(1);
     assertThat(and.get(0).getOrRules().getRules(0).getDestinationPort()).isEqualTo(82);
@@ -238,7 +264,9 @@ class FailClosedTest {
             metadata: {name: audit, namespace: shop}
             spec: {action: AUDIT, rules: [{}]}
             """);
-    assertThat(a.workload(WEB).rbac(false)).extracting(RbacFilter::action).containsExactly(Action.AUDIT, Action.DENY, Action.ALLOW);
+    assertThat(a.workload(WEB).rbac(false))
+        .extracting(RbacFilter::action)
+        .containsExactly(Action.AUDIT, Action.DENY, Action.ALLOW);
   }
 
   @Test
@@ -267,7 +295,8 @@ class FailClosedTest {
         .containsExactly("envoy.filters.http.rbac.DENY", "envoy.filters.http.rbac");
     assertThat(a.workload(WEB).httpFilters(DataPlane.ENVOY))
         .extracting(f -> f.getName())
-        .containsExactly("envoy.filters.http.jwt_authn", "envoy.filters.http.rbac", "envoy.filters.http.rbac");
+        .containsExactly(
+            "envoy.filters.http.jwt_authn", "envoy.filters.http.rbac", "envoy.filters.http.rbac");
     assertThat(List.of(a.workload(WEB).networkFilters().size())).containsExactly(2);
   }
 }

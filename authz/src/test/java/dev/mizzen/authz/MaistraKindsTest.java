@@ -11,7 +11,10 @@ import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** ServiceMeshRbacConfig, ServiceMeshPolicy, and the PeerAuthentication and RequestAuthentication beside them. */
+/**
+ * ServiceMeshRbacConfig, ServiceMeshPolicy, and the PeerAuthentication and RequestAuthentication
+ * beside them.
+ */
 class MaistraKindsTest {
   private static final Map<String, String> WEB = Map.of("app", "web");
 
@@ -46,11 +49,23 @@ class MaistraKindsTest {
                 "default",
                 "{mode: ON_WITH_INCLUSION, inclusion: {namespaces: [shop], services: [db.data.svc.cluster.local]}}"));
     assertThat(inclusion.workload(Mesh.workload("shop", WEB)).enforcedBy()).isNotEmpty();
-    assertThat(inclusion.workload(Mesh.workload("data", WEB, "db.data.svc.cluster.local")).enforcedBy()).isNotEmpty();
-    assertThat(inclusion.workload(Mesh.workload("data", WEB, "cache.data.svc.cluster.local")).enforcedBy()).isEmpty();
+    assertThat(
+            inclusion
+                .workload(Mesh.workload("data", WEB, "db.data.svc.cluster.local"))
+                .enforcedBy())
+        .isNotEmpty();
+    assertThat(
+            inclusion
+                .workload(Mesh.workload("data", WEB, "cache.data.svc.cluster.local"))
+                .enforcedBy())
+        .isEmpty();
 
     Authorization exclusion =
-        Mesh.of(rbacConfig("istio-system", "default", "{mode: ON_WITH_EXCLUSION, exclusion: {namespaces: [shop]}}"));
+        Mesh.of(
+            rbacConfig(
+                "istio-system",
+                "default",
+                "{mode: ON_WITH_EXCLUSION, exclusion: {namespaces: [shop]}}"));
     assertThat(exclusion.workload(Mesh.workload("shop", WEB)).rbac(false)).isEmpty();
     assertThat(exclusion.workload(Mesh.workload("data", WEB)).rbac(false)).hasSize(1);
 
@@ -74,7 +89,8 @@ class MaistraKindsTest {
     assertThat(w.shadow()).isTrue();
     RBAC deny = w.httpFilters(DataPlane.ENVOY).get(0).getTypedConfig().unpack(RBAC.class);
     assertThat(deny.hasRules()).isFalse();
-    assertThat(deny.getShadowRules().getPoliciesMap()).containsOnlyKeys("ns[shop]-policy[deny]-rule[0]");
+    assertThat(deny.getShadowRules().getPoliciesMap())
+        .containsOnlyKeys("ns[shop]-policy[deny]-rule[0]");
     assertThat(deny.getShadowRulesStatPrefix()).isEqualTo("istio_dry_run_deny_");
   }
 
@@ -134,11 +150,16 @@ class MaistraKindsTest {
             spec:
               selector: {matchLabels: {app: api}}
             """);
-    assertThat(a.mtls("data", Map.of(), 80)).isEqualTo(new Mtls(MtlsMode.STRICT, "ServiceMeshPolicy istio-system/default"));
-    assertThat(a.mtls("shop", Map.of(), 80)).isEqualTo(new Mtls(MtlsMode.PERMISSIVE, "PeerAuthentication shop/ns"));
-    assertThat(a.mtls("shop", Map.of("app", "api"), 80)).isEqualTo(new Mtls(MtlsMode.PERMISSIVE, "PeerAuthentication shop/ns"));
-    assertThat(a.mtls("shop", WEB, 80)).isEqualTo(new Mtls(MtlsMode.DISABLE, "PeerAuthentication shop/web"));
-    assertThat(a.mtls("shop", WEB, 9090)).isEqualTo(new Mtls(MtlsMode.STRICT, "PeerAuthentication shop/web (port 9090)"));
+    assertThat(a.mtls("data", Map.of(), 80))
+        .isEqualTo(new Mtls(MtlsMode.STRICT, "ServiceMeshPolicy istio-system/default"));
+    assertThat(a.mtls("shop", Map.of(), 80))
+        .isEqualTo(new Mtls(MtlsMode.PERMISSIVE, "PeerAuthentication shop/ns"));
+    assertThat(a.mtls("shop", Map.of("app", "api"), 80))
+        .isEqualTo(new Mtls(MtlsMode.PERMISSIVE, "PeerAuthentication shop/ns"));
+    assertThat(a.mtls("shop", WEB, 80))
+        .isEqualTo(new Mtls(MtlsMode.DISABLE, "PeerAuthentication shop/web"));
+    assertThat(a.mtls("shop", WEB, 9090))
+        .isEqualTo(new Mtls(MtlsMode.STRICT, "PeerAuthentication shop/web (port 9090)"));
     assertThat(Mesh.of("").mtls("shop", WEB, 80).explicit()).isFalse();
   }
 
@@ -167,7 +188,8 @@ class MaistraKindsTest {
             """,
             "web.shop.svc.cluster.local");
     WorkloadAuthz w = a.workload(Mesh.workload("shop", WEB));
-    JwtAuthentication jwt = w.httpFilters(DataPlane.ENVOY).get(0).getTypedConfig().unpack(JwtAuthentication.class);
+    JwtAuthentication jwt =
+        w.httpFilters(DataPlane.ENVOY).get(0).getTypedConfig().unpack(JwtAuthentication.class);
     assertThat(jwt.getProvidersMap()).containsOnlyKeys("origins-0", "origins-1");
     assertThat(jwt.getProvidersOrThrow("origins-0").getIssuer()).isEqualTo("https://shop.example");
     assertThat(jwt.getProvidersOrThrow("origins-0").getPayloadInMetadata()).isEqualTo("payload");

@@ -41,7 +41,8 @@ class UnreadablePolicyTest {
   }
 
   private static RequestDescription get(String path) {
-    return new RequestDescription("GET", path, "web.shop", Map.of(), 8080, "", "10.0.0.9", "", "", "", Map.of());
+    return new RequestDescription(
+        "GET", path, "web.shop", Map.of(), 8080, "", "10.0.0.9", "", "", "", Map.of());
   }
 
   private static List<String> errors(Authorization a) {
@@ -164,7 +165,9 @@ class UnreadablePolicyTest {
     assertThat(nothing.getPermissions(0).getNotRule().getAny()).isTrue();
     assertThat(a.workload(WEB).explain(get("/")).decision()).isEqualTo("DENY");
     assertThat(a.workload(DB).rbac(false)).isEmpty();
-    assertThat(errors(a)).containsExactly("mesh.yaml:1: AuthorizationPolicy shop/p: spec.rules: wrong type: expected list");
+    assertThat(errors(a))
+        .containsExactly(
+            "mesh.yaml:1: AuthorizationPolicy shop/p: spec.rules: wrong type: expected list");
   }
 
   @Test
@@ -181,7 +184,8 @@ class UnreadablePolicyTest {
                 """);
     assertThat(r.get(0).isServed()).isFalse();
     assertThat(r.get(0).error().message())
-        .isEqualTo("mesh.yaml:1: AuthorizationPolicy shop/p: spec.rules: wrong type: expected list");
+        .isEqualTo(
+            "mesh.yaml:1: AuthorizationPolicy shop/p: spec.rules: wrong type: expected list");
   }
 
   @Test
@@ -213,7 +217,8 @@ class UnreadablePolicyTest {
     assertThat(a.workload(WEB).mtls(8080).source()).isEqualTo("PeerAuthentication shop/web");
     assertThat(a.workload(DB).mtls(8080).mode()).isEqualTo(MtlsMode.PERMISSIVE);
     assertThat(a.workload(BILLING).mtls(8080).mode()).isEqualTo(MtlsMode.STRICT);
-    assertThat(a.workload(BILLING).mtls(8080).source()).isEqualTo("PeerAuthentication billing/billing");
+    assertThat(a.workload(BILLING).mtls(8080).source())
+        .isEqualTo("PeerAuthentication billing/billing");
     assertThat(errors(a)).hasSize(2);
   }
 
@@ -233,7 +238,8 @@ class UnreadablePolicyTest {
     assertThat(jwt.getProvidersMap()).hasSize(1);
     var provider = jwt.getProvidersMap().values().iterator().next();
     assertThat(provider.getIssuer()).as("takes every token").isEmpty();
-    assertThat(provider.getLocalJwks().getInlineString()).contains("\"kid\":\"mizzen-fail-closed\"");
+    assertThat(provider.getLocalJwks().getInlineString())
+        .contains("\"kid\":\"mizzen-fail-closed\"");
     var any = jwt.getRules(0).getRequires().getRequiresAny().getRequirementsList();
     assertThat(any).hasSize(2);
     assertThat(any.get(1).hasAllowMissing()).as("a request without a token passes").isTrue();
@@ -254,7 +260,8 @@ class UnreadablePolicyTest {
             spec: {peers: [{mtls: {mode: PERMISSIVE}}], targets: [{name: web}]}
             """);
     assertThat(a.workload(WEB).mtls(8080).mode()).isEqualTo(MtlsMode.STRICT);
-    assertThat(a.mtls("billing", Map.of(), 9090).source()).isEqualTo("ServiceMeshPolicy istio-system/default");
+    assertThat(a.mtls("billing", Map.of(), 9090).source())
+        .isEqualTo("ServiceMeshPolicy istio-system/default");
     JwtAuthentication jwt = jwtFilter(a.workload(WEB).httpFilters(DataPlane.ENVOY).get(0));
     assertThat(jwt.getProvidersMap().values().iterator().next().getIssuer()).isEmpty();
     assertThat(errors(a)).hasSize(1);

@@ -33,7 +33,10 @@ public final class EnvoyRules {
     this.types = types;
   }
 
-  /** The rules, loaded once (the first call reads every Envoy message type: seconds on a busy machine). */
+  /**
+   * The rules, loaded once (the first call reads every Envoy message type: seconds on a busy
+   * machine).
+   */
   public static EnvoyRules get() {
     return Holder.INSTANCE;
   }
@@ -43,8 +46,8 @@ public final class EnvoyRules {
   }
 
   /**
-   * Every rule the resource breaks, in field order; empty when Envoy would accept it. The
-   * resource is named by its {@code name} field ({@code cluster_name} for a load assignment).
+   * Every rule the resource breaks, in field order; empty when Envoy would accept it. The resource
+   * is named by its {@code name} field ({@code cluster_name} for a load assignment).
    */
   public List<RuleViolation> check(Message resource) {
     return check(resource.getDescriptorForType().getName(), nameOf(resource), resource);
@@ -67,12 +70,19 @@ public final class EnvoyRules {
     Optional<Descriptor> type = types.descriptor(typeName);
     Optional<Class<? extends Message>> javaClass = type.flatMap(types::javaClass);
     if (javaClass.isEmpty()) {
-      return List.of(new RuleViolation(shortName, "", "", "unknown type \"" + resource.getTypeUrl() + "\": not an Envoy API message"));
+      return List.of(
+          new RuleViolation(
+              shortName,
+              "",
+              "",
+              "unknown type \"" + resource.getTypeUrl() + "\": not an Envoy API message"));
     }
     try {
       return check(resource.unpack(javaClass.get()));
     } catch (InvalidProtocolBufferException e) {
-      return List.of(new RuleViolation(shortName, "", "", "cannot be decoded as " + typeName + ": " + e.getMessage()));
+      return List.of(
+          new RuleViolation(
+              shortName, "", "", "cannot be decoded as " + typeName + ": " + e.getMessage()));
     }
   }
 

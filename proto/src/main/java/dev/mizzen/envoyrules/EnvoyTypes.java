@@ -37,7 +37,10 @@ final class EnvoyTypes {
     try (InputStream in = EnvoyTypes.class.getResourceAsStream(DESCRIPTOR_SET)) {
       if (in == null) {
         throw new IllegalStateException(
-            DESCRIPTOR_SET + " is missing beside " + EnvoyTypes.class.getName() + ": the build writes it");
+            DESCRIPTOR_SET
+                + " is missing beside "
+                + EnvoyTypes.class.getName()
+                + ": the build writes it");
       }
       files = FileDescriptorSet.parseFrom(in);
     } catch (IOException e) {
@@ -53,7 +56,8 @@ final class EnvoyTypes {
       FileDescriptor descriptor = fileDescriptor(outer.get());
       for (Descriptor type : descriptor.getMessageTypes()) {
         registry.add(type);
-        messageClass(file, outer.get(), type.getName()).ifPresent(c -> classes.put(type.getFullName(), c));
+        messageClass(file, outer.get(), type.getName())
+            .ifPresent(c -> classes.put(type.getFullName(), c));
       }
     }
     return new EnvoyTypes(registry.build(), Map.copyOf(classes));
@@ -102,7 +106,9 @@ final class EnvoyTypes {
   }
 
   private static String javaPackage(FileDescriptorProto file) {
-    return file.getOptions().hasJavaPackage() ? file.getOptions().getJavaPackage() : file.getPackage();
+    return file.getOptions().hasJavaPackage()
+        ? file.getOptions().getJavaPackage()
+        : file.getPackage();
   }
 
   private static Optional<Class<?>> load(String className) {

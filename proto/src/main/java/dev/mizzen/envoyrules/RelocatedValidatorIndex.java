@@ -1,8 +1,8 @@
 package dev.mizzen.envoyrules;
 
+import io.envoyproxy.pgv.Validator;
 import io.envoyproxy.pgv.ValidatorImpl;
 import io.envoyproxy.pgv.ValidatorIndex;
-import io.envoyproxy.pgv.Validator;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Optional;
@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentMap;
  * moved them. The validators it returns check one message's own fields only: nested messages are
  * left to {@link EnvoyRules}, which walks them itself so that every violation has its exact path.
  *
- * <p>PGV writes one validator class per top-level message, {@code <Message>Validator}, whose
- * static {@code validatorFor(Class)} also answers for the message's nested types.
+ * <p>PGV writes one validator class per top-level message, {@code <Message>Validator}, whose static
+ * {@code validatorFor(Class)} also answers for the message's nested types.
  */
 final class RelocatedValidatorIndex implements ValidatorIndex {
   static final String PREFIX = "dev.mizzen.envoyrules.gen.";

@@ -6,8 +6,8 @@ import io.envoyproxy.pgv.ValidationException;
  * The {@code (validate.rules).message.required} check of the generated validators.
  *
  * <p>PGV's own check takes a {@code GeneratedMessageV3}, which protobuf 4's well-known types
- * (Duration, UInt32Value, ...) no longer are; the build points the generated code here instead.
- * The generated code passes the field's value when it is set and {@code null} when it is not.
+ * (Duration, UInt32Value, ...) no longer are; the build points the generated code here instead. The
+ * generated code passes the field's value when it is set and {@code null} when it is not.
  */
 public final class RequiredField {
   /** The value a violation of this check carries: nothing to show. */

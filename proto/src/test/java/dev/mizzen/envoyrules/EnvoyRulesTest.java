@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
+import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -16,12 +17,14 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
@@ -34,8 +37,11 @@ class EnvoyRulesTest {
   @Test
   void validResourcesPass() {
     assertThat(rules.check(cluster("outbound|80||a.ns.svc.cluster.local"))).isEmpty();
-    assertThat(rules.check(listener(HttpFilter.newBuilder().setName("envoy.filters.http.router")))).isEmpty();
-    assertThat(rules.check(routes(Route.newBuilder().setMatch(prefix("/")).setRoute(toCluster("c"))))).isEmpty();
+    assertThat(rules.check(listener(HttpFilter.newBuilder().setName("envoy.filters.http.router"))))
+        .isEmpty();
+    assertThat(
+            rules.check(routes(Route.newBuilder().setMatch(prefix("/")).setRoute(toCluster("c")))))
+        .isEmpty();
     assertThat(rules.check(endpoints(9080))).isEmpty();
   }
 
@@ -60,8 +66,7 @@ class EnvoyRulesTest {
         listener(
             HttpFilter.newBuilder().setName("envoy.filters.http.router"),
             HttpFilter.newBuilder().setName("envoy.filters.http.fault"),
-            HttpFilter.newBuilder()
-                .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+            HttpFilter.newBuilder().setTypedConfig(Any.pack(Router.getDefaultInstance())));
     assertThat(rules.check(listener))
         .containsExactly(
             new RuleViolation(
@@ -92,8 +97,7 @@ class EnvoyRulesTest {
                     HttpProtocolOptions.newBuilder()
                         .setCommonHttpProtocolOptions(
                             io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.newBuilder()
-                                .setMaxRequestsPerConnection(
-                                    com.google.protobuf.UInt32Value.of(1)))
+                                .setMaxRequestsPerConnection(UInt32Value.of(1)))
                         .build()))
             .build();
     assertThat(rules.check(cluster))
@@ -111,7 +115,7 @@ class EnvoyRulesTest {
     Listener listener =
         listener(HttpFilter.newBuilder().setName("envoy.filters.http.router")).toBuilder()
             .addListenerFilters(
-                io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                ListenerFilter.newBuilder()
                     .setName("tls")
                     .setTypedConfig(
                         Any.newBuilder().setTypeUrl("type.googleapis.com/example.Unknown")))
@@ -130,12 +134,9 @@ class EnvoyRulesTest {
     Listener listener =
         listener(HttpFilter.newBuilder().setName("envoy.filters.http.router")).toBuilder()
             .addListenerFilters(
-                io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                ListenerFilter.newBuilder()
                     .setName("envoy.filters.listener.original_dst")
-                    .setTypedConfig(
-                        Any.pack(
-                            io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst
-                                .getDefaultInstance())))
+                    .setTypedConfig(Any.pack(OriginalDst.getDefaultInstance())))
             .build();
     assertThat(rules.check(listener)).isEmpty();
   }
@@ -176,7 +177,8 @@ class EnvoyRulesTest {
                 Rds.newBuilder()
                     .setRouteConfigName("80")
                     .setConfigSource(
-                        ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())));
+                        ConfigSource.newBuilder()
+                            .setAds(AggregatedConfigSource.getDefaultInstance())));
     for (HttpFilter.Builder filter : filters) {
       hcm.addHttpFilters(filter);
     }
@@ -223,5 +225,4 @@ class EnvoyRulesTest {
         .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port))
         .build();
   }
-
 }

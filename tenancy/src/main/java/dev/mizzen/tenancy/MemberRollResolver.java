@@ -28,7 +28,8 @@ public final class MemberRollResolver {
   public static final String MEMBER_OF_LABEL = "maistra.io/member-of";
 
   /** A namespace name (RFC 1123 label), as the roll's validating webhook requires of members. */
-  private static final Pattern NAMESPACE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern NAMESPACE_NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
   private final String controlPlaneNamespace;
   private final String rollName;
@@ -80,7 +81,11 @@ public final class MemberRollResolver {
     for (String member : roll.get().spec().members()) {
       Optional<Config<NamespaceSpec>> ns =
           isNamespaceName(member) ? snapshot.get(Kind.NAMESPACE, "", member) : Optional.empty();
-      Refusal refusal = refusal(member, ns.isPresent(), ns.map(n -> n.meta().labels().get(MEMBER_OF_LABEL)).orElse(null));
+      Refusal refusal =
+          refusal(
+              member,
+              ns.isPresent(),
+              ns.map(n -> n.meta().labels().get(MEMBER_OF_LABEL)).orElse(null));
       if (refusal != null) {
         pending.put(member, refusal.message());
       } else {
@@ -135,7 +140,9 @@ public final class MemberRollResolver {
   }
 
   private static String notANamespaceName(String namespace) {
-    return "\"" + namespace + "\" is not a namespace name (a lowercase RFC 1123 label of at most 63 characters)";
+    return "\""
+        + namespace
+        + "\" is not a namespace name (a lowercase RFC 1123 label of at most 63 characters)";
   }
 
   private Membership fromStatus(MemberRollSpec roll) {

@@ -1,5 +1,6 @@
 package dev.mizzen.tenancy;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -25,8 +26,8 @@ public record Membership(
 
   public Membership {
     Objects.requireNonNull(controlPlaneNamespace);
-    configured = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(configured));
-    pending = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(pending));
+    configured = Collections.unmodifiableSortedSet(new TreeSet<>(configured));
+    pending = Collections.unmodifiableSortedMap(new TreeMap<>(pending));
   }
 
   /** Only the control plane's own namespace. */
@@ -53,6 +54,6 @@ public record Membership(
   public SortedSet<String> namespaces() {
     SortedSet<String> all = new TreeSet<>(configured);
     all.add(controlPlaneNamespace);
-    return java.util.Collections.unmodifiableSortedSet(all);
+    return Collections.unmodifiableSortedSet(all);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.store.ConfigStore;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MemberRollResolverTest {
@@ -99,9 +100,15 @@ class MemberRollResolverTest {
             kind: Namespace
             metadata: {name: shop}
             """);
-    assertThat(new MemberRollResolver("istio-system", "default").resolve(store.snapshot()).isMember("shop"))
+    assertThat(
+            new MemberRollResolver("istio-system", "default")
+                .resolve(store.snapshot())
+                .isMember("shop"))
         .isFalse();
-    assertThat(new MemberRollResolver("elsewhere", "default").resolve(store.snapshot()).isMember("shop"))
+    assertThat(
+            new MemberRollResolver("elsewhere", "default")
+                .resolve(store.snapshot())
+                .isMember("shop"))
         .isTrue();
   }
 
@@ -116,11 +123,12 @@ class MemberRollResolverTest {
             spec: {members: [a1, a2, shared]}
             status: {configuredMembers: [a1, a2]}
             """);
-    Membership m = MemberRollResolver.fromStatus("istio-system", "default").resolve(store.snapshot());
+    Membership m =
+        MemberRollResolver.fromStatus("istio-system", "default").resolve(store.snapshot());
     assertThat(m.namespaces()).containsExactly("a1", "a2", "istio-system");
     assertThat(m.pending())
         .containsExactly(
-            java.util.Map.entry(
+            Map.entry(
                 "shared",
                 "not configured by the member controller yet (see the status of ServiceMeshMemberRoll istio-system/default)"));
   }

@@ -18,9 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The floor the benchmark compares Mizzen with: java-control-plane as its README shows it, a
- * {@code SimpleCache} holding one snapshot for every proxy, served by its V3DiscoveryServer. It
- * serves the resources Mizzen sent one proxy, read from a file of DiscoveryResponses.
+ * The floor the benchmark compares Mizzen with: java-control-plane as its README shows it, a {@code
+ * SimpleCache} holding one snapshot for every proxy, served by its V3DiscoveryServer. It serves the
+ * resources Mizzen sent one proxy, read from a file of DiscoveryResponses.
  *
  * <p>Run as its own process: {@code BareControlPlane PORT FILE}; prints "ready" when serving.
  */
@@ -42,13 +42,14 @@ public final class BareControlPlane {
             case EnvoyLikeStream.EDS -> endpoints.add(a.unpack(ClusterLoadAssignment.class));
             case EnvoyLikeStream.LDS -> listeners.add(a.unpack(Listener.class));
             case EnvoyLikeStream.RDS -> routes.add(a.unpack(RouteConfiguration.class));
-            default -> { }
+            default -> {}
           }
         }
       }
     }
     SimpleCache<String> cache = new SimpleCache<>(node -> "all");
-    cache.setSnapshot("all", Snapshot.create(clusters, endpoints, listeners, routes, List.of(), "1"));
+    cache.setSnapshot(
+        "all", Snapshot.create(clusters, endpoints, listeners, routes, List.of(), "1"));
     V3DiscoveryServer discovery = new V3DiscoveryServer(cache);
     Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))

@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,10 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -34,33 +37,60 @@ import picocli.CommandLine.Option;
 
 /**
  * The benchmark: a generated mesh served by Mizzen (its own process) to P Envoy-like ADS streams,
- * then the same resources served to the same streams by bare java-control-plane; prints a table,
- * a JSON line and a chart of the convergence after one VirtualService change.
+ * then the same resources served to the same streams by bare java-control-plane; prints a table, a
+ * JSON line and a chart of the convergence after one VirtualService change.
  */
-@Command(name = "mizzen bench", mixinStandardHelpOptions = true, description = "Measure Mizzen against bare java-control-plane.")
+@Command(
+    name = "mizzen bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure Mizzen against bare java-control-plane.")
 public final class Bench implements Callable<Integer> {
-  @Option(names = "--services", defaultValue = "1000", description = "Services in the mesh. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--services",
+      defaultValue = "1000",
+      description = "Services in the mesh. Default: ${DEFAULT-VALUE}.")
   int services;
 
-  @Option(names = "--namespaces", defaultValue = "20", description = "Member namespaces. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--namespaces",
+      defaultValue = "20",
+      description = "Member namespaces. Default: ${DEFAULT-VALUE}.")
   int namespaces;
 
-  @Option(names = "--proxies", defaultValue = "2000", description = "ADS streams. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--proxies",
+      defaultValue = "2000",
+      description = "ADS streams. Default: ${DEFAULT-VALUE}.")
   int proxies;
 
-  @Option(names = "--pods", defaultValue = "4", description = "Pods per service. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--pods",
+      defaultValue = "4",
+      description = "Pods per service. Default: ${DEFAULT-VALUE}.")
   int pods;
 
-  @Option(names = "--slow-readers", defaultValue = "1", description = "Streams that read one response at a time, slowly. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--slow-readers",
+      defaultValue = "1",
+      description = "Streams that read one response at a time, slowly. Default: ${DEFAULT-VALUE}.")
   int slowReaders;
 
-  @Option(names = "--out", defaultValue = "target/bench", description = "Where the report goes. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--out",
+      defaultValue = "target/bench",
+      description = "Where the report goes. Default: ${DEFAULT-VALUE}.")
   Path out;
 
-  @Option(names = "--mizzen-jar", description = "Mizzen's jar. Default: $MIZZEN_HOME/pilot/target/mizzen.jar.")
+  @Option(
+      names = "--mizzen-jar",
+      description = "Mizzen's jar. Default: $MIZZEN_HOME/pilot/target/mizzen.jar.")
   Path mizzenJar;
 
-  @Option(names = "--java-opts", defaultValue = "-Xmx512m -XX:+UseG1GC", description = "JVM options of Mizzen (which runs with MALLOC_ARENA_MAX=2, as the image does). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--java-opts",
+      defaultValue = "-Xmx512m -XX:+UseG1GC",
+      description =
+          "JVM options of Mizzen (which runs with MALLOC_ARENA_MAX=2, as the image does). Default: ${DEFAULT-VALUE}.")
   String javaOpts;
 
   @Option(
@@ -82,16 +112,22 @@ public final class Bench implements Callable<Integer> {
   @Option(
       names = "--changes",
       defaultValue = "5",
-      description = "VirtualService changes measured after the warm-up ones; the report pools them. Default: ${DEFAULT-VALUE}.")
+      description =
+          "VirtualService changes measured after the warm-up ones; the report pools them. Default: ${DEFAULT-VALUE}.")
   int changes;
 
-  @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--timeout",
+      defaultValue = "600",
+      description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
   @Option(names = "--skip-baseline", description = "Do not measure bare java-control-plane.")
   boolean skipBaseline;
 
-  @Option(names = "--skip-scoped", description = "Do not measure the mesh with a namespace-scoped Sidecar per namespace.")
+  @Option(
+      names = "--skip-scoped",
+      description = "Do not measure the mesh with a namespace-scoped Sidecar per namespace.")
   boolean skipScoped;
 
   @Option(
@@ -111,7 +147,10 @@ public final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
-    Path jar = mizzenJar != null ? mizzenJar : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
+    Path jar =
+        mizzenJar != null
+            ? mizzenJar
+            : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
     Path captured = out.resolve("resources.bin");
     MizzenRun unscoped = runMizzen(jar, false, captured);
     MizzenRun scoped = skipScoped ? null : runMizzen(jar, true, null);
@@ -119,15 +158,25 @@ public final class Bench implements Callable<Integer> {
     if (!skipBaseline) {
       int port = freePort();
       List<String> bcmd = new ArrayList<>(java(baselineJavaOpts));
-      bcmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BareControlPlane.class.getName(), String.valueOf(port), captured.toString()));
-      Process baseline = withEnvironment(new ProcessBuilder(bcmd)).redirectErrorStream(true).start();
+      bcmd.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              BareControlPlane.class.getName(),
+              String.valueOf(port),
+              captured.toString()));
+      Process baseline =
+          withEnvironment(new ProcessBuilder(bcmd)).redirectErrorStream(true).start();
       try {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(baseline.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader lines =
+            new BufferedReader(
+                new InputStreamReader(baseline.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = lines.readLine()) != null && !line.equals("ready")) {
           // startup output
         }
-        try (Streams streams = new Streams(port, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
+        try (Streams streams =
+            new Streams(port, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
           bare = streams.measure("java-control-plane", baseline.pid(), timeoutSeconds, () -> -1L);
         }
       } finally {
@@ -137,22 +186,36 @@ public final class Bench implements Callable<Integer> {
     }
     Report report =
         new Report(
-            services, namespaces, proxies, slowReaders, javaOpts, baselineJavaOpts, unscoped.phase(), bare, unscoped.convergence(),
-            unscoped.idleBytesPerProxy(), scoped == null ? null : scoped.phase(), scoped == null ? null : scoped.convergence());
+            services,
+            namespaces,
+            proxies,
+            slowReaders,
+            javaOpts,
+            baselineJavaOpts,
+            unscoped.phase(),
+            bare,
+            unscoped.convergence(),
+            unscoped.idleBytesPerProxy(),
+            scoped == null ? null : scoped.phase(),
+            scoped == null ? null : scoped.convergence());
     System.out.print(report.table());
     System.out.println(report.json());
     Files.writeString(out.resolve("report.txt"), report.table());
     Files.writeString(out.resolve("report.json"), report.json() + "\n");
     Files.writeString(out.resolve("convergence.svg"), report.svg());
     log("report, JSON and chart written to %s", out);
-    boolean ok = unscoped.phase().proxies() >= proxies - slowReaders && unscoped.convergence().missed() == 0;
+    boolean ok =
+        unscoped.phase().proxies() >= proxies - slowReaders && unscoped.convergence().missed() == 0;
     if (scoped != null) {
       ok &= scoped.phase().proxies() >= proxies - slowReaders && scoped.convergence().missed() == 0;
     }
     List<String> violations = served.violations();
     if (!violations.isEmpty()) {
-      Files.writeString(out.resolve("envoy-rule-violations.txt"), String.join("\n", violations) + "\n");
-      log("%d resources served break Envoy's validation rules, listed in %s", violations.size(), out.resolve("envoy-rule-violations.txt"));
+      Files.writeString(
+          out.resolve("envoy-rule-violations.txt"), String.join("\n", violations) + "\n");
+      log(
+          "%d resources served break Envoy's validation rules, listed in %s",
+          violations.size(), out.resolve("envoy-rule-violations.txt"));
       ok = false;
     }
     return ok ? 0 : 1;
@@ -166,19 +229,43 @@ public final class Bench implements Callable<Integer> {
     Path meshDir = out.resolve(sidecars ? "mesh-scoped" : "mesh");
     MeshGenerator mesh = new MeshGenerator(services, namespaces, pods);
     mesh.write(meshDir, sidecars);
-    log("%s: %d services in %d namespaces, %d pods each%s, in %s", name, services, namespaces, pods,
-        sidecars ? ", a namespace-scoped Sidecar per namespace" : "", meshDir);
+    log(
+        "%s: %d services in %d namespaces, %d pods each%s, in %s",
+        name,
+        services,
+        namespaces,
+        pods,
+        sidecars ? ", a namespace-scoped Sidecar per namespace" : "",
+        meshDir);
     int xds = freePort();
     int debug = freePort();
     int monitoring = freePort();
     List<String> cmd = new ArrayList<>(java(javaOpts));
-    cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config-dir", meshDir.toString(), "--bind-address", "127.0.0.1",
-        "--xds-port", String.valueOf(xds), "--debug-port", String.valueOf(debug), "--monitoring-port", String.valueOf(monitoring)));
-    Process mizzen = withEnvironment(new ProcessBuilder(cmd)).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
+    cmd.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "serve",
+            "--config-dir",
+            meshDir.toString(),
+            "--bind-address",
+            "127.0.0.1",
+            "--xds-port",
+            String.valueOf(xds),
+            "--debug-port",
+            String.valueOf(debug),
+            "--monitoring-port",
+            String.valueOf(monitoring)));
+    Process mizzen =
+        withEnvironment(new ProcessBuilder(cmd))
+            .redirectErrorStream(true)
+            .redirectOutput(out.resolve(name + ".log").toFile())
+            .start();
     try {
       awaitReady(debug, mizzen);
       ProcessStats before = ProcessStats.of(mizzen.pid());
-      try (Streams streams = new Streams(xds, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
+      try (Streams streams =
+          new Streams(xds, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
         Phase phase = streams.measure(name, mizzen.pid(), timeoutSeconds, () -> heap(monitoring));
         ProcessStats after = ProcessStats.of(mizzen.pid());
         long idle = (after.rssBytes() - before.rssBytes()) / Math.max(1, proxies);
@@ -187,7 +274,8 @@ public final class Bench implements Callable<Integer> {
         }
         // The first changes warm the paths a change takes (the JIT compiles them as a running
         // control plane's are); the next ones are measured, one at a time, the split moving back
-        // and forth. With namespace-scoped Sidecars only the changed service's namespace imports it.
+        // and forth. With namespace-scoped Sidecars only the changed service's namespace imports
+        // it.
         IntPredicate affected = sidecars ? ns -> ns == 0 : ns -> true;
         List<Convergence> warmups = new ArrayList<>();
         List<Convergence> measuredChanges = new ArrayList<>();
@@ -196,13 +284,22 @@ public final class Bench implements Callable<Integer> {
           // 80 -> 70 first, then 70 -> 55 -> 70 -> ...
           int from = i == 0 ? 80 : i % 2 == 1 ? 70 : 55;
           int to = i % 2 == 0 ? 70 : 55;
-          Convergence c = streams.convergeAfter(() -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds);
+          Convergence c =
+              streams.convergeAfter(
+                  () -> changeRoutes(mesh, meshDir, from, to), affected, timeoutSeconds);
           (i < warm ? warmups : measuredChanges).add(c);
         }
         Convergence convergence = Convergence.pool(measuredChanges, warmups);
         // Memory after the run's work, taken again: the change may have raised the peak.
-        Phase measured = new Phase(phase.name(), phase.proxies(), phase.allReadySeconds(), phase.readySeconds(),
-            phase.bytes(), ProcessStats.of(mizzen.pid()), phase.heapBytes());
+        Phase measured =
+            new Phase(
+                phase.name(),
+                phase.proxies(),
+                phase.allReadySeconds(),
+                phase.readySeconds(),
+                phase.bytes(),
+                ProcessStats.of(mizzen.pid()),
+                phase.heapBytes());
         return new MizzenRun(measured, convergence, idle);
       }
     } finally {
@@ -212,7 +309,8 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** Rewrites service 0's split from {@code from} to {@code to} percent to v1. */
-  private static Void changeRoutes(MeshGenerator mesh, Path meshDir, int from, int to) throws IOException {
+  private static Void changeRoutes(MeshGenerator mesh, Path meshDir, int from, int to)
+      throws IOException {
     Path file = meshDir.resolve(MeshGenerator.namespace(0) + ".yaml");
     String text = Files.readString(file);
     String original = mesh.virtualService(0, from);
@@ -220,7 +318,9 @@ public final class Bench implements Callable<Integer> {
       throw new IllegalStateException("cannot find the VirtualService to change");
     }
     Files.writeString(file, text.replace(original, mesh.virtualService(0, to)));
-    log("changed VirtualService %s/%s at %s", MeshGenerator.namespace(0), MeshGenerator.service(0), java.time.LocalTime.now());
+    log(
+        "changed VirtualService %s/%s at %s",
+        MeshGenerator.namespace(0), MeshGenerator.service(0), LocalTime.now());
     return null;
   }
 
@@ -229,19 +329,31 @@ public final class Bench implements Callable<Integer> {
    * routes; and each change's p99.
    */
   record Convergence(
-      double[] seconds, int missed, Map<String, Long> responsesByType, double[] p99PerChange, double[] warmupP99PerChange) {
+      double[] seconds,
+      int missed,
+      Map<String, Long> responsesByType,
+      double[] p99PerChange,
+      double[] warmupP99PerChange) {
     Convergence(double[] seconds, int missed, Map<String, Long> responsesByType) {
-      this(seconds, missed, responsesByType, new double[] {percentile(seconds, 0.99)}, new double[0]);
+      this(
+          seconds,
+          missed,
+          responsesByType,
+          new double[] {percentile(seconds, 0.99)},
+          new double[0]);
     }
 
     /** The measured changes pooled; the warm-up ones only by their p99, to show the cold start. */
     static Convergence pool(List<Convergence> changes, List<Convergence> warmups) {
-      double[] seconds = changes.stream().flatMapToDouble(c -> Arrays.stream(c.seconds())).sorted().toArray();
+      double[] seconds =
+          changes.stream().flatMapToDouble(c -> Arrays.stream(c.seconds())).sorted().toArray();
       int missed = changes.stream().mapToInt(Convergence::missed).sum();
-      Map<String, Long> pushed = new java.util.TreeMap<>();
+      Map<String, Long> pushed = new TreeMap<>();
       changes.forEach(c -> c.responsesByType().forEach((k, v) -> pushed.merge(k, v, Long::sum)));
-      double[] p99s = changes.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
-      double[] warm = warmups.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
+      double[] p99s =
+          changes.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
+      double[] warm =
+          warmups.stream().flatMapToDouble(c -> Arrays.stream(c.p99PerChange())).toArray();
       return new Convergence(seconds, missed, pushed, p99s, warm);
     }
 
@@ -251,8 +363,8 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * The environment both control planes run in: glibc's malloc arenas capped as in the image,
-   * so that many threads do not each keep an arena of their own.
+   * The environment both control planes run in: glibc's malloc arenas capped as in the image, so
+   * that many threads do not each keep an arena of their own.
    */
   private static ProcessBuilder withEnvironment(ProcessBuilder b) {
     b.environment().put("MALLOC_ARENA_MAX", "2");
@@ -277,7 +389,10 @@ public final class Bench implements Callable<Integer> {
         throw new IllegalStateException("Mizzen exited; see " + out.resolve("mizzen.log"));
       }
       try {
-        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        var r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }
@@ -291,7 +406,12 @@ public final class Bench implements Callable<Integer> {
 
   private long heap(int monitoring) {
     try {
-      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       long sum = 0;
       for (String line : metrics.split("\n")) {
         if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
@@ -305,7 +425,7 @@ public final class Bench implements Callable<Integer> {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -344,8 +464,21 @@ public final class Bench implements Callable<Integer> {
         String ns = MeshGenerator.namespace(i % namespaces);
         Node node =
             Node.newBuilder()
-                .setId("sidecar~10.200." + (i / 250) + "." + (i % 250) + "~proxy-" + i + "." + ns + "~" + ns + ".svc.cluster.local")
-                .setMetadata(Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
+                .setId(
+                    "sidecar~10.200."
+                        + (i / 250)
+                        + "."
+                        + (i % 250)
+                        + "~proxy-"
+                        + i
+                        + "."
+                        + ns
+                        + "~"
+                        + ns
+                        + ".svc.cluster.local")
+                .setMetadata(
+                    Struct.newBuilder()
+                        .putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
                 .build();
         streams.add(new EnvoyLikeStream(node, i % namespaces, isSlow ? 200 : 0, i == 0, rules));
       }
@@ -360,7 +493,9 @@ public final class Bench implements Callable<Integer> {
       for (int i = 0; i < streams.size(); i++) {
         streams.get(i).start(channels.get(i));
       }
-      log("%s: %d streams opened in %.3f s", name, streams.size(), (System.nanoTime() - start) / 1e9);
+      log(
+          "%s: %d streams opened in %.3f s",
+          name, streams.size(), (System.nanoTime() - start) / 1e9);
       long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
       for (EnvoyLikeStream s : fast()) {
         s.ready().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -390,11 +525,12 @@ public final class Bench implements Callable<Integer> {
     }
 
     /**
-     * Changes the config and measures, per affected stream, when a new route configuration
-     * arrives; {@code affected} tests a stream's namespace index. What every stream was pushed
-     * is counted, so a push to an unaffected proxy shows in the report.
+     * Changes the config and measures, per affected stream, when a new route configuration arrives;
+     * {@code affected} tests a stream's namespace index. What every stream was pushed is counted,
+     * so a push to an unaffected proxy shows in the report.
      */
-    Convergence convergeAfter(Callable<Void> change, IntPredicate affected, int timeoutSeconds) throws Exception {
+    Convergence convergeAfter(Callable<Void> change, IntPredicate affected, int timeoutSeconds)
+        throws Exception {
       List<Map<String, Long>> before = new ArrayList<>();
       List<CountDownLatch> latches = new ArrayList<>();
       List<EnvoyLikeStream> waitedFor = new ArrayList<>();
@@ -405,9 +541,13 @@ public final class Bench implements Callable<Integer> {
         }
         waitedFor.add(s);
         // Only this change happens now: any new route version carries it. Comparing versions
-        // keeps the load generator from parsing thousands of route configurations on the same cores.
+        // keeps the load generator from parsing thousands of route configurations on the same
+        // cores.
         String old = s.lastVersion(EnvoyLikeStream.RDS);
-        latches.add(s.expect(r -> EnvoyLikeStream.RDS.equals(r.getTypeUrl()) && !r.getVersionInfo().equals(old)));
+        latches.add(
+            s.expect(
+                r ->
+                    EnvoyLikeStream.RDS.equals(r.getTypeUrl()) && !r.getVersionInfo().equals(old)));
       }
       long start = System.nanoTime();
       change.call();
@@ -423,7 +563,7 @@ public final class Bench implements Callable<Integer> {
       }
       // Let stragglers of other types show, if any were (wrongly) pushed.
       Thread.sleep(500);
-      Map<String, Long> pushed = new java.util.TreeMap<>();
+      Map<String, Long> pushed = new TreeMap<>();
       for (int i = 0; i < fast().size(); i++) {
         Map<String, Long> now = fast().get(i).responsesByType();
         for (var e : now.entrySet()) {
@@ -433,7 +573,8 @@ public final class Bench implements Callable<Integer> {
           }
         }
       }
-      return new Convergence(seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray(), missed, pushed);
+      return new Convergence(
+          seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray(), missed, pushed);
     }
 
     @Override

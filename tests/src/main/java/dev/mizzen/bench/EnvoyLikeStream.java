@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -19,14 +18,16 @@ import io.grpc.Channel;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.stub.ClientCalls;
-import java.io.InputStream;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -61,13 +62,19 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
                 public DiscoveryResponse parse(InputStream stream) {
                   try {
                     // gRPC's streams know their length: read once into an array of that size.
-                    byte[] bytes = stream instanceof KnownLength ? stream.readNBytes(stream.available()) : stream.readAllBytes();
+                    byte[] bytes =
+                        stream instanceof KnownLength
+                            ? stream.readNBytes(stream.available())
+                            : stream.readAllBytes();
                     CodedInputStream in = CodedInputStream.newInstance(bytes);
                     in.enableAliasing(true);
                     in.setSizeLimit(Integer.MAX_VALUE);
                     return DiscoveryResponse.parseFrom(in);
-                  } catch (java.io.IOException e) {
-                    throw Status.INTERNAL.withDescription("unparseable response").withCause(e).asRuntimeException();
+                  } catch (IOException e) {
+                    throw Status.INTERNAL
+                        .withDescription("unparseable response")
+                        .withCause(e)
+                        .asRuntimeException();
                   }
                 }
               })
@@ -97,11 +104,16 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   /**
    * @param namespaceIndex which generated namespace the proxy runs in
-   * @param keepResponses whether to keep the last response of each type (one stream does, for
-   *     the baseline to serve the same resources)
+   * @param keepResponses whether to keep the last response of each type (one stream does, for the
+   *     baseline to serve the same resources)
    * @param rules where every response is checked against Envoy's rules, or null
    */
-  EnvoyLikeStream(Node node, int namespaceIndex, long slowReaderDelayMillis, boolean keepResponses, ServedRules rules) {
+  EnvoyLikeStream(
+      Node node,
+      int namespaceIndex,
+      long slowReaderDelayMillis,
+      boolean keepResponses,
+      ServedRules rules) {
     this.rules = rules;
     this.node = node;
     this.namespaceIndex = namespaceIndex;
@@ -219,7 +231,8 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
         switch (WireFormat.getTagFieldNumber(tag)) {
           case Cluster.NAME_FIELD_NUMBER -> name = in.readStringRequireUtf8();
           case Cluster.TYPE_FIELD_NUMBER -> type = in.readEnum();
-          case Cluster.EDS_CLUSTER_CONFIG_FIELD_NUMBER -> serviceName = serviceName(in.readBytes().newCodedInput());
+          case Cluster.EDS_CLUSTER_CONFIG_FIELD_NUMBER ->
+              serviceName = serviceName(in.readBytes().newCodedInput());
           default -> in.skipField(tag);
         }
       }
@@ -229,12 +242,12 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
       return serviceName.isEmpty() ? name : serviceName;
     } catch (InvalidProtocolBufferException e) {
       throw e;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new InvalidProtocolBufferException(e);
     }
   }
 
-  private static String serviceName(CodedInputStream in) throws java.io.IOException {
+  private static String serviceName(CodedInputStream in) throws IOException {
     String serviceName = "";
     int tag;
     while ((tag = in.readTag()) != 0) {
@@ -247,7 +260,8 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
     return serviceName;
   }
 
-  private static List<String> routeNames(DiscoveryResponse r) throws InvalidProtocolBufferException {
+  private static List<String> routeNames(DiscoveryResponse r)
+      throws InvalidProtocolBufferException {
     Set<String> names = new TreeSet<>();
     for (Any a : r.getResourcesList()) {
       Listener l = a.unpack(Listener.class);
@@ -308,7 +322,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
   }
 
   Map<String, Long> responsesByType() {
-    Map<String, Long> m = new java.util.TreeMap<>();
+    Map<String, Long> m = new TreeMap<>();
     responsesByType.forEach((k, v) -> m.put(k, v.get()));
     return m;
   }

@@ -17,7 +17,8 @@ class EnvoyLikeStreamTest {
         .setType(Cluster.DiscoveryType.EDS)
         .setEdsClusterConfig(
             Cluster.EdsClusterConfig.newBuilder()
-                .setEdsConfig(ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()))
+                .setEdsConfig(
+                    ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()))
                 .setServiceName(serviceName))
         .setOutlierDetection(OutlierDetection.getDefaultInstance())
         .build();
@@ -27,14 +28,25 @@ class EnvoyLikeStreamTest {
   void asksForTheEdsNamesOfEdsClustersOnly() throws Exception {
     DiscoveryResponse r =
         DiscoveryResponse.newBuilder()
-            .addResources(Any.pack(eds("outbound|8080|v1|web.shop.svc.cluster.local", "outbound|8080|v1|web.shop.svc.cluster.local")))
+            .addResources(
+                Any.pack(
+                    eds(
+                        "outbound|8080|v1|web.shop.svc.cluster.local",
+                        "outbound|8080|v1|web.shop.svc.cluster.local")))
             .addResources(Any.pack(eds("by-name", "")))
-            .addResources(Any.pack(eds("outbound|8080||web.shop.svc.cluster.local", "shared-eds-name")))
-            .addResources(Any.pack(Cluster.newBuilder().setName("PassthroughCluster").setType(Cluster.DiscoveryType.ORIGINAL_DST).build()))
+            .addResources(
+                Any.pack(eds("outbound|8080||web.shop.svc.cluster.local", "shared-eds-name")))
+            .addResources(
+                Any.pack(
+                    Cluster.newBuilder()
+                        .setName("PassthroughCluster")
+                        .setType(Cluster.DiscoveryType.ORIGINAL_DST)
+                        .build()))
             .addResources(Any.pack(Cluster.newBuilder().setName("BlackHoleCluster").build()))
             .build();
 
     assertThat(EnvoyLikeStream.edsClusters(r))
-        .containsExactly("by-name", "outbound|8080|v1|web.shop.svc.cluster.local", "shared-eds-name");
+        .containsExactly(
+            "by-name", "outbound|8080|v1|web.shop.svc.cluster.local", "shared-eds-name");
   }
 }

@@ -1,8 +1,10 @@
 package dev.mizzen.tests;
 
+import java.util.Locale;
+
 /**
- * One request the API server saw, read as RBAC reads it: which namespace, API group, resource
- * (with its subresource) and verb.
+ * One request the API server saw, read as RBAC reads it: which namespace, API group, resource (with
+ * its subresource) and verb.
  *
  * @param namespace the namespace, empty for a cluster-scoped or all-namespaces request
  * @param group the API group, empty for the core group
@@ -48,7 +50,7 @@ record ApiRequest(String namespace, String group, String resource, String verb) 
           case "PUT" -> "update";
           case "PATCH" -> "patch";
           case "DELETE" -> name != null ? "delete" : "deletecollection";
-          default -> method.toLowerCase(java.util.Locale.ROOT);
+          default -> method.toLowerCase(Locale.ROOT);
         };
     return new ApiRequest(namespace, group, resource, verb);
   }

@@ -35,10 +35,14 @@ final class Backend implements AutoCloseable {
             .addService(
                 new SimpleServiceGrpc.SimpleServiceImplBase() {
                   @Override
-                  public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> response) {
+                  public void unaryRpc(
+                      SimpleRequest request, StreamObserver<SimpleResponse> response) {
                     int n = calls.incrementAndGet();
                     if (n <= failFirst) {
-                      response.onError(Status.UNAVAILABLE.withDescription(name + " fails call " + n).asRuntimeException());
+                      response.onError(
+                          Status.UNAVAILABLE
+                              .withDescription(name + " fails call " + n)
+                              .asRuntimeException());
                       return;
                     }
                     if (!delay.isZero()) {

@@ -12,11 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The benchmark at a small size, so that it keeps working: every proxy gets every type, the
- * change reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies
- * that import the changed service), every resource served follows Envoy's validation rules, and
- * the report, JSON and chart are written. Its
- * numbers are printed, never asserted.
+ * The benchmark at a small size, so that it keeps working: every proxy gets every type, the change
+ * reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies that import
+ * the changed service), every resource served follows Envoy's validation rules, and the report,
+ * JSON and chart are written. Its numbers are printed, never asserted.
  */
 class BenchmarkIT {
   @TempDir Path out;
@@ -28,9 +27,29 @@ class BenchmarkIT {
     int exit =
         new CommandLine(new Bench())
             .execute(
-                "--services", "50", "--namespaces", "5", "--proxies", "50", "--slow-readers", "1",
-                "--mizzen-jar", jar.toString(), "--java-opts", "-Xmx256m", "--baseline-java-opts", "-Xmx512m", "--warmup-changes", "1", "--changes", "2",
-                "--out", out.toString(), "--timeout", "120", "--check-envoy-rules");
+                "--services",
+                "50",
+                "--namespaces",
+                "5",
+                "--proxies",
+                "50",
+                "--slow-readers",
+                "1",
+                "--mizzen-jar",
+                jar.toString(),
+                "--java-opts",
+                "-Xmx256m",
+                "--baseline-java-opts",
+                "-Xmx512m",
+                "--warmup-changes",
+                "1",
+                "--changes",
+                "2",
+                "--out",
+                out.toString(),
+                "--timeout",
+                "120",
+                "--check-envoy-rules");
     Path violations = out.resolve("envoy-rule-violations.txt");
     assertThat(Files.exists(violations) ? Files.readString(violations) : "")
         .as("resources served that break Envoy's validation rules")
@@ -45,7 +64,9 @@ class BenchmarkIT {
     assertThat(report.at("/convergence/updated").asInt()).isEqualTo(98);
     assertThat(report.at("/convergence/missed").asInt()).isZero();
     // Only the route configurations changed, so only they were pushed.
-    assertThat(report.at("/convergence/pushed").fieldNames()).toIterable().containsExactly("RouteConfiguration");
+    assertThat(report.at("/convergence/pushed").fieldNames())
+        .toIterable()
+        .containsExactly("RouteConfiguration");
     // With a Sidecar per namespace, only the ten proxies of the changed service's namespace get
     // new routes at each change, and each proxy is sent less.
     assertThat(report.at("/scoped/ready").asInt()).isEqualTo(49);
@@ -54,7 +75,10 @@ class BenchmarkIT {
     assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(20);
     assertThat(report.at("/scoped_convergence/pushed").size()).isEqualTo(1);
     assertThat(report.at("/scoped/bytes").asLong()).isLessThan(report.at("/mizzen/bytes").asLong());
-    assertThat(Files.readString(out.resolve("report.txt"))).contains("time until all ACKed", "namespace-scoped Sidecar");
-    assertThat(Files.readString(out.resolve("convergence.svg"))).startsWith("<svg").contains("<path d=\"M");
+    assertThat(Files.readString(out.resolve("report.txt")))
+        .contains("time until all ACKed", "namespace-scoped Sidecar");
+    assertThat(Files.readString(out.resolve("convergence.svg")))
+        .startsWith("<svg")
+        .contains("<path d=\"M");
   }
 }

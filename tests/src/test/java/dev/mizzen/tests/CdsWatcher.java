@@ -19,8 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An Envoy-shaped ADS stream that asks for every cluster and acknowledges what it gets, keeping
- * the names of each CDS response it was sent: what a sidecar would have been told, in order.
+ * An Envoy-shaped ADS stream that asks for every cluster and acknowledges what it gets, keeping the
+ * names of each CDS response it was sent: what a sidecar would have been told, in order.
  */
 final class CdsWatcher implements AutoCloseable {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
@@ -47,7 +47,12 @@ final class CdsWatcher implements AutoCloseable {
                       }
                     }
                     pushes.add(names);
-                    send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(r.getVersionInfo()).setResponseNonce(r.getNonce()).build());
+                    send(
+                        DiscoveryRequest.newBuilder()
+                            .setTypeUrl(CDS)
+                            .setVersionInfo(r.getVersionInfo())
+                            .setResponseNonce(r.getNonce())
+                            .build());
                   }
 
                   @Override
@@ -62,8 +67,17 @@ final class CdsWatcher implements AutoCloseable {
                 });
     Node node =
         Node.newBuilder()
-            .setId("sidecar~10.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local")
-            .setMetadata(Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build()))
+            .setId(
+                "sidecar~10.0.0.1~"
+                    + pod
+                    + "."
+                    + namespace
+                    + "~"
+                    + namespace
+                    + ".svc.cluster.local")
+            .setMetadata(
+                Struct.newBuilder()
+                    .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build()))
             .build();
     send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
   }

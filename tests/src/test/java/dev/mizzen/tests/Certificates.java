@@ -54,7 +54,9 @@ final class Certificates {
   Issued server() throws Exception {
     return issue(
         "server",
-        List.of(new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+        List.of(
+            new GeneralName(GeneralName.dNSName, "localhost"),
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
   }
 
   /** A workload's client certificate carrying {@code uris} (SPIFFE identities, or none). */
@@ -81,7 +83,8 @@ final class Certificates {
     return new Issued(certFile, keyFile);
   }
 
-  private X509Certificate sign(X500Name subject, KeyPair key, boolean isCa, List<GeneralName> altNames)
+  private X509Certificate sign(
+      X500Name subject, KeyPair key, boolean isCa, List<GeneralName> altNames)
       throws IOException, GeneralSecurityException, OperatorCreationException {
     Instant now = Instant.now();
     X500Name issuer = isCa ? subject : new X500Name(ca.getSubjectX500Principal().getName());
@@ -97,12 +100,21 @@ final class Certificates {
     b.addExtension(
         Extension.keyUsage,
         true,
-        new KeyUsage(isCa ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        new KeyUsage(
+            isCa
+                ? KeyUsage.keyCertSign | KeyUsage.cRLSign
+                : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
     if (!altNames.isEmpty()) {
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(altNames.toArray(GeneralName[]::new)));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(altNames.toArray(GeneralName[]::new)));
     }
     return new JcaX509CertificateConverter()
-        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(isCa ? key.getPrivate() : caKey.getPrivate())));
+        .getCertificate(
+            b.build(
+                new JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(isCa ? key.getPrivate() : caKey.getPrivate())));
   }
 
   private static KeyPair keyPair() throws GeneralSecurityException {

@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Which VirtualService and DestinationRule features each proxyless gRPC client applies, ignores or
- * refuses, as Mizzen serves them: every test runs through grpc-java's xDS client and through
- * Node's (grpc-js-xds), and asserts what each one does. The README's table of clients names these
- * tests. One Mizzen and one set of backends serve every test; each feature has its own host.
+ * refuses, as Mizzen serves them: every test runs through grpc-java's xDS client and through Node's
+ * (grpc-js-xds), and asserts what each one does. The README's table of clients names these tests.
+ * One Mizzen and one set of backends serve every test; each feature has its own host.
  */
 class ClientFeaturesIT {
   static final String JAVA = "grpc-java";
@@ -99,7 +99,8 @@ class ClientFeaturesIT {
     Map<String, Backend> ab = new LinkedHashMap<>();
     ab.put("a", a);
     ab.put("b", b);
-    String subsetsAbc = "subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}, {name: c, labels: {version: c}}]";
+    String subsetsAbc =
+        "subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}, {name: c, labels: {version: c}}]";
     return MeshYaml.service("match", abc)
         + MeshYaml.destinationRule("match", subsetsAbc)
         + MeshYaml.virtualService(
@@ -132,7 +133,8 @@ class ClientFeaturesIT {
             - route: [{destination: {host: match, subset: a}}]
             """)
         + MeshYaml.service("split", ab)
-        + MeshYaml.destinationRule("split", "subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}]")
+        + MeshYaml.destinationRule(
+            "split", "subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}]")
         + MeshYaml.virtualService(
             "split",
             """
@@ -159,34 +161,46 @@ class ClientFeaturesIT {
             - route: [{destination: {host: faults}}]
             """)
         + MeshYaml.service("timeout", Map.of("slow", slow))
-        + MeshYaml.virtualService("timeout", "- {route: [{destination: {host: timeout}}], timeout: 300ms}")
+        + MeshYaml.virtualService(
+            "timeout", "- {route: [{destination: {host: timeout}}], timeout: 300ms}")
         + MeshYaml.service("per-try", Map.of("slow", slow))
         + MeshYaml.virtualService(
             "per-try",
             "- {route: [{destination: {host: per-try}}], retries: {attempts: 2, perTryTimeout: 100ms, retryOn: unavailable}}")
         + MeshYaml.service("retry", Map.of("broken", broken))
-        + MeshYaml.virtualService("retry", "- {route: [{destination: {host: retry}}], retries: {attempts: 3, retryOn: unavailable}}")
+        + MeshYaml.virtualService(
+            "retry",
+            "- {route: [{destination: {host: retry}}], retries: {attempts: 3, retryOn: unavailable}}")
         + MeshYaml.service("no-retry", Map.of("broken", broken))
-        + MeshYaml.virtualService("no-retry", "- {route: [{destination: {host: no-retry}}], retries: {attempts: 0}}")
+        + MeshYaml.virtualService(
+            "no-retry", "- {route: [{destination: {host: no-retry}}], retries: {attempts: 0}}")
         + MeshYaml.service("default-retry", Map.of("broken", broken))
         + MeshYaml.service("rewrite", Map.of("a", a))
         + MeshYaml.virtualService(
-            "rewrite", "- {route: [{destination: {host: rewrite}}], rewrite: {uri: /grpc.testing.SimpleService/Missing}}")
+            "rewrite",
+            "- {route: [{destination: {host: rewrite}}], rewrite: {uri: /grpc.testing.SimpleService/Missing}}")
         + MeshYaml.service("round-robin", ab)
-        + MeshYaml.destinationRule("round-robin", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}")
+        + MeshYaml.destinationRule(
+            "round-robin", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}")
         + MeshYaml.service("least-request", ab)
-        + MeshYaml.destinationRule("least-request", "trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}")
+        + MeshYaml.destinationRule(
+            "least-request", "trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}")
         + MeshYaml.service("random", ab)
         + MeshYaml.destinationRule("random", "trafficPolicy: {loadBalancer: {simple: RANDOM}}")
         + MeshYaml.service("hash", ab)
-        + MeshYaml.destinationRule("hash", "trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}")
+        + MeshYaml.destinationRule(
+            "hash", "trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}")
         + MeshYaml.service("outlier", Map.of("a", a, "broken", broken))
         + MeshYaml.destinationRule(
-            "outlier", "trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 1m}}")
-        + MeshYaml.virtualService("outlier", "- {route: [{destination: {host: outlier}}], retries: {attempts: 0}}")
+            "outlier",
+            "trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 1m}}")
+        + MeshYaml.virtualService(
+            "outlier", "- {route: [{destination: {host: outlier}}], retries: {attempts: 0}}")
         + MeshYaml.service("pool", Map.of("slow", slow))
-        + MeshYaml.destinationRule("pool", "trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}")
-        + MeshYaml.virtualService("pool", "- {route: [{destination: {host: pool}}], retries: {attempts: 0}}");
+        + MeshYaml.destinationRule(
+            "pool", "trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}")
+        + MeshYaml.virtualService(
+            "pool", "- {route: [{destination: {host: pool}}], retries: {attempts: 0}}");
   }
 
   private static Map<String, Integer> tally(List<Outcome> outcomes) {
@@ -214,7 +228,8 @@ class ClientFeaturesIT {
     assertThat(backend(client, "match", Map.of("x-regex", "r42x"))).isEqualTo("a");
     assertThat(backend(client, "match", Map.of("x-present", ""))).isEqualTo("b");
     assertThat(backend(client, "match", Map.of("x-without", "yes"))).isEqualTo("b");
-    assertThat(backend(client, "match", Map.of("x-without", "yes", "x-opt-out", "1"))).isEqualTo("a");
+    assertThat(backend(client, "match", Map.of("x-without", "yes", "x-opt-out", "1")))
+        .isEqualTo("a");
   }
 
   @ParameterizedTest
@@ -241,7 +256,8 @@ class ClientFeaturesIT {
   @ParameterizedTest
   @ValueSource(strings = {JAVA, NODE})
   void weightedSplit(String name) throws Exception {
-    Map<String, Integer> seen = tally(client(name).call("split.shop:7070", Map.of(), Duration.ofSeconds(10), 200, false));
+    Map<String, Integer> seen =
+        tally(client(name).call("split.shop:7070", Map.of(), Duration.ofSeconds(10), 200, false));
     assertThat(seen).containsOnlyKeys("a", "b");
     // 80/20 over 200 calls: 160 on average, with a standard deviation of 5.7.
     assertThat(seen.get("a")).isBetween(130, 190);
@@ -252,14 +268,26 @@ class ClientFeaturesIT {
   void faultAbortsAndDelays(String name) throws Exception {
     XdsCaller client = client(name);
     assertThat(backend(client, "faults", Map.of())).isEqualTo("a");
-    assertThat(client.call("faults.shop:7070", Map.of("x-fault", "abort")).code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(client.call("faults.shop:7070", Map.of("x-fault", "abort")).code())
+        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     // gRPC maps HTTP 503 to UNAVAILABLE.
-    assertThat(client.call("faults.shop:7070", Map.of("x-fault", "abort-http")).code()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(client.call("faults.shop:7070", Map.of("x-fault", "abort-http")).code())
+        .isEqualTo(Status.Code.UNAVAILABLE);
     // A 1s delay outlasts a 300ms deadline; with time to spare, the call gets through.
-    assertThat(client.call("faults.shop:7070", Map.of("x-fault", "delay"), Duration.ofMillis(300)).code())
+    assertThat(
+            client
+                .call("faults.shop:7070", Map.of("x-fault", "delay"), Duration.ofMillis(300))
+                .code())
         .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(backend(client, "faults", Map.of("x-fault", "delay"))).isEqualTo("a");
-    assertThat(tally(client.call("faults.shop:7070", Map.of("x-fault", "never"), Duration.ofSeconds(20), 10, false)))
+    assertThat(
+            tally(
+                client.call(
+                    "faults.shop:7070",
+                    Map.of("x-fault", "never"),
+                    Duration.ofSeconds(20),
+                    10,
+                    false)))
         .containsOnlyKeys("a");
   }
 
@@ -312,9 +340,11 @@ class ClientFeaturesIT {
   @ValueSource(strings = {JAVA, NODE})
   void loadBalancers(String name) throws Exception {
     XdsCaller client = client(name);
-    // RANDOM and LEAST_REQUEST are sent as ROUND_ROBIN (grpc-js-xds refuses a LEAST_REQUEST cluster).
+    // RANDOM and LEAST_REQUEST are sent as ROUND_ROBIN (grpc-js-xds refuses a LEAST_REQUEST
+    // cluster).
     for (String host : List.of("round-robin", "least-request", "random")) {
-      Map<String, Integer> seen = tally(client.call(host + ".shop:7070", Map.of(), Duration.ofSeconds(10), 20, false));
+      Map<String, Integer> seen =
+          tally(client.call(host + ".shop:7070", Map.of(), Duration.ofSeconds(10), 20, false));
       assertThat(seen).as("%s: %s", name, host).containsOnlyKeys("a", "b");
     }
     // Every cluster was accepted.
@@ -328,7 +358,13 @@ class ClientFeaturesIT {
     Map<String, String> firstPick = new HashMap<>();
     for (int user = 0; user < 16; user++) {
       Map<String, Integer> seen =
-          tally(client.call("hash.shop:7070", Map.of("x-user", "u" + user), Duration.ofSeconds(20), 5, false));
+          tally(
+              client.call(
+                  "hash.shop:7070",
+                  Map.of("x-user", "u" + user),
+                  Duration.ofSeconds(20),
+                  5,
+                  false));
       assertThat(seen).as("user u%d sticks to one backend", user).hasSize(1);
       firstPick.put("u" + user, seen.keySet().iterator().next());
     }
@@ -339,7 +375,8 @@ class ClientFeaturesIT {
   @ValueSource(strings = {JAVA, NODE})
   void outlierDetectionIsNotApplied(String name) throws Exception {
     // Envoy would eject the failing endpoint after its first error; gRPC clients keep using it.
-    Map<String, Integer> seen = tally(client(name).call("outlier.shop:7070", Map.of(), Duration.ofSeconds(20), 20, false));
+    Map<String, Integer> seen =
+        tally(client(name).call("outlier.shop:7070", Map.of(), Duration.ofSeconds(20), 20, false));
     assertThat(seen).containsKey("a");
     assertThat(seen.keySet()).anyMatch(k -> k.startsWith("UNAVAILABLE"));
     assertThat(seen.get("a")).isBetween(5, 15);
@@ -350,17 +387,29 @@ class ClientFeaturesIT {
   void connectionPoolLimitIsNotEnforced(String name) throws Exception {
     XdsCaller client = client(name);
     assertThat(backend(client, "pool", Map.of())).isEqualTo("slow");
-    // http2MaxRequests: 1 is sent as the cluster's max_requests, yet three calls at once all go through.
-    Map<String, Integer> seen = tally(client.call("pool.shop:7070", Map.of(), Duration.ofSeconds(10), 3, true));
+    // http2MaxRequests: 1 is sent as the cluster's max_requests, yet three calls at once all go
+    // through.
+    Map<String, Integer> seen =
+        tally(client.call("pool.shop:7070", Map.of(), Duration.ofSeconds(10), 3, true));
     assertThat(seen).containsOnlyKeys("slow");
   }
 
-  /** The last refusal the client named {@code pod} sent for {@code type} ("cluster", "route", ...), or "". */
+  /**
+   * The last refusal the client named {@code pod} sent for {@code type} ("cluster", "route", ...),
+   * or "".
+   */
   static String lastError(ControlPlane cp, String pod, String type) throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/syncz?proxyID=" + pod + ".shop")).build(),
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + cp.debugPort()
+                                + "/debug/syncz?proxyID="
+                                + pod
+                                + ".shop"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     JsonNode all = new ObjectMapper().readTree(r.body());
     return all.path(0).path("resources").path(type).path("lastError").asText("");

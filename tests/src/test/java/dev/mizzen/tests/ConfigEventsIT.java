@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * In a cluster, what went wrong with a config object shows on the object as a Warning event, as
- * {@code oc describe} shows it: an object left out, with its field and reason; a proxy's refusal
- * of what an object produced, once per object however many proxies of a shape refused it.
+ * {@code oc describe} shows it: an object left out, with its field and reason; a proxy's refusal of
+ * what an object produced, once per object however many proxies of a shape refused it.
  */
 class ConfigEventsIT {
   @Test
@@ -27,7 +27,8 @@ class ConfigEventsIT {
       for (String ns : List.of("istio-system", "a1")) {
         api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
       }
-      api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
+      api.create(
+          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
       api.configure("istio-system", "default", List.of("a1"));
       api.create(
           """
@@ -63,23 +64,33 @@ class ConfigEventsIT {
       try (ControlPlane cp =
               ControlPlane.start(
                   ControlPlane.Options.forTest(null, "istio-system"),
-                  new ControlPlane.Kube(api.newClient(), WatchScope.NAMESPACES, Duration.ofSeconds(20)),
+                  new ControlPlane.Kube(
+                      api.newClient(), WatchScope.NAMESPACES, Duration.ofSeconds(20)),
                   null);
           AdsTestStream one = new AdsTestStream(cp.xdsPort());
           AdsTestStream two = new AdsTestStream(cp.xdsPort())) {
         for (AdsTestStream s : List.of(one, two)) {
-          s.request(AdsTestStream.sidecar(s == one ? "web-1" : "web-2", "a1"), TypeUrls.ROUTE, List.of("8080"), "", "");
+          s.request(
+              AdsTestStream.sidecar(s == one ? "web-1" : "web-2", "a1"),
+              TypeUrls.ROUTE,
+              List.of("8080"),
+              "",
+              "");
           DiscoveryResponse r = s.next();
           s.send(
               DiscoveryRequest.newBuilder()
                   .setTypeUrl(TypeUrls.ROUTE)
                   .addResourceNames("8080")
                   .setResponseNonce(r.getNonce())
-                  .setErrorDetail(Status.newBuilder().setMessage("Error adding/updating route 8080: virtual host web.a1.svc.cluster.local:8080: bad timeout"))
+                  .setErrorDetail(
+                      Status.newBuilder()
+                          .setMessage(
+                              "Error adding/updating route 8080: virtual host web.a1.svc.cluster.local:8080: bad timeout"))
                   .build());
         }
 
-        AdsTestStream.await(() -> !events(api, "Refused").isEmpty() && !events(api, "ProxyRejected").isEmpty());
+        AdsTestStream.await(
+            () -> !events(api, "Refused").isEmpty() && !events(api, "ProxyRejected").isEmpty());
         Thread.sleep(500);
         List<Event> refused = events(api, "Refused");
         assertThat(refused).hasSize(1);
@@ -90,8 +101,14 @@ class ConfigEventsIT {
         List<Event> events = events(api, "ProxyRejected");
         // The virtual host comes from the Service and its VirtualService: one event on each,
         // whatever the number of proxies of that shape that refused it.
-        assertThat(events).extracting(e -> e.getInvolvedObject().getKind()).containsExactlyInAnyOrder("Service", "VirtualService");
-        Event e = events.stream().filter(x -> x.getInvolvedObject().getKind().equals("VirtualService")).findFirst().orElseThrow();
+        assertThat(events)
+            .extracting(e -> e.getInvolvedObject().getKind())
+            .containsExactlyInAnyOrder("Service", "VirtualService");
+        Event e =
+            events.stream()
+                .filter(x -> x.getInvolvedObject().getKind().equals("VirtualService"))
+                .findFirst()
+                .orElseThrow();
         assertThat(e.getType()).isEqualTo("Warning");
         assertThat(e.getReason()).isEqualTo("ProxyRejected");
         assertThat(e.getInvolvedObject().getKind()).isEqualTo("VirtualService");

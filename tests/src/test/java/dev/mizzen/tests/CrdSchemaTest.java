@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,8 @@ class CrdSchemaTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private static JsonNode sample(String name) throws IOException {
-    try (InputStream in = CrdSchemaTest.class.getResourceAsStream("/maistra-objects/" + name + ".yaml")) {
+    try (InputStream in =
+        CrdSchemaTest.class.getResourceAsStream("/maistra-objects/" + name + ".yaml")) {
       return YAML.readTree(in);
     }
   }
@@ -31,7 +35,8 @@ class CrdSchemaTest {
     String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
     for (JsonNode crd : allCrds()) {
       JsonNode spec = crd.path("spec");
-      if (spec.path("group").asText().equals(group) && spec.path("names").path("kind").asText().equals(object.path("kind").asText())) {
+      if (spec.path("group").asText().equals(group)
+          && spec.path("names").path("kind").asText().equals(object.path("kind").asText())) {
         for (JsonNode v : spec.path("versions")) {
           if (v.path("name").asText().equals(version)) {
             return v.path("schema").path("openAPIV3Schema");
@@ -39,12 +44,13 @@ class CrdSchemaTest {
         }
       }
     }
-    throw new AssertionError("no CRD in deploy/crds serves " + apiVersion + " " + object.path("kind").asText());
+    throw new AssertionError(
+        "no CRD in deploy/crds serves " + apiVersion + " " + object.path("kind").asText());
   }
 
   private static List<JsonNode> allCrds() throws IOException {
     List<JsonNode> crds = new ArrayList<>();
-    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("..", "deploy", "crds"))) {
+    try (var files = Files.list(Path.of("..", "deploy", "crds"))) {
       for (var f : files.sorted().toList()) {
         crds.add(YAML.readTree(f.toFile()));
       }
@@ -94,7 +100,8 @@ class CrdSchemaTest {
           }
           if (sub == null) {
             if (!preserve) {
-              errors.add(path + "." + field.getKey() + ": unknown field, the API server would drop it");
+              errors.add(
+                  path + "." + field.getKey() + ": unknown field, the API server would drop it");
             }
           } else if (!(path.isEmpty() && field.getKey().equals("metadata"))) {
             errors.addAll(validate(field.getValue(), sub, path + "." + field.getKey()));
@@ -147,14 +154,20 @@ class CrdSchemaTest {
     for (JsonNode crd : allCrds()) {
       assertThat(crd.path("apiVersion").asText()).isEqualTo("apiextensions.k8s.io/v1");
       for (JsonNode v : crd.path("spec").path("versions")) {
-        assertThat(v.path("schema").path("openAPIV3Schema").path("type").asText()).isEqualTo("object");
+        assertThat(v.path("schema").path("openAPIV3Schema").path("type").asText())
+            .isEqualTo("object");
       }
     }
   }
 
   @Test
   void acceptsMaistraObjectsWithEveryField() throws IOException {
-    for (String name : List.of("servicemeshmemberroll", "servicemeshmember", "servicemeshpolicy", "servicemeshrbacconfig")) {
+    for (String name :
+        List.of(
+            "servicemeshmemberroll",
+            "servicemeshmember",
+            "servicemeshpolicy",
+            "servicemeshrbacconfig")) {
       JsonNode object = sample(name);
       assertThat(validate(object, schemaFor(object), "")).as(name).isEmpty();
     }
@@ -163,11 +176,13 @@ class CrdSchemaTest {
   @Test
   void refusesWhatMaistraRefuses() throws IOException {
     JsonNode config = sample("servicemeshrbacconfig");
-    ((com.fasterxml.jackson.databind.node.ObjectNode) config.path("spec")).put("mode", "SOMETIMES");
+    ((ObjectNode) config.path("spec")).put("mode", "SOMETIMES");
     assertThat(validate(config, schemaFor(config), ""))
-        .containsExactly(".spec.mode: \"SOMETIMES\" is not one of [\"OFF\",\"ON\",\"ON_WITH_INCLUSION\",\"ON_WITH_EXCLUSION\"]");
+        .containsExactly(
+            ".spec.mode: \"SOMETIMES\" is not one of [\"OFF\",\"ON\",\"ON_WITH_INCLUSION\",\"ON_WITH_EXCLUSION\"]");
     JsonNode member = sample("servicemeshmember");
-    ((com.fasterxml.jackson.databind.node.ObjectNode) member.path("spec")).remove("controlPlaneRef");
-    assertThat(validate(member, schemaFor(member), "")).containsExactly(".spec.controlPlaneRef: required");
+    ((ObjectNode) member.path("spec")).remove("controlPlaneRef");
+    assertThat(validate(member, schemaFor(member), ""))
+        .containsExactly(".spec.controlPlaneRef: required");
   }
 }

@@ -28,21 +28,24 @@ class DashboardIT {
   @TempDir Path dir;
 
   static Path chromium() {
-    for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
+    for (String candidate :
+        List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
       if (Files.isExecutable(Path.of(candidate))) {
         return Path.of(candidate);
       }
     }
     boolean required = System.getenv("MIZZEN_REQUIRE_BROWSER") != null;
     if (required) {
-      throw new AssertionError("MIZZEN_REQUIRE_BROWSER is set but no Chromium is installed (apt-get install chromium)");
+      throw new AssertionError(
+          "MIZZEN_REQUIRE_BROWSER is set but no Chromium is installed (apt-get install chromium)");
     }
     Assumptions.abort("no Chromium installed; .ci/run installs it");
     return null;
   }
 
   /** Runs headless Chromium on {@code url} with {@code action} (--dump-dom, --screenshot=...). */
-  static String browse(Path browser, Path profile, String url, String... action) throws IOException, InterruptedException {
+  static String browse(Path browser, Path profile, String url, String... action)
+      throws IOException, InterruptedException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -101,11 +104,14 @@ class DashboardIT {
     try (ControlPlane cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
         AdsTestStream nacking = new AdsTestStream(cp.xdsPort())) {
       var channel =
-          XdsClients.channel("web.shop:7070", XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
+          XdsClients.channel(
+              "web.shop:7070",
+              XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
       try {
         // A real gRPC client: it asks for and accepts every type.
         channel.getState(true);
-        nacking.request(AdsTestStream.sidecar("web-2", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
+        nacking.request(
+            AdsTestStream.sidecar("web-2", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
         var r = nacking.next();
         nacking.send(
             DiscoveryRequest.newBuilder()
@@ -115,26 +121,48 @@ class DashboardIT {
                 .build());
         AdsTestStream.await(
             () ->
-                cp.pipeline().streams().find("client-1.shop").map(c -> {
-                  var s = c.status().get(TypeUrls.ROUTE);
-                  return s != null && !s.ackedNonce().isEmpty();
-                }).orElse(false)
-                    && cp.pipeline().streams().find("web-2.shop").map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1).orElse(false));
+                cp.pipeline()
+                        .streams()
+                        .find("client-1.shop")
+                        .map(
+                            c -> {
+                              var s = c.status().get(TypeUrls.ROUTE);
+                              return s != null && !s.ackedNonce().isEmpty();
+                            })
+                        .orElse(false)
+                    && cp.pipeline()
+                        .streams()
+                        .find("web-2.shop")
+                        .map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1)
+                        .orElse(false));
 
-        String dom = browse(browser, dir.resolve("profile"), "http://127.0.0.1:" + cp.debugPort() + "/debug", "--dump-dom");
+        String dom =
+            browse(
+                browser,
+                dir.resolve("profile"),
+                "http://127.0.0.1:" + cp.debugPort() + "/debug",
+                "--dump-dom");
         assertThat(dom).contains("data-loaded=\"true\"");
         assertThat(dom).contains("control plane istio-system");
-        assertThat(dom).contains("<td>shop</td>").contains("pending: namespace not-yet-created does not exist");
+        assertThat(dom)
+            .contains("<td>shop</td>")
+            .contains("pending: namespace not-yet-created does not exist");
         assertThat(row(dom, "client-1.shop")).contains(">SYNCED<").doesNotContain("STALE");
-        assertThat(row(dom, "web-2.shop")).contains("STALE (Never Acknowledged)").contains("cluster: cluster refused by the test proxy");
+        assertThat(row(dom, "web-2.shop"))
+            .contains("STALE (Never Acknowledged)")
+            .contains("cluster: cluster refused by the test proxy");
         assertThat(row(dom, "VirtualService shop/bad-regex"))
             .contains("spec.http[0].match[0].uri.regex")
             .contains("invalid RE2 regular expression");
         assertThat(dom).contains("class=\"push\"");
 
         if (System.getenv("MIZZEN_SCREENSHOT") != null) {
-          browse(browser, dir.resolve("profile2"), "http://127.0.0.1:" + cp.debugPort() + "/debug",
-              "--screenshot=" + Path.of(System.getenv("MIZZEN_SCREENSHOT")).toAbsolutePath(), "--hide-scrollbars");
+          browse(
+              browser,
+              dir.resolve("profile2"),
+              "http://127.0.0.1:" + cp.debugPort() + "/debug",
+              "--screenshot=" + Path.of(System.getenv("MIZZEN_SCREENSHOT")).toAbsolutePath(),
+              "--hide-scrollbars");
         }
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -82,7 +82,13 @@ class DeployManifestsTest {
       for (HasMetadata o : objects) {
         if (o instanceof Service s) {
           for (ServicePort sp : s.getSpec().getPorts()) {
-            servicePorts.add(String.valueOf(sp.getTargetPort() == null ? sp.getPort() : sp.getTargetPort().getIntVal() != null ? sp.getTargetPort().getIntVal() : sp.getTargetPort().getStrVal()));
+            servicePorts.add(
+                String.valueOf(
+                    sp.getTargetPort() == null
+                        ? sp.getPort()
+                        : sp.getTargetPort().getIntVal() != null
+                            ? sp.getTargetPort().getIntVal()
+                            : sp.getTargetPort().getStrVal()));
           }
         }
       }
@@ -92,7 +98,8 @@ class DeployManifestsTest {
         }
         for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
           // Every flag is one the command knows (picocli refuses unknown ones).
-          CommandLine.ParseResult parsed = new CommandLine(new Mizzen()).parseArgs(c.getArgs().toArray(String[]::new));
+          CommandLine.ParseResult parsed =
+              new CommandLine(new Mizzen()).parseArgs(c.getArgs().toArray(String[]::new));
           assertThat(parsed.hasSubcommand()).as(p + ": " + c.getArgs()).isTrue();
           CommandLine.ParseResult sub = parsed.subcommand();
           Set<Integer> declared = new HashSet<>();
@@ -103,7 +110,9 @@ class DeployManifestsTest {
             int xds = sub.matchedOptionValue("--xds-port", 15010);
             int debug = sub.matchedOptionValue("--debug-port", 8080);
             int monitoring = sub.matchedOptionValue("--monitoring-port", 15014);
-            assertThat(declared).as(p + " declares the ports serve listens on").contains(xds, debug, monitoring);
+            assertThat(declared)
+                .as(p + " declares the ports serve listens on")
+                .contains(xds, debug, monitoring);
             if (sub.hasMatchedOption("--tls-cert")) {
               assertThat(declared).contains(sub.matchedOptionValue("--secure-xds-port", 15012));
             }
@@ -114,7 +123,10 @@ class DeployManifestsTest {
             assertThat(c.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(debug);
             for (String target : servicePorts) {
               boolean byNumber = target.chars().allMatch(Character::isDigit);
-              assertThat(byNumber ? declared.contains(Integer.parseInt(target)) : c.getPorts().stream().anyMatch(cp -> target.equals(cp.getName())))
+              assertThat(
+                      byNumber
+                          ? declared.contains(Integer.parseInt(target))
+                          : c.getPorts().stream().anyMatch(cp -> target.equals(cp.getName())))
                   .as(p + ": the Service's port " + target + " is a port of the container")
                   .isTrue();
             }
@@ -131,8 +143,11 @@ class DeployManifestsTest {
     String containerfile = Files.readString(DEPLOY.resolve("Containerfile"));
     String pilotPom = Files.readString(Path.of("..", "pilot", "pom.xml"));
     assertThat(pilotPom).contains("<finalName>mizzen</finalName>");
-    assertThat(containerfile).contains("/src/pilot/target/mizzen.jar").contains("EXPOSE 15010 15012 15014 15017 8080");
-    String mainClass = pilotPom.substring(pilotPom.indexOf("<mainClass>") + 11, pilotPom.indexOf("</mainClass>"));
+    assertThat(containerfile)
+        .contains("/src/pilot/target/mizzen.jar")
+        .contains("EXPOSE 15010 15012 15014 15017 8080");
+    String mainClass =
+        pilotPom.substring(pilotPom.indexOf("<mainClass>") + 11, pilotPom.indexOf("</mainClass>"));
     assertThat(mainClass).isEqualTo(Mizzen.class.getName());
   }
 }

@@ -9,20 +9,25 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.openshift.ior.IorController;
+import dev.mizzen.pilot.cmd.Mizzen;
 import dev.mizzen.tenancy.MemberRollResolver;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.openshift.api.model.Route;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +42,9 @@ class DeployRbacTest {
 
   static List<JsonNode> objects(String file) throws IOException {
     List<JsonNode> out = new ArrayList<>();
-    try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(DEPLOY.resolve(file)))) {
+    try (var it =
+        YAML.readerFor(JsonNode.class)
+            .<JsonNode>readValues(Files.readString(DEPLOY.resolve(file)))) {
       while (it.hasNext()) {
         JsonNode n = it.next();
         if (n != null && !n.isNull() && !n.isMissingNode()) {
@@ -50,7 +57,10 @@ class DeployRbacTest {
 
   static JsonNode object(String file, String kind, String name) throws IOException {
     return objects(file).stream()
-        .filter(o -> o.path("kind").asText().equals(kind) && o.path("metadata").path("name").asText().equals(name))
+        .filter(
+            o ->
+                o.path("kind").asText().equals(kind)
+                    && o.path("metadata").path("name").asText().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError(kind + " " + name + " not in " + file));
   }
@@ -58,7 +68,7 @@ class DeployRbacTest {
   /** The (group, resource, verb) grants of the object of {@code kind} named {@code name}. */
   private static Set<ApiRequest> grants(String file, String kind, String name) throws IOException {
     JsonNode role = object(file, kind, name);
-    Set<ApiRequest> grants = new TreeSet<>(java.util.Comparator.comparing(ApiRequest::toString));
+    Set<ApiRequest> grants = new TreeSet<>(Comparator.comparing(ApiRequest::toString));
     for (JsonNode r : role.path("rules")) {
       PolicyRule rule = new ObjectMapper().convertValue(r, PolicyRule.class);
       if (!Objects.requireNonNullElse(rule.getResourceNames(), List.of()).isEmpty()) {
@@ -75,38 +85,56 @@ class DeployRbacTest {
     return grants;
   }
 
-  private static Set<ApiRequest> used(MockApiServer api, java.util.function.Predicate<ApiRequest> where) {
+  private static Set<ApiRequest> used(MockApiServer api, Predicate<ApiRequest> where) {
     return used(api.requests, where);
   }
 
-  private static Set<ApiRequest> used(List<String> requests, java.util.function.Predicate<ApiRequest> where) {
+  private static Set<ApiRequest> used(List<String> requests, Predicate<ApiRequest> where) {
     return requests.stream()
         .map(ApiRequest::parse)
         .filter(Objects::nonNull)
         .filter(where)
         .map(ApiRequest::anyNamespace)
-        .collect(Collectors.toCollection(() -> new TreeSet<>(java.util.Comparator.comparing(ApiRequest::toString))));
+        .collect(
+            Collectors.toCollection(
+                () -> new TreeSet<>(Comparator.comparing(ApiRequest::toString))));
   }
 
   @Test
   void theServingRolesGrantWhatTheInformersUseAndNothingMore() throws Exception {
     try (MockApiServer api = new MockApiServer()) {
-      api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
+      api.create(
+          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
       api.configure("istio-system", "default", List.of("a1"));
       api.requests.clear();
-      try (KubeSource source = new KubeSource(api.newClient(), new ConfigStore(), "istio-system", "default", WatchScope.NAMESPACES, Duration.ofSeconds(10), MemberRollResolver.fromStatus("istio-system", "default")::watched)) {
+      try (KubeSource source =
+          new KubeSource(
+              api.newClient(),
+              new ConfigStore(),
+              "istio-system",
+              "default",
+              WatchScope.NAMESPACES,
+              Duration.ofSeconds(10),
+              MemberRollResolver.fromStatus("istio-system", "default")::watched)) {
         source.start(Duration.ofSeconds(20));
-        MultitenancyIT.await("a1 is watched", () -> api.requests.stream().anyMatch(r -> r.contains("/namespaces/a1/") && r.contains("watch=true")));
+        MultitenancyIT.await(
+            "a1 is watched",
+            () ->
+                api.requests.stream()
+                    .anyMatch(r -> r.contains("/namespaces/a1/") && r.contains("watch=true")));
         Thread.sleep(500);
       }
-      Set<ApiRequest> reader = grants("control-plane.yaml", "ClusterRole", "mizzen-reader-istio-system");
+      Set<ApiRequest> reader =
+          grants("control-plane.yaml", "ClusterRole", "mizzen-reader-istio-system");
       Set<ApiRequest> role = grants("control-plane.yaml", "Role", "mizzen");
       assertThat(used(api, r -> r.namespace().equals("a1"))).isEqualTo(reader);
-      Set<ApiRequest> inControlPlane = new TreeSet<>(java.util.Comparator.comparing(ApiRequest::toString));
+      Set<ApiRequest> inControlPlane = new TreeSet<>(Comparator.comparing(ApiRequest::toString));
       inControlPlane.addAll(reader);
       inControlPlane.addAll(role);
       assertThat(used(api, r -> r.namespace().equals("istio-system"))).isEqualTo(inControlPlane);
-      assertThat(used(api, r -> r.namespace().isEmpty())).as("requests outside any namespace").isEmpty();
+      assertThat(used(api, r -> r.namespace().isEmpty()))
+          .as("requests outside any namespace")
+          .isEmpty();
     }
   }
 
@@ -121,19 +149,33 @@ class DeployRbacTest {
           api.create(o.toString());
         }
       }
-      api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
-      api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMember\nmetadata: {name: default, namespace: joiner}\nspec: {controlPlaneRef: {name: basic, namespace: istio-system}}\n");
+      api.create(
+          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
+      api.create(
+          "apiVersion: maistra.io/v1\nkind: ServiceMeshMember\nmetadata: {name: default, namespace: joiner}\nspec: {controlPlaneRef: {name: basic, namespace: istio-system}}\n");
       try (KubernetesClient c = api.newClient();
           MemberController controller =
-              new MemberController(api.newClient("member-controller"), MemberController.Settings.defaults("istio-system", "default", "test"))) {
+              new MemberController(
+                  api.newClient("member-controller"),
+                  MemberController.Settings.defaults("istio-system", "default", "test"))) {
         controller.start();
         MultitenancyIT.await(
             "all are configured",
-            () -> List.of("a1", "a2", "joiner").equals(c.genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").withName("default").get().get("status", "configuredMembers")));
+            () ->
+                List.of("a1", "a2", "joiner")
+                    .equals(
+                        c.genericKubernetesResources(MockApiServer.ROLLS)
+                            .inNamespace("istio-system")
+                            .withName("default")
+                            .get()
+                            .get("status", "configuredMembers")));
         api.setMembers("istio-system", "default", List.of("a1"));
-        MultitenancyIT.await("a2 is let go", () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
+        MultitenancyIT.await(
+            "a2 is let go",
+            () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
       }
-      Set<ApiRequest> cluster = grants("member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system");
+      Set<ApiRequest> cluster =
+          grants("member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system");
       Set<ApiRequest> role = grants("member-controller.yaml", "Role", "mizzen-member-controller");
       List<String> sent = api.requestsFrom("member-controller");
       assertThat(sent).isNotEmpty();
@@ -143,7 +185,8 @@ class DeployRbacTest {
           continue;
         }
         boolean granted =
-            cluster.contains(r.anyNamespace()) || (r.namespace().equals("istio-system") && role.contains(r.anyNamespace()));
+            cluster.contains(r.anyNamespace())
+                || (r.namespace().equals("istio-system") && role.contains(r.anyNamespace()));
         assertThat(granted).as("%s is granted", request).isTrue();
       }
     }
@@ -156,8 +199,12 @@ class DeployRbacTest {
         for (JsonNode o : objects(f.getFileName().toString())) {
           String kind = o.path("kind").asText();
           if (kind.startsWith("Cluster") || kind.endsWith("WebhookConfiguration")) {
-            assertThat(o.path("metadata").path("name").asText()).as("%s in %s", kind, f).endsWith("-istio-system");
-            assertThat(o.path("metadata").path("labels").path("maistra.io/owner").asText()).as("%s in %s", kind, f).isEqualTo("istio-system");
+            assertThat(o.path("metadata").path("name").asText())
+                .as("%s in %s", kind, f)
+                .endsWith("-istio-system");
+            assertThat(o.path("metadata").path("labels").path("maistra.io/owner").asText())
+                .as("%s in %s", kind, f)
+                .isEqualTo("istio-system");
           }
         }
       }
@@ -178,40 +225,79 @@ class DeployRbacTest {
           }
         }
       }
-      api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: ingress-1, namespace: istio-system, labels: {istio: ingressgateway}}\nspec: {containers: [{name: p, image: p}]}\n");
-      api.create("apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec: {selector: {istio: ingressgateway}, ports: [{name: http2, port: 80}]}\n");
-      api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: own-1, namespace: a2, labels: {istio: own}}\nspec: {containers: [{name: p, image: p}]}\n");
-      api.create("apiVersion: v1\nkind: Service\nmetadata: {name: own, namespace: a2}\nspec: {selector: {istio: own}, ports: [{name: http2, port: 80}]}\n");
-      String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
-      api.create("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a1}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
-      api.create("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a2}\nspec:\n  selector: {istio: own}\n" + servers);
-      api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
-      MemberController.Settings settings = MemberController.Settings.defaults("istio-system", "default", "test");
+      api.create(
+          "apiVersion: v1\nkind: Pod\nmetadata: {name: ingress-1, namespace: istio-system, labels: {istio: ingressgateway}}\nspec: {containers: [{name: p, image: p}]}\n");
+      api.create(
+          "apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec: {selector: {istio: ingressgateway}, ports: [{name: http2, port: 80}]}\n");
+      api.create(
+          "apiVersion: v1\nkind: Pod\nmetadata: {name: own-1, namespace: a2, labels: {istio: own}}\nspec: {containers: [{name: p, image: p}]}\n");
+      api.create(
+          "apiVersion: v1\nkind: Service\nmetadata: {name: own, namespace: a2}\nspec: {selector: {istio: own}, ports: [{name: http2, port: 80}]}\n");
+      String servers =
+          "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
+      api.create(
+          "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a1}\nspec:\n  selector: {istio: ingressgateway}\n"
+              + servers);
+      api.create(
+          "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a2}\nspec:\n  selector: {istio: own}\n"
+              + servers);
+      api.create(
+          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
+      MemberController.Settings settings =
+          MemberController.Settings.defaults("istio-system", "default", "test");
       try (KubernetesClient c = api.newClient();
           IorController ior = new IorController(api.newClient("ior"), settings);
-          MemberController controller = new MemberController(api.newClient("member-controller"), settings)) {
+          MemberController controller =
+              new MemberController(api.newClient("member-controller"), settings)) {
         controller.add(ior);
         controller.start();
-        var routes = c.resources(io.fabric8.openshift.api.model.Route.class);
-        MultitenancyIT.await("both Routes", () -> routes.inNamespace("istio-system").list().getItems().size() == 1 && routes.inNamespace("a2").list().getItems().size() == 1);
+        var routes = c.resources(Route.class);
+        MultitenancyIT.await(
+            "both Routes",
+            () ->
+                routes.inNamespace("istio-system").list().getItems().size() == 1
+                    && routes.inNamespace("a2").list().getItems().size() == 1);
         // A rewrite: a Route changed by hand goes back to what its Gateway asks.
         var route = routes.inNamespace("istio-system").list().getItems().get(0);
-        route.getSpec().getPort().setTargetPort(new io.fabric8.kubernetes.api.model.IntOrString("other"));
+        route.getSpec().getPort().setTargetPort(new IntOrString("other"));
         routes.inNamespace("istio-system").resource(route).update();
-        MultitenancyIT.await("rewritten", () -> "http2".equals(routes.inNamespace("istio-system").list().getItems().get(0).getSpec().getPort().getTargetPort().getStrVal()));
+        MultitenancyIT.await(
+            "rewritten",
+            () ->
+                "http2"
+                    .equals(
+                        routes
+                            .inNamespace("istio-system")
+                            .list()
+                            .getItems()
+                            .get(0)
+                            .getSpec()
+                            .getPort()
+                            .getTargetPort()
+                            .getStrVal()));
         api.setMembers("istio-system", "default", List.of("a1"));
-        MultitenancyIT.await("a2 is let go", () -> c.rbac().roleBindings().inNamespace("a2").list().getItems().isEmpty());
+        MultitenancyIT.await(
+            "a2 is let go",
+            () -> c.rbac().roleBindings().inNamespace("a2").list().getItems().isEmpty());
         assertThat(routes.inNamespace("a2").list().getItems()).isEmpty();
       }
       seen = api.requestsWithAgents();
     }
-    List<ApiRequest> used = seen.stream().filter(r -> r.startsWith("ior: ")).map(r -> ApiRequest.parse(r.substring(5))).filter(Objects::nonNull).toList();
+    List<ApiRequest> used =
+        seen.stream()
+            .filter(r -> r.startsWith("ior: "))
+            .map(r -> ApiRequest.parse(r.substring(5)))
+            .filter(Objects::nonNull)
+            .toList();
     assertThat(used).isNotEmpty();
-    assertThat(used).as("only in the mesh's namespaces").allMatch(r -> Set.of("istio-system", "a1", "a2").contains(r.namespace()));
-    Set<ApiRequest> granted = grants("member-controller.yaml", "ClusterRole", "mizzen-ior-istio-system");
+    assertThat(used)
+        .as("only in the mesh's namespaces")
+        .allMatch(r -> Set.of("istio-system", "a1", "a2").contains(r.namespace()));
+    Set<ApiRequest> granted =
+        grants("member-controller.yaml", "ClusterRole", "mizzen-ior-istio-system");
     // Checked by OpenShift on a Route that names its host; no request asks for it.
     granted.removeIf(g -> g.resource().equals("routes/custom-host"));
-    Set<ApiRequest> usedAnywhere = new TreeSet<>(java.util.Comparator.comparing(ApiRequest::toString));
+    Set<ApiRequest> usedAnywhere = new TreeSet<>(Comparator.comparing(ApiRequest::toString));
     used.forEach(r -> usedAnywhere.add(r.anyNamespace()));
     assertThat(usedAnywhere).isEqualTo(granted);
     int lastInA2 = -1;
@@ -221,46 +307,81 @@ class DeployRbacTest {
       if (r.startsWith("ior: ") && r.contains("/namespaces/a2/")) {
         lastInA2 = i;
       }
-      if (r.startsWith("member-controller: DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/a2/rolebindings") && unbound < 0) {
+      if (r.startsWith(
+              "member-controller: DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/a2/rolebindings")
+          && unbound < 0) {
         unbound = i;
       }
     }
     assertThat(unbound).as("a2's RoleBindings are deleted").isPositive();
-    assertThat(lastInA2).as("IOR is done in a2 before its RoleBinding there goes").isLessThan(unbound);
+    assertThat(lastInA2)
+        .as("IOR is done in a2 before its RoleBinding there goes")
+        .isLessThan(unbound);
   }
 
   @Test
   void theInjectionWebhookSelectsOnlyThisControlPlanesMembersAndIsServed() throws Exception {
-    JsonNode config = object("control-plane.yaml", "MutatingWebhookConfiguration", "mizzen-sidecar-injector-istio-system");
+    JsonNode config =
+        object(
+            "control-plane.yaml",
+            "MutatingWebhookConfiguration",
+            "mizzen-sidecar-injector-istio-system");
     assertThat(config.path("webhooks")).hasSize(1);
     JsonNode hook = config.path("webhooks").get(0);
-    assertThat(hook.path("namespaceSelector").toString()).isEqualTo("{\"matchLabels\":{\"maistra.io/member-of\":\"istio-system\"}}");
+    assertThat(hook.path("namespaceSelector").toString())
+        .isEqualTo("{\"matchLabels\":{\"maistra.io/member-of\":\"istio-system\"}}");
     assertThat(hook.has("objectSelector")).isFalse();
     assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
     assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
     assertThat(hook.path("admissionReviewVersions").toString()).isEqualTo("[\"v1\"]");
     assertThat(hook.path("rules").toString())
-        .isEqualTo("[{\"operations\":[\"CREATE\"],\"apiGroups\":[\"\"],\"apiVersions\":[\"v1\"],\"resources\":[\"pods\"],\"scope\":\"Namespaced\"}]");
+        .isEqualTo(
+            "[{\"operations\":[\"CREATE\"],\"apiGroups\":[\"\"],\"apiVersions\":[\"v1\"],\"resources\":[\"pods\"],\"scope\":\"Namespaced\"}]");
     JsonNode service = hook.path("clientConfig").path("service");
-    assertThat(service.toString()).isEqualTo("{\"name\":\"mizzen\",\"namespace\":\"istio-system\",\"path\":\"/inject\",\"port\":15017}");
+    assertThat(service.toString())
+        .isEqualTo(
+            "{\"name\":\"mizzen\",\"namespace\":\"istio-system\",\"path\":\"/inject\",\"port\":15017}");
 
     JsonNode svc = object("control-plane.yaml", "Service", "mizzen");
     assertThat(svc.path("spec").path("ports").findValuesAsText("port")).contains("15017");
-    JsonNode container = object("control-plane.yaml", "Deployment", "mizzen").path("spec").path("template").path("spec").path("containers").get(0);
+    JsonNode container =
+        object("control-plane.yaml", "Deployment", "mizzen")
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .get(0);
     List<String> args = new ArrayList<>();
     container.path("args").forEach(a -> args.add(a.asText()));
-    picocli.CommandLine.ParseResult serve = new picocli.CommandLine(new dev.mizzen.pilot.cmd.Mizzen()).parseArgs(args.toArray(String[]::new)).subcommand();
+    picocli.CommandLine.ParseResult serve =
+        new picocli.CommandLine(new Mizzen()).parseArgs(args.toArray(String[]::new)).subcommand();
     assertThat(serve.hasMatchedOption("--inject")).isTrue();
-    assertThat(serve.matchedOptionValue("--webhook-port", 15017)).isEqualTo(service.path("port").asInt());
+    assertThat(serve.matchedOptionValue("--webhook-port", 15017))
+        .isEqualTo(service.path("port").asInt());
     assertThat(container.path("ports").findValuesAsText("containerPort")).contains("15017");
 
-    JsonNode controller = object("member-controller.yaml", "Deployment", "mizzen-member-controller").path("spec").path("template").path("spec").path("containers").get(0);
+    JsonNode controller =
+        object("member-controller.yaml", "Deployment", "mizzen-member-controller")
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .get(0);
     List<String> controllerArgs = new ArrayList<>();
     controller.path("args").forEach(a -> controllerArgs.add(a.asText()));
-    assertThat(new picocli.CommandLine(new dev.mizzen.pilot.cmd.Mizzen()).parseArgs(controllerArgs.toArray(String[]::new)).subcommand().hasMatchedOption("--ior")).isTrue();
+    assertThat(
+            new picocli.CommandLine(new Mizzen())
+                .parseArgs(controllerArgs.toArray(String[]::new))
+                .subcommand()
+                .hasMatchedOption("--ior"))
+        .isTrue();
 
     // Another control plane's copy, made as the README says, names and selects its own.
-    String meshB = Files.readString(DEPLOY.resolve("control-plane.yaml")).replace("istio-system", "mesh-b");
-    assertThat(meshB).contains("name: mizzen-sidecar-injector-mesh-b").contains("matchLabels: {maistra.io/member-of: mesh-b}").doesNotContain("istio-system");
+    String meshB =
+        Files.readString(DEPLOY.resolve("control-plane.yaml")).replace("istio-system", "mesh-b");
+    assertThat(meshB)
+        .contains("name: mizzen-sidecar-injector-mesh-b")
+        .contains("matchLabels: {maistra.io/member-of: mesh-b}")
+        .doesNotContain("istio-system");
   }
 }

@@ -65,8 +65,12 @@ class GrpcAuthorizationIT {
     echo = XdsBackend.start(cp.xdsPort(), echoPort, "echo-1", "shop", Map.of("app", "echo"));
     other = XdsBackend.start(cp.xdsPort(), otherPort, "other-1", "shop", Map.of("app", "other"));
     await("both servers hold their listener from Mizzen", () -> echo.serving() && other.serving());
-    toEcho = Grpc.newChannelBuilder("127.0.0.1:" + echoPort, InsecureChannelCredentials.create()).build();
-    toOther = Grpc.newChannelBuilder("127.0.0.1:" + otherPort, InsecureChannelCredentials.create()).build();
+    toEcho =
+        Grpc.newChannelBuilder("127.0.0.1:" + echoPort, InsecureChannelCredentials.create())
+            .build();
+    toOther =
+        Grpc.newChannelBuilder("127.0.0.1:" + otherPort, InsecureChannelCredentials.create())
+            .build();
   }
 
   @AfterEach
@@ -213,7 +217,10 @@ class GrpcAuthorizationIT {
 
   @Test
   void anInvalidRegexFailsClosedForItsWorkloadOnlyAndIsReported() throws Exception {
-    routed = XdsClients.channel("other.shop:7070", XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
+    routed =
+        XdsClients.channel(
+            "other.shop:7070",
+            XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
     assertThat(call(routed, null)).isEqualTo("other-1");
 
     write("users.yaml", ALICE_ONLY.replace("alice-[0-9]+", "(alice"));
@@ -241,7 +248,9 @@ class GrpcAuthorizationIT {
     write(
         "users.yaml",
         ALICE_ONLY.replace("alice-[0-9]+", "[^a]{1000}[^b]{1000}[^c]{1000}[^d]{1000}[^e]{1000}"));
-    await("the oversized pattern is reported", () -> configError("users").path("reason").asText().contains("program size"));
+    await(
+        "the oversized pattern is reported",
+        () -> configError("users").path("reason").asText().contains("program size"));
     assertThat(configError("users").path("reason").asText())
         .isEqualTo(
             "request.regex.headers[x-user]: RE2 program size 40004 exceeds 32768, the limit of"
@@ -273,21 +282,37 @@ class GrpcAuthorizationIT {
         """);
     await(
         "the dry-run policy is served",
-        () -> get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0).path("policies").size() == 1);
-    JsonNode policy = get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0).path("policies").get(0);
+        () ->
+            get("/debug/authorizationz?proxyID=echo-1.shop")
+                    .path("workloads")
+                    .get(0)
+                    .path("policies")
+                    .size()
+                == 1);
+    JsonNode policy =
+        get("/debug/authorizationz?proxyID=echo-1.shop")
+            .path("workloads")
+            .get(0)
+            .path("policies")
+            .get(0);
     assertThat(policy.path("dry_run").asBoolean()).isTrue();
     assertThat(code(toEcho, "bob")).as("grpc-java ignores shadow rules").isEqualTo(OK);
     assertThat(explain("bob").path("decision").asText()).isEqualTo("ALLOW");
-    assertThat(explain("bob").path("dry_run").get(0).asText()).isEqualTo("DENY ns[shop]-policy[no-bob]-rule[0]");
+    assertThat(explain("bob").path("dry_run").get(0).asText())
+        .isEqualTo("DENY ns[shop]-policy[no-bob]-rule[0]");
 
     // A DENY policy that cannot be read denies everything its selector selects.
-    write("deny.yaml", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: no-bob, namespace: shop}\n"
-        + "spec:\n  action: DENY\n  selector: {matchLabels: {app: echo}}\n  rules: [{when: [null]}]\n");
+    write(
+        "deny.yaml",
+        "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: no-bob, namespace: shop}\n"
+            + "spec:\n  action: DENY\n  selector: {matchLabels: {app: echo}}\n  rules: [{when: [null]}]\n");
     await("echo denies everyone", () -> code(toEcho, "alice-7") == DENIED);
     assertThat(code(toOther, "bob")).isEqualTo(OK);
     assertThat(configError("no-bob").path("message").asText())
-        .isEqualTo(dir.resolve("deny.yaml") + ":1: AuthorizationPolicy shop/no-bob: spec.rules[0].when[0]: unreadable"
-            + " rule: empty list item");
+        .isEqualTo(
+            dir.resolve("deny.yaml")
+                + ":1: AuthorizationPolicy shop/no-bob: spec.rules[0].when[0]: unreadable"
+                + " rule: empty list item");
   }
 
   @Test
@@ -333,14 +358,16 @@ class GrpcAuthorizationIT {
         .isEqualTo("explaining a request needs the proxyID parameter");
     assertThat(get("/debug/authorizationz?proxyID=nobody.shop").path("error").asText())
         .isEqualTo("proxy nobody.shop is not connected");
-    JsonNode echoWorkload = get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0);
-    assertThat(echoWorkload.path("services").get(0).asText()).isEqualTo("echo.shop.svc.cluster.local");
-    assertThat(echoWorkload.path("policies").findValuesAsText("name")).containsExactlyInAnyOrder("users", "not-alice-13");
+    JsonNode echoWorkload =
+        get("/debug/authorizationz?proxyID=echo-1.shop").path("workloads").get(0);
+    assertThat(echoWorkload.path("services").get(0).asText())
+        .isEqualTo("echo.shop.svc.cluster.local");
+    assertThat(echoWorkload.path("policies").findValuesAsText("name"))
+        .containsExactlyInAnyOrder("users", "not-alice-13");
   }
 
   private JsonNode explain(String user) {
-    return get(
-        "/debug/authorizationz?proxyID=echo-1.shop&method=POST&path="
+    return get("/debug/authorizationz?proxyID=echo-1.shop&method=POST&path="
             + URLEncoder.encode("/grpc.testing.SimpleService/UnaryRpc", StandardCharsets.UTF_8)
             + "&header="
             + URLEncoder.encode("x-user:" + user, StandardCharsets.UTF_8))
@@ -361,7 +388,8 @@ class GrpcAuthorizationIT {
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.debugPort() + path)).build(),
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.debugPort() + path))
+                      .build(),
                   HttpResponse.BodyHandlers.ofString());
       return new ObjectMapper().readTree(r.body());
     } catch (Exception e) {
@@ -379,7 +407,8 @@ class GrpcAuthorizationIT {
   }
 
   private static String call(Channel channel, String user) {
-    Channel ch = user == null ? channel : ClientInterceptors.intercept(channel, header("x-user", user));
+    Channel ch =
+        user == null ? channel : ClientInterceptors.intercept(channel, header("x-user", user));
     return SimpleServiceGrpc.newBlockingStub(ch)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .withWaitForReady()
@@ -390,8 +419,10 @@ class GrpcAuthorizationIT {
   private static ClientInterceptor header(String name, String value) {
     return new ClientInterceptor() {
       @Override
-      public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      public <Q, R> ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(
+            next.newCall(method, options)) {
           @Override
           public void start(Listener<R> listener, Metadata md) {
             md.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);

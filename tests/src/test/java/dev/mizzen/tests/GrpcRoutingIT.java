@@ -6,14 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.pilot.app.ControlPlane;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.Channel;
-import io.grpc.ClientInterceptor;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.net.URI;
@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +53,8 @@ class GrpcRoutingIT {
     cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
     channel =
         XdsClients.channel(
-            "echo.shop:7070", XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
+            "echo.shop:7070",
+            XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
   }
 
   @AfterEach
@@ -156,11 +158,14 @@ class GrpcRoutingIT {
   private static ClientInterceptor headerInterceptor(Map<String, String> headers) {
     return new ClientInterceptor() {
       @Override
-      public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      public <Q, R> ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(
+            next.newCall(method, options)) {
           @Override
           public void start(Listener<R> listener, Metadata md) {
-            headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+            headers.forEach(
+                (k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
             super.start(listener, md);
           }
         };
@@ -208,7 +213,7 @@ class GrpcRoutingIT {
               - route:
                 - destination: {host: echo, subset: v2}
             """));
-    await("every call reaches v2", () -> tally(20, Map.of()).keySet().equals(java.util.Set.of("v2")));
+    await("every call reaches v2", () -> tally(20, Map.of()).keySet().equals(Set.of("v2")));
     assertThat(tally(100, Map.of())).containsOnlyKeys("v2");
   }
 
@@ -235,8 +240,10 @@ class GrpcRoutingIT {
     }
     assertThat(refused).isNotNull();
     assertThat(refused.path("accepted").asBoolean()).isFalse();
-    assertThat(refused.path("errors").get(0).path("field").asText()).isEqualTo("spec.http[0].match[0].uri.regex");
-    assertThat(refused.path("errors").get(0).path("reason").asText()).startsWith("invalid RE2 regular expression");
+    assertThat(refused.path("errors").get(0).path("field").asText())
+        .isEqualTo("spec.http[0].match[0].uri.regex");
+    assertThat(refused.path("errors").get(0).path("reason").asText())
+        .startsWith("invalid RE2 regular expression");
 
     // The rest keeps being served and routed.
     assertThat(tally(30, Map.of("x-variant", "b"))).containsOnlyKeys("v2");
@@ -247,7 +254,7 @@ class GrpcRoutingIT {
               - route:
                 - destination: {host: echo, subset: v1}
             """));
-    await("every call reaches v1", () -> tally(20, Map.of()).keySet().equals(java.util.Set.of("v1")));
+    await("every call reaches v1", () -> tally(20, Map.of()).keySet().equals(Set.of("v1")));
   }
 
   private JsonNode configz() {
@@ -255,7 +262,9 @@ class GrpcRoutingIT {
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/configz")).build(),
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/configz"))
+                      .build(),
                   HttpResponse.BodyHandlers.ofString());
       return new ObjectMapper().readTree(r.body());
     } catch (Exception e) {

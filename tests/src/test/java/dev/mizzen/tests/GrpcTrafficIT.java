@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +80,10 @@ class GrpcTrafficIT {
     return b;
   }
 
-  /** A Kubernetes Service {@code name} in shop on gRPC port {@code port}, whose pods are the backends. */
+  /**
+   * A Kubernetes Service {@code name} in shop on gRPC port {@code port}, whose pods are the
+   * backends.
+   */
   private static String service(String name, int port, Map<String, Backend> versions) {
     StringBuilder y =
         new StringBuilder(
@@ -120,7 +124,9 @@ class GrpcTrafficIT {
 
   private ManagedChannel channel(String target) {
     ManagedChannel c =
-        XdsClients.channel(target, XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
+        XdsClients.channel(
+            target,
+            XdsClients.bootstrap(cp.xdsPort(), "client-1", "shop", Map.of("app", "client")));
     channels.add(c);
     return c;
   }
@@ -144,11 +150,14 @@ class GrpcTrafficIT {
   private static ClientInterceptor headers(Map<String, String> headers) {
     return new ClientInterceptor() {
       @Override
-      public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      public <Q, R> ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(
+            next.newCall(method, options)) {
           @Override
           public void start(Listener<R> listener, Metadata md) {
-            headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+            headers.forEach(
+                (k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
             super.start(listener, md);
           }
         };
@@ -158,7 +167,7 @@ class GrpcTrafficIT {
 
   @Test
   void routesByHeadersAndNeverByQueryParameters() throws Exception {
-    Map<String, Backend> versions = new java.util.LinkedHashMap<>();
+    Map<String, Backend> versions = new LinkedHashMap<>();
     versions.put("v1", backend("v1", Duration.ZERO, 0));
     versions.put("v2", backend("v2", Duration.ZERO, 0));
     versions.put("v3", backend("v3", Duration.ZERO, 0));
@@ -236,9 +245,11 @@ class GrpcTrafficIT {
     ManagedChannel ch = channel("echo.shop:7070");
     Duration d = Duration.ofSeconds(20);
     assertThat(call(ch, Map.of(), d)).isEqualTo("v1");
-    assertThat(failure(ch, Map.of("x-fault", "abort"), d).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(failure(ch, Map.of("x-fault", "abort"), d).getCode())
+        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     // gRPC maps HTTP 503 to UNAVAILABLE.
-    assertThat(failure(ch, Map.of("x-fault", "abort-http"), d).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(failure(ch, Map.of("x-fault", "abort-http"), d).getCode())
+        .isEqualTo(Status.Code.UNAVAILABLE);
     // A 3s delay outlasts a 500ms deadline; with time to spare, the call gets through.
     assertThat(failure(ch, Map.of("x-fault", "delay"), Duration.ofMillis(500)).getCode())
         .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
@@ -287,7 +298,8 @@ class GrpcTrafficIT {
     assertThat(failure(channel("slow.shop:7071"), Map.of(), Duration.ofSeconds(20)).getCode())
         .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     // Two UNAVAILABLE answers, then success: three attempts, one call.
-    assertThat(call(channel("flaky.shop:7072"), Map.of(), Duration.ofSeconds(20))).isEqualTo("flaky");
+    assertThat(call(channel("flaky.shop:7072"), Map.of(), Duration.ofSeconds(20)))
+        .isEqualTo("flaky");
     assertThat(flaky.calls()).isEqualTo(3);
     // Without retries, the first failure is the caller's.
     assertThat(failure(channel("fragile.shop:7073"), Map.of(), Duration.ofSeconds(20)).getCode())

@@ -20,7 +20,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A proxy injected by the webhook identifies itself in the way Mizzen's xDS server reads proxies. */
+/**
+ * A proxy injected by the webhook identifies itself in the way Mizzen's xDS server reads proxies.
+ */
 class InjectedProxyTest {
   @TempDir Path dir;
 
@@ -41,7 +43,8 @@ class InjectedProxyTest {
     assertThat(proxy.namespace()).isEqualTo("a1");
     assertThat(proxy.podName()).isEqualTo("web-1");
     assertThat(proxy.ips()).containsExactly("10.128.0.7");
-    assertThat(proxy.labels()).isEqualTo(Map.of("app", "web", "version", "v1", "security.istio.io/tlsMode", "istio"));
+    assertThat(proxy.labels())
+        .isEqualTo(Map.of("app", "web", "version", "v1", "security.istio.io/tlsMode", "istio"));
     assertThat(proxy.clusterId()).isEqualTo("Kubernetes");
     assertThat(proxy.istioVersion()).isEqualTo("1.20.8");
   }
@@ -58,20 +61,36 @@ class InjectedProxyTest {
       if (e.getKey().startsWith("ISTIO_METAJSON_")) {
         Struct.Builder parsed = Struct.newBuilder();
         JsonFormat.parser().merge(e.getValue(), parsed);
-        metadata.putFields(e.getKey().substring("ISTIO_METAJSON_".length()), Value.newBuilder().setStructValue(parsed).build());
+        metadata.putFields(
+            e.getKey().substring("ISTIO_METAJSON_".length()),
+            Value.newBuilder().setStructValue(parsed).build());
       } else if (e.getKey().startsWith("ISTIO_META_")) {
-        metadata.putFields(e.getKey().substring("ISTIO_META_".length()), Value.newBuilder().setStringValue(e.getValue()).build());
+        metadata.putFields(
+            e.getKey().substring("ISTIO_META_".length()),
+            Value.newBuilder().setStringValue(e.getValue()).build());
       }
     }
-    metadata.putFields("NAMESPACE", Value.newBuilder().setStringValue(env.get("POD_NAMESPACE")).build());
-    metadata.putFields("INSTANCE_IPS", Value.newBuilder().setStringValue(env.get("INSTANCE_IP")).build());
+    metadata.putFields(
+        "NAMESPACE", Value.newBuilder().setStringValue(env.get("POD_NAMESPACE")).build());
+    metadata.putFields(
+        "INSTANCE_IPS", Value.newBuilder().setStringValue(env.get("INSTANCE_IP")).build());
     List<String> args = new ArrayList<>();
     for (JsonNode a : container(pod, "containers", "istio-proxy").path("args")) {
       args.add(a.asText());
     }
-    String domain = args.get(args.indexOf("--domain") + 1).replace("$(POD_NAMESPACE)", env.get("POD_NAMESPACE"));
+    String domain =
+        args.get(args.indexOf("--domain") + 1)
+            .replace("$(POD_NAMESPACE)", env.get("POD_NAMESPACE"));
     return Node.newBuilder()
-        .setId("sidecar~" + env.get("INSTANCE_IP") + "~" + env.get("POD_NAME") + "." + env.get("POD_NAMESPACE") + "~" + domain)
+        .setId(
+            "sidecar~"
+                + env.get("INSTANCE_IP")
+                + "~"
+                + env.get("POD_NAME")
+                + "."
+                + env.get("POD_NAMESPACE")
+                + "~"
+                + domain)
         .setMetadata(metadata)
         .build();
   }

@@ -44,9 +44,12 @@ final class JavaCaller implements XdsCaller {
   }
 
   @Override
-  public List<Outcome> call(String target, Map<String, String> headers, Duration deadline, int calls, boolean parallel) {
+  public List<Outcome> call(
+      String target, Map<String, String> headers, Duration deadline, int calls, boolean parallel) {
     Channel ch =
-        ClientInterceptors.intercept(channels.computeIfAbsent(target, t -> XdsClients.channel(t, bootstrap)), headers(headers));
+        ClientInterceptors.intercept(
+            channels.computeIfAbsent(target, t -> XdsClients.channel(t, bootstrap)),
+            headers(headers));
     List<ListenableFuture<SimpleResponse>> futures = new ArrayList<>();
     List<Outcome> out = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
@@ -80,11 +83,14 @@ final class JavaCaller implements XdsCaller {
   private static ClientInterceptor headers(Map<String, String> headers) {
     return new ClientInterceptor() {
       @Override
-      public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+      public <Q, R> ClientCall<Q, R> interceptCall(
+          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+        return new ForwardingClientCall.SimpleForwardingClientCall<>(
+            next.newCall(method, options)) {
           @Override
           public void start(Listener<R> listener, Metadata md) {
-            headers.forEach((k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+            headers.forEach(
+                (k, v) -> md.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
             super.start(listener, md);
           }
         };

@@ -45,8 +45,10 @@ class MembershipRuleTest {
       metadata: {name: a4}
       """;
 
-  /** Listed: members, one claimed by another mesh, a missing one, the control plane. (A roll that lists
-   * a malformed name is refused whole by ingest, whichever the source.) */
+  /**
+   * Listed: members, one claimed by another mesh, a missing one, the control plane. (A roll that
+   * lists a malformed name is refused whole by ingest, whichever the source.)
+   */
   private static final List<String> LISTED = List.of("a1", "a2", "a3", "istio-system", "a4");
 
   @TempDir Path dir;
@@ -70,7 +72,9 @@ class MembershipRuleTest {
     ConfigStore store = new ConfigStore();
     try (DirectorySource source = new DirectorySource(dir, store)) {
       source.start();
-      return new MemberRollResolver("istio-system", "default").resolve(store.snapshot()).namespaces();
+      return new MemberRollResolver("istio-system", "default")
+          .resolve(store.snapshot())
+          .namespaces();
     }
   }
 
@@ -84,13 +88,21 @@ class MembershipRuleTest {
               + LISTED.stream().map(m -> "\"" + m + "\"").toList()
               + "}\n");
       try (MemberController controller =
-          new MemberController(api.newClient("controller"), MemberController.Settings.defaults("istio-system", "default", "replica-1"))) {
+          new MemberController(
+              api.newClient("controller"),
+              MemberController.Settings.defaults("istio-system", "default", "replica-1"))) {
         controller.start();
         awaitStatus(api);
         MemberRollResolver resolver = MemberRollResolver.fromStatus("istio-system", "default");
         try (KubeSource source =
             new KubeSource(
-                api.newClient("serving"), new ConfigStore(), "istio-system", "default", WatchScope.NAMESPACES, Duration.ofSeconds(10), resolver::watched)) {
+                api.newClient("serving"),
+                new ConfigStore(),
+                "istio-system",
+                "default",
+                WatchScope.NAMESPACES,
+                Duration.ofSeconds(10),
+                resolver::watched)) {
           source.start(Duration.ofSeconds(20));
           return source.members();
         }
@@ -102,9 +114,15 @@ class MembershipRuleTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       GenericKubernetesResource roll =
-          api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").withName("default").get();
+          api.client()
+              .genericKubernetesResources(MockApiServer.ROLLS)
+              .inNamespace("istio-system")
+              .withName("default")
+              .get();
       Object status = roll.getAdditionalProperties().get("status");
-      if (status instanceof Map<?, ?> s && s.get("configuredMembers") instanceof List<?> configured && !configured.isEmpty()) {
+      if (status instanceof Map<?, ?> s
+          && s.get("configuredMembers") instanceof List<?> configured
+          && !configured.isEmpty()) {
         return;
       }
       Thread.sleep(50);

@@ -2,7 +2,9 @@ package dev.mizzen.tests;
 
 import java.util.Map;
 
-/** Manifests of the end-to-end tests' mesh: namespace shop, its member roll, Services of backends. */
+/**
+ * Manifests of the end-to-end tests' mesh: namespace shop, its member roll, Services of backends.
+ */
 final class MeshYaml {
   private MeshYaml() {}
 

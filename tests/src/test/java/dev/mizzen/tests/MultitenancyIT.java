@@ -28,15 +28,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two control planes in one cluster, as Maistra runs them: {@code istio-system} with members a1
- * and a2, {@code mesh-b} with member b1, and a namespace {@code both} listed by the two rolls. Each
- * has its member controller and serves its own proxies, with fabric8's mock API server as the
- * cluster and grpc-java's xDS client as the proxies.
+ * Two control planes in one cluster, as Maistra runs them: {@code istio-system} with members a1 and
+ * a2, {@code mesh-b} with member b1, and a namespace {@code both} listed by the two rolls. Each has
+ * its member controller and serves its own proxies, with fabric8's mock API server as the cluster
+ * and grpc-java's xDS client as the proxies.
  */
 class MultitenancyIT {
   private MockApiServer api;
@@ -57,10 +58,18 @@ class MultitenancyIT {
       echo(api::create, ns, "echo", b.port());
     }
     api.create(roll("istio-system", "a1", "a2", "both"));
-    MemberController a = start(new MemberController(api.newClient(), MemberController.Settings.defaults("istio-system", "default", "a")));
-    await("istio-system configures a1, a2 and both", () -> configured("istio-system").equals(List.of("a1", "a2", "both")));
+    MemberController a =
+        start(
+            new MemberController(
+                api.newClient(),
+                MemberController.Settings.defaults("istio-system", "default", "a")));
+    await(
+        "istio-system configures a1, a2 and both",
+        () -> configured("istio-system").equals(List.of("a1", "a2", "both")));
     api.create(roll("mesh-b", "b1", "both"));
-    start(new MemberController(api.newClient(), MemberController.Settings.defaults("mesh-b", "default", "b")));
+    start(
+        new MemberController(
+            api.newClient(), MemberController.Settings.defaults("mesh-b", "default", "b")));
     await("mesh-b configures b1", () -> configured("mesh-b").equals(List.of("b1")));
     meshA = controlPlane("istio-system");
     meshB = controlPlane("mesh-b");
@@ -98,7 +107,7 @@ class MultitenancyIT {
     api.close();
   }
 
-  static void echo(java.util.function.Consumer<String> create, String namespace, String name, int port) {
+  static void echo(Consumer<String> create, String namespace, String name, int port) {
     create.accept(
         """
         apiVersion: v1
@@ -130,7 +139,11 @@ class MultitenancyIT {
   }
 
   private GenericKubernetesResource rollOf(String namespace) {
-    return api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace(namespace).withName("default").get();
+    return api.client()
+        .genericKubernetesResources(MockApiServer.ROLLS)
+        .inNamespace(namespace)
+        .withName("default")
+        .get();
   }
 
   private List<?> configured(String namespace) {
@@ -153,7 +166,10 @@ class MultitenancyIT {
   }
 
   private ManagedChannel grpcClient(ControlPlane cp, String namespace, String target) {
-    ManagedChannel ch = XdsClients.channel(target, XdsClients.bootstrap(cp.xdsPort(), "client-1", namespace, Map.of("app", "client")));
+    ManagedChannel ch =
+        XdsClients.channel(
+            target,
+            XdsClients.bootstrap(cp.xdsPort(), "client-1", namespace, Map.of("app", "client")));
     running.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     return ch;
   }
@@ -167,7 +183,11 @@ class MultitenancyIT {
   }
 
   private CdsWatcher sidecar(ControlPlane cp, String pod, String namespace) {
-    CdsWatcher w = new CdsWatcher(NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build(), pod, namespace);
+    CdsWatcher w =
+        new CdsWatcher(
+            NettyChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build(),
+            pod,
+            namespace);
     running.add(w);
     return w;
   }
@@ -178,7 +198,11 @@ class MultitenancyIT {
 
   private String configz(ControlPlane cp) throws Exception {
     return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/configz")).build(), HttpResponse.BodyHandlers.ofString())
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/configz"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
         .body();
   }
 
@@ -193,27 +217,39 @@ class MultitenancyIT {
     assertThat(call(grpcClient(meshB, "b1", "echo.b1:7070"))).isEqualTo("b1");
     ManagedChannel across = grpcClient(meshA, "a1", "echo.b1:7070");
     assertThatThrownBy(
-            () -> SimpleServiceGrpc.newBlockingStub(across).withDeadlineAfter(5, TimeUnit.SECONDS).unaryRpc(SimpleRequest.getDefaultInstance()))
+            () ->
+                SimpleServiceGrpc.newBlockingStub(across)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .unaryRpc(SimpleRequest.getDefaultInstance()))
         .isInstanceOf(StatusRuntimeException.class);
 
     CdsWatcher a1 = sidecar(meshA, "app-1", "a1");
     await("a1's sidecar gets its clusters", () -> a1.clusters().contains(cluster("a1")));
-    assertThat(a1.clusters()).contains(cluster("a2"), cluster("both")).doesNotContain(cluster("b1"));
+    assertThat(a1.clusters())
+        .contains(cluster("a2"), cluster("both"))
+        .doesNotContain(cluster("b1"));
     CdsWatcher b1 = sidecar(meshB, "app-1", "b1");
     await("b1's sidecar gets its clusters", () -> b1.clusters().contains(cluster("b1")));
     assertThat(b1.clusters()).doesNotContain(cluster("a1"), cluster("a2"), cluster("both"));
 
     assertThat(configz(meshA)).contains(inNamespace("istio-system")).doesNotContain("\"b1\"");
     // mesh-b's own roll names "both"; nothing of that namespace is shown.
-    assertThat(configz(meshB)).contains(inNamespace("mesh-b")).doesNotContain("\"a1\"", "\"a2\"", inNamespace("both"));
+    assertThat(configz(meshB))
+        .contains(inNamespace("mesh-b"))
+        .doesNotContain("\"a1\"", "\"a2\"", inNamespace("both"));
 
     // The serving control planes never list or watch a namespaced kind across all namespaces.
     for (Kind<?> kind : Kind.all()) {
       if (kind.namespaced()) {
-        String prefix = kind.group().isEmpty() ? "/api/v1/" + kind.plural() : "/apis/" + kind.group() + "/";
+        String prefix =
+            kind.group().isEmpty() ? "/api/v1/" + kind.plural() : "/apis/" + kind.group() + "/";
         assertThat(api.reads())
             .as("cluster-wide reads of %s", kind)
-            .noneMatch(r -> r.startsWith("GET " + prefix) && r.contains("/" + kind.plural()) && !r.contains("/namespaces/"));
+            .noneMatch(
+                r ->
+                    r.startsWith("GET " + prefix)
+                        && r.contains("/" + kind.plural())
+                        && !r.contains("/namespaces/"));
       }
     }
     assertThat(api.reads()).anyMatch(r -> r.startsWith("GET /api/v1/namespaces/b1/services"));
@@ -225,13 +261,21 @@ class MultitenancyIT {
     assertThat(wide.kubeSource().informerCount()).isLessThan(meshA.kubeSource().informerCount());
     CdsWatcher perNamespace = sidecar(meshA, "app-1", "a1");
     CdsWatcher clusterWide = sidecar(wide, "app-2", "a1");
-    await("both serve a1", () -> perNamespace.clusters().contains(cluster("a1")) && clusterWide.clusters().contains(cluster("a1")));
-    assertThat(clusterWide.clusters()).isEqualTo(perNamespace.clusters()).doesNotContain(cluster("b1"));
+    await(
+        "both serve a1",
+        () ->
+            perNamespace.clusters().contains(cluster("a1"))
+                && clusterWide.clusters().contains(cluster("a1")));
+    assertThat(clusterWide.clusters())
+        .isEqualTo(perNamespace.clusters())
+        .doesNotContain(cluster("b1"));
     assertThat(configz(wide)).doesNotContain("\"b1\"");
-    assertThat(sidecar(wide, "app-1", "b1").awaitClose().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(sidecar(wide, "app-1", "b1").awaitClose().getCode())
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
 
     setMembers("istio-system", "a1", "both");
-    await("a2 is withdrawn cluster-wide too", () -> !clusterWide.clusters().contains(cluster("a2")));
+    await(
+        "a2 is withdrawn cluster-wide too", () -> !clusterWide.clusters().contains(cluster("a2")));
   }
 
   @Test
@@ -240,7 +284,8 @@ class MultitenancyIT {
     Status status = stranger.awaitClose();
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription())
-        .isEqualTo("namespace \"b1\" is not a member of the mesh of control plane \"istio-system\" (ServiceMeshMemberRoll istio-system/default)");
+        .isEqualTo(
+            "namespace \"b1\" is not a member of the mesh of control plane \"istio-system\" (ServiceMeshMemberRoll istio-system/default)");
     assertThat(stranger.pushes).isEmpty();
   }
 
@@ -254,8 +299,11 @@ class MultitenancyIT {
         .containsEntry("type", "Ready")
         .containsEntry("status", "False")
         .containsEntry("reason", "ReconcileError")
-        .containsEntry("message", "Cannot reconcile namespace both in mesh mesh-b/default, as it is already a member of istio-system");
-    assertThat((Map<String, Object>) b.get("status", "annotations")).containsEntry("configuredMemberCount", "1/2");
+        .containsEntry(
+            "message",
+            "Cannot reconcile namespace both in mesh mesh-b/default, as it is already a member of istio-system");
+    assertThat((Map<String, Object>) b.get("status", "annotations"))
+        .containsEntry("configuredMemberCount", "1/2");
 
     assertThat(call(grpcClient(meshA, "both", "echo.both:7070"))).isEqualTo("both");
     CdsWatcher refused = sidecar(meshB, "app-1", "both");
@@ -273,13 +321,24 @@ class MultitenancyIT {
     Status closed = a2.awaitClose();
     assertThat(closed.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(closed.getDescription())
-        .isEqualTo("namespace \"a2\" left the mesh of control plane \"istio-system\"; its config was withdrawn");
+        .isEqualTo(
+            "namespace \"a2\" left the mesh of control plane \"istio-system\"; its config was withdrawn");
     await("a2's config is withdrawn from a1", () -> !a1.clusters().contains(cluster("a2")));
     assertThat(a1.clusters()).contains(cluster("a1"), cluster("both"));
     try (KubernetesClient c = api.newClient()) {
-      await("a2 loses its label", () -> c.namespaces().withName("a2").get().getMetadata().getLabels() == null
-          || !c.namespaces().withName("a2").get().getMetadata().getLabels().containsKey("maistra.io/member-of"));
-      await("a2 loses its NetworkPolicies", () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
+      await(
+          "a2 loses its label",
+          () ->
+              c.namespaces().withName("a2").get().getMetadata().getLabels() == null
+                  || !c.namespaces()
+                      .withName("a2")
+                      .get()
+                      .getMetadata()
+                      .getLabels()
+                      .containsKey("maistra.io/member-of"));
+      await(
+          "a2 loses its NetworkPolicies",
+          () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
     }
     CdsWatcher again = sidecar(meshA, "app-3", "a2");
     assertThat(again.awaitClose().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -299,7 +358,9 @@ class MultitenancyIT {
     ManagedChannel client = grpcClient(meshA, "a1", "echo.a1:7070");
     assertThat(call(client)).isEqualTo("a1");
     CdsWatcher a1 = sidecar(meshA, "app-1", "a1");
-    await("a1's sidecar is served", () -> a1.clusters().containsAll(Set.of(cluster("a1"), cluster("a2"), cluster("both"))));
+    await(
+        "a1's sidecar is served",
+        () -> a1.clusters().containsAll(Set.of(cluster("a1"), cluster("a2"), cluster("both"))));
 
     Backend extra = new Backend("extra");
     running.add(extra::close);
@@ -307,10 +368,14 @@ class MultitenancyIT {
     // Served from memory while the API server was away, and still.
     assertThat(call(client)).isEqualTo("a1");
 
-    await("the change made during the outage arrives", () -> a1.clusters().contains("outbound|7070||extra.a1.svc.cluster.local"));
+    await(
+        "the change made during the outage arrives",
+        () -> a1.clusters().contains("outbound|7070||extra.a1.svc.cluster.local"));
     assertThat(call(grpcClient(meshA, "a1", "extra.a1:7070"))).isEqualTo("extra");
     for (Set<String> push : a1.pushes) {
-      assertThat(push).as("every push to a1's sidecar").contains(cluster("a1"), cluster("a2"), cluster("both"));
+      assertThat(push)
+          .as("every push to a1's sidecar")
+          .contains(cluster("a1"), cluster("a2"), cluster("both"));
     }
   }
 }

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,23 +51,33 @@ final class NodeCaller implements XdsCaller {
   private final Thread reaper;
   private final JsonNode versions;
 
-  /** Starts the client with a bootstrap naming it {@code POD.NAMESPACE}, as {@link XdsClients#bootstrap} does. */
-  NodeCaller(int xdsPort, String pod, String namespace, Map<String, String> labels) throws IOException {
+  /**
+   * Starts the client with a bootstrap naming it {@code POD.NAMESPACE}, as {@link
+   * XdsClients#bootstrap} does.
+   */
+  NodeCaller(int xdsPort, String pod, String namespace, Map<String, String> labels)
+      throws IOException {
     this.pod = pod;
     Path dir = install();
-    ProcessBuilder pb = new ProcessBuilder(executable("node").toString(), "client.js").directory(dir.toFile());
-    pb.environment().put("GRPC_XDS_BOOTSTRAP_CONFIG", JSON.writeValueAsString(XdsClients.bootstrap(xdsPort, pod, namespace, labels)));
+    ProcessBuilder pb =
+        new ProcessBuilder(executable("node").toString(), "client.js").directory(dir.toFile());
+    pb.environment()
+        .put(
+            "GRPC_XDS_BOOTSTRAP_CONFIG",
+            JSON.writeValueAsString(XdsClients.bootstrap(xdsPort, pod, namespace, labels)));
     pb.environment().remove("GRPC_XDS_BOOTSTRAP");
     pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(pod + ".log").toFile()));
     process = pb.start();
     // Whatever happens to the test, the child does not outlive the JVM.
     reaper = new Thread(this::kill, "node-client-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
-    stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     Thread reader =
         new Thread(
             () -> {
-              try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   lines.add(line);
                 }
@@ -84,8 +98,12 @@ final class NodeCaller implements XdsCaller {
 
   /** Node's, grpc-js's and grpc-js-xds's versions, as the client reported them. */
   String versions() {
-    return "node " + versions.path("node").asText() + ", @grpc/grpc-js " + versions.path("grpcJs").asText()
-        + ", @grpc/grpc-js-xds " + versions.path("grpcJsXds").asText();
+    return "node "
+        + versions.path("node").asText()
+        + ", @grpc/grpc-js "
+        + versions.path("grpcJs").asText()
+        + ", @grpc/grpc-js-xds "
+        + versions.path("grpcJsXds").asText();
   }
 
   @Override
@@ -114,7 +132,8 @@ final class NodeCaller implements XdsCaller {
       Duration all = parallel ? deadline : deadline.multipliedBy(calls);
       answer = next((all.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : all).plusSeconds(10));
     } catch (IOException e) {
-      throw new UncheckedIOException("the Node client is gone (see target/node-client/" + pod + ".log)", e);
+      throw new UncheckedIOException(
+          "the Node client is gone (see target/node-client/" + pod + ".log)", e);
     }
     if (!answer.has("results")) {
       throw new AssertionError("the Node client failed: " + answer);
@@ -124,7 +143,9 @@ final class NodeCaller implements XdsCaller {
       out.add(
           r.has("backend")
               ? Outcome.answered(r.get("backend").asText())
-              : Outcome.failed(Status.fromCodeValue(r.path("code").asInt()).getCode(), r.path("details").asText()));
+              : Outcome.failed(
+                  Status.fromCodeValue(r.path("code").asInt()).getCode(),
+                  r.path("details").asText()));
     }
     return out;
   }
@@ -140,8 +161,12 @@ final class NodeCaller implements XdsCaller {
     if (line == null) {
       kill();
       throw new AssertionError(
-          "no answer from the Node client within " + timeout + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")")
-              + "; see target/node-client/" + pod + ".log");
+          "no answer from the Node client within "
+              + timeout
+              + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")")
+              + "; see target/node-client/"
+              + pod
+              + ".log");
     }
     return JSON.readTree(line);
   }
@@ -199,13 +224,21 @@ final class NodeCaller implements XdsCaller {
     Path dir = basedir.resolve("target/node-client");
     Files.createDirectories(dir);
     for (String f : List.of("package.json", "package-lock.json", "client.js")) {
-      Files.copy(source.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(source.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
     }
     Path stamp = dir.resolve("node_modules/.installed-from-lock");
     String lock = Files.readString(dir.resolve("package-lock.json"));
     if (!Files.exists(stamp) || !Files.readString(stamp).equals(lock)) {
       // --ignore-scripts: nothing the client needs is built at install time.
-      run(dir, Duration.ofMinutes(5), npm.toString(), "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error");
+      run(
+          dir,
+          Duration.ofMinutes(5),
+          npm.toString(),
+          "ci",
+          "--ignore-scripts",
+          "--no-audit",
+          "--no-fund",
+          "--loglevel=error");
       Files.writeString(stamp, lock);
     }
     installed = dir;
@@ -225,14 +258,16 @@ final class NodeCaller implements XdsCaller {
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
     try {
       p.getOutputStream().close();
-      var out = new java.io.ByteArrayOutputStream();
-      Thread t = new Thread(() -> {
-        try {
-          p.getInputStream().transferTo(out);
-        } catch (IOException e) {
-          // the process ended
-        }
-      });
+      var out = new ByteArrayOutputStream();
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  p.getInputStream().transferTo(out);
+                } catch (IOException e) {
+                  // the process ended
+                }
+              });
       t.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -242,7 +277,8 @@ final class NodeCaller implements XdsCaller {
       t.join(5000);
       String text = out.toString(StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", cmd) + " failed with " + p.exitValue() + ":\n" + text);
+        throw new AssertionError(
+            String.join(" ", cmd) + " failed with " + p.exitValue() + ":\n" + text);
       }
       return text;
     } catch (InterruptedException e) {
@@ -253,9 +289,11 @@ final class NodeCaller implements XdsCaller {
     }
   }
 
-  /** {@code name} on the PATH; skips (or, under MIZZEN_REQUIRE_NODE, fails) when it is not there. */
+  /**
+   * {@code name} on the PATH; skips (or, under MIZZEN_REQUIRE_NODE, fails) when it is not there.
+   */
   static Path executable(String name) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       Path p = Path.of(d.isEmpty() ? "." : d, name);
       if (Files.isExecutable(p)) {
         return p;
@@ -267,8 +305,13 @@ final class NodeCaller implements XdsCaller {
 
   private static void missing(String why) {
     if (System.getenv("MIZZEN_REQUIRE_NODE") != null) {
-      throw new AssertionError("MIZZEN_REQUIRE_NODE is set but " + why + " (apt-get install nodejs npm)");
+      throw new AssertionError(
+          "MIZZEN_REQUIRE_NODE is set but " + why + " (apt-get install nodejs npm)");
     }
-    Assumptions.abort(why + "; the Node.js client tests need Node.js " + MIN_NODE_MAJOR + "+ and npm (.ci/run installs them)");
+    Assumptions.abort(
+        why
+            + "; the Node.js client tests need Node.js "
+            + MIN_NODE_MAJOR
+            + "+ and npm (.ci/run installs them)");
   }
 }

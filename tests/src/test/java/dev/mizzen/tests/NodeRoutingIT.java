@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +51,9 @@ class NodeRoutingIT {
         dir.resolve("mesh.yaml"),
         MeshYaml.MEMBERS
             + MeshYaml.service("echo", versions)
-            + MeshYaml.destinationRule("echo", "subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]"));
+            + MeshYaml.destinationRule(
+                "echo",
+                "subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]"));
     Files.writeString(dir.resolve("routing.yaml"), routeTo("v1"));
     cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
     node = new NodeCaller(cp.xdsPort(), "node-client", "shop", Map.of("app", "client"));
@@ -73,12 +76,14 @@ class NodeRoutingIT {
   }
 
   private static String routeTo(String subset) {
-    return MeshYaml.virtualService("echo", "- route: [{destination: {host: echo, subset: %s}}]".formatted(subset));
+    return MeshYaml.virtualService(
+        "echo", "- route: [{destination: {host: echo, subset: %s}}]".formatted(subset));
   }
 
   private static Map<String, Integer> tally(int calls) {
     Map<String, Integer> counts = new HashMap<>();
-    node.call("echo.shop:7070", Map.of(), Duration.ofSeconds(10), calls, false).forEach(o -> counts.merge(o.toString(), 1, Integer::sum));
+    node.call("echo.shop:7070", Map.of(), Duration.ofSeconds(10), calls, false)
+        .forEach(o -> counts.merge(o.toString(), 1, Integer::sum));
     return counts;
   }
 
@@ -88,19 +93,23 @@ class NodeRoutingIT {
     // What it asked for after the first request (routes, clusters, endpoints) was answered.
     JsonNode watches = adsz().path("watches");
     assertThat(names(watches, TypeUrls.LISTENER)).containsExactly("echo.shop:7070");
-    assertThat(names(watches, TypeUrls.ROUTE)).containsExactly("outbound|7070||echo.shop.svc.cluster.local");
-    assertThat(names(watches, TypeUrls.CLUSTER)).contains("outbound|7070|v1|echo.shop.svc.cluster.local");
-    assertThat(names(watches, TypeUrls.ENDPOINT)).contains("outbound|7070|v1|echo.shop.svc.cluster.local");
+    assertThat(names(watches, TypeUrls.ROUTE))
+        .containsExactly("outbound|7070||echo.shop.svc.cluster.local");
+    assertThat(names(watches, TypeUrls.CLUSTER))
+        .contains("outbound|7070|v1|echo.shop.svc.cluster.local");
+    assertThat(names(watches, TypeUrls.ENDPOINT))
+        .contains("outbound|7070|v1|echo.shop.svc.cluster.local");
 
     Files.writeString(dir.resolve("routing.yaml"), routeTo("v2"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!tally(5).keySet().equals(java.util.Set.of("v2"))) {
+    while (!tally(5).keySet().equals(Set.of("v2"))) {
       assertThat(System.nanoTime()).as("every call reaches v2 within 20s").isLessThan(deadline);
       Thread.sleep(100);
     }
     assertThat(tally(50)).containsOnlyKeys("v2");
     // The new cluster was asked for on the same stream, without a node, and answered.
-    assertThat(names(adsz().path("watches"), TypeUrls.CLUSTER)).contains("outbound|7070|v2|echo.shop.svc.cluster.local");
+    assertThat(names(adsz().path("watches"), TypeUrls.CLUSTER))
+        .contains("outbound|7070|v2|echo.shop.svc.cluster.local");
   }
 
   private static List<String> names(JsonNode watches, String type) {
@@ -113,7 +122,12 @@ class NodeRoutingIT {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/adsz?proxyID=node-client.shop")).build(),
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + cp.debugPort()
+                                + "/debug/adsz?proxyID=node-client.shop"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     JsonNode clients = new ObjectMapper().readTree(r.body()).path("clients");
     assertThat(clients).as("one connection of the Node client").hasSize(1);

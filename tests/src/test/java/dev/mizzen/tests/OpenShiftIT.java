@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.ingest.kube.WatchScope;
-import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.openshift.inject.Injection;
 import dev.mizzen.openshift.inject.InjectionTemplate;
 import dev.mizzen.openshift.ior.IorController;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.fabric8.openshift.api.model.Route;
@@ -56,19 +56,29 @@ class OpenShiftIT {
       api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
     }
     for (String cp : List.of("istio-system", "mesh-b")) {
-      api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: ingress-1, namespace: " + cp + ", labels: {istio: ingressgateway}}\nspec: {containers: [{name: p, image: p}]}\n");
-      api.create("apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: " + cp + "}\nspec: {selector: {istio: ingressgateway}, ports: [{name: http2, port: 80}]}\n");
+      api.create(
+          "apiVersion: v1\nkind: Pod\nmetadata: {name: ingress-1, namespace: "
+              + cp
+              + ", labels: {istio: ingressgateway}}\nspec: {containers: [{name: p, image: p}]}\n");
+      api.create(
+          "apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: "
+              + cp
+              + "}\nspec: {selector: {istio: ingressgateway}, ports: [{name: http2, port: 80}]}\n");
     }
-    api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
-    api.create("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: mesh-b}\nspec: {members: [b1]}\n");
+    api.create(
+        "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
+    api.create(
+        "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: mesh-b}\nspec: {members: [b1]}\n");
     Certificates certs = new Certificates(pki);
     Certificates.Issued serving = certs.server();
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(certs.caCertificate())) {
-      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -77,15 +87,19 @@ class OpenShiftIT {
     meshB = controlPlane("mesh-b", serving);
   }
 
-  private ControlPlane controlPlane(String namespace, Certificates.Issued serving) throws Exception {
-    MemberController.Settings settings = MemberController.Settings.defaults(namespace, "default", namespace + "-1");
-    MemberController members = new MemberController(api.newClient("members-" + namespace), settings);
+  private ControlPlane controlPlane(String namespace, Certificates.Issued serving)
+      throws Exception {
+    MemberController.Settings settings =
+        MemberController.Settings.defaults(namespace, "default", namespace + "-1");
+    MemberController members =
+        new MemberController(api.newClient("members-" + namespace), settings);
     IorController ior = new IorController(api.newClient("ior-" + namespace), settings);
     members.add(ior);
     running.add(ior);
     running.add(members);
     members.start();
-    MultitenancyIT.await(namespace + " configures its member", () -> !configured(namespace).isEmpty());
+    MultitenancyIT.await(
+        namespace + " configures its member", () -> !configured(namespace).isEmpty());
     ControlPlane cp =
         ControlPlane.start(
             ControlPlane.Options.forTest(null, namespace),
@@ -95,13 +109,24 @@ class OpenShiftIT {
                 new InetSocketAddress("127.0.0.1", 0),
                 serving.certificate(),
                 serving.privateKey(),
-                new Injection(namespace, Injection.serviceAddress(namespace, 15012), "cluster.local", false, InjectionTemplate.builtIn())));
+                new Injection(
+                    namespace,
+                    Injection.serviceAddress(namespace, 15012),
+                    "cluster.local",
+                    false,
+                    InjectionTemplate.builtIn())));
     running.add(cp);
     return cp;
   }
 
   private List<?> configured(String namespace) {
-    Object v = api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace(namespace).withName("default").get().get("status", "configuredMembers");
+    Object v =
+        api.client()
+            .genericKubernetesResources(MockApiServer.ROLLS)
+            .inNamespace(namespace)
+            .withName("default")
+            .get()
+            .get("status", "configuredMembers");
     return v instanceof List<?> l ? l : List.of();
   }
 
@@ -116,8 +141,12 @@ class OpenShiftIT {
   /** What the webhook of {@code cp} says about an annotated pod in {@code namespace}. */
   private String inject(ControlPlane cp, String namespace) throws Exception {
     String review =
-        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + UUID.randomUUID() + "\","
-            + "\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},\"namespace\":\"" + namespace + "\",\"operation\":\"CREATE\","
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\""
+            + UUID.randomUUID()
+            + "\","
+            + "\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},\"namespace\":\""
+            + namespace
+            + "\",\"operation\":\"CREATE\","
             + "\"object\":{\"metadata\":{\"name\":\"web-1\",\"annotations\":{\"sidecar.istio.io/inject\":\"true\"}},"
             + "\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"web\"}]}}}}";
     HttpResponse<String> r =
@@ -128,7 +157,10 @@ class OpenShiftIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
-    JsonNode patch = JSON.readTree(Base64.getDecoder().decode(JSON.readTree(r.body()).path("response").path("patch").asText()));
+    JsonNode patch =
+        JSON.readTree(
+            Base64.getDecoder()
+                .decode(JSON.readTree(r.body()).path("response").path("patch").asText()));
     for (JsonNode op : patch) {
       if (op.path("path").asText().endsWith("sidecar.maistra.io~1injection")) {
         return op.path("value").asText();
@@ -149,39 +181,62 @@ class OpenShiftIT {
   }
 
   private List<String> routes(String namespace) {
-    return api.client().resources(Route.class).inNamespace(namespace).list().getItems().stream().map(r -> r.getMetadata().getName()).sorted().toList();
+    return api.client().resources(Route.class).inNamespace(namespace).list().getItems().stream()
+        .map(r -> r.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   @Test
   void eachControlPlaneMirrorsAndInjectsItsOwnMembersOnly() throws Exception {
-    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}]\n";
+    String servers =
+        "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}]\n";
     for (String ns : List.of("a1", "a2", "b1")) {
-      api.create("apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: " + ns + "}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+      api.create(
+          "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: "
+              + ns
+              + "}\nspec:\n  selector: {istio: ingressgateway}\n"
+              + servers);
     }
-    MultitenancyIT.await("a1's and b1's Routes", () -> routes("istio-system").equals(List.of("a1-gw-951623a2")) && routes("mesh-b").equals(List.of("b1-gw-951623a2")));
+    MultitenancyIT.await(
+        "a1's and b1's Routes",
+        () ->
+            routes("istio-system").equals(List.of("a1-gw-951623a2"))
+                && routes("mesh-b").equals(List.of("b1-gw-951623a2")));
 
     assertThat(inject(meshA, "a1")).isEqualTo("injected");
-    assertThat(inject(meshA, "b1")).isEqualTo("not injected: namespace b1 is not a member of the mesh of istio-system");
-    assertThat(inject(meshA, "a2")).isEqualTo("not injected: namespace a2 is not a member of the mesh of istio-system");
+    assertThat(inject(meshA, "b1"))
+        .isEqualTo("not injected: namespace b1 is not a member of the mesh of istio-system");
+    assertThat(inject(meshA, "a2"))
+        .isEqualTo("not injected: namespace a2 is not a member of the mesh of istio-system");
     assertThat(inject(meshB, "b1")).isEqualTo("injected");
-    assertThat(inject(meshB, "a1")).isEqualTo("not injected: namespace a1 is not a member of the mesh of mesh-b");
+    assertThat(inject(meshB, "a1"))
+        .isEqualTo("not injected: namespace a1 is not a member of the mesh of mesh-b");
 
     // a2 joins istio-system's mesh: its Gateway is mirrored and its pods are injected.
     api.setMembers("istio-system", "default", List.of("a1", "a2"));
-    MultitenancyIT.await("a2's Route", () -> routes("istio-system").equals(List.of("a1-gw-951623a2", "a2-gw-951623a2")));
+    MultitenancyIT.await(
+        "a2's Route",
+        () -> routes("istio-system").equals(List.of("a1-gw-951623a2", "a2-gw-951623a2")));
     MultitenancyIT.await("a2's pods are injected", () -> "injected".equals(decision(meshA, "a2")));
 
     // a1 leaves: its Route goes, its pods are no longer injected.
     api.setMembers("istio-system", "default", List.of("a2"));
-    MultitenancyIT.await("a1's Route is gone", () -> routes("istio-system").equals(List.of("a2-gw-951623a2")));
-    MultitenancyIT.await("a1's pods are not injected", () -> decision(meshA, "a1").startsWith("not injected: namespace a1"));
+    MultitenancyIT.await(
+        "a1's Route is gone", () -> routes("istio-system").equals(List.of("a2-gw-951623a2")));
+    MultitenancyIT.await(
+        "a1's pods are not injected",
+        () -> decision(meshA, "a1").startsWith("not injected: namespace a1"));
     assertThat(routes("mesh-b")).containsExactly("b1-gw-951623a2");
 
     for (String request : api.requestsFrom("ior-istio-system")) {
       assertThat(request).doesNotContain("/namespaces/b1/").doesNotContain("/namespaces/mesh-b/");
     }
     for (String request : api.requestsFrom("ior-mesh-b")) {
-      assertThat(request).doesNotContain("/namespaces/a1/").doesNotContain("/namespaces/a2/").doesNotContain("/namespaces/istio-system/");
+      assertThat(request)
+          .doesNotContain("/namespaces/a1/")
+          .doesNotContain("/namespaces/a2/")
+          .doesNotContain("/namespaces/istio-system/");
     }
   }
 }

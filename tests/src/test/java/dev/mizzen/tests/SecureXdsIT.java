@@ -62,7 +62,8 @@ class SecureXdsIT {
             null,
             new ControlPlane.SecureXds(
                 new InetSocketAddress("127.0.0.1", 0),
-                new XdsServer.Tls(server.certificate(), server.privateKey(), certs.caCertificate())));
+                new XdsServer.Tls(
+                    server.certificate(), server.privateKey(), certs.caCertificate())));
   }
 
   @AfterEach
@@ -73,26 +74,37 @@ class SecureXdsIT {
     cp.close();
   }
 
-  private CdsWatcher sidecar(Certificates.Issued client, String pod, String namespace) throws Exception {
-    TlsChannelCredentials.Builder creds = TlsChannelCredentials.newBuilder().trustManager(certs.caCertificate().toFile());
+  private CdsWatcher sidecar(Certificates.Issued client, String pod, String namespace)
+      throws Exception {
+    TlsChannelCredentials.Builder creds =
+        TlsChannelCredentials.newBuilder().trustManager(certs.caCertificate().toFile());
     if (client != null) {
       creds.keyManager(client.certificate().toFile(), client.privateKey().toFile());
     }
     ChannelCredentials built = creds.build();
-    CdsWatcher w = new CdsWatcher(NettyChannelBuilder.forAddress("127.0.0.1", cp.secureXdsPort(), built).build(), pod, namespace);
+    CdsWatcher w =
+        new CdsWatcher(
+            NettyChannelBuilder.forAddress("127.0.0.1", cp.secureXdsPort(), built).build(),
+            pod,
+            namespace);
     streams.add(w);
     return w;
   }
 
   @Test
   void servesAProxyWhoseCertificateNamesItsNamespace() throws Exception {
-    CdsWatcher shop = sidecar(certs.client("shop", "spiffe://cluster.local/ns/shop/sa/default"), "app-1", "shop");
-    MultitenancyIT.await("the shop proxy is served", () -> shop.clusters().contains("outbound|7070||catalog.shop.svc.cluster.local"));
+    CdsWatcher shop =
+        sidecar(certs.client("shop", "spiffe://cluster.local/ns/shop/sa/default"), "app-1", "shop");
+    MultitenancyIT.await(
+        "the shop proxy is served",
+        () -> shop.clusters().contains("outbound|7070||catalog.shop.svc.cluster.local"));
   }
 
   @Test
   void refusesANodeClaimingAnotherNamespace() throws Exception {
-    CdsWatcher impostor = sidecar(certs.client("shop", "spiffe://cluster.local/ns/shop/sa/default"), "app-1", "payments");
+    CdsWatcher impostor =
+        sidecar(
+            certs.client("shop", "spiffe://cluster.local/ns/shop/sa/default"), "app-1", "payments");
     Status status = impostor.awaitClose();
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription())
@@ -123,7 +135,10 @@ class SecureXdsIT {
   @Test
   void theIdentityDecidesMembershipToo() throws Exception {
     CdsWatcher outsider =
-        sidecar(certs.client("legacy", "spiffe://cluster.local/ns/legacy/sa/default"), "app-1", "legacy");
+        sidecar(
+            certs.client("legacy", "spiffe://cluster.local/ns/legacy/sa/default"),
+            "app-1",
+            "legacy");
     Status status = outsider.awaitClose();
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).startsWith("namespace \"legacy\" is not a member");

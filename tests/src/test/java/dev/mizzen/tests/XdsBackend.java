@@ -8,16 +8,17 @@ import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.grpc.xds.XdsServerBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A proxyless gRPC server that takes its listener, and with it its RBAC filters, from Mizzen
- * through grpc-java's own xDS server ({@code XdsServerBuilder}), bound to 127.0.0.1 and
- * identifying as Istio's agent would for pod {@code pod} with {@code labels}.
+ * through grpc-java's own xDS server ({@code XdsServerBuilder}), bound to 127.0.0.1 and identifying
+ * as Istio's agent would for pod {@code pod} with {@code labels}.
  */
 final class XdsBackend implements AutoCloseable {
   private final Server server;
@@ -27,7 +28,8 @@ final class XdsBackend implements AutoCloseable {
   private XdsBackend(int port, Map<String, Object> bootstrap, String name) throws IOException {
     this.port = port;
     server =
-        XdsServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), InsecureServerCredentials.create())
+        XdsServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", port), InsecureServerCredentials.create())
             .overrideBootstrapForTest(bootstrap)
             .xdsServingStatusListener(
                 new XdsServerBuilder.XdsServingStatusListener() {
@@ -44,7 +46,8 @@ final class XdsBackend implements AutoCloseable {
             .addService(
                 new SimpleServiceGrpc.SimpleServiceImplBase() {
                   @Override
-                  public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> response) {
+                  public void unaryRpc(
+                      SimpleRequest request, StreamObserver<SimpleResponse> response) {
                     response.onNext(SimpleResponse.newBuilder().setResponseMessage(name).build());
                     response.onCompleted();
                   }
@@ -56,17 +59,19 @@ final class XdsBackend implements AutoCloseable {
   /**
    * @param port a free port (see {@link #freePort}) the Service in Mizzen's config targets
    */
-  static XdsBackend start(int xdsPort, int port, String pod, String namespace, Map<String, String> labels)
+  static XdsBackend start(
+      int xdsPort, int port, String pod, String namespace, Map<String, String> labels)
       throws IOException {
     // A proxyless gRPC server's bootstrap: a client's, plus where its listener is named.
-    Map<String, Object> bootstrap = new java.util.HashMap<>(XdsClients.bootstrap(xdsPort, pod, namespace, labels));
+    Map<String, Object> bootstrap =
+        new HashMap<>(XdsClients.bootstrap(xdsPort, pod, namespace, labels));
     bootstrap.put("server_listener_resource_name_template", "xds.istio.io/grpc/lds/inbound/%s");
     return new XdsBackend(port, bootstrap, pod);
   }
 
   /** A port nothing listens on now, for a server to be configured for before it starts. */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

@@ -20,7 +20,8 @@ interface XdsCaller extends AutoCloseable {
    * Makes {@code calls} calls of {@code UnaryRpc} to {@code target}, one after the other or all at
    * once, each with the headers and its own deadline, waiting for the channel to be ready.
    */
-  List<Outcome> call(String target, Map<String, String> headers, Duration deadline, int calls, boolean parallel);
+  List<Outcome> call(
+      String target, Map<String, String> headers, Duration deadline, int calls, boolean parallel);
 
   default Outcome call(String target, Map<String, String> headers, Duration deadline) {
     return call(target, headers, deadline, 1, false).get(0);

@@ -20,7 +20,8 @@ final class XdsClients {
    * locality, empty here, as Istio's agent writes one: grpc-js-xds refuses a bootstrap whose node
    * has none ("locality field missing in node element").
    */
-  static Map<String, Object> bootstrap(int xdsPort, String pod, String namespace, Map<String, String> labels) {
+  static Map<String, Object> bootstrap(
+      int xdsPort, String pod, String namespace, Map<String, String> labels) {
     return Map.of(
         "xds_servers",
         List.of(
@@ -30,7 +31,14 @@ final class XdsClients {
                 "server_features", List.of("xds_v3"))),
         "node",
         Map.of(
-            "id", "sidecar~127.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local",
+            "id",
+                "sidecar~127.0.0.1~"
+                    + pod
+                    + "."
+                    + namespace
+                    + "~"
+                    + namespace
+                    + ".svc.cluster.local",
             "locality", Map.of(),
             "metadata",
                 Map.of(
@@ -42,13 +50,14 @@ final class XdsClients {
   }
 
   /**
-   * A channel to {@code xds:///target}, under a scheme of its own so that every channel has its
-   * own xDS client and bootstrap.
+   * A channel to {@code xds:///target}, under a scheme of its own so that every channel has its own
+   * xDS client and bootstrap.
    */
   static ManagedChannel channel(String target, Map<String, Object> bootstrap) {
     String scheme = "xds-mizzen-" + SCHEMES.incrementAndGet();
     NameResolverRegistry.getDefaultRegistry()
         .register(XdsNameResolverProvider.createForTest(scheme, bootstrap));
-    return Grpc.newChannelBuilder(scheme + ":///" + target, InsecureChannelCredentials.create()).build();
+    return Grpc.newChannelBuilder(scheme + ":///" + target, InsecureChannelCredentials.create())
+        .build();
   }
 }

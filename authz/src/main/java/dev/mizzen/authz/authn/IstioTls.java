@@ -18,11 +18,10 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.List;
 
 /**
- * Istio mutual TLS as a proxy is told to use it: the workload certificate is SDS secret
- * {@code default} and the trusted roots are SDS secret {@code ROOTCA}, both from the Istio agent
- * beside the proxy (cluster {@code sds-grpc} of its bootstrap). Proxyless gRPC gets the same two
- * from the certificate provider instance {@code default} of its bootstrap instead, as gRPC has no
- * SDS.
+ * Istio mutual TLS as a proxy is told to use it: the workload certificate is SDS secret {@code
+ * default} and the trusted roots are SDS secret {@code ROOTCA}, both from the Istio agent beside
+ * the proxy (cluster {@code sds-grpc} of its bootstrap). Proxyless gRPC gets the same two from the
+ * certificate provider instance {@code default} of its bootstrap instead, as gRPC has no SDS.
  */
 public final class IstioTls {
   public static final String TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
@@ -39,7 +38,8 @@ public final class IstioTls {
                   .setTransportApiVersion(ApiVersion.V3)
                   .addGrpcServices(
                       GrpcService.newBuilder()
-                          .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(SDS_CLUSTER))))
+                          .setEnvoyGrpc(
+                              GrpcService.EnvoyGrpc.newBuilder().setClusterName(SDS_CLUSTER))))
           .setResourceApiVersion(ApiVersion.V3)
           .build();
 
@@ -47,8 +47,8 @@ public final class IstioTls {
 
   /**
    * A secret the Istio agent beside the proxy serves over SDS: {@code default} and {@code ROOTCA},
-   * or a Kubernetes Secret as {@code kubernetes://NAME} (gateways' and DestinationRules'
-   * {@code credentialName}).
+   * or a Kubernetes Secret as {@code kubernetes://NAME} (gateways' and DestinationRules' {@code
+   * credentialName}).
    */
   public static SdsSecretConfig agentSecret(String name) {
     return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(SDS).build();
@@ -65,8 +65,8 @@ public final class IstioTls {
   }
 
   /**
-   * What a proxyless gRPC server presents and requires, from its certificate provider. The roots
-   * go in a plain validation context: Envoy's rules refuse a combined one without an SDS config.
+   * What a proxyless gRPC server presents and requires, from its certificate provider. The roots go
+   * in a plain validation context: Envoy's rules refuse a combined one without an SDS config.
    */
   public static TransportSocket grpcDownstream() {
     CommonTlsContext common =
@@ -98,7 +98,9 @@ public final class IstioTls {
     CommonTlsContext common =
         CommonTlsContext.newBuilder()
             .setTlsCertificateProviderInstance(
-                CertificateProviderPluginInstance.newBuilder().setInstanceName(CERTIFICATE).setCertificateName(CERTIFICATE))
+                CertificateProviderPluginInstance.newBuilder()
+                    .setInstanceName(CERTIFICATE)
+                    .setCertificateName(CERTIFICATE))
             .setValidationContext(
                 CertificateValidationContext.newBuilder()
                     .addAllMatchTypedSubjectAltNames(sans(identities))
@@ -107,7 +109,8 @@ public final class IstioTls {
                             .setInstanceName(CERTIFICATE)
                             .setCertificateName(ROOT_CA)))
             .build();
-    return socket(Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build()));
+    return socket(
+        Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(sni).build()));
   }
 
   /**
@@ -120,7 +123,8 @@ public final class IstioTls {
     List<SubjectAltNameMatcher> sans = sans(identities);
     UpstreamTlsContext tls =
         UpstreamTlsContext.newBuilder()
-            .setCommonTlsContext(sdsContext(sans).addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio"))
+            .setCommonTlsContext(
+                sdsContext(sans).addAlpnProtocols("istio-peer-exchange").addAlpnProtocols("istio"))
             .setSni(sni)
             .build();
     return socket(Any.pack(tls));
@@ -144,8 +148,7 @@ public final class IstioTls {
             CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
                 .setDefaultValidationContext(
                     CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(sans))
-                .setValidationContextSdsSecretConfig(
-                    agentSecret(ROOT_CA)));
+                .setValidationContextSdsSecretConfig(agentSecret(ROOT_CA)));
   }
 
   private static TransportSocket socket(Any config) {

@@ -59,8 +59,11 @@ public final class JwtFilters {
                 .setRequiresAny(JwtRequirementOrList.newBuilder().addAllRequirements(any))
                 .build();
     jwt.addRules(
-        RequirementRule.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/")).setRequires(requires));
-    return Optional.of(HttpFilter.newBuilder().setName(NAME).setTypedConfig(Any.pack(jwt.build())).build());
+        RequirementRule.newBuilder()
+            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+            .setRequires(requires));
+    return Optional.of(
+        HttpFilter.newBuilder().setName(NAME).setTypedConfig(Any.pack(jwt.build())).build());
   }
 
   /** Istio's cluster for a key set URL: {@code outbound|PORT||HOST}. */

@@ -4,6 +4,8 @@ import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.MeshPolicySpec;
 import dev.mizzen.ingest.model.MtlsMode;
 import dev.mizzen.ingest.model.PeerAuthenticationSpec;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +28,11 @@ public final class PeerModes {
    * @param meshPolicy the honoured ServiceMeshPolicy, if any
    */
   public PeerModes(
-      List<Config<PeerAuthenticationSpec>> policies, Optional<Config<MeshPolicySpec>> meshPolicy, String rootNamespace) {
-    List<Config<PeerAuthenticationSpec>> standInsFirst = new java.util.ArrayList<>(policies);
-    standInsFirst.sort(java.util.Comparator.comparing(c -> !c.isStandIn()));
+      List<Config<PeerAuthenticationSpec>> policies,
+      Optional<Config<MeshPolicySpec>> meshPolicy,
+      String rootNamespace) {
+    List<Config<PeerAuthenticationSpec>> standInsFirst = new ArrayList<>(policies);
+    standInsFirst.sort(Comparator.comparing(c -> !c.isStandIn()));
     this.policies = List.copyOf(standInsFirst);
     this.meshPolicy = meshPolicy;
     this.rootNamespace = rootNamespace;

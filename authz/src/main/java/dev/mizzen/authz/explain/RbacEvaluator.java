@@ -13,14 +13,14 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.ValueMatcher;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Decides whether one Envoy RBAC policy matches a described request, as Envoy's RBAC filter
- * would: the same protos the proxy is sent, read with the same meaning. What the description does
- * not say (no peer identity, no JWT claims) is absent, as it is for a plain-text request without
- * a token.
+ * Decides whether one Envoy RBAC policy matches a described request, as Envoy's RBAC filter would:
+ * the same protos the proxy is sent, read with the same meaning. What the description does not say
+ * (no peer identity, no JWT claims) is absent, as it is for a plain-text request without a token.
  */
 public final class RbacEvaluator {
   private static final String JWT_FILTER = "envoy.filters.http.jwt_authn";
@@ -54,7 +54,8 @@ public final class RbacEvaluator {
       case ANY -> p.getAny();
       case NOT_RULE -> !permission(p.getNotRule(), r);
       case HEADER -> header(p.getHeader(), r);
-      case URL_PATH -> p.getUrlPath().hasPath() && string(p.getUrlPath().getPath(), pathOnly(r.path()));
+      case URL_PATH ->
+          p.getUrlPath().hasPath() && string(p.getUrlPath().getPath(), pathOnly(r.path()));
       case URI_TEMPLATE -> uriTemplate(p, r);
       case DESTINATION_PORT -> p.getDestinationPort() == r.destinationPort();
       case DESTINATION_PORT_RANGE ->
@@ -74,7 +75,8 @@ public final class RbacEvaluator {
       case ANY -> p.getAny();
       case NOT_ID -> !principal(p.getNotId(), r);
       case HEADER -> header(p.getHeader(), r);
-      case URL_PATH -> p.getUrlPath().hasPath() && string(p.getUrlPath().getPath(), pathOnly(r.path()));
+      case URL_PATH ->
+          p.getUrlPath().hasPath() && string(p.getUrlPath().getPath(), pathOnly(r.path()));
       case AUTHENTICATED ->
           !r.sourcePrincipal().isEmpty()
               && (!p.getAuthenticated().hasPrincipalName()
@@ -90,14 +92,16 @@ public final class RbacEvaluator {
     String value = r.header(h.getName().toLowerCase(Locale.ROOT));
     boolean result;
     if (value == null) {
-      result = h.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH
-          && !h.getPresentMatch();
+      result =
+          h.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH
+              && !h.getPresentMatch();
     } else {
       result =
           switch (h.getHeaderMatchSpecifierCase()) {
             case PRESENT_MATCH -> h.getPresentMatch();
             case STRING_MATCH -> string(h.getStringMatch(), value);
-            case SAFE_REGEX_MATCH -> Pattern.compile(h.getSafeRegexMatch().getRegex()).matches(value);
+            case SAFE_REGEX_MATCH ->
+                Pattern.compile(h.getSafeRegexMatch().getRegex()).matches(value);
             case EXACT_MATCH -> value.equals(h.getExactMatch());
             case PREFIX_MATCH -> value.startsWith(h.getPrefixMatch());
             case SUFFIX_MATCH -> value.endsWith(h.getSuffixMatch());
@@ -114,10 +118,15 @@ public final class RbacEvaluator {
     }
     String v = m.getIgnoreCase() ? value.toLowerCase(Locale.ROOT) : value;
     return switch (m.getMatchPatternCase()) {
-      case EXACT -> v.equals(m.getIgnoreCase() ? m.getExact().toLowerCase(Locale.ROOT) : m.getExact());
-      case PREFIX -> v.startsWith(m.getIgnoreCase() ? m.getPrefix().toLowerCase(Locale.ROOT) : m.getPrefix());
-      case SUFFIX -> v.endsWith(m.getIgnoreCase() ? m.getSuffix().toLowerCase(Locale.ROOT) : m.getSuffix());
-      case CONTAINS -> v.contains(m.getIgnoreCase() ? m.getContains().toLowerCase(Locale.ROOT) : m.getContains());
+      case EXACT ->
+          v.equals(m.getIgnoreCase() ? m.getExact().toLowerCase(Locale.ROOT) : m.getExact());
+      case PREFIX ->
+          v.startsWith(m.getIgnoreCase() ? m.getPrefix().toLowerCase(Locale.ROOT) : m.getPrefix());
+      case SUFFIX ->
+          v.endsWith(m.getIgnoreCase() ? m.getSuffix().toLowerCase(Locale.ROOT) : m.getSuffix());
+      case CONTAINS ->
+          v.contains(
+              m.getIgnoreCase() ? m.getContains().toLowerCase(Locale.ROOT) : m.getContains());
       case SAFE_REGEX -> Pattern.compile(m.getSafeRegex().getRegex()).matches(value);
       default -> false;
     };
@@ -125,7 +134,8 @@ public final class RbacEvaluator {
 
   private static boolean uriTemplate(Permission p, RequestDescription r) {
     try {
-      UriTemplateMatchConfig t = p.getUriTemplate().getTypedConfig().unpack(UriTemplateMatchConfig.class);
+      UriTemplateMatchConfig t =
+          p.getUriTemplate().getTypedConfig().unpack(UriTemplateMatchConfig.class);
       return UriTemplates.matches(t.getPathTemplate(), pathOnly(r.path()));
     } catch (InvalidProtocolBufferException e) {
       return false;
@@ -133,7 +143,9 @@ public final class RbacEvaluator {
   }
 
   private static boolean metadata(MetadataMatcher m, RequestDescription r) {
-    if (!JWT_FILTER.equals(m.getFilter()) || m.getPathCount() < 2 || !"payload".equals(m.getPath(0).getKey())) {
+    if (!JWT_FILTER.equals(m.getFilter())
+        || m.getPathCount() < 2
+        || !"payload".equals(m.getPath(0).getKey())) {
       return false;
     }
     StringBuilder claim = new StringBuilder();
@@ -147,7 +159,10 @@ public final class RbacEvaluator {
     if (values == null) {
       return m.getInvert();
     }
-    boolean result = values.size() == 1 ? value(m.getValue(), values.get(0), values) : value(m.getValue(), null, values);
+    boolean result =
+        values.size() == 1
+            ? value(m.getValue(), values.get(0), values)
+            : value(m.getValue(), null, values);
     return m.getInvert() != result;
   }
 
@@ -158,8 +173,10 @@ public final class RbacEvaluator {
   private static boolean value(ValueMatcher v, String single, List<String> list) {
     return switch (v.getMatchPatternCase()) {
       case STRING_MATCH -> single != null && string(v.getStringMatch(), single);
-      case OR_MATCH -> v.getOrMatch().getValueMatchersList().stream().anyMatch(x -> value(x, single, list));
-      case LIST_MATCH -> list.stream().anyMatch(e -> value(v.getListMatch().getOneOf(), e, List.of(e)));
+      case OR_MATCH ->
+          v.getOrMatch().getValueMatchersList().stream().anyMatch(x -> value(x, single, list));
+      case LIST_MATCH ->
+          list.stream().anyMatch(e -> value(v.getListMatch().getOneOf(), e, List.of(e)));
       case PRESENT_MATCH -> v.getPresentMatch();
       default -> false;
     };
@@ -185,15 +202,20 @@ public final class RbacEvaluator {
       if (len == 0) {
         return true;
       }
-      BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE).shiftRight(bits - len).shiftLeft(bits - len);
+      BigInteger mask =
+          BigInteger.ONE
+              .shiftLeft(bits)
+              .subtract(BigInteger.ONE)
+              .shiftRight(bits - len)
+              .shiftLeft(bits - len);
       return new BigInteger(1, a).and(mask).equals(new BigInteger(1, p).and(mask));
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return false;
     }
   }
 
   /** The bytes of an IP literal; never a name lookup. */
-  private static byte[] literal(String ip) throws java.net.UnknownHostException {
+  private static byte[] literal(String ip) throws UnknownHostException {
     if (!ip.contains(":") && !ip.matches("[0-9.]+")) {
       return null;
     }

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * @param destinationIp the workload address it came to, empty when unknown
  * @param sourceIp the connection's peer address, empty when unknown
  * @param remoteIp the original client address, empty to take {@code sourceIp}
- * @param sourcePrincipal the peer's mTLS identity with its scheme ("spiffe://cluster.local/ns/a/sa/b"),
- *     empty for plain text
+ * @param sourcePrincipal the peer's mTLS identity with its scheme
+ *     ("spiffe://cluster.local/ns/a/sa/b"), empty for plain text
  * @param sni the TLS server name, empty for none
  * @param claims verified JWT claims by path ("iss", "sub", "groups", "a.b"), empty without a token
  */

@@ -1,5 +1,5 @@
 /**
- * Evaluates a described request against generated RBAC filters, to say which policy and rule
- * decide it (/debug/authorizationz).
+ * Evaluates a described request against generated RBAC filters, to say which policy and rule decide
+ * it (/debug/authorizationz).
  */
 package dev.mizzen.authz.explain;

@@ -13,7 +13,9 @@ public final class DryRun {
 
   private DryRun() {}
 
-  /** Whether the policy is a dry run; empty when its annotation is not a boolean (it is enforced). */
+  /**
+   * Whether the policy is a dry run; empty when its annotation is not a boolean (it is enforced).
+   */
   public static Optional<Boolean> of(Config<?> policy) {
     String value = policy.meta().annotations().get(ANNOTATION);
     if (value == null) {

@@ -60,7 +60,9 @@ public sealed interface Matcher {
     }
   }
 
-  /** The request path against an Envoy URI template such as "/api/*&#47;items" (permission only). */
+  /**
+   * The request path against an Envoy URI template such as "/api/*&#47;items" (permission only).
+   */
   record PathTemplate(String template) implements Matcher {
     public PathTemplate {
       Objects.requireNonNull(template);

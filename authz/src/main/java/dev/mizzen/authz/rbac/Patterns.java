@@ -6,6 +6,7 @@ import dev.mizzen.authz.rbac.Matcher.Metadata;
 import dev.mizzen.authz.rbac.Matcher.ValueMatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 
 /** Istio's reading of one written value into a matcher: its wildcards, prefixes and regexes. */
 final class Patterns {
@@ -63,7 +64,7 @@ final class Patterns {
 
   /** A peer namespace: a regular expression over the peer's SPIFFE identity. */
   static Authenticated namespace(String v) {
-    java.util.StringJoiner ns = new java.util.StringJoiner(".*");
+    StringJoiner ns = new StringJoiner(".*");
     for (String part : v.split("\\*", -1)) {
       ns.add(quote(part));
     }
@@ -104,7 +105,8 @@ final class Patterns {
     } else if (v.endsWith("*")) {
       if (split) {
         matchIss = StringPattern.exact(iss);
-        matchSub = sub.equals("*") ? ANY_TEXT : StringPattern.prefix(sub.substring(0, sub.length() - 1));
+        matchSub =
+            sub.equals("*") ? ANY_TEXT : StringPattern.prefix(sub.substring(0, sub.length() - 1));
       } else {
         matchIss = StringPattern.prefix(v.substring(0, v.length() - 1));
         matchSub = ANY_TEXT;
@@ -130,12 +132,15 @@ final class Patterns {
     List<ValueMatch> each = new ArrayList<>();
     for (String v : values) {
       if (v.startsWith("[") && v.endsWith("]") && v.length() >= 2) {
-        each.add(new ValueMatch.ListContains(new ValueMatch.Text(string(v.substring(1, v.length() - 1)))));
+        each.add(
+            new ValueMatch.ListContains(
+                new ValueMatch.Text(string(v.substring(1, v.length() - 1)))));
       } else {
         each.add(new ValueMatch.Text(string(v)));
       }
     }
-    return new Metadata(filter, List.of(key), each.size() == 1 ? each.get(0) : new ValueMatch.AnyOf(each));
+    return new Metadata(
+        filter, List.of(key), each.size() == 1 ? each.get(0) : new ValueMatch.AnyOf(each));
   }
 
   private static ValueMatch texts(List<String> values) {

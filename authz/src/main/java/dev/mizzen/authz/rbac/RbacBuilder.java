@@ -23,7 +23,10 @@ public final class RbacBuilder {
    * @param shadow whether the filters only log (ServiceMeshRbacConfig's PERMISSIVE mode)
    */
   public static List<RbacFilter> build(
-      List<Config<AuthorizationPolicySpec>> policies, boolean forTcp, boolean defaultDeny, boolean shadow) {
+      List<Config<AuthorizationPolicySpec>> policies,
+      boolean forTcp,
+      boolean defaultDeny,
+      boolean shadow) {
     List<RbacFilter> filters = new ArrayList<>(3);
     for (Action action : List.of(Action.AUDIT, Action.DENY, Action.ALLOW)) {
       RBAC.Builder rbac = RBAC.newBuilder().setAction(envoyAction(action));
@@ -45,9 +48,7 @@ public final class RbacBuilder {
         }
       }
       boolean enforces =
-          action == Action.ALLOW
-              ? applying > 0 || defaultDeny
-              : rbac.getPoliciesCount() > 0;
+          action == Action.ALLOW ? applying > 0 || defaultDeny : rbac.getPoliciesCount() > 0;
       // As Istio: dry-run policies become shadow rules, evaluated and counted but not enforced,
       // beside the enforced rules of their action (none when only dry-run policies apply).
       RBAC dryRunRules = dryRunning > 0 ? dryRun.build() : null;
@@ -71,7 +72,8 @@ public final class RbacBuilder {
     List<GeneratedRule> out = new ArrayList<>();
     for (int i = 0; i < spec.rules().size(); i++) {
       Optional<GeneratedRule> rule =
-          RuleGenerator.generate(p.namespace(), p.name(), i, spec.rules().get(i), spec.action(), forTcp);
+          RuleGenerator.generate(
+              p.namespace(), p.name(), i, spec.rules().get(i), spec.action(), forTcp);
       rule.ifPresent(out::add);
     }
     return out;

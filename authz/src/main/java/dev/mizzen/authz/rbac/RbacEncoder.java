@@ -60,7 +60,8 @@ final class RbacEncoder {
           TypedExtensionConfig.newBuilder()
               .setName(URI_TEMPLATE)
               .setTypedConfig(
-                  Any.pack(UriTemplateMatchConfig.newBuilder().setPathTemplate(t.template()).build())));
+                  Any.pack(
+                      UriTemplateMatchConfig.newBuilder().setPathTemplate(t.template()).build())));
     } else if (m instanceof Matcher.DestinationPort d) {
       b.setDestinationPort(d.port());
     } else if (m instanceof Matcher.DestinationIp d) {
@@ -98,7 +99,8 @@ final class RbacEncoder {
     } else if (m instanceof Matcher.SourceIp s) {
       b.setRemoteIp(cidr(s.range()));
     } else if (m instanceof Matcher.Authenticated a) {
-      b.setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(string(a.principal())));
+      b.setAuthenticated(
+          Principal.Authenticated.newBuilder().setPrincipalName(string(a.principal())));
     } else if (m instanceof Matcher.Metadata md) {
       b.setMetadata(metadata(md));
     } else {

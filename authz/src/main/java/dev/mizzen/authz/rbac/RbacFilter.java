@@ -16,12 +16,13 @@ import java.util.Objects;
  *     action apply, so that nothing is enforced
  * @param shadow whether the rules are Envoy shadow rules: evaluated and logged, not enforced
  *     (ServiceMeshRbacConfig's PERMISSIVE mode)
- * @param dryRun the rules of the policies annotated {@code istio.io/dry-run: "true"}, sent as
- *     Envoy shadow rules; null when there are none
+ * @param dryRun the rules of the policies annotated {@code istio.io/dry-run: "true"}, sent as Envoy
+ *     shadow rules; null when there are none
  */
 public record RbacFilter(Action action, RBAC rules, boolean shadow, RBAC dryRun) {
   public static final String HTTP_NAME = "envoy.filters.http.rbac";
   public static final String NETWORK_NAME = "envoy.filters.network.rbac";
+
   /** Istio's statistics prefixes; Istio writes the first even where there are no shadow rules. */
   static final String SHADOW_ALLOW_PREFIX = "istio_dry_run_allow_";
 
@@ -65,7 +66,15 @@ public record RbacFilter(Action action, RBAC rules, boolean shadow, RBAC dryRun)
   /** The network (TCP) filter. */
   public Filter network() {
     var b =
-        io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+        io.envoyproxy
+            .envoy
+            .extensions
+            .filters
+            .network
+            .rbac
+            .v3
+            .RBAC
+            .newBuilder()
             .setStatPrefix(TCP_STAT_PREFIX);
     if (shadow) {
       b.setShadowRules(logged()).setShadowRulesStatPrefix(shadowPrefix());
@@ -86,7 +95,9 @@ public record RbacFilter(Action action, RBAC rules, boolean shadow, RBAC dryRun)
     if (dryRun == null) {
       return rules;
     }
-    return rules == null ? dryRun : rules.toBuilder().putAllPolicies(dryRun.getPoliciesMap()).build();
+    return rules == null
+        ? dryRun
+        : rules.toBuilder().putAllPolicies(dryRun.getPoliciesMap()).build();
   }
 
   /** Istio's prefix for dry-run rules: by action, none for AUDIT. */

@@ -87,7 +87,9 @@ final class RuleGenerator {
   /** The policy Istio writes for an ALLOW policy without rules: it matches nothing. */
   static GeneratedRule matchNothing(String namespace, String policy) {
     return new GeneratedRule(
-        GeneratedRule.name(namespace, policy, 0), List.of(new Not(new Any())), List.of(new Not(new Any())));
+        GeneratedRule.name(namespace, policy, 0),
+        List.of(new Not(new Any())),
+        List.of(new Not(new Any())));
   }
 
   private static Matcher and(List<Matcher> all) {

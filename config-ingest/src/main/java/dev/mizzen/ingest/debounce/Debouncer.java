@@ -103,8 +103,7 @@ public final class Debouncer<T> implements AutoCloseable {
       long maxUntil = firstAt + maxNanos;
       if (now < quietUntil && now < maxUntil) {
         scheduled = true;
-        executor.schedule(
-            this::check, Math.min(quietUntil, maxUntil) - now, TimeUnit.NANOSECONDS);
+        executor.schedule(this::check, Math.min(quietUntil, maxUntil) - now, TimeUnit.NANOSECONDS);
         return;
       }
       ready = new Debounced<>(pending, merged, now - firstAt);

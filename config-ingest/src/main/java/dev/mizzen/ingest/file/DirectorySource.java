@@ -9,6 +9,7 @@ import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.store.ConfigStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -85,7 +86,7 @@ public final class DirectorySource implements AutoCloseable {
       WatchKey key;
       try {
         key = watcher.take();
-      } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
+      } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
       try {

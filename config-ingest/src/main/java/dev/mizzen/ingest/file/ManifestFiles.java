@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -47,7 +48,7 @@ public final class ManifestFiles {
   static Optional<String> content(Path file) throws IOException {
     try {
       return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (CharacterCodingException e) {
       return Optional.of(NOT_UTF8);
@@ -57,7 +58,8 @@ public final class ManifestFiles {
   /** What {@code content}, read from {@code file}, holds. */
   static List<ParseResult> parse(ManifestParser parser, Path file, String content) {
     if (content.equals(NOT_UTF8)) {
-      return List.of(ParseResult.refused(new ConfigError(file.toString(), "", "", "", "", "not UTF-8 text")));
+      return List.of(
+          ParseResult.refused(new ConfigError(file.toString(), "", "", "", "", "not UTF-8 text")));
     }
     return parser.parse(file.toString(), content);
   }

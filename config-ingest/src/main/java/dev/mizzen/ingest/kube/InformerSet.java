@@ -39,13 +39,22 @@ final class InformerSet {
   }
 
   /** Informers for every kind in {@code namespace}. */
-  static InformerSet namespace(KubernetesClient client, String namespace, List<WatchedKind> kinds, ObjectFeed feed) {
-    return start(namespace, kinds, k -> client.genericKubernetesResources(k.context()).inNamespace(namespace), feed);
+  static InformerSet namespace(
+      KubernetesClient client, String namespace, List<WatchedKind> kinds, ObjectFeed feed) {
+    return start(
+        namespace,
+        kinds,
+        k -> client.genericKubernetesResources(k.context()).inNamespace(namespace),
+        feed);
   }
 
   /** One informer per kind across all namespaces; {@link ObjectFeed} filters by member. */
   static InformerSet cluster(KubernetesClient client, List<WatchedKind> kinds, ObjectFeed feed) {
-    return start("all namespaces", kinds, k -> client.genericKubernetesResources(k.context()).inAnyNamespace(), feed);
+    return start(
+        "all namespaces",
+        kinds,
+        k -> client.genericKubernetesResources(k.context()).inAnyNamespace(),
+        feed);
   }
 
   /** One informer for the object {@code name} of {@code kind} in {@code namespace}. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -35,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * Reads config from the Kubernetes API server into a {@link ConfigStore}, watching only what one
  * control plane may see, as Maistra's istiod does: its ServiceMeshMemberRoll (and the
  * ServiceMeshPolicy and ServiceMeshRbacConfig named {@code default}) in its own namespace, and
- * every namespaced kind of the config model in each member namespace. Which namespaces those are
- * is not decided here: the rule's one owner (tenancy's member roll resolver) is handed in as {@link
+ * every namespaced kind of the config model in each member namespace. Which namespaces those are is
+ * not decided here: the rule's one owner (tenancy's member roll resolver) is handed in as {@link
  * #KubeSource(KubernetesClient, ConfigStore, String, String, WatchScope, Duration, Function)
  * watched}.
  *
@@ -48,11 +49,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubeSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeSource.class);
-  /** Control-plane-wide Maistra kinds, honoured only under this name in the control plane's namespace. */
+
+  /**
+   * Control-plane-wide Maistra kinds, honoured only under this name in the control plane's
+   * namespace.
+   */
   private static final List<WatchedKind> MESH_WIDE =
       List.of(
-          new WatchedKind("authentication.maistra.io", "v1", "servicemeshpolicies", "ServiceMeshPolicy"),
-          new WatchedKind("rbac.maistra.io", "v1", "servicemeshrbacconfigs", "ServiceMeshRbacConfig"));
+          new WatchedKind(
+              "authentication.maistra.io", "v1", "servicemeshpolicies", "ServiceMeshPolicy"),
+          new WatchedKind(
+              "rbac.maistra.io", "v1", "servicemeshrbacconfigs", "ServiceMeshRbacConfig"));
+
   private static final String MESH_WIDE_NAME = "default";
 
   private final KubernetesClient client;
@@ -100,7 +108,10 @@ public final class KubeSource implements AutoCloseable {
     this.feed = new ObjectFeed(store, client.getKubernetesSerialization());
     this.reconciler =
         Executors.newSingleThreadExecutor(
-            new ThreadFactoryBuilder().setNameFormat("mizzen-kube-members").setDaemon(true).build());
+            new ThreadFactoryBuilder()
+                .setNameFormat("mizzen-kube-members")
+                .setDaemon(true)
+                .build());
   }
 
   /**
@@ -110,7 +121,8 @@ public final class KubeSource implements AutoCloseable {
   public void start(Duration timeout) throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     discoverGroups(timeout);
-    rollKind = WatchedKind.of(Kind.SERVICE_MESH_MEMBER_ROLL, version(Kind.SERVICE_MESH_MEMBER_ROLL));
+    rollKind =
+        WatchedKind.of(Kind.SERVICE_MESH_MEMBER_ROLL, version(Kind.SERVICE_MESH_MEMBER_ROLL));
     memberKinds =
         Kind.all().stream()
             .filter(Kind::namespaced)
@@ -122,9 +134,13 @@ public final class KubeSource implements AutoCloseable {
       cluster = InformerSet.cluster(client, memberKinds, feed);
     }
     for (WatchedKind k : MESH_WIDE) {
-      WatchedKind watched = Kind.byName(k.kindName()).<WatchedKind>map(kind -> WatchedKind.of(kind, version(kind))).orElse(k);
+      WatchedKind watched =
+          Kind.byName(k.kindName())
+              .<WatchedKind>map(kind -> WatchedKind.of(kind, version(kind)))
+              .orElse(k);
       controlPlaneObjects.add(
-          InformerSet.single(client, controlPlaneNamespace, watched, MESH_WIDE_NAME, feed.handler(watched)));
+          InformerSet.single(
+              client, controlPlaneNamespace, watched, MESH_WIDE_NAME, feed.handler(watched)));
     }
     roll = InformerSet.single(client, controlPlaneNamespace, rollKind, rollName, rollHandler());
     controlPlaneObjects.add(roll);
@@ -191,7 +207,11 @@ public final class KubeSource implements AutoCloseable {
     }
     try {
       GenericKubernetesResource current =
-          roll.informers().get(0).informer().getStore().getByKey(controlPlaneNamespace + "/" + rollName);
+          roll.informers()
+              .get(0)
+              .informer()
+              .getStore()
+              .getByKey(controlPlaneNamespace + "/" + rollName);
       ParseResult rollResult = current == null ? null : feed.translate(rollKind, current);
       SortedSet<String> wanted = wanted(rollResult);
       SortedSet<String> before = members;
@@ -204,7 +224,9 @@ public final class KubeSource implements AutoCloseable {
       if (scope == WatchScope.NAMESPACES) {
         for (String ns : added) {
           // Reused when a failed pass already started them.
-          InformerSet set = byNamespace.computeIfAbsent(ns, n -> InformerSet.namespace(client, n, memberKinds, feed));
+          InformerSet set =
+              byNamespace.computeIfAbsent(
+                  ns, n -> InformerSet.namespace(client, n, memberKinds, feed));
           syncs.add(set.synced());
         }
       } else {
@@ -226,14 +248,24 @@ public final class KubeSource implements AutoCloseable {
           set.stop();
         }
         int drained = feed.drain(ns);
-        log.info("namespace {} left the member roll: stopped watching it, withdrew {} objects", ns, drained);
+        log.info(
+            "namespace {} left the member roll: stopped watching it, withdrew {} objects",
+            ns,
+            drained);
       }
       if (!added.isEmpty()) {
-        log.info("watching member namespaces {} ({})", added, scope == WatchScope.CLUSTER ? "cluster-wide informers" : "one informer per kind each");
+        log.info(
+            "watching member namespaces {} ({})",
+            added,
+            scope == WatchScope.CLUSTER ? "cluster-wide informers" : "one informer per kind each");
       }
       firstReconcile.complete(null);
     } catch (RuntimeException e) {
-      log.error("applying the member roll {}/{} failed; retrying on its next change", controlPlaneNamespace, rollName, e);
+      log.error(
+          "applying the member roll {}/{} failed; retrying on its next change",
+          controlPlaneNamespace,
+          rollName,
+          e);
     }
   }
 
@@ -256,7 +288,10 @@ public final class KubeSource implements AutoCloseable {
           added.stream()
               .filter(ns -> byNamespace.containsKey(ns) && !byNamespace.get(ns).hasSynced())
               .toList();
-      log.warn("namespaces {} not read within {}; serving them with what has arrived, the rest follows", late, syncTimeout);
+      log.warn(
+          "namespaces {} not read within {}; serving them with what has arrived, the rest follows",
+          late,
+          syncTimeout);
     } catch (ExecutionException e) {
       log.warn("first read of new members failed: {}", e.getCause().toString());
     } catch (InterruptedException e) {
@@ -278,7 +313,7 @@ public final class KubeSource implements AutoCloseable {
     if (scope == WatchScope.CLUSTER) {
       sets.add(cluster);
     } else {
-      added.stream().map(byNamespace::get).filter(java.util.Objects::nonNull).forEach(sets::add);
+      added.stream().map(byNamespace::get).filter(Objects::nonNull).forEach(sets::add);
     }
     for (InformerSet set : sets) {
       for (InformerSet.Watched w : set.informers()) {
@@ -309,10 +344,13 @@ public final class KubeSource implements AutoCloseable {
         }
       }
     } catch (ExecutionException e) {
-      log.warn("API discovery failed, reading each kind at its newest version: {}", e.getCause().getMessage());
+      log.warn(
+          "API discovery failed, reading each kind at its newest version: {}",
+          e.getCause().getMessage());
     } catch (TimeoutException e) {
       groups.cancel(true);
-      throw new TimeoutException("the API server did not answer discovery within " + timeout.toSeconds() + "s");
+      throw new TimeoutException(
+          "the API server did not answer discovery within " + timeout.toSeconds() + "s");
     }
   }
 
@@ -324,8 +362,11 @@ public final class KubeSource implements AutoCloseable {
       return accepted.get(0);
     }
     Set<String> served =
-        group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).collect(Collectors.toSet());
-    String preferred = group.getPreferredVersion() == null ? null : group.getPreferredVersion().getVersion();
+        group.getVersions().stream()
+            .map(GroupVersionForDiscovery::getVersion)
+            .collect(Collectors.toSet());
+    String preferred =
+        group.getPreferredVersion() == null ? null : group.getPreferredVersion().getVersion();
     if (preferred != null && accepted.contains(preferred)) {
       return preferred;
     }

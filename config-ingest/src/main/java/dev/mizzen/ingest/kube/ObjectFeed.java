@@ -71,15 +71,25 @@ final class ObjectFeed {
   /** Translates one object and puts the outcome (accepted or refused) under its key. */
   void apply(WatchedKind kind, GenericKubernetesResource obj) {
     if (Kind.byName(kind.kindName()).isEmpty()) {
-      log.debug("ignored {} {}: this version of Mizzen does not read {}", kind.kindName(), obj.getMetadata().getName(), kind);
+      log.debug(
+          "ignored {} {}: this version of Mizzen does not read {}",
+          kind.kindName(),
+          obj.getMetadata().getName(),
+          kind);
       return;
     }
     String namespace = Objects.requireNonNullElse(obj.getMetadata().getNamespace(), "");
     if (!admits(namespace)) {
-      log.debug("ignored {} {}/{}: namespace is not a member", kind.kindName(), namespace, obj.getMetadata().getName());
+      log.debug(
+          "ignored {} {}/{}: namespace is not a member",
+          kind.kindName(),
+          namespace,
+          obj.getMetadata().getName());
       return;
     }
-    store.replace(key(namespace, kind.kindName(), obj.getMetadata().getName()), List.of(translate(kind, obj)));
+    store.replace(
+        key(namespace, kind.kindName(), obj.getMetadata().getName()),
+        List.of(translate(kind, obj)));
   }
 
   ParseResult translate(WatchedKind kind, GenericKubernetesResource obj) {

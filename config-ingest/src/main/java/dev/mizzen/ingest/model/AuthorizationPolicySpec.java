@@ -67,7 +67,8 @@ public record AuthorizationPolicySpec(Map<String, String> selector, Action actio
    * @param when the conditions, ANDed
    * @param unreadable why the rule could not be read at all, null when it could
    */
-  public record Rule(List<Source> from, List<Operation> to, List<Condition> when, Problem unreadable) {
+  public record Rule(
+      List<Source> from, List<Operation> to, List<Condition> when, Problem unreadable) {
     public Rule {
       from = List.copyOf(from);
       to = List.copyOf(to);
@@ -137,7 +138,8 @@ public record AuthorizationPolicySpec(Map<String, String> selector, Action actio
     }
 
     List<Values> all() {
-      return List.of(principals, requestPrincipals, namespaces, serviceAccounts, ipBlocks, remoteIpBlocks);
+      return List.of(
+          principals, requestPrincipals, namespaces, serviceAccounts, ipBlocks, remoteIpBlocks);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.mizzen.ingest.model;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * @param exportTo namespaces the rule is visible to; empty means all
  */
 public record DestinationRuleSpec(
-    String host, TrafficPolicy trafficPolicy, List<Subset> subsets, List<String> exportTo) implements Spec {
+    String host, TrafficPolicy trafficPolicy, List<Subset> subsets, List<String> exportTo)
+    implements Spec {
 
   public DestinationRuleSpec {
     Objects.requireNonNull(host, "host");
@@ -67,7 +69,9 @@ public record DestinationRuleSpec(
       portLevelSettings = List.copyOf(portLevelSettings);
     }
 
-    /** This policy with every part {@code override} writes replacing this one's, as Istio merges. */
+    /**
+     * This policy with every part {@code override} writes replacing this one's, as Istio merges.
+     */
     public TrafficPolicy overriddenBy(TrafficPolicy override) {
       if (override == null) {
         return this;
@@ -85,10 +89,18 @@ public record DestinationRuleSpec(
       for (PortPolicy p : portLevelSettings) {
         if (p.port() == port) {
           return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, List.of())
-              .overriddenBy(new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), List.of()));
+              .overriddenBy(
+                  new TrafficPolicy(
+                      p.loadBalancer(),
+                      p.connectionPool(),
+                      p.outlierDetection(),
+                      p.tls(),
+                      List.of()));
         }
       }
-      return portLevelSettings.isEmpty() ? this : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, List.of());
+      return portLevelSettings.isEmpty()
+          ? this
+          : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, List.of());
     }
   }
 
@@ -98,7 +110,11 @@ public record DestinationRuleSpec(
    * @param port the service port number
    */
   public record PortPolicy(
-      int port, LoadBalancer loadBalancer, ConnectionPool connectionPool, OutlierDetection outlierDetection, ClientTls tls) {}
+      int port,
+      LoadBalancer loadBalancer,
+      ConnectionPool connectionPool,
+      OutlierDetection outlierDetection,
+      ClientTls tls) {}
 
   /** Istio's simple load balancers. */
   public enum SimpleLb {
@@ -133,7 +149,7 @@ public record DestinationRuleSpec(
       String httpHeaderName,
       String cookieName,
       String cookiePath,
-      java.time.Duration cookieTtl,
+      Duration cookieTtl,
       boolean useSourceIp,
       String queryParameter,
       long maglevTableSize,
@@ -167,17 +183,17 @@ public record DestinationRuleSpec(
    */
   public record ConnectionPool(
       Integer maxConnections,
-      java.time.Duration connectTimeout,
+      Duration connectTimeout,
       Integer tcpKeepaliveProbes,
-      java.time.Duration tcpKeepaliveTime,
-      java.time.Duration tcpKeepaliveInterval,
-      java.time.Duration maxConnectionDuration,
-      java.time.Duration tcpIdleTimeout,
+      Duration tcpKeepaliveTime,
+      Duration tcpKeepaliveInterval,
+      Duration maxConnectionDuration,
+      Duration tcpIdleTimeout,
       Integer http1MaxPendingRequests,
       Integer http2MaxRequests,
       Integer maxRequestsPerConnection,
       Integer maxRetries,
-      java.time.Duration httpIdleTimeout,
+      Duration httpIdleTimeout,
       String h2UpgradePolicy,
       Boolean useClientProtocol,
       Integer maxConcurrentStreams) {
@@ -205,8 +221,8 @@ public record DestinationRuleSpec(
       Integer consecutiveGatewayErrors,
       Integer consecutiveLocalOriginFailures,
       Boolean splitExternalLocalOriginErrors,
-      java.time.Duration interval,
-      java.time.Duration baseEjectionTime,
+      Duration interval,
+      Duration baseEjectionTime,
       Integer maxEjectionPercent,
       Integer minHealthPercent) {}
 

@@ -23,14 +23,20 @@ public record GatewaySpec(Map<String, String> selector, List<Server> servers) im
    * @param number the port number listened on
    * @param portName the port's name, unique in the Gateway
    * @param protocol the protocol of the port
-   * @param hosts the hosts served, as written ({@code [namespace/]host}, where namespace is
-   *     {@code *}, {@code .} or a name)
+   * @param hosts the hosts served, as written ({@code [namespace/]host}, where namespace is {@code
+   *     *}, {@code .} or a name)
    * @param tls how TLS is handled, null for none
    * @param name the server's name, empty when unnamed
    * @param bind the address listened on, empty for every address
    */
   public record Server(
-      int number, String portName, Protocol protocol, List<String> hosts, ServerTls tls, String name, String bind) {
+      int number,
+      String portName,
+      Protocol protocol,
+      List<String> hosts,
+      ServerTls tls,
+      String name,
+      String bind) {
     public Server {
       Objects.requireNonNull(portName);
       Objects.requireNonNull(protocol);
@@ -41,7 +47,9 @@ public record GatewaySpec(Map<String, String> selector, List<Server> servers) im
 
     /** Whether the gateway terminates TLS on this server (HTTPS or TLS, not passed through). */
     public boolean terminatesTls() {
-      return tls != null && tls.mode() != TlsMode.PASSTHROUGH && tls.mode() != TlsMode.AUTO_PASSTHROUGH
+      return tls != null
+          && tls.mode() != TlsMode.PASSTHROUGH
+          && tls.mode() != TlsMode.AUTO_PASSTHROUGH
           && (protocol == Protocol.HTTPS || protocol == Protocol.TLS);
     }
   }

@@ -64,6 +64,7 @@ public final class Kind<S extends Spec> {
           "sidecars",
           true,
           SidecarSpec.class);
+
   /**
    * Known so that it is refused with Maistra's reason rather than as unknown: Maistra does not
    * support external workloads. No object of it is ever accepted.
@@ -76,6 +77,7 @@ public final class Kind<S extends Spec> {
           "workloadentries",
           true,
           Spec.class);
+
   /** Refused as {@link #WORKLOAD_ENTRY} is: it only makes WorkloadEntries. */
   public static final Kind<Spec> WORKLOAD_GROUP =
       new Kind<>(
@@ -85,6 +87,7 @@ public final class Kind<S extends Spec> {
           "workloadgroups",
           true,
           Spec.class);
+
   public static final Kind<MemberRollSpec> SERVICE_MESH_MEMBER_ROLL =
       new Kind<>(
           "maistra.io",

@@ -8,8 +8,7 @@ import java.util.List;
  * @param members the namespaces its spec lists
  * @param configuredMembers the namespaces its status says are configured
  */
-public record MemberRollSpec(List<String> members, List<String> configuredMembers)
-    implements Spec {
+public record MemberRollSpec(List<String> members, List<String> configuredMembers) implements Spec {
   public MemberRollSpec {
     members = List.copyOf(members);
     configuredMembers = List.copyOf(configuredMembers);

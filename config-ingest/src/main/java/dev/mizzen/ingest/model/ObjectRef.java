@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param namespace its namespace, empty for cluster-scoped kinds
  * @param name its name
  */
-public record ObjectRef(Kind<?> kind, String namespace, String name) implements Comparable<ObjectRef> {
+public record ObjectRef(Kind<?> kind, String namespace, String name)
+    implements Comparable<ObjectRef> {
 
   private static final Comparator<ObjectRef> ORDER =
       Comparator.comparing((ObjectRef r) -> r.kind().name())

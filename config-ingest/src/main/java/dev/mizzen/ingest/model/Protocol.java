@@ -1,6 +1,7 @@
 package dev.mizzen.ingest.model;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The application protocol of a service port, chosen as Istio chooses it: from {@code appProtocol},
@@ -56,14 +57,14 @@ public enum Protocol {
   }
 
   /**
-   * A protocol as Istio's own kinds name it on ports (Gateway, ServiceEntry, Sidecar), in any
-   * case; empty when Istio knows no such protocol.
+   * A protocol as Istio's own kinds name it on ports (Gateway, ServiceEntry, Sidecar), in any case;
+   * empty when Istio knows no such protocol.
    */
-  public static java.util.Optional<Protocol> fromIstioName(String value) {
+  public static Optional<Protocol> fromIstioName(String value) {
     Protocol p = parse(value);
     return p == UNSPECIFIED || value.equalsIgnoreCase("h2c") || value.contains("/")
-        ? java.util.Optional.empty()
-        : java.util.Optional.of(p);
+        ? Optional.empty()
+        : Optional.of(p);
   }
 
   /** Whether traffic on the port is routed by HTTP routes. */

@@ -1,12 +1,13 @@
 package dev.mizzen.ingest.model;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A ServiceMeshRbacConfig (rbac.maistra.io): Maistra's control-plane-wide switch for
- * authorization, in the schema of Istio's retired ClusterRbacConfig. Only the one named
- * {@code default} in the control plane's namespace is honoured.
+ * A ServiceMeshRbacConfig (rbac.maistra.io): Maistra's control-plane-wide switch for authorization,
+ * in the schema of Istio's retired ClusterRbacConfig. Only the one named {@code default} in the
+ * control plane's namespace is honoured.
  *
  * @param mode where authorization is enforced
  * @param inclusion what ON_WITH_INCLUSION enforces
@@ -43,7 +44,7 @@ public record RbacConfigSpec(Mode mode, Target inclusion, Target exclusion, bool
     }
 
     /** Whether a workload of {@code namespace} behind {@code hosts} is listed. */
-    public boolean lists(String namespace, java.util.Collection<String> hosts) {
+    public boolean lists(String namespace, Collection<String> hosts) {
       if (namespaces.contains(namespace)) {
         return true;
       }

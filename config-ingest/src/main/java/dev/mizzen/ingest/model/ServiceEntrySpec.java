@@ -75,7 +75,12 @@ public record ServiceEntrySpec(
    * @param serviceAccount the service account it runs as, or empty
    */
   public record WorkloadEndpoint(
-      String address, Map<String, Integer> ports, Map<String, String> labels, String locality, int weight, String serviceAccount) {
+      String address,
+      Map<String, Integer> ports,
+      Map<String, String> labels,
+      String locality,
+      int weight,
+      String serviceAccount) {
     public WorkloadEndpoint {
       Objects.requireNonNull(address);
       ports = Map.copyOf(ports);

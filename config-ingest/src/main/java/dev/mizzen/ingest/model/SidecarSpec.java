@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param workloadSelector the labels of the workloads it applies to in its namespace; empty for
  *     every workload of the namespace (or, in the root namespace, of the mesh) without a more
  *     specific Sidecar
- * @param ingress ports the workload serves, replacing those found through services; empty for
- *     those found
+ * @param ingress ports the workload serves, replacing those found through services; empty for those
+ *     found
  * @param egress what the workload may reach; empty for everything visible
  * @param outboundRegistryOnly whether traffic to unknown hosts is dropped (REGISTRY_ONLY), passed
  *     through (ALLOW_ANY), or, when null, what the mesh says

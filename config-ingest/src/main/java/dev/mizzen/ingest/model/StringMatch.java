@@ -8,14 +8,14 @@ import java.util.Objects;
  * @param type how to compare
  * @param value what to compare with; for REGEX a pattern RE2 accepts
  * @param re2ProgramSize for REGEX, the size of the program RE2 compiles it into (what Envoy
- *     compares with its limit; {@link Integer#MAX_VALUE} when RE2 would not compile it at all);
- *     0 otherwise
+ *     compares with its limit; {@link Integer#MAX_VALUE} when RE2 would not compile it at all); 0
+ *     otherwise
  */
 public record StringMatch(Type type, String value, int re2ProgramSize) {
   /**
-   * The largest RE2 program Istio's Envoy proxies accept: {@code
-   * re2.max_program_size.error_level} as Istio's agent sets it for every sidecar and gateway
-   * (Envoy's own default is 100). Proxyless gRPC clients have no limit.
+   * The largest RE2 program Istio's Envoy proxies accept: {@code re2.max_program_size.error_level}
+   * as Istio's agent sets it for every sidecar and gateway (Envoy's own default is 100). Proxyless
+   * gRPC clients have no limit.
    */
   public static final int ENVOY_PROGRAM_SIZE_LIMIT = 32768;
 

@@ -87,8 +87,19 @@ public record VirtualServiceSpec(
     /** The same route with other matches and name, as delegation merges them. */
     public HttpRoute withMatches(String newName, List<HttpMatch> newMatches) {
       return new HttpRoute(
-          newName, newMatches, route, redirect, directResponse, delegate, rewrite, timeout, retries, fault,
-          mirrors, corsPolicy, headers);
+          newName,
+          newMatches,
+          route,
+          redirect,
+          directResponse,
+          delegate,
+          rewrite,
+          timeout,
+          retries,
+          fault,
+          mirrors,
+          corsPolicy,
+          headers);
     }
   }
 
@@ -158,7 +169,8 @@ public record VirtualServiceSpec(
    * @param weight the share of traffic; 0 when not given
    * @param headers header changes for requests sent to this destination
    */
-  public record RouteDestination(String host, String subset, int port, int weight, Headers headers) {
+  public record RouteDestination(
+      String host, String subset, int port, int weight, Headers headers) {
     public RouteDestination {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(subset, "subset");
@@ -180,7 +192,8 @@ public record VirtualServiceSpec(
    * @param port the new port, 0 to keep it (or derive it)
    * @param derivePort "FROM_PROTOCOL_DEFAULT", "FROM_REQUEST_PORT", or empty
    */
-  public record Redirect(String uri, String authority, String scheme, int code, int port, String derivePort) {
+  public record Redirect(
+      String uri, String authority, String scheme, int code, int port, String derivePort) {
     public Redirect {
       Objects.requireNonNull(uri);
       Objects.requireNonNull(authority);
@@ -359,7 +372,8 @@ public record VirtualServiceSpec(
    * @param add headers appended to
    * @param remove headers removed
    */
-  public record HeaderOperations(Map<String, String> set, Map<String, String> add, List<String> remove) {
+  public record HeaderOperations(
+      Map<String, String> set, Map<String, String> add, List<String> remove) {
     public static final HeaderOperations NONE = new HeaderOperations(Map.of(), Map.of(), List.of());
 
     public HeaderOperations {

@@ -18,6 +18,7 @@ import io.fabric8.istio.api.api.security.v1beta1.RuleTo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Istio AuthorizationPolicy into {@link AuthorizationPolicySpec}. The object is refused only when
@@ -25,8 +26,8 @@ import java.util.Map;
  * kept with its problem, so that the policy fails closed instead of disappearing (see the spec).
  */
 final class AuthorizationPolicyTranslator implements SpecTranslator<AuthorizationPolicySpec> {
-  private static final java.util.Set<String> FIELDS =
-      java.util.Set.of("selector", "action", "rules", "provider", "targetRef", "targetRefs");
+  private static final Set<String> FIELDS =
+      Set.of("selector", "action", "rules", "provider", "targetRef", "targetRefs");
 
   @Override
   public AuthorizationPolicySpec translate(JsonNode object, Meta meta) throws FieldException {
@@ -50,9 +51,12 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     // istio-model ignores targetRef when reading, so look for it as written.
     Unsupported.refuse(top.get("targetRef"), "spec.targetRef");
     Unsupported.refuseNonEmpty(spec.getTargetRefs(), "spec.targetRefs");
-    Action action = action(spec, top.path("provider").isNull() || top.path("provider").isMissingNode());
+    Action action =
+        action(spec, top.path("provider").isNull() || top.path("provider").isMissingNode());
     Map<String, String> selector =
-        spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
+        spec.getSelector() == null
+            ? Map.of()
+            : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     List<Rule> rules = new ArrayList<>();
     if (rulesNode != null && !rulesNode.isNull()) {
       if (!rulesNode.isArray()) {
@@ -71,7 +75,9 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
     return new AuthorizationPolicySpec(selector, action, rules);
   }
 
-  /** @param noProvider whether {@code provider} is absent (or null) */
+  /**
+   * @param noProvider whether {@code provider} is absent (or null)
+   */
   private static Action action(AuthorizationPolicy spec, boolean noProvider) throws FieldException {
     AuthorizationPolicyAction written = spec.getAction();
     if (written == AuthorizationPolicyAction.CUSTOM) {
@@ -81,7 +87,8 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
               + " Mizzen has none");
     }
     if (!noProvider) {
-      throw new FieldException("spec.provider", "only meaningful with action CUSTOM, which is not supported");
+      throw new FieldException(
+          "spec.provider", "only meaningful with action CUSTOM, which is not supported");
     }
     if (written == null || written == AuthorizationPolicyAction.ALLOW) {
       return Action.ALLOW;
@@ -95,7 +102,9 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       if (node == null || !node.isObject()) {
         throw new FieldException(field, "wrong type: expected object");
       }
-      written = Mappers.read(Mappers.STRICT, node, io.fabric8.istio.api.api.security.v1beta1.Rule.class, field);
+      written =
+          Mappers.read(
+              Mappers.STRICT, node, io.fabric8.istio.api.api.security.v1beta1.Rule.class, field);
     } catch (FieldException e) {
       return Rule.unreadable(new Problem(e.field(), "unreadable rule: " + e.reason()));
     }
@@ -134,11 +143,18 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
    * Istio refuses an empty {@code from} or {@code to}, and a source or operation that is missing or
    * names nothing: each would otherwise match everything, the opposite of what was likely meant.
    */
-  private static Problem emptyParts(JsonNode node, io.fabric8.istio.api.api.security.v1beta1.Rule written, String field) {
+  private static Problem emptyParts(
+      JsonNode node, io.fabric8.istio.api.api.security.v1beta1.Rule written, String field) {
     for (String list : List.of("from", "to")) {
       JsonNode n = node.get(list);
       if (n != null && n.isArray() && n.isEmpty()) {
-        return new Problem(field + "." + list, "unreadable rule: empty list (leave " + list + " out to match any " + (list.equals("from") ? "source" : "operation") + ")");
+        return new Problem(
+            field + "." + list,
+            "unreadable rule: empty list (leave "
+                + list
+                + " out to match any "
+                + (list.equals("from") ? "source" : "operation")
+                + ")");
       }
     }
     List<RuleFrom> froms = nonNull(written.getFrom());
@@ -148,12 +164,23 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       if (s == null) {
         return new Problem(f, "unreadable rule: required");
       }
-      int values = count(s.getPrincipals()) + count(s.getNotPrincipals()) + count(s.getRequestPrincipals())
-          + count(s.getNotRequestPrincipals()) + count(s.getNamespaces()) + count(s.getNotNamespaces())
-          + count(s.getServiceAccounts()) + count(s.getNotServiceAccounts()) + count(s.getIpBlocks())
-          + count(s.getNotIpBlocks()) + count(s.getRemoteIpBlocks()) + count(s.getNotRemoteIpBlocks());
+      int values =
+          count(s.getPrincipals())
+              + count(s.getNotPrincipals())
+              + count(s.getRequestPrincipals())
+              + count(s.getNotRequestPrincipals())
+              + count(s.getNamespaces())
+              + count(s.getNotNamespaces())
+              + count(s.getServiceAccounts())
+              + count(s.getNotServiceAccounts())
+              + count(s.getIpBlocks())
+              + count(s.getNotIpBlocks())
+              + count(s.getRemoteIpBlocks())
+              + count(s.getNotRemoteIpBlocks());
       if (values == 0) {
-        return new Problem(f, "unreadable rule: empty source (name at least one principal, request principal, namespace, service account or IP block)");
+        return new Problem(
+            f,
+            "unreadable rule: empty source (name at least one principal, request principal, namespace, service account or IP block)");
       }
     }
     List<RuleTo> tos = nonNull(written.getTo());
@@ -163,10 +190,18 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       if (o == null) {
         return new Problem(f, "unreadable rule: required");
       }
-      int values = count(o.getHosts()) + count(o.getNotHosts()) + count(o.getPorts()) + count(o.getNotPorts())
-          + count(o.getMethods()) + count(o.getNotMethods()) + count(o.getPaths()) + count(o.getNotPaths());
+      int values =
+          count(o.getHosts())
+              + count(o.getNotHosts())
+              + count(o.getPorts())
+              + count(o.getNotPorts())
+              + count(o.getMethods())
+              + count(o.getNotMethods())
+              + count(o.getPaths())
+              + count(o.getNotPaths());
       if (values == 0) {
-        return new Problem(f, "unreadable rule: empty operation (name at least one host, port, method or path)");
+        return new Problem(
+            f, "unreadable rule: empty operation (name at least one host, port, method or path)");
       }
     }
     return null;
@@ -184,10 +219,21 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
         continue;
       }
       int accounts = count(s.getServiceAccounts()) + count(s.getNotServiceAccounts());
-      int others = count(s.getPrincipals()) + count(s.getNotPrincipals()) + count(s.getNamespaces()) + count(s.getNotNamespaces());
+      int others =
+          count(s.getPrincipals())
+              + count(s.getNotPrincipals())
+              + count(s.getNamespaces())
+              + count(s.getNotNamespaces());
       if (accounts > 0 && others > 0) {
-        String f = field + ".from[" + i + "].source." + (count(s.getServiceAccounts()) > 0 ? "serviceAccounts" : "notServiceAccounts");
-        return new Problem(f, "unreadable rule: serviceAccounts cannot be combined with principals or namespaces (or their not* forms) in one source");
+        String f =
+            field
+                + ".from["
+                + i
+                + "].source."
+                + (count(s.getServiceAccounts()) > 0 ? "serviceAccounts" : "notServiceAccounts");
+        return new Problem(
+            f,
+            "unreadable rule: serviceAccounts cannot be combined with principals or namespaces (or their not* forms) in one source");
       }
     }
     return null;
@@ -196,24 +242,40 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
   private static Source source(RuleFrom from, String f) {
     var s = from == null ? null : from.getSource();
     if (s == null) {
-      return new Source(Values.none(), Values.none(), Values.none(), Values.none(), Values.none(), Values.none());
+      return new Source(
+          Values.none(), Values.none(), Values.none(), Values.none(), Values.none(), Values.none());
     }
     return new Source(
-        AuthzValues.read(s.getPrincipals(), s.getNotPrincipals(), f + ".principals", f + ".notPrincipals", AuthzValues.PRINCIPAL),
+        AuthzValues.read(
+            s.getPrincipals(),
+            s.getNotPrincipals(),
+            f + ".principals",
+            f + ".notPrincipals",
+            AuthzValues.PRINCIPAL),
         AuthzValues.read(
             s.getRequestPrincipals(),
             s.getNotRequestPrincipals(),
             f + ".requestPrincipals",
             f + ".notRequestPrincipals",
             AuthzValues.WILDCARD),
-        AuthzValues.read(s.getNamespaces(), s.getNotNamespaces(), f + ".namespaces", f + ".notNamespaces", AuthzValues.NAMESPACE),
+        AuthzValues.read(
+            s.getNamespaces(),
+            s.getNotNamespaces(),
+            f + ".namespaces",
+            f + ".notNamespaces",
+            AuthzValues.NAMESPACE),
         AuthzValues.read(
             s.getServiceAccounts(),
             s.getNotServiceAccounts(),
             f + ".serviceAccounts",
             f + ".notServiceAccounts",
             AuthzValues.SERVICE_ACCOUNT),
-        AuthzValues.read(s.getIpBlocks(), s.getNotIpBlocks(), f + ".ipBlocks", f + ".notIpBlocks", AuthzValues.CIDR),
+        AuthzValues.read(
+            s.getIpBlocks(),
+            s.getNotIpBlocks(),
+            f + ".ipBlocks",
+            f + ".notIpBlocks",
+            AuthzValues.CIDR),
         AuthzValues.read(
             s.getRemoteIpBlocks(),
             s.getNotRemoteIpBlocks(),
@@ -228,10 +290,18 @@ final class AuthorizationPolicyTranslator implements SpecTranslator<Authorizatio
       return new Operation(Values.none(), Values.none(), Values.none(), Values.none());
     }
     return new Operation(
-        AuthzValues.read(o.getHosts(), o.getNotHosts(), f + ".hosts", f + ".notHosts", AuthzValues.WILDCARD),
-        AuthzValues.read(o.getPorts(), o.getNotPorts(), f + ".ports", f + ".notPorts", AuthzValues.PORT),
-        AuthzValues.read(o.getMethods(), o.getNotMethods(), f + ".methods", f + ".notMethods", AuthzValues.WILDCARD),
-        AuthzValues.read(o.getPaths(), o.getNotPaths(), f + ".paths", f + ".notPaths", AuthzValues.PATH));
+        AuthzValues.read(
+            o.getHosts(), o.getNotHosts(), f + ".hosts", f + ".notHosts", AuthzValues.WILDCARD),
+        AuthzValues.read(
+            o.getPorts(), o.getNotPorts(), f + ".ports", f + ".notPorts", AuthzValues.PORT),
+        AuthzValues.read(
+            o.getMethods(),
+            o.getNotMethods(),
+            f + ".methods",
+            f + ".notMethods",
+            AuthzValues.WILDCARD),
+        AuthzValues.read(
+            o.getPaths(), o.getNotPaths(), f + ".paths", f + ".notPaths", AuthzValues.PATH));
   }
 
   private static int count(List<?> list) {

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks the values of an AuthorizationPolicy one by one, as Istio's validation and generator do;
- * a bad value is kept with its problem so that the builder can fail closed on it.
+ * Checks the values of an AuthorizationPolicy one by one, as Istio's validation and generator do; a
+ * bad value is kept with its problem so that the builder can fail closed on it.
  */
 final class AuthzValues {
 
@@ -23,8 +23,8 @@ final class AuthzValues {
   static final Check WILDCARD = AuthzValues::wildcard;
 
   /**
-   * A peer principal: a wildcard value; "*x" becomes the regular expression {@code
-   * spiffe://.*x}, which must stay within the proxies' program size.
+   * A peer principal: a wildcard value; "*x" becomes the regular expression {@code spiffe://.*x},
+   * which must stay within the proxies' program size.
    */
   static final Check PRINCIPAL =
       v -> {
@@ -105,7 +105,8 @@ final class AuthzValues {
    * @param field the path of {@code in}, such as "spec.rules[0].from[0].source.principals"
    * @param notField the path of {@code notIn}
    */
-  static Values read(List<String> in, List<String> notIn, String field, String notField, Check check) {
+  static Values read(
+      List<String> in, List<String> notIn, String field, String notField, Check check) {
     return new Values(values(in, field, check), values(notIn, notField, check));
   }
 
@@ -139,7 +140,9 @@ final class AuthzValues {
     if (one && (star == 0 || star == v.length() - 1)) {
       return null;
     }
-    return "\"" + v + "\": the wildcard * may only stand alone, or at the start or the end of a value";
+    return "\""
+        + v
+        + "\": the wildcard * may only stand alone, or at the start or the end of a value";
   }
 
   private static String cidr(String v) {

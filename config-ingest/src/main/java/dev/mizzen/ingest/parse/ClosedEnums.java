@@ -47,7 +47,9 @@ final class ClosedEnums {
     };
   }
 
-  /** The names an enum accepts, in the order of their protobuf numbers where the enum keeps them. */
+  /**
+   * The names an enum accepts, in the order of their protobuf numbers where the enum keeps them.
+   */
   static List<String> allowed(Class<?> type) {
     return constants(type).stream().map(Enum::name).toList();
   }

@@ -56,7 +56,10 @@ final class ConditionKeys {
         attribute = Attribute.REQUEST_CLAIMS;
         arguments = brackets(k.substring(attribute.key().length()), -1);
         if (arguments == null) {
-          keyProblem = "the key must have the form request.auth.claims[NAME] (or [A][B] for nested claims), not \"" + k + "\"";
+          keyProblem =
+              "the key must have the form request.auth.claims[NAME] (or [A][B] for nested claims), not \""
+                  + k
+                  + "\"";
         }
       } else if (k.startsWith("experimental.envoy.filters.")) {
         attribute = Attribute.ENVOY_FILTER;
@@ -64,12 +67,18 @@ final class ConditionKeys {
         List<String> inner = open < 0 ? null : brackets(k.substring(open), 1);
         String filter = open < 0 ? "" : k.substring("experimental.".length(), open);
         if (inner == null || filter.endsWith(".")) {
-          keyProblem = "the key must have the form experimental.envoy.filters.FILTER[KEY], not \"" + k + "\"";
+          keyProblem =
+              "the key must have the form experimental.envoy.filters.FILTER[KEY], not \""
+                  + k
+                  + "\"";
         } else {
           arguments = List.of(filter, inner.get(0));
         }
       } else {
-        keyProblem = (k.isEmpty() ? "a key is required" : "unknown key \"" + k + "\"") + "; known keys: " + KNOWN;
+        keyProblem =
+            (k.isEmpty() ? "a key is required" : "unknown key \"" + k + "\"")
+                + "; known keys: "
+                + KNOWN;
       }
     }
     if (keyProblem != null) {

@@ -46,13 +46,17 @@ final class DestinationRuleTranslator implements SpecTranslator<DestinationRuleS
       }
       Map<String, String> labels = Selectors.labels(s.getLabels(), f + ".labels");
       subsets.add(
-          new DestinationRuleSpec.Subset(s.getName(), labels, policy(s.getTrafficPolicy(), f + ".trafficPolicy", ringSizes)));
+          new DestinationRuleSpec.Subset(
+              s.getName(), labels, policy(s.getTrafficPolicy(), f + ".trafficPolicy", ringSizes)));
     }
-    return new DestinationRuleSpec(spec.getHost(), top, subsets, ExportTos.check(spec.getExportTo(), meta.namespace(), false));
+    return new DestinationRuleSpec(
+        spec.getHost(), top, subsets, ExportTos.check(spec.getExportTo(), meta.namespace(), false));
   }
 
   private static TrafficPolicy policy(
-      io.fabric8.istio.api.api.networking.v1alpha3.TrafficPolicy p, String f, Map<String, Long> ringSizes)
+      io.fabric8.istio.api.api.networking.v1alpha3.TrafficPolicy p,
+      String f,
+      Map<String, Long> ringSizes)
       throws FieldException {
     if (p == null) {
       return null;
@@ -65,13 +69,16 @@ final class DestinationRuleTranslator implements SpecTranslator<DestinationRuleS
         && p.getProxyProtocol() == null
         && p.getTunnel() == null
         && p.getRetryBudget() == null) {
-      throw new FieldException(f, "empty: give at least one of loadBalancer, connectionPool, outlierDetection, tls or portLevelSettings");
+      throw new FieldException(
+          f,
+          "empty: give at least one of loadBalancer, connectionPool, outlierDetection, tls or portLevelSettings");
     }
     Unsupported.refuse(p.getProxyProtocol(), f + ".proxyProtocol");
     Unsupported.refuse(p.getTunnel(), f + ".tunnel");
     Unsupported.refuse(p.getRetryBudget(), f + ".retryBudget");
     List<DestinationRuleSpec.PortPolicy> ports = new ArrayList<>();
-    List<TrafficPolicyPortTrafficPolicy> written = p.getPortLevelSettings() == null ? List.of() : p.getPortLevelSettings();
+    List<TrafficPolicyPortTrafficPolicy> written =
+        p.getPortLevelSettings() == null ? List.of() : p.getPortLevelSettings();
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < written.size(); i++) {
       var pl = written.get(i);
@@ -80,8 +87,13 @@ final class DestinationRuleTranslator implements SpecTranslator<DestinationRuleS
         throw new FieldException(pf + ".port.number", "required");
       }
       int number = VirtualServiceTranslator.port(pl.getPort().getNumber(), pf + ".port.number");
-      if (pl.getLoadBalancer() == null && pl.getConnectionPool() == null && pl.getOutlierDetection() == null && pl.getTls() == null) {
-        throw new FieldException(pf, "empty: give at least one of loadBalancer, connectionPool, outlierDetection or tls");
+      if (pl.getLoadBalancer() == null
+          && pl.getConnectionPool() == null
+          && pl.getOutlierDetection() == null
+          && pl.getTls() == null) {
+        throw new FieldException(
+            pf,
+            "empty: give at least one of loadBalancer, connectionPool, outlierDetection or tls");
       }
       if (!seen.add(number)) {
         throw new FieldException(pf + ".port.number", "duplicate port " + number);

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** Parses durations as Istio's manifests write them: "10s", "1.5s", "250ms", "1m30s", "1h". */
 final class Durations {
-  private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+  private static final Pattern PART =
+      Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
   private Durations() {}
 
@@ -23,7 +24,8 @@ final class Durations {
         throw new FieldException(
             field, "invalid duration \"" + text + "\" (write it as 10s, 1.5s, 250ms, 1m or 1h)");
       }
-      BigDecimal amount = new BigDecimal(m.group(1).startsWith(".") ? "0" + m.group(1) : m.group(1));
+      BigDecimal amount =
+          new BigDecimal(m.group(1).startsWith(".") ? "0" + m.group(1) : m.group(1));
       nanos = nanos.add(amount.multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
       at = m.end();
     }

@@ -10,9 +10,11 @@ final class ExportTos {
 
   /**
    * @param namespace the object's own namespace, which "." also names
-   * @param serviceEntry whether "~" (visible to no namespace) is allowed: only ServiceEntries take it
+   * @param serviceEntry whether "~" (visible to no namespace) is allowed: only ServiceEntries take
+   *     it
    */
-  static List<String> check(List<String> written, String namespace, boolean serviceEntry) throws FieldException {
+  static List<String> check(List<String> written, String namespace, boolean serviceEntry)
+      throws FieldException {
     if (written == null) {
       return List.of();
     }
@@ -24,7 +26,8 @@ final class ExportTos {
         throw new FieldException(field, "empty value");
       }
       if (e.equals("~") && !serviceEntry) {
-        throw new FieldException(field, "\"~\" (no namespace) is only meaningful for a ServiceEntry");
+        throw new FieldException(
+            field, "\"~\" (no namespace) is only meaningful for a ServiceEntry");
       }
       if (!e.equals(".") && !e.equals("*") && !e.equals("~")) {
         Names.requireLabel(e, field);
@@ -38,7 +41,8 @@ final class ExportTos {
     }
     if (written.size() > 1 && (seen.contains("*") || seen.contains("~"))) {
       throw new FieldException(
-          "spec.exportTo", "\"*\" and \"~\" must stand alone (\"*\" exports to all namespaces, \"~\" to none)");
+          "spec.exportTo",
+          "\"*\" and \"~\" must stand alone (\"*\" exports to all namespaces, \"~\" to none)");
     }
     return written;
   }

@@ -23,9 +23,9 @@ import java.util.Optional;
 
 /**
  * What is served in place of a security object that is refused: removing an authorization or
- * authentication policy can open access, so a refused one is replaced by a stand-in built from
- * what can still be read (its name, selector and action) that closes rather than opens. Whatever
- * field made the object unreadable, the stand-in is the same:
+ * authentication policy can open access, so a refused one is replaced by a stand-in built from what
+ * can still be read (its name, selector and action) that closes rather than opens. Whatever field
+ * made the object unreadable, the stand-in is the same:
  *
  * <ul>
  *   <li>AuthorizationPolicy DENY (or CUSTOM, or an action that cannot be read): denies every
@@ -80,17 +80,20 @@ final class FailClosedStandIns {
       return switch (action(spec)) {
         case AUDIT -> Optional.empty();
         case ALLOW -> Optional.of(new AuthorizationPolicySpec(selector, Action.ALLOW, List.of()));
-        case DENY -> Optional.of(new AuthorizationPolicySpec(selector, Action.DENY, List.of(matchAll())));
+        case DENY ->
+            Optional.of(new AuthorizationPolicySpec(selector, Action.DENY, List.of(matchAll())));
       };
     }
     if (kind == Kind.PEER_AUTHENTICATION) {
       return Optional.of(new PeerAuthenticationSpec(selector, MtlsMode.STRICT, Map.of()));
     }
     if (kind == Kind.REQUEST_AUTHENTICATION) {
-      return Optional.of(new RequestAuthenticationSpec(selector, List.of(JwtRule.REFUSE_EVERY_TOKEN)));
+      return Optional.of(
+          new RequestAuthenticationSpec(selector, List.of(JwtRule.REFUSE_EVERY_TOKEN)));
     }
     if (kind == Kind.SERVICE_MESH_POLICY) {
-      return Optional.of(new MeshPolicySpec(MtlsMode.STRICT, List.of(JwtRule.REFUSE_EVERY_TOKEN), true));
+      return Optional.of(
+          new MeshPolicySpec(MtlsMode.STRICT, List.of(JwtRule.REFUSE_EVERY_TOKEN), true));
     }
     if (kind == Kind.SERVICE_MESH_RBAC_CONFIG) {
       RbacConfigSpec.Target none = new RbacConfigSpec.Target(List.of(), List.of());

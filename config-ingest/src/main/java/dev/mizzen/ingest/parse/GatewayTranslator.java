@@ -38,11 +38,14 @@ final class GatewayTranslator implements SpecTranslator<GatewaySpec> {
       GatewaySpec.Server s = server(written.get(i), f);
       Integer other = portNames.putIfAbsent(s.portName(), s.number());
       if (other != null && other != s.number()) {
-        throw new FieldException(f + ".port.name", "port name \"" + s.portName() + "\" is already used for port " + other);
+        throw new FieldException(
+            f + ".port.name",
+            "port name \"" + s.portName() + "\" is already used for port " + other);
       }
       servers.add(s);
     }
-    Map<String, String> selector = VirtualServiceTranslator.labels(spec.getSelector(), "spec.selector");
+    Map<String, String> selector =
+        VirtualServiceTranslator.labels(spec.getSelector(), "spec.selector");
     return new GatewaySpec(selector, servers);
   }
 
@@ -77,7 +80,13 @@ final class GatewayTranslator implements SpecTranslator<GatewaySpec> {
     }
     ServerTls tls = tls(s.getTls(), protocol, f + ".tls");
     return new GatewaySpec.Server(
-        number, port.getName(), protocol, hosts, tls, Objects.requireNonNullElse(s.getName(), ""), bind);
+        number,
+        port.getName(),
+        protocol,
+        hosts,
+        tls,
+        Objects.requireNonNullElse(s.getName(), ""),
+        bind);
   }
 
   /** {@code [namespace/]host}: namespace {@code *}, {@code .} or a name. */
@@ -95,7 +104,8 @@ final class GatewayTranslator implements SpecTranslator<GatewaySpec> {
     Hosts.requireHost(parts[parts.length - 1], field, true);
   }
 
-  private static ServerTls tls(ServerTLSSettings t, Protocol protocol, String f) throws FieldException {
+  private static ServerTls tls(ServerTLSSettings t, Protocol protocol, String f)
+      throws FieldException {
     boolean needsTls = protocol == Protocol.HTTPS || protocol == Protocol.TLS;
     if (t == null) {
       if (needsTls) {
@@ -115,23 +125,28 @@ final class GatewayTranslator implements SpecTranslator<GatewaySpec> {
     String ca = Objects.requireNonNullElse(t.getCaCertificates(), "");
     if (!needsTls) {
       if (protocol.isHttp() && (t.getMode() != null || !credential.isEmpty() || !cert.isEmpty())) {
-        throw new FieldException(f, "an " + protocol + " server takes only httpsRedirect; use HTTPS to terminate TLS");
+        throw new FieldException(
+            f, "an " + protocol + " server takes only httpsRedirect; use HTTPS to terminate TLS");
       }
       if (!protocol.isHttp()) {
         throw new FieldException(f, "TLS settings need an HTTPS or TLS server, not " + protocol);
       }
-      return new ServerTls(redirect, mode, "", "", "", "", List.of(), List.of(), List.of(), "", "", List.of());
+      return new ServerTls(
+          redirect, mode, "", "", "", "", List.of(), List.of(), List.of(), "", "", List.of());
     }
     switch (mode) {
       case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
         if (credential.isEmpty() && (cert.isEmpty() || key.isEmpty())) {
-          throw new FieldException(f, mode + " needs credentialName, or serverCertificate and privateKey");
+          throw new FieldException(
+              f, mode + " needs credentialName, or serverCertificate and privateKey");
         }
         if (!credential.isEmpty() && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty())) {
-          throw new FieldException(f + ".credentialName", "credentialName and certificate files exclude each other");
+          throw new FieldException(
+              f + ".credentialName", "credentialName and certificate files exclude each other");
         }
         if (mode != TlsMode.SIMPLE && credential.isEmpty() && ca.isEmpty()) {
-          throw new FieldException(f + ".caCertificates", "required for " + mode + " without credentialName");
+          throw new FieldException(
+              f + ".caCertificates", "required for " + mode + " without credentialName");
         }
       }
       case PASSTHROUGH, AUTO_PASSTHROUGH, ISTIO_MUTUAL -> {

@@ -53,7 +53,8 @@ final class Hosts {
       return true;
     }
     if (host.startsWith("*.")) {
-      return name.endsWith(host.substring(1)) || name.startsWith("*.") && name.endsWith(host.substring(1));
+      return name.endsWith(host.substring(1))
+          || name.startsWith("*.") && name.endsWith(host.substring(1));
     }
     if (!host.contains(".")) {
       return name.startsWith(host + "." + namespace + ".") || name.equals(host + "." + namespace);

@@ -2,19 +2,25 @@ package dev.mizzen.ingest.parse;
 
 import static dev.mizzen.ingest.parse.VirtualServiceTranslator.nonNull;
 
+import dev.mizzen.ingest.model.StringMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.CorsPolicy;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HeaderOperations;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Headers;
+import io.fabric8.istio.api.api.networking.v1alpha3.HeadersHeaderOperations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** The header parts of an HTTP route: header changes and the CORS policy, with header names checked. */
+/**
+ * The header parts of an HTTP route: header changes and the CORS policy, with header names checked.
+ */
 final class HttpHeaders {
-  private static final java.util.regex.Pattern FORMAT_COMMAND =
-      java.util.regex.Pattern.compile("%[A-Z][A-Z0-9_]*(\\([^)]*\\))?(:[0-9]+)?%");
+  private static final Pattern FORMAT_COMMAND =
+      Pattern.compile("%[A-Z][A-Z0-9_]*(\\([^)]*\\))?(:[0-9]+)?%");
 
   private HttpHeaders() {}
 
@@ -23,14 +29,15 @@ final class HttpHeaders {
     if (c == null) {
       return null;
     }
-    List<dev.mizzen.ingest.model.StringMatch> origins = new ArrayList<>();
+    List<StringMatch> origins = new ArrayList<>();
     for (String o : nonNull(c.getAllowOrigin())) {
-      origins.add(dev.mizzen.ingest.model.StringMatch.exact(o));
+      origins.add(StringMatch.exact(o));
     }
     var written = nonNull(c.getAllowOrigins());
     for (int i = 0; i < written.size(); i++) {
       if (written.get(i) == null) {
-        throw new FieldException(f + ".allowOrigins[" + i + "]", "one of exact, prefix or regex is required");
+        throw new FieldException(
+            f + ".allowOrigins[" + i + "]", "one of exact, prefix or regex is required");
       }
       origins.add(StringMatches.translate(written.get(i), f + ".allowOrigins[" + i + "]"));
     }
@@ -54,24 +61,27 @@ final class HttpHeaders {
         nonNull(c.getExposeHeaders()),
         maxAge,
         c.getAllowCredentials(),
-        c.getUnmatchedPreflights() == null || c.getUnmatchedPreflights().name().equals("UNSPECIFIED")
+        c.getUnmatchedPreflights() == null
+                || c.getUnmatchedPreflights().name().equals("UNSPECIFIED")
             ? ""
             : c.getUnmatchedPreflights().name());
   }
 
-  static Headers headers(io.fabric8.istio.api.api.networking.v1alpha3.Headers h, String f) throws FieldException {
+  static Headers headers(io.fabric8.istio.api.api.networking.v1alpha3.Headers h, String f)
+      throws FieldException {
     if (h == null) {
       return Headers.NONE;
     }
-    return new Headers(operations(h.getRequest(), f + ".request", true), operations(h.getResponse(), f + ".response", false));
+    return new Headers(
+        operations(h.getRequest(), f + ".request", true),
+        operations(h.getResponse(), f + ".response", false));
   }
 
   /**
-   * @param request whether these change the request, whose Host a route may set (Istio rewrites
-   *     the authority for it); Host is never removed, nor set on a response
+   * @param request whether these change the request, whose Host a route may set (Istio rewrites the
+   *     authority for it); Host is never removed, nor set on a response
    */
-  private static HeaderOperations operations(
-      io.fabric8.istio.api.api.networking.v1alpha3.HeadersHeaderOperations o, String f, boolean request)
+  private static HeaderOperations operations(HeadersHeaderOperations o, String f, boolean request)
       throws FieldException {
     if (o == null) {
       return HeaderOperations.NONE;
@@ -128,10 +138,11 @@ final class HttpHeaders {
         i++;
         continue;
       }
-      java.util.regex.Matcher command = FORMAT_COMMAND.matcher(value).region(i, value.length());
+      Matcher command = FORMAT_COMMAND.matcher(value).region(i, value.length());
       if (!command.lookingAt()) {
         throw new FieldException(
-            field, "\"" + value + "\": write %% for a percent sign; %NAME% is a value Envoy fills in");
+            field,
+            "\"" + value + "\": write %% for a percent sign; %NAME% is a value Envoy fills in");
       }
       i = command.end() - 1;
     }

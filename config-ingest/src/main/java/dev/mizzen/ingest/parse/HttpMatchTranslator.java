@@ -36,7 +36,8 @@ final class HttpMatchTranslator {
   }
 
   private static StringMatch required(
-      io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written, String field) throws FieldException {
+      io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written, String field)
+      throws FieldException {
     return written == null ? null : StringMatches.translate(written, field);
   }
 
@@ -74,7 +75,8 @@ final class HttpMatchTranslator {
       }
       StringMatch match = presenceOr(e.getValue(), field);
       if (match != null && match.type() == StringMatch.Type.PREFIX) {
-        throw new FieldException(field + ".prefix", "query parameters match by exact value or regex only (as in Istio)");
+        throw new FieldException(
+            field + ".prefix", "query parameters match by exact value or regex only (as in Istio)");
       }
       out.add(new HeaderMatch(e.getKey(), match));
     }
@@ -82,7 +84,8 @@ final class HttpMatchTranslator {
   }
 
   private static StringMatch presenceOr(
-      io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written, String field) throws FieldException {
+      io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written, String field)
+      throws FieldException {
     if (written == null || StringMatches.isEmpty(written)) {
       return null;
     }

@@ -16,15 +16,19 @@ import dev.mizzen.ingest.model.VirtualServiceSpec.RouteDestination;
 import io.fabric8.istio.api.api.networking.v1alpha3.Destination;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPBodyBytes;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPBodyString;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPDirectResponse;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjection;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortGrpcStatus;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortHttp2Error;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionAbortHttpStatus;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionDelayExponentialDelay;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPFaultInjectionDelayFixedDelay;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirect;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirectDerivePort;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirectPort;
 import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRetry;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRewrite;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute;
 import io.fabric8.istio.api.api.networking.v1alpha3.Percent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,9 +44,23 @@ final class HttpRouteTranslator {
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> GRPC_CODES =
       Set.of(
-          "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-          "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-          "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
+          "OK",
+          "CANCELLED",
+          "UNKNOWN",
+          "INVALID_ARGUMENT",
+          "DEADLINE_EXCEEDED",
+          "NOT_FOUND",
+          "ALREADY_EXISTS",
+          "PERMISSION_DENIED",
+          "RESOURCE_EXHAUSTED",
+          "FAILED_PRECONDITION",
+          "ABORTED",
+          "OUT_OF_RANGE",
+          "UNIMPLEMENTED",
+          "INTERNAL",
+          "UNAVAILABLE",
+          "DATA_LOSS",
+          "UNAUTHENTICATED");
 
   private HttpRouteTranslator() {}
 
@@ -50,8 +68,7 @@ final class HttpRouteTranslator {
    * @param inDelegate whether the route belongs to a delegate VirtualService, which may not
    *     delegate further
    */
-  static HttpRoute route(io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute r, String f, boolean inDelegate)
-      throws FieldException {
+  static HttpRoute route(HTTPRoute r, String f, boolean inDelegate) throws FieldException {
     List<HttpMatch> matches = new ArrayList<>();
     var writtenMatches = nonNull(r.getMatch());
     for (int i = 0; i < writtenMatches.size(); i++) {
@@ -76,19 +93,29 @@ final class HttpRouteTranslator {
     Delegate delegate = null;
     if (r.getDelegate() != null) {
       if (inDelegate) {
-        throw new FieldException(f + ".delegate", "a delegate VirtualService cannot delegate again");
+        throw new FieldException(
+            f + ".delegate", "a delegate VirtualService cannot delegate again");
       }
       if (r.getDelegate().getName() == null || r.getDelegate().getName().isEmpty()) {
         throw new FieldException(f + ".delegate.name", "required");
       }
-      delegate = new Delegate(r.getDelegate().getName(), Objects.requireNonNullElse(r.getDelegate().getNamespace(), ""));
+      delegate =
+          new Delegate(
+              r.getDelegate().getName(),
+              Objects.requireNonNullElse(r.getDelegate().getNamespace(), ""));
     }
-    int actions = (route.isEmpty() ? 0 : 1) + (redirect == null ? 0 : 1) + (direct == null ? 0 : 1) + (delegate == null ? 0 : 1);
+    int actions =
+        (route.isEmpty() ? 0 : 1)
+            + (redirect == null ? 0 : 1)
+            + (direct == null ? 0 : 1)
+            + (delegate == null ? 0 : 1);
     if (actions == 0) {
-      throw new FieldException(f + ".route", "one of route, redirect, directResponse or delegate is required");
+      throw new FieldException(
+          f + ".route", "one of route, redirect, directResponse or delegate is required");
     }
     if (actions > 1) {
-      throw new FieldException(f, "route, redirect, directResponse and delegate exclude each other");
+      throw new FieldException(
+          f, "route, redirect, directResponse and delegate exclude each other");
     }
     Rewrite rewrite = rewrite(r.getRewrite(), f + ".rewrite");
     if (rewrite != null && redirect != null) {
@@ -103,7 +130,8 @@ final class HttpRouteTranslator {
     }
     List<Mirror> mirrors = mirrors(r, f);
     if (!mirrors.isEmpty() && (redirect != null || direct != null)) {
-      throw new FieldException(f + ".mirror", "a route that redirects or answers directly cannot mirror");
+      throw new FieldException(
+          f + ".mirror", "a route that redirects or answers directly cannot mirror");
     }
     return new HttpRoute(
         Objects.requireNonNullElse(r.getName(), ""),
@@ -122,7 +150,8 @@ final class HttpRouteTranslator {
   }
 
   /** A route's {@code destination} and {@code weight}; {@code f} is the route entry's path. */
-  static RouteDestination destination(Destination dest, Integer weight, String f) throws FieldException {
+  static RouteDestination destination(Destination dest, Integer weight, String f)
+      throws FieldException {
     int w = weight == null ? 0 : weight;
     if (w < 0) {
       throw new FieldException(f + ".weight", "must not be negative");
@@ -131,7 +160,8 @@ final class HttpRouteTranslator {
   }
 
   /** A destination written at {@code f} (a route's, or a mirror). */
-  private static RouteDestination target(Destination dest, int weight, String f) throws FieldException {
+  private static RouteDestination target(Destination dest, int weight, String f)
+      throws FieldException {
     if (dest == null) {
       throw new FieldException(f, "required");
     }
@@ -139,7 +169,10 @@ final class HttpRouteTranslator {
       throw new FieldException(f + ".host", "required");
     }
     Hosts.requireHost(dest.getHost(), f + ".host", false);
-    int port = dest.getPort() == null ? 0 : VirtualServiceTranslator.port(dest.getPort().getNumber(), f + ".port.number");
+    int port =
+        dest.getPort() == null
+            ? 0
+            : VirtualServiceTranslator.port(dest.getPort().getNumber(), f + ".port.number");
     String subset = Objects.requireNonNullElse(dest.getSubset(), "");
     if (!subset.isEmpty()) {
       Names.requireLabel(subset, f + ".subset");
@@ -147,20 +180,21 @@ final class HttpRouteTranslator {
     return new RouteDestination(dest.getHost(), subset, port, weight);
   }
 
-  private static Redirect redirect(io.fabric8.istio.api.api.networking.v1alpha3.HTTPRedirect r, String f)
-      throws FieldException {
+  private static Redirect redirect(HTTPRedirect r, String f) throws FieldException {
     if (r == null) {
       return null;
     }
     int code = r.getRedirectCode() == null ? 301 : r.getRedirectCode().intValue();
     if (!REDIRECT_CODES.contains(code)) {
-      throw new FieldException(f + ".redirectCode", code + " is not a redirect code (301, 302, 303, 307 or 308)");
+      throw new FieldException(
+          f + ".redirectCode", code + " is not a redirect code (301, 302, 303, 307 or 308)");
     }
     int port = 0;
     String derive = "";
     if (r.getRedirectPort() instanceof HTTPRedirectPort p && p.getPort() != null) {
       port = VirtualServiceTranslator.port(p.getPort(), f + ".port");
-    } else if (r.getRedirectPort() instanceof HTTPRedirectDerivePort d && d.getDerivePort() != null) {
+    } else if (r.getRedirectPort() instanceof HTTPRedirectDerivePort d
+        && d.getDerivePort() != null) {
       derive = d.getDerivePort().name();
     }
     String scheme = Objects.requireNonNullElse(r.getScheme(), "");
@@ -168,11 +202,12 @@ final class HttpRouteTranslator {
       throw new FieldException(f + ".scheme", "must be http or https");
     }
     String uri = Objects.requireNonNullElse(r.getUri(), "");
-    return new Redirect(uri, Objects.requireNonNullElse(r.getAuthority(), ""), scheme, code, port, derive);
+    return new Redirect(
+        uri, Objects.requireNonNullElse(r.getAuthority(), ""), scheme, code, port, derive);
   }
 
-  private static DirectResponse directResponse(
-      io.fabric8.istio.api.api.networking.v1alpha3.HTTPDirectResponse r, String f) throws FieldException {
+  private static DirectResponse directResponse(HTTPDirectResponse r, String f)
+      throws FieldException {
     if (r == null) {
       return null;
     }
@@ -198,8 +233,7 @@ final class HttpRouteTranslator {
     return new DirectResponse(r.getStatus().intValue(), body, bytes);
   }
 
-  private static Rewrite rewrite(io.fabric8.istio.api.api.networking.v1alpha3.HTTPRewrite r, String f)
-      throws FieldException {
+  private static Rewrite rewrite(HTTPRewrite r, String f) throws FieldException {
     if (r == null) {
       return null;
     }
@@ -209,7 +243,8 @@ final class HttpRouteTranslator {
     int size = 0;
     if (r.getUriRegexRewrite() != null) {
       if (!uri.isEmpty()) {
-        throw new FieldException(f + ".uriRegexRewrite", "uri and uriRegexRewrite exclude each other");
+        throw new FieldException(
+            f + ".uriRegexRewrite", "uri and uriRegexRewrite exclude each other");
       }
       match = Objects.requireNonNullElse(r.getUriRegexRewrite().getMatch(), "");
       if (match.isEmpty()) {
@@ -266,20 +301,26 @@ final class HttpRouteTranslator {
     double delayPercent = 0;
     if (fault.getDelay() != null) {
       var d = fault.getDelay();
-      if (d.getHttpDelayType() instanceof HTTPFaultInjectionDelayFixedDelay fixed && fixed.getFixedDelay() != null) {
+      if (d.getHttpDelayType() instanceof HTTPFaultInjectionDelayFixedDelay fixed
+          && fixed.getFixedDelay() != null) {
         delay = Durations.parse(fixed.getFixedDelay(), f + ".delay.fixedDelay");
         if (delay.compareTo(MIN_TIMEOUT) < 0) {
           throw new FieldException(f + ".delay.fixedDelay", "must be at least 1ms");
         }
-      } else if (d.getHttpDelayType() instanceof HTTPFaultInjectionDelayExponentialDelay e && e.getExponentialDelay() != null) {
-        throw new FieldException(f + ".delay.exponentialDelay", "not supported by Istio; use fixedDelay");
+      } else if (d.getHttpDelayType() instanceof HTTPFaultInjectionDelayExponentialDelay e
+          && e.getExponentialDelay() != null) {
+        throw new FieldException(
+            f + ".delay.exponentialDelay", "not supported by Istio; use fixedDelay");
       } else {
         throw new FieldException(f + ".delay.fixedDelay", "required");
       }
       if (d.getPercent() != null && d.getPercentage() != null) {
         throw new FieldException(f + ".delay.percent", "percent and percentage exclude each other");
       }
-      delayPercent = d.getPercent() != null ? d.getPercent() : percent(d.getPercentage(), f + ".delay.percentage");
+      delayPercent =
+          d.getPercent() != null
+              ? d.getPercent()
+              : percent(d.getPercentage(), f + ".delay.percentage");
       if (delayPercent < 0 || delayPercent > 100) {
         throw new FieldException(f + ".delay.percent", "must be between 0 and 100");
       }
@@ -289,18 +330,24 @@ final class HttpRouteTranslator {
     double abortPercent = 0;
     if (fault.getAbort() != null) {
       var a = fault.getAbort();
-      if (a.getErrorType() instanceof HTTPFaultInjectionAbortHttpStatus h && h.getHttpStatus() != null) {
+      if (a.getErrorType() instanceof HTTPFaultInjectionAbortHttpStatus h
+          && h.getHttpStatus() != null) {
         httpStatus = h.getHttpStatus();
         if (httpStatus < 200 || httpStatus > 599) {
           throw new FieldException(f + ".abort.httpStatus", "must be between 200 and 599");
         }
-      } else if (a.getErrorType() instanceof HTTPFaultInjectionAbortGrpcStatus g && g.getGrpcStatus() != null) {
+      } else if (a.getErrorType() instanceof HTTPFaultInjectionAbortGrpcStatus g
+          && g.getGrpcStatus() != null) {
         grpcStatus = g.getGrpcStatus();
         if (!GRPC_CODES.contains(grpcStatus)) {
-          throw new FieldException(f + ".abort.grpcStatus", "\"" + grpcStatus + "\" is not a gRPC status name such as UNAVAILABLE");
+          throw new FieldException(
+              f + ".abort.grpcStatus",
+              "\"" + grpcStatus + "\" is not a gRPC status name such as UNAVAILABLE");
         }
-      } else if (a.getErrorType() instanceof HTTPFaultInjectionAbortHttp2Error h2 && h2.getHttp2Error() != null) {
-        throw new FieldException(f + ".abort.http2Error", "not supported by Istio; use httpStatus or grpcStatus");
+      } else if (a.getErrorType() instanceof HTTPFaultInjectionAbortHttp2Error h2
+          && h2.getHttp2Error() != null) {
+        throw new FieldException(
+            f + ".abort.http2Error", "not supported by Istio; use httpStatus or grpcStatus");
       } else {
         throw new FieldException(f + ".abort", "one of httpStatus or grpcStatus is required");
       }
@@ -323,15 +370,15 @@ final class HttpRouteTranslator {
     return p.getValue();
   }
 
-  private static List<Mirror> mirrors(io.fabric8.istio.api.api.networking.v1alpha3.HTTPRoute r, String f)
-      throws FieldException {
+  private static List<Mirror> mirrors(HTTPRoute r, String f) throws FieldException {
     List<Mirror> out = new ArrayList<>();
     if (r.getMirror() != null) {
       if (!nonNull(r.getMirrors()).isEmpty()) {
         throw new FieldException(f + ".mirror", "mirror and mirrors exclude each other");
       }
       if (r.getMirrorPercent() != null && r.getMirrorPercentage() != null) {
-        throw new FieldException(f + ".mirrorPercent", "mirrorPercent and mirrorPercentage exclude each other");
+        throw new FieldException(
+            f + ".mirrorPercent", "mirrorPercent and mirrorPercentage exclude each other");
       }
       double percent = 100;
       if (r.getMirrorPercent() != null) {
@@ -346,13 +393,19 @@ final class HttpRouteTranslator {
       out.add(new Mirror(d.host(), d.subset(), d.port(), percent));
     } else if (r.getMirrorPercent() != null || r.getMirrorPercentage() != null) {
       throw new FieldException(
-          f + (r.getMirrorPercent() != null ? ".mirrorPercent" : ".mirrorPercentage"), "needs a mirror");
+          f + (r.getMirrorPercent() != null ? ".mirrorPercent" : ".mirrorPercentage"),
+          "needs a mirror");
     }
     var list = nonNull(r.getMirrors());
     for (int i = 0; i < list.size(); i++) {
       String field = f + ".mirrors[" + i + "]";
       RouteDestination d = destination(list.get(i).getDestination(), 0, field);
-      out.add(new Mirror(d.host(), d.subset(), d.port(), percent(list.get(i).getPercentage(), field + ".percentage")));
+      out.add(
+          new Mirror(
+              d.host(),
+              d.subset(),
+              d.port(),
+              percent(list.get(i).getPercentage(), field + ".percentage")));
     }
     return out;
   }

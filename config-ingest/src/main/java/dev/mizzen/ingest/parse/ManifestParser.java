@@ -73,7 +73,13 @@ public final class ManifestParser {
       if (!items.isArray()) {
         out.add(
             ParseResult.refused(
-                new ConfigError(origin, tree.path("kind").asText(), "", "", "items", "wrong type: expected list")));
+                new ConfigError(
+                    origin,
+                    tree.path("kind").asText(),
+                    "",
+                    "",
+                    "items",
+                    "wrong type: expected list")));
         return;
       }
       for (JsonNode item : items) {

@@ -3,6 +3,7 @@ package dev.mizzen.ingest.parse;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,13 +17,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.lang.reflect.Field;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The two ways objects are read: strictly for Istio and Maistra specs (an unknown field, a value
- * of the wrong type, an enum name Istio does not define or an empty list item is an error, as
- * Istio's validation makes it), leniently for Kubernetes' own
- * kinds, which the API server has already validated and which gain fields faster than any model.
+ * The two ways objects are read: strictly for Istio and Maistra specs (an unknown field, a value of
+ * the wrong type, an enum name Istio does not define or an empty list item is an error, as Istio's
+ * validation makes it), leniently for Kubernetes' own kinds, which the API server has already
+ * validated and which gain fields faster than any model.
  */
 final class Mappers {
 
@@ -91,7 +95,7 @@ final class Mappers {
       return mapper.treeToValue(node, type);
     } catch (JsonMappingException e) {
       throw new FieldException(join(path, pathOf(e.getPath())), reasonOf(e));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new FieldException(path, e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
       throw new FieldException(path, String.valueOf(e.getMessage()));
@@ -134,8 +138,9 @@ final class Mappers {
     Object from = r.getFrom();
     Class<?> type = from instanceof Class<?> c ? c : from == null ? null : from.getClass();
     for (Class<?> t = type; t != null && t != Object.class; t = t.getSuperclass()) {
-      for (java.lang.reflect.Field f : t.getDeclaredFields()) {
-        if (f.getName().equalsIgnoreCase(r.getFieldName()) && f.isAnnotationPresent(JsonUnwrapped.class)) {
+      for (Field f : t.getDeclaredFields()) {
+        if (f.getName().equalsIgnoreCase(r.getFieldName())
+            && f.isAnnotationPresent(JsonUnwrapped.class)) {
           return true;
         }
       }
@@ -192,13 +197,16 @@ final class Mappers {
     if (type == Boolean.class || type == boolean.class) {
       return "boolean";
     }
-    if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+    if (type == Double.class
+        || type == double.class
+        || type == Float.class
+        || type == float.class) {
       return "number";
     }
-    if (java.util.Map.class.isAssignableFrom(type)) {
+    if (Map.class.isAssignableFrom(type)) {
       return "map";
     }
-    if (java.util.Collection.class.isAssignableFrom(type)) {
+    if (Collection.class.isAssignableFrom(type)) {
       return "list";
     }
     return "object";

@@ -35,14 +35,16 @@ final class MeshPolicyTranslator implements SpecTranslator<MeshPolicySpec> {
               + " RequestAuthentication with a selector for single workloads");
     }
     if (spec.getPrincipalBinding() == PrincipalBinding.USE_ORIGIN) {
-      throw new FieldException("spec.principalBinding", "USE_ORIGIN is not supported by this version of Mizzen");
+      throw new FieldException(
+          "spec.principalBinding", "USE_ORIGIN is not supported by this version of Mizzen");
     }
     MtlsMode mode = MtlsMode.UNSET;
     for (int i = 0; i < spec.getPeersCount(); i++) {
       PeerAuthenticationMethod peer = spec.getPeers(i);
       String f = "spec.peers[" + i + "]";
       if (peer.hasJwt()) {
-        throw new FieldException(f + ".jwt", "peer JWT authentication is not supported; use origins");
+        throw new FieldException(
+            f + ".jwt", "peer JWT authentication is not supported; use origins");
       }
       if (!peer.hasMtls()) {
         throw new FieldException(f, "one of mtls or jwt is required");

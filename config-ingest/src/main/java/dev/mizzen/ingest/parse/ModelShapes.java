@@ -24,20 +24,30 @@ final class ModelShapes {
 
   private ModelShapes() {}
 
-  static void check(ObjectMapper mapper, JsonNode node, JavaType type, String path) throws FieldException {
+  static void check(ObjectMapper mapper, JsonNode node, JavaType type, String path)
+      throws FieldException {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return; // an absent value; what must be present is the translators' to say
     }
     Class<?> raw = type.getRawClass();
     if (type.isEnumType()) {
       if (!node.isTextual()) {
-        throw new FieldException(path, "wrong type: expected a string, one of " + String.join(", ", ClosedEnums.allowed(raw)));
+        throw new FieldException(
+            path,
+            "wrong type: expected a string, one of " + String.join(", ", ClosedEnums.allowed(raw)));
       }
     } else if (raw == String.class) {
       require(node.isTextual(), path, "string");
-    } else if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class || raw == BigInteger.class) {
+    } else if (raw == Integer.class
+        || raw == int.class
+        || raw == Long.class
+        || raw == long.class
+        || raw == BigInteger.class) {
       require(node.isIntegralNumber(), path, "integer");
-    } else if (raw == Double.class || raw == double.class || raw == Float.class || raw == float.class) {
+    } else if (raw == Double.class
+        || raw == double.class
+        || raw == Float.class
+        || raw == float.class) {
       require(node.isNumber(), path, "number");
     } else if (raw == Boolean.class || raw == boolean.class) {
       require(node.isBoolean(), path, "boolean");
@@ -90,7 +100,8 @@ final class ModelShapes {
       }
       return out;
     }
-    for (BeanPropertyDefinition p : mapper.getDeserializationConfig().introspect(type).findProperties()) {
+    for (BeanPropertyDefinition p :
+        mapper.getDeserializationConfig().introspect(type).findProperties()) {
       if (!p.couldDeserialize() || p.getPrimaryMember() == null) {
         continue;
       }

@@ -13,10 +13,9 @@ import java.util.stream.Collectors;
 
 /**
  * Turns one object, as read from any source, into an accepted {@link Config} or a {@link
- * ConfigError} naming the object, the field and the reason; a refused object of a security kind
- * is served fail closed by a stand-in instead of being left out. The single entry point to
- * validation: the directory source, the Kubernetes source and the offline validator all come
- * through here.
+ * ConfigError} naming the object, the field and the reason; a refused object of a security kind is
+ * served fail closed by a stand-in instead of being left out. The single entry point to validation:
+ * the directory source, the Kubernetes source and the offline validator all come through here.
  */
 public final class ObjectTranslator {
 
@@ -31,8 +30,12 @@ public final class ObjectTranslator {
           Map.entry(Kind.GATEWAY, new GatewayTranslator()),
           Map.entry(Kind.SERVICE_ENTRY, new ServiceEntryTranslator()),
           Map.entry(Kind.SIDECAR, new SidecarTranslator()),
-          Map.entry(Kind.WORKLOAD_ENTRY, new RefusedKindTranslator(ServiceEntryTranslator.NO_EXTERNAL_WORKLOADS)),
-          Map.entry(Kind.WORKLOAD_GROUP, new RefusedKindTranslator(ServiceEntryTranslator.NO_EXTERNAL_WORKLOADS)),
+          Map.entry(
+              Kind.WORKLOAD_ENTRY,
+              new RefusedKindTranslator(ServiceEntryTranslator.NO_EXTERNAL_WORKLOADS)),
+          Map.entry(
+              Kind.WORKLOAD_GROUP,
+              new RefusedKindTranslator(ServiceEntryTranslator.NO_EXTERNAL_WORKLOADS)),
           Map.entry(Kind.SERVICE_MESH_MEMBER_ROLL, new MemberRollTranslator()),
           Map.entry(Kind.AUTHORIZATION_POLICY, new AuthorizationPolicyTranslator()),
           Map.entry(Kind.PEER_AUTHENTICATION, new PeerAuthenticationTranslator()),
@@ -107,13 +110,14 @@ public final class ObjectTranslator {
       return refused(kind, object, origin, kind.name(), namespace, name, e.field(), e.reason());
     } catch (RuntimeException e) {
       // A translator bug must not take the other objects down with it.
-      return refused(kind, object, origin, kind.name(), namespace, name, "", "internal error: " + e);
+      return refused(
+          kind, object, origin, kind.name(), namespace, name, "", "internal error: " + e);
     }
   }
 
   /**
-   * Refuses an object of a known kind. A security kind is served fail closed, whatever field was
-   * at fault: its stand-in takes its place (see {@link FailClosedStandIns}).
+   * Refuses an object of a known kind. A security kind is served fail closed, whatever field was at
+   * fault: its stand-in takes its place (see {@link FailClosedStandIns}).
    */
   private static ParseResult refused(
       Kind<?> kind,

@@ -18,19 +18,24 @@ final class PeerAuthenticationTranslator implements SpecTranslator<PeerAuthentic
     if (specNode == null || specNode.isNull()) {
       return new PeerAuthenticationSpec(Map.of(), MtlsMode.UNSET, Map.of());
     }
-    PeerAuthentication spec = Mappers.read(Mappers.STRICT, specNode, PeerAuthentication.class, "spec");
+    PeerAuthentication spec =
+        Mappers.read(Mappers.STRICT, specNode, PeerAuthentication.class, "spec");
     Map<String, String> selector =
-        spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
+        spec.getSelector() == null
+            ? Map.of()
+            : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     Map<Integer, MtlsMode> ports = new LinkedHashMap<>();
     // istio-model gives an absent map as an empty one: look at what was written.
     JsonNode writtenPorts = specNode.get("portLevelMtls");
     if (writtenPorts != null && writtenPorts.isObject() && writtenPorts.isEmpty()) {
-      throw new FieldException("spec.portLevelMtls", "empty: name at least one port, or leave the field out");
+      throw new FieldException(
+          "spec.portLevelMtls", "empty: name at least one port, or leave the field out");
     }
     if (spec.getPortLevelMtls() != null && !spec.getPortLevelMtls().isEmpty()) {
       if (selector.isEmpty()) {
         throw new FieldException(
-            "spec.portLevelMtls", "needs a selector: port numbers only mean something for chosen workloads");
+            "spec.portLevelMtls",
+            "needs a selector: port numbers only mean something for chosen workloads");
       }
       for (Map.Entry<String, PeerAuthenticationMutualTLS> e : spec.getPortLevelMtls().entrySet()) {
         String field = "spec.portLevelMtls." + e.getKey();

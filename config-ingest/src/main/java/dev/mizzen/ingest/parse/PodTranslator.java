@@ -12,7 +12,8 @@ final class PodTranslator implements SpecTranslator<PodSpec> {
   @Override
   public PodSpec translate(JsonNode object, Meta meta) throws FieldException {
     Pod pod = Mappers.read(Mappers.LENIENT, object, Pod.class, "");
-    String ip = pod.getStatus() == null ? "" : Objects.requireNonNullElse(pod.getStatus().getPodIP(), "");
+    String ip =
+        pod.getStatus() == null ? "" : Objects.requireNonNullElse(pod.getStatus().getPodIP(), "");
     String serviceAccount = "default";
     boolean hostNetwork = false;
     if (pod.getSpec() != null) {

@@ -41,7 +41,8 @@ final class ProtoJson {
     }
   }
 
-  private static void checkMessage(JsonNode node, Descriptor type, String path) throws FieldException {
+  private static void checkMessage(JsonNode node, Descriptor type, String path)
+      throws FieldException {
     if (!node.isObject()) {
       throw new FieldException(path, "wrong type: expected object");
     }
@@ -50,7 +51,11 @@ final class ProtoJson {
       String f = path + "." + e.getKey();
       FieldDescriptor fd = type.findFieldByName(e.getKey());
       if (fd == null) {
-        fd = type.getFields().stream().filter(d -> d.getJsonName().equals(e.getKey())).findFirst().orElse(null);
+        fd =
+            type.getFields().stream()
+                .filter(d -> d.getJsonName().equals(e.getKey()))
+                .findFirst()
+                .orElse(null);
       }
       if (fd == null) {
         throw new FieldException(f, "unknown field");
@@ -61,9 +66,15 @@ final class ProtoJson {
       }
       if (fd.getRealContainingOneof() != null) {
         for (FieldDescriptor rival : fd.getRealContainingOneof().getFields()) {
-          JsonNode other = rival == fd ? null : node.has(rival.getName()) ? node.get(rival.getName()) : node.get(rival.getJsonName());
+          JsonNode other =
+              rival == fd
+                  ? null
+                  : node.has(rival.getName())
+                      ? node.get(rival.getName())
+                      : node.get(rival.getJsonName());
           if (other != null && !other.isNull()) {
-            throw new FieldException(f, fd.getJsonName() + " and " + rival.getJsonName() + " exclude each other");
+            throw new FieldException(
+                f, fd.getJsonName() + " and " + rival.getJsonName() + " exclude each other");
           }
         }
       }
@@ -89,14 +100,16 @@ final class ProtoJson {
     }
   }
 
-  private static void checkItem(JsonNode value, FieldDescriptor fd, String f, String ifNull) throws FieldException {
+  private static void checkItem(JsonNode value, FieldDescriptor fd, String f, String ifNull)
+      throws FieldException {
     if (value.isNull()) {
       throw new FieldException(f, ifNull);
     }
     checkValue(value, fd, f);
   }
 
-  private static void checkValue(JsonNode value, FieldDescriptor fd, String f) throws FieldException {
+  private static void checkValue(JsonNode value, FieldDescriptor fd, String f)
+      throws FieldException {
     switch (fd.getJavaType()) {
       case MESSAGE -> checkMessage(value, fd.getMessageType(), f);
       case STRING -> require(value.isTextual(), f, "string");
@@ -104,12 +117,16 @@ final class ProtoJson {
       case INT, LONG -> require(value.isIntegralNumber(), f, "integer");
       case FLOAT, DOUBLE -> require(value.isNumber(), f, "number");
       case ENUM -> checkEnum(value, fd.getEnumType(), f);
-      default -> { } // bytes: the JSON parser checks the base64 itself
+      default -> {} // bytes: the JSON parser checks the base64 itself
     }
   }
 
-  private static void checkEnum(JsonNode value, EnumDescriptor type, String f) throws FieldException {
-    String allowed = type.getValues().stream().map(EnumValueDescriptor::getName).collect(Collectors.joining(", "));
+  private static void checkEnum(JsonNode value, EnumDescriptor type, String f)
+      throws FieldException {
+    String allowed =
+        type.getValues().stream()
+            .map(EnumValueDescriptor::getName)
+            .collect(Collectors.joining(", "));
     if (!value.isTextual()) {
       throw new FieldException(f, "wrong type: expected a string, one of " + allowed);
     }

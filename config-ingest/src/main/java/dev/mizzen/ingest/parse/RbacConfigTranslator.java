@@ -25,10 +25,12 @@ final class RbacConfigTranslator implements SpecTranslator<RbacConfigSpec> {
           default -> RbacConfigSpec.Mode.OFF;
         };
     if (mode == RbacConfigSpec.Mode.ON_WITH_INCLUSION && !spec.hasInclusion()) {
-      throw new FieldException("spec.inclusion", "required by mode ON_WITH_INCLUSION (write inclusion: {} for none)");
+      throw new FieldException(
+          "spec.inclusion", "required by mode ON_WITH_INCLUSION (write inclusion: {} for none)");
     }
     if (mode == RbacConfigSpec.Mode.ON_WITH_EXCLUSION && !spec.hasExclusion()) {
-      throw new FieldException("spec.exclusion", "required by mode ON_WITH_EXCLUSION (write exclusion: {} for none)");
+      throw new FieldException(
+          "spec.exclusion", "required by mode ON_WITH_EXCLUSION (write exclusion: {} for none)");
     }
     RbacConfigSpec.Target inclusion = target(spec.getInclusion(), "spec.inclusion");
     RbacConfigSpec.Target exclusion = target(spec.getExclusion(), "spec.exclusion");

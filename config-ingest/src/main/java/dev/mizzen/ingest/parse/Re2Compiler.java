@@ -1,16 +1,15 @@
 package dev.mizzen.ingest.parse;
 
-import dev.mizzen.ingest.parse.Re2Node.Op;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Compiles a simplified tree into RE2's instructions, instruction for instruction and in the same
- * order, since the flattened size depends on both: UTF-8 byte ranges with shared continuation
- * bytes and a trie of leading bytes, Thompson fragments patched in place, elided no-ops, and the
- * unanchored {@code .*?} loop in front of a program not anchored at its start. The result is
- * handed to {@link Re2Flattener}.
+ * order, since the flattened size depends on both: UTF-8 byte ranges with shared continuation bytes
+ * and a trie of leading bytes, Thompson fragments patched in place, elided no-ops, and the
+ * unanchored {@code .*?} loop in front of a program not anchored at its start. The result is handed
+ * to {@link Re2Flattener}.
  */
 final class Re2Compiler {
   static final int FAIL = 0;

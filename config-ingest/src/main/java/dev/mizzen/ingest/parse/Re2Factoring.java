@@ -23,10 +23,9 @@ final class Re2Factoring {
     return Re2Node.list(Op.ALTERNATE, out, flags);
   }
 
-  private static List<Re2Node> factor(
-      List<Re2Node> subs, int flags, IntUnaryOperator simpleFold) {
-    return mergeRunes(sharedFirst(sharedPrefix(subs, flags, simpleFold), flags, simpleFold),
-        flags, simpleFold);
+  private static List<Re2Node> factor(List<Re2Node> subs, int flags, IntUnaryOperator simpleFold) {
+    return mergeRunes(
+        sharedFirst(sharedPrefix(subs, flags, simpleFold), flags, simpleFold), flags, simpleFold);
   }
 
   // ---- round 1: common literal prefixes ------------------------------------------------------

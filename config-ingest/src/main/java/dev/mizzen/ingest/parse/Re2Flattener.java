@@ -14,10 +14,10 @@ import java.util.List;
 /**
  * Counts the instructions of a compiled program after RE2's last two passes, which is the figure
  * RE2 reports as its program size. The first pass skips no-ops and marks {@code (?s:.)*} loops
- * before a match; the second flattens the program into lists: every instruction a byte, capture
- * or assertion leads to starts a list, as does one reached along empty transitions from more than
- * one list; each list holds the non-branching instructions reachable from its start without
- * consuming input, plus one jump per other list reached that way.
+ * before a match; the second flattens the program into lists: every instruction a byte, capture or
+ * assertion leads to starts a list, as does one reached along empty transitions from more than one
+ * list; each list holds the non-branching instructions reachable from its start without consuming
+ * input, plus one jump per other list reached that way.
  */
 final class Re2Flattener {
   private final Re2Compiler p;
@@ -219,8 +219,8 @@ final class Re2Flattener {
   }
 
   /**
-   * Depth-first over empty transitions (both arms of branches, no-ops); with {@code
-   * throughSteps}, also over bytes, captures and assertions.
+   * Depth-first over empty transitions (both arms of branches, no-ops); with {@code throughSteps},
+   * also over bytes, captures and assertions.
    */
   private void walk(int start, Visitor visitor, boolean throughSteps) {
     int[] stack = new int[16];

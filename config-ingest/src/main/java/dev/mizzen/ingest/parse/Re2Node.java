@@ -43,6 +43,7 @@ final class Re2Node {
 
   final Op op;
   final int flags;
+
   /** LITERAL: one rune; LITERAL_STRING: the runes; CHAR_CLASS: lo, hi pairs, sorted. */
   final int[] runes;
 
@@ -93,8 +94,8 @@ final class Re2Node {
   }
 
   /**
-   * x*, x+ or x?, squashing a repeat of a repeat with the same flags as RE2 does: the same
-   * operator twice is one, two different ones are a star.
+   * x*, x+ or x?, squashing a repeat of a repeat with the same flags as RE2 does: the same operator
+   * twice is one, two different ones are a star.
    */
   static Re2Node starPlusOrQuest(Op op, Re2Node sub, int flags) {
     if (op == sub.op && flags == sub.flags) {
@@ -154,7 +155,8 @@ final class Re2Node {
           case CHAR_CLASS -> Arrays.equals(a.runes, b.runes);
           case END_TEXT -> ((a.flags ^ b.flags) & WAS_DOLLAR) == 0;
           case STAR, PLUS, QUEST -> ((a.flags ^ b.flags) & NON_GREEDY) == 0;
-          case REPEAT -> ((a.flags ^ b.flags) & NON_GREEDY) == 0 && a.min == b.min && a.max == b.max;
+          case REPEAT ->
+              ((a.flags ^ b.flags) & NON_GREEDY) == 0 && a.min == b.min && a.max == b.max;
           case CAPTURE -> a.cap == b.cap;
           case CONCAT, ALTERNATE -> a.subs.size() == b.subs.size();
           default -> true;

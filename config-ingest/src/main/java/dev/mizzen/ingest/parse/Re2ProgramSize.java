@@ -1,5 +1,6 @@
 package dev.mizzen.ingest.parse;
 
+import dev.mizzen.ingest.model.StringMatch;
 import dev.mizzen.ingest.parse.Re2Node.Op;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +20,11 @@ import java.util.List;
  */
 final class Re2ProgramSize {
   /** {@code re2.max_program_size.error_level} as Istio's agent sets it for its Envoy proxies. */
-  static final int ISTIO_PROXY_LIMIT = dev.mizzen.ingest.model.StringMatch.ENVOY_PROGRAM_SIZE_LIMIT;
+  static final int ISTIO_PROXY_LIMIT = StringMatch.ENVOY_PROGRAM_SIZE_LIMIT;
 
   /**
-   * RE2 refuses to compile a program with more instructions than its default memory budget holds
-   * (8 MiB, two thirds for the forward program, 8 bytes an instruction, less its bookkeeping).
+   * RE2 refuses to compile a program with more instructions than its default memory budget holds (8
+   * MiB, two thirds for the forward program, 8 bytes an instruction, less its bookkeeping).
    */
   static final int RE2_MAX_INSTRUCTIONS = 699_000;
 

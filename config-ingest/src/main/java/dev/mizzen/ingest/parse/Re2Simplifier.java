@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * What RE2 does to a parsed tree before compiling it: adjacent repeats of one rune or class are
  * merged ({@code a+a*} is {@code a{1,}}), counted repetitions are spelt out ({@code x{2,4}} is
- * {@code xx(x(x)?)?}), and empty or full classes become no-match or any-char. The instruction
- * count depends on every one of these.
+ * {@code xx(x(x)?)?}), and empty or full classes become no-match or any-char. The instruction count
+ * depends on every one of these.
  */
 final class Re2Simplifier {
   private Re2Simplifier() {}
@@ -131,8 +131,7 @@ final class Re2Simplifier {
         if (n < r2.runes.length) {
           subs[i] = Re2Node.repeat(r1.sub(), r1.flags, min, max);
           subs[i + 1] =
-              Re2Node.literalString(
-                  Arrays.copyOfRange(r2.runes, n, r2.runes.length), r2.flags);
+              Re2Node.literalString(Arrays.copyOfRange(r2.runes, n, r2.runes.length), r2.flags);
           return;
         }
       }

@@ -15,11 +15,10 @@ import java.util.TreeSet;
  * refuses what RE2 refuses, and is what Mizzen checks syntax with), so its tree is the starting
  * point; RE2J keeps it package-private, so it is read by reflection. Where RE2's parser builds a
  * different tree, this rebuilds it as RE2's: {@code .} is the class {@code [^\n]}, a case-folded
- * rune with more than one form is a class of its forms (two ASCII forms stay a folded literal),
- * a single-rune class is a literal, a repeat of a repeat is squashed, and alternations are factored
- * as RE2 factors them ({@link Re2Factoring}). RE2 also refuses nested
- * counted repetitions whose counts multiply past 1000, which RE2J accepts; {@link #parse} refuses
- * them too.
+ * rune with more than one form is a class of its forms (two ASCII forms stay a folded literal), a
+ * single-rune class is a literal, a repeat of a repeat is squashed, and alternations are factored
+ * as RE2 factors them ({@link Re2Factoring}). RE2 also refuses nested counted repetitions whose
+ * counts multiply past 1000, which RE2J accepts; {@link #parse} refuses them too.
  */
 final class Re2Syntax {
   private static final int MAX_REPEAT = 1000;
@@ -145,8 +144,7 @@ final class Re2Syntax {
       case "QUEST":
         return Re2Node.starPlusOrQuest(Op.QUEST, convert(subs(node)[0]), flags);
       case "REPEAT":
-        return Re2Node.repeat(
-            convert(subs(node)[0]), flags, get(MIN, node), get(MAX, node));
+        return Re2Node.repeat(convert(subs(node)[0]), flags, get(MIN, node), get(MAX, node));
       case "CONCAT":
         {
           List<Re2Node> out = new ArrayList<>();

@@ -23,12 +23,15 @@ final class RequestAuthenticationTranslator implements SpecTranslator<RequestAut
     if (specNode == null || specNode.isNull()) {
       return new RequestAuthenticationSpec(Map.of(), List.of());
     }
-    RequestAuthentication spec = Mappers.read(Mappers.STRICT, specNode, RequestAuthentication.class, "spec");
+    RequestAuthentication spec =
+        Mappers.read(Mappers.STRICT, specNode, RequestAuthentication.class, "spec");
     // istio-model ignores targetRef when reading, so look for it as written.
     Unsupported.refuse(specNode.get("targetRef"), "spec.targetRef");
     Unsupported.refuseNonEmpty(spec.getTargetRefs(), "spec.targetRefs");
     Map<String, String> selector =
-        spec.getSelector() == null ? Map.of() : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
+        spec.getSelector() == null
+            ? Map.of()
+            : Selectors.selector(spec.getSelector().getMatchLabels(), "spec.selector.matchLabels");
     List<JwtRule> rules = new ArrayList<>();
     List<JWTRule> written = spec.getJwtRules() == null ? List.of() : spec.getJwtRules();
     Set<String> issuers = new HashSet<>();
@@ -49,8 +52,10 @@ final class RequestAuthenticationTranslator implements SpecTranslator<RequestAut
     Unsupported.refuseNonEmpty(r.getFromCookies(), f + ".fromCookies");
     Unsupported.refuseNonEmpty(r.getSpaceDelimitedClaims(), f + ".spaceDelimitedClaims");
     Unsupported.refuse(r.getTimeout(), f + ".timeout");
-    JwtRules.requireNonEmpty(r.getAudiences() == null ? List.of() : r.getAudiences(), f + ".audiences");
-    JwtRules.requireNonEmpty(r.getFromParams() == null ? List.of() : r.getFromParams(), f + ".fromParams");
+    JwtRules.requireNonEmpty(
+        r.getAudiences() == null ? List.of() : r.getAudiences(), f + ".audiences");
+    JwtRules.requireNonEmpty(
+        r.getFromParams() == null ? List.of() : r.getFromParams(), f + ".fromParams");
     List<JwtRule.Header> headers = new ArrayList<>();
     List<JWTHeader> written = r.getFromHeaders() == null ? List.of() : r.getFromHeaders();
     for (int i = 0; i < written.size(); i++) {

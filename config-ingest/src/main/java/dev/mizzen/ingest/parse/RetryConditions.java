@@ -6,9 +6,21 @@ import java.util.Set;
 final class RetryConditions {
   static final Set<String> KNOWN =
       Set.of(
-          "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited",
-          "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
-          "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal", "resource-exhausted",
+          "5xx",
+          "gateway-error",
+          "reset",
+          "reset-before-request",
+          "connect-failure",
+          "envoy-ratelimited",
+          "retriable-4xx",
+          "refused-stream",
+          "retriable-status-codes",
+          "retriable-headers",
+          "http3-post-connect-failure",
+          "cancelled",
+          "deadline-exceeded",
+          "internal",
+          "resource-exhausted",
           "unavailable");
 
   private RetryConditions() {}
@@ -26,7 +38,10 @@ final class RetryConditions {
         continue;
       }
       throw new FieldException(
-          field, "\"" + c + "\" is not a retry condition Envoy knows (such as 5xx, connect-failure, unavailable) or an HTTP status code");
+          field,
+          "\""
+              + c
+              + "\" is not a retry condition Envoy knows (such as 5xx, connect-failure, unavailable) or an HTTP status code");
     }
   }
 }

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /** Label maps as Istio checks them: workload selectors, and the labels of subsets. */
 final class Selectors {
-  private static final Pattern NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+  private static final Pattern NAME =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
 
   private Selectors() {}
 
@@ -15,7 +16,8 @@ final class Selectors {
    *
    * @return the labels, empty for none
    */
-  static Map<String, String> selector(Map<String, String> labels, String field) throws FieldException {
+  static Map<String, String> selector(Map<String, String> labels, String field)
+      throws FieldException {
     if (labels == null) {
       return Map.of();
     }
@@ -32,7 +34,8 @@ final class Selectors {
   }
 
   /** Labels that must be valid Kubernetes labels (a subset's). */
-  static Map<String, String> labels(Map<String, String> labels, String field) throws FieldException {
+  static Map<String, String> labels(Map<String, String> labels, String field)
+      throws FieldException {
     if (labels == null) {
       return Map.of();
     }

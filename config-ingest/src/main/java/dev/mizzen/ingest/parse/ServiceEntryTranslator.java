@@ -23,7 +23,8 @@ import java.util.Set;
 /** Istio ServiceEntry into {@link ServiceEntrySpec}, checked as Istio's validation checks it. */
 final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
   /** Maistra's reason for refusing anything that brings virtual machines into the mesh. */
-  static final String NO_EXTERNAL_WORKLOADS = "external workloads (virtual machines) are not supported";
+  static final String NO_EXTERNAL_WORKLOADS =
+      "external workloads (virtual machines) are not supported";
 
   @Override
   public ServiceEntrySpec translate(JsonNode object, Meta meta) throws FieldException {
@@ -31,7 +32,8 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
     if (specNode == null || specNode.isNull()) {
       throw new FieldException("spec", "required");
     }
-    ServiceEntry spec = Mappers.read(Mappers.STRICT, withIpv6Addresses(specNode), ServiceEntry.class, "spec");
+    ServiceEntry spec =
+        Mappers.read(Mappers.STRICT, withIpv6Addresses(specNode), ServiceEntry.class, "spec");
     if (spec.getWorkloadSelector() != null) {
       throw new FieldException("spec.workloadSelector", NO_EXTERNAL_WORKLOADS);
     }
@@ -48,7 +50,9 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
       }
       if (resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN) {
         if (hosts.get(i).startsWith("*") && nonNull(spec.getEndpoints()).isEmpty()) {
-          throw new FieldException(f, "a wildcard host cannot be resolved by DNS; give endpoints or use resolution NONE");
+          throw new FieldException(
+              f,
+              "a wildcard host cannot be resolved by DNS; give endpoints or use resolution NONE");
         }
       }
     }
@@ -59,7 +63,9 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
       if (problem != null) {
         throw new FieldException(f, problem);
       }
-      if (addresses.get(i).contains("/") && resolution != Resolution.NONE && resolution != Resolution.STATIC) {
+      if (addresses.get(i).contains("/")
+          && resolution != Resolution.NONE
+          && resolution != Resolution.STATIC) {
         throw new FieldException(f, "CIDR blocks need resolution NONE or STATIC");
       }
     }
@@ -69,18 +75,22 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
     List<ServiceEntrySpec.WorkloadEndpoint> endpoints = new ArrayList<>();
     List<WorkloadEntry> written = nonNull(spec.getEndpoints());
     if (resolution == Resolution.NONE && !written.isEmpty()) {
-      throw new FieldException("spec.endpoints", "resolution NONE takes no endpoints (connections go where clients send them)");
+      throw new FieldException(
+          "spec.endpoints",
+          "resolution NONE takes no endpoints (connections go where clients send them)");
     }
     if (resolution == Resolution.STATIC && written.isEmpty()) {
       throw new FieldException("spec.endpoints", "resolution STATIC needs endpoints");
     }
     if (resolution == Resolution.DNS_ROUND_ROBIN && written.size() > 1) {
-      throw new FieldException("spec.endpoints", "resolution DNS_ROUND_ROBIN takes at most one endpoint");
+      throw new FieldException(
+          "spec.endpoints", "resolution DNS_ROUND_ROBIN takes at most one endpoint");
     }
     for (int i = 0; i < written.size(); i++) {
       endpoints.add(endpoint(written.get(i), "spec.endpoints[" + i + "]", resolution, portNames));
     }
-    boolean external = spec.getLocation() == null || spec.getLocation().name().equals("MESH_EXTERNAL");
+    boolean external =
+        spec.getLocation() == null || spec.getLocation().name().equals("MESH_EXTERNAL");
     return new ServiceEntrySpec(
         hosts,
         addresses,
@@ -123,7 +133,8 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
     }
     String name = spec.getResolution().name();
     if (name.equals("DYNAMIC_DNS")) {
-      throw new FieldException("spec.resolution", "DYNAMIC_DNS is not supported by this version of Mizzen");
+      throw new FieldException(
+          "spec.resolution", "DYNAMIC_DNS is not supported by this version of Mizzen");
     }
     return Resolution.valueOf(name);
   }
@@ -161,7 +172,8 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
   }
 
   private static ServiceEntrySpec.WorkloadEndpoint endpoint(
-      WorkloadEntry e, String f, Resolution resolution, Set<String> portNames) throws FieldException {
+      WorkloadEntry e, String f, Resolution resolution, Set<String> portNames)
+      throws FieldException {
     if (e.getNetwork() != null && !e.getNetwork().isEmpty()) {
       throw new FieldException(f + ".network", "multi-network meshes are not supported");
     }
@@ -170,11 +182,13 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
       throw new FieldException(f + ".address", "required");
     }
     if (address.startsWith("unix://")) {
-      throw new FieldException(f + ".address", "Unix domain sockets are not supported by this version of Mizzen");
+      throw new FieldException(
+          f + ".address", "Unix domain sockets are not supported by this version of Mizzen");
     }
     boolean ip = InetAddresses.isInetAddress(address);
     if (resolution == Resolution.STATIC && !ip) {
-      throw new FieldException(f + ".address", "\"" + address + "\" is not an IP address, as resolution STATIC needs");
+      throw new FieldException(
+          f + ".address", "\"" + address + "\" is not an IP address, as resolution STATIC needs");
     }
     if (!ip) {
       Hosts.requireHost(address, f + ".address", false);
@@ -183,9 +197,11 @@ final class ServiceEntryTranslator implements SpecTranslator<ServiceEntrySpec> {
     if (e.getPorts() != null) {
       for (Map.Entry<String, Long> p : e.getPorts().entrySet()) {
         if (!portNames.contains(p.getKey())) {
-          throw new FieldException(f + ".ports." + p.getKey(), "no port in spec.ports is named \"" + p.getKey() + "\"");
+          throw new FieldException(
+              f + ".ports." + p.getKey(), "no port in spec.ports is named \"" + p.getKey() + "\"");
         }
-        ports.put(p.getKey(), VirtualServiceTranslator.port(p.getValue(), f + ".ports." + p.getKey()));
+        ports.put(
+            p.getKey(), VirtualServiceTranslator.port(p.getValue(), f + ".ports." + p.getKey()));
       }
     }
     long weight = e.getWeight() == null ? 0 : e.getWeight();

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 
 /** Istio Sidecar into {@link SidecarSpec}, checked as Istio's validation checks it. */
 final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
-  private static final Pattern DEFAULT_ENDPOINT = Pattern.compile("(127\\.0\\.0\\.1|0\\.0\\.0\\.0|\\[::1\\]|\\[::\\]):([0-9]+)");
+  private static final Pattern DEFAULT_ENDPOINT =
+      Pattern.compile("(127\\.0\\.0\\.1|0\\.0\\.0\\.0|\\[::1\\]|\\[::\\]):([0-9]+)");
 
   @Override
   public SidecarSpec translate(JsonNode object, Meta meta) throws FieldException {
@@ -33,7 +34,8 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
     Map<String, String> selector =
         spec.getWorkloadSelector() == null
             ? Map.of()
-            : Selectors.selector(spec.getWorkloadSelector().getLabels(), "spec.workloadSelector.labels");
+            : Selectors.selector(
+                spec.getWorkloadSelector().getLabels(), "spec.workloadSelector.labels");
     List<SidecarSpec.IngressListener> ingress = new ArrayList<>();
     Set<Integer> ingressPorts = new HashSet<>();
     var writtenIngress = nonNull(spec.getIngress());
@@ -52,7 +54,9 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
       String f = "spec.egress[" + i + "]";
       SidecarSpec.EgressListener l = egress(writtenEgress.get(i), f);
       if (l.port() == 0 && i != writtenEgress.size() - 1) {
-        throw new FieldException(f + ".port", "the egress listener without a port catches every other port and must come last");
+        throw new FieldException(
+            f + ".port",
+            "the egress listener without a port catches every other port and must come last");
       }
       if (l.port() != 0 && !egressPorts.add(l.port())) {
         throw new FieldException(f + ".port.number", "duplicate port " + l.port());
@@ -61,7 +65,9 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
     }
     Boolean registryOnly = null;
     if (spec.getOutboundTrafficPolicy() != null) {
-      Unsupported.refuse(spec.getOutboundTrafficPolicy().getEgressProxy(), "spec.outboundTrafficPolicy.egressProxy");
+      Unsupported.refuse(
+          spec.getOutboundTrafficPolicy().getEgressProxy(),
+          "spec.outboundTrafficPolicy.egressProxy");
       var mode = spec.getOutboundTrafficPolicy().getMode();
       registryOnly = mode != null && mode.name().equals("REGISTRY_ONLY");
     }
@@ -71,7 +77,8 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
     return new SidecarSpec(selector, ingress, egress, registryOnly);
   }
 
-  private static SidecarSpec.IngressListener ingress(IstioIngressListener l, String f) throws FieldException {
+  private static SidecarSpec.IngressListener ingress(IstioIngressListener l, String f)
+      throws FieldException {
     Unsupported.refuse(l.getBind(), f + ".bind");
     Unsupported.refuse(l.getTls(), f + ".tls");
     Unsupported.refuse(l.getConnectionPool(), f + ".connectionPool");
@@ -86,11 +93,14 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
     String endpoint = l.getDefaultEndpoint();
     if (endpoint != null && !endpoint.isEmpty()) {
       if (endpoint.startsWith("unix://")) {
-        throw new FieldException(f + ".defaultEndpoint", "Unix domain sockets are not supported by this version of Mizzen");
+        throw new FieldException(
+            f + ".defaultEndpoint",
+            "Unix domain sockets are not supported by this version of Mizzen");
       }
       Matcher m = DEFAULT_ENDPOINT.matcher(endpoint);
       if (!m.matches()) {
-        throw new FieldException(f + ".defaultEndpoint", "\"" + endpoint + "\": write 127.0.0.1:PORT or 0.0.0.0:PORT");
+        throw new FieldException(
+            f + ".defaultEndpoint", "\"" + endpoint + "\": write 127.0.0.1:PORT or 0.0.0.0:PORT");
       }
       target = VirtualServiceTranslator.port(Long.parseLong(m.group(2)), f + ".defaultEndpoint");
     }
@@ -98,7 +108,8 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
     return new SidecarSpec.IngressListener(port, protocol, name, target);
   }
 
-  private static SidecarSpec.EgressListener egress(IstioEgressListener l, String f) throws FieldException {
+  private static SidecarSpec.EgressListener egress(IstioEgressListener l, String f)
+      throws FieldException {
     Unsupported.refuse(l.getBind(), f + ".bind");
     refuseCaptureNone(l.getCaptureMode(), f);
     List<String> hosts = nonNull(l.getHosts());
@@ -127,7 +138,8 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
   private static void requireEgressHost(String host, String field) throws FieldException {
     String[] parts = host == null ? new String[0] : host.split("/", -1);
     if (parts.length != 2) {
-      throw new FieldException(field, "\"" + host + "\": write NAMESPACE/HOST (namespace may be ., * or ~)");
+      throw new FieldException(
+          field, "\"" + host + "\": write NAMESPACE/HOST (namespace may be ., * or ~)");
     }
     if (!parts[0].equals(".") && !parts[0].equals("*") && !parts[0].equals("~")) {
       Names.requireLabel(parts[0], field);
@@ -137,7 +149,8 @@ final class SidecarTranslator implements SpecTranslator<SidecarSpec> {
 
   private static void refuseCaptureNone(CaptureMode mode, String f) throws FieldException {
     if (mode == CaptureMode.NONE) {
-      throw new FieldException(f + ".captureMode", "NONE is not supported by this version of Mizzen");
+      throw new FieldException(
+          f + ".captureMode", "NONE is not supported by this version of Mizzen");
     }
   }
 }

@@ -60,13 +60,15 @@ final class TrafficPolicies {
     JsonNode subsets = spec.get("subsets");
     if (subsets != null && subsets.isArray()) {
       for (int i = 0; i < subsets.size(); i++) {
-        takeFromPolicy(subsets.get(i).get("trafficPolicy"), "spec.subsets[" + i + "].trafficPolicy", sizes);
+        takeFromPolicy(
+            subsets.get(i).get("trafficPolicy"), "spec.subsets[" + i + "].trafficPolicy", sizes);
       }
     }
     return sizes;
   }
 
-  private static void takeFromPolicy(JsonNode policy, String f, Map<String, Long> sizes) throws FieldException {
+  private static void takeFromPolicy(JsonNode policy, String f, Map<String, Long> sizes)
+      throws FieldException {
     if (policy == null || !policy.isObject()) {
       return;
     }
@@ -76,13 +78,15 @@ final class TrafficPolicies {
       for (int i = 0; i < ports.size(); i++) {
         JsonNode p = ports.get(i);
         if (p != null && p.isObject()) {
-          takeFromLb(p.get("loadBalancer"), f + ".portLevelSettings[" + i + "].loadBalancer", sizes);
+          takeFromLb(
+              p.get("loadBalancer"), f + ".portLevelSettings[" + i + "].loadBalancer", sizes);
         }
       }
     }
   }
 
-  private static void takeFromLb(JsonNode lb, String f, Map<String, Long> sizes) throws FieldException {
+  private static void takeFromLb(JsonNode lb, String f, Map<String, Long> sizes)
+      throws FieldException {
     JsonNode ch = lb == null ? null : lb.get("consistentHash");
     JsonNode ring = ch == null ? null : ch.get("ringHash");
     if (!(ring instanceof ObjectNode ringObject)) {
@@ -100,7 +104,8 @@ final class TrafficPolicies {
     ((ObjectNode) ch).remove("ringHash");
     if (size != null) {
       if (!size.canConvertToLong() || !size.isIntegralNumber()) {
-        throw new FieldException(f + ".consistentHash.ringHash.minimumRingSize", "wrong type: expected integer");
+        throw new FieldException(
+            f + ".consistentHash.ringHash.minimumRingSize", "wrong type: expected integer");
       }
       sizes.put(f, size.asLong());
     }
@@ -120,7 +125,8 @@ final class TrafficPolicies {
       }
       return new LoadBalancer(SimpleLb.valueOf(s.getSimple().name()), null);
     }
-    if (lb.getLbPolicy() instanceof LoadBalancerSettingsConsistentHash c && c.getConsistentHash() != null) {
+    if (lb.getLbPolicy() instanceof LoadBalancerSettingsConsistentHash c
+        && c.getConsistentHash() != null) {
       var h = c.getConsistentHash();
       String hf = f + ".consistentHash";
       String header = "";
@@ -129,10 +135,12 @@ final class TrafficPolicies {
       Duration ttl = null;
       boolean sourceIp = false;
       String query = "";
-      if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpHeaderName k && k.getHttpHeaderName() != null) {
+      if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpHeaderName k
+          && k.getHttpHeaderName() != null) {
         header = k.getHttpHeaderName();
         HttpHeaders.requireHeaderName(header, hf + ".httpHeaderName");
-      } else if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpCookie k && k.getHttpCookie() != null) {
+      } else if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpCookie k
+          && k.getHttpCookie() != null) {
         var ck = k.getHttpCookie();
         if (ck.getName() == null || ck.getName().isEmpty()) {
           throw new FieldException(hf + ".httpCookie.name", "required");
@@ -143,12 +151,14 @@ final class TrafficPolicies {
         cookie = ck.getName();
         cookiePath = Objects.requireNonNullElse(ck.getPath(), "");
         ttl = ck.getTtl() == null ? null : Durations.parse(ck.getTtl(), hf + ".httpCookie.ttl");
-      } else if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBUseSourceIp k && k.getUseSourceIp() != null) {
+      } else if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBUseSourceIp k
+          && k.getUseSourceIp() != null) {
         sourceIp = k.getUseSourceIp();
         if (!sourceIp) {
           throw new FieldException(hf + ".useSourceIp", "must be true when given");
         }
-      } else if (h.getHashKey() instanceof LoadBalancerSettingsConsistentHashLBHttpQueryParameterName k
+      } else if (h.getHashKey()
+              instanceof LoadBalancerSettingsConsistentHashLBHttpQueryParameterName k
           && k.getHttpQueryParameterName() != null) {
         query = k.getHttpQueryParameterName();
         if (query.isEmpty()) {
@@ -156,14 +166,19 @@ final class TrafficPolicies {
         }
       } else {
         throw new FieldException(
-            hf, "one of httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName is required");
+            hf,
+            "one of httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName is required");
       }
       long maglev = 0;
       if (h.getHashAlgorithm() instanceof LoadBalancerSettingsConsistentHashLBMaglev m) {
-        maglev = m.getMaglev() == null || m.getMaglev().getTableSize() == null ? 65537 : m.getMaglev().getTableSize();
+        maglev =
+            m.getMaglev() == null || m.getMaglev().getTableSize() == null
+                ? 65537
+                : m.getMaglev().getTableSize();
         if (maglev < 1 || maglev >= MAGLEV_LIMIT || !isPrime(maglev)) {
           // Envoy refuses any other table size.
-          throw new FieldException(hf + ".maglev.tableSize", "must be a prime number below " + MAGLEV_LIMIT);
+          throw new FieldException(
+              hf + ".maglev.tableSize", "must be a prime number below " + MAGLEV_LIMIT);
         }
       }
       long ring = ringSizes.getOrDefault(f, 0L);
@@ -176,7 +191,8 @@ final class TrafficPolicies {
       if (maglev > 0 && ring > 0) {
         throw new FieldException(hf + ".maglev", "a Maglev table has no ring size");
       }
-      return new LoadBalancer(null, new ConsistentHash(header, cookie, cookiePath, ttl, sourceIp, query, maglev, ring));
+      return new LoadBalancer(
+          null, new ConsistentHash(header, cookie, cookiePath, ttl, sourceIp, query, maglev, ring));
     }
     return null;
   }
@@ -194,7 +210,8 @@ final class TrafficPolicies {
         && Boolean.TRUE.equals(http.getUseClientProtocol())
         && http.getH2UpgradePolicy() != null
         && http.getH2UpgradePolicy().name().equals("UPGRADE")) {
-      throw new FieldException(hf(f) + ".useClientProtocol", "must not be true with h2UpgradePolicy UPGRADE");
+      throw new FieldException(
+          hf(f) + ".useClientProtocol", "must not be true with h2UpgradePolicy UPGRADE");
     }
     String tf = f + ".tcp";
     String hf = f + ".http";
@@ -202,31 +219,45 @@ final class TrafficPolicies {
     return new ConnectionPool(
         tcp == null ? null : positive(tcp.getMaxConnections(), tf + ".maxConnections"),
         tcp == null ? null : duration(tcp.getConnectTimeout(), tf + ".connectTimeout"),
-        ka == null || ka.getProbes() == null ? null : positive((int) (long) ka.getProbes(), tf + ".tcpKeepalive.probes"),
+        ka == null || ka.getProbes() == null
+            ? null
+            : positive((int) (long) ka.getProbes(), tf + ".tcpKeepalive.probes"),
         ka == null ? null : duration(ka.getTime(), tf + ".tcpKeepalive.time"),
         ka == null ? null : duration(ka.getInterval(), tf + ".tcpKeepalive.interval"),
-        tcp == null ? null : duration(tcp.getMaxConnectionDuration(), tf + ".maxConnectionDuration"),
+        tcp == null
+            ? null
+            : duration(tcp.getMaxConnectionDuration(), tf + ".maxConnectionDuration"),
         tcp == null ? null : duration(tcp.getIdleTimeout(), tf + ".idleTimeout"),
-        http == null ? null : positive(http.getHttp1MaxPendingRequests(), hf + ".http1MaxPendingRequests"),
+        http == null
+            ? null
+            : positive(http.getHttp1MaxPendingRequests(), hf + ".http1MaxPendingRequests"),
         http == null ? null : positive(http.getHttp2MaxRequests(), hf + ".http2MaxRequests"),
-        http == null ? null : nonNegative(http.getMaxRequestsPerConnection(), hf + ".maxRequestsPerConnection"),
+        http == null
+            ? null
+            : nonNegative(http.getMaxRequestsPerConnection(), hf + ".maxRequestsPerConnection"),
         http == null ? null : nonNegative(http.getMaxRetries(), hf + ".maxRetries"),
         http == null ? null : duration(http.getIdleTimeout(), hf + ".idleTimeout"),
-        http == null || http.getH2UpgradePolicy() == null || http.getH2UpgradePolicy().name().equals("DEFAULT")
+        http == null
+                || http.getH2UpgradePolicy() == null
+                || http.getH2UpgradePolicy().name().equals("DEFAULT")
             ? null
             : http.getH2UpgradePolicy().name(),
         http == null ? null : http.getUseClientProtocol(),
-        http == null ? null : positive(http.getMaxConcurrentStreams(), hf + ".maxConcurrentStreams"));
+        http == null
+            ? null
+            : positive(http.getMaxConcurrentStreams(), hf + ".maxConcurrentStreams"));
   }
 
-  static OutlierDetection outlierDetection(io.fabric8.istio.api.api.networking.v1alpha3.OutlierDetection o, String f)
+  static OutlierDetection outlierDetection(
+      io.fabric8.istio.api.api.networking.v1alpha3.OutlierDetection o, String f)
       throws FieldException {
     if (o == null) {
       return null;
     }
     if (o.getConsecutiveErrors() != null) {
       throw new FieldException(
-          f + ".consecutiveErrors", "removed from Istio's API; use consecutive5xxErrors or consecutiveGatewayErrors");
+          f + ".consecutiveErrors",
+          "removed from Istio's API; use consecutive5xxErrors or consecutiveGatewayErrors");
     }
     Integer max = nonNegative(o.getMaxEjectionPercent(), f + ".maxEjectionPercent");
     if (max != null && max > 100) {
@@ -236,10 +267,12 @@ final class TrafficPolicies {
     if (min != null && min > 100) {
       throw new FieldException(f + ".minHealthPercent", "must be between 0 and 100");
     }
-    Integer local = nonNegative(o.getConsecutiveLocalOriginFailures(), f + ".consecutiveLocalOriginFailures");
+    Integer local =
+        nonNegative(o.getConsecutiveLocalOriginFailures(), f + ".consecutiveLocalOriginFailures");
     if (local != null && !Boolean.TRUE.equals(o.getSplitExternalLocalOriginErrors())) {
       throw new FieldException(
-          f + ".consecutiveLocalOriginFailures", "only counted with splitExternalLocalOriginErrors: true");
+          f + ".consecutiveLocalOriginFailures",
+          "only counted with splitExternalLocalOriginErrors: true");
     }
     return new OutlierDetection(
         nonNegative(o.getConsecutive5xxErrors(), f + ".consecutive5xxErrors"),
@@ -264,17 +297,27 @@ final class TrafficPolicies {
     String credential = Objects.requireNonNullElse(t.getCredentialName(), "");
     List<String> sans = t.getSubjectAltNames() == null ? List.of() : t.getSubjectAltNames();
     if (mode == TlsMode.MUTUAL && credential.isEmpty() && (cert.isEmpty() || key.isEmpty())) {
-      throw new FieldException(f, "MUTUAL needs clientCertificate and privateKey, or credentialName");
+      throw new FieldException(
+          f, "MUTUAL needs clientCertificate and privateKey, or credentialName");
     }
     if ((mode == TlsMode.DISABLE || mode == TlsMode.ISTIO_MUTUAL)
         && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty() || !credential.isEmpty())) {
-      throw new FieldException(f, "certificates and credentialName are only used with mode SIMPLE or MUTUAL");
+      throw new FieldException(
+          f, "certificates and credentialName are only used with mode SIMPLE or MUTUAL");
     }
     if (!credential.isEmpty() && (!cert.isEmpty() || !key.isEmpty() || !ca.isEmpty())) {
-      throw new FieldException(f + ".credentialName", "credentialName and certificate files exclude each other");
+      throw new FieldException(
+          f + ".credentialName", "credentialName and certificate files exclude each other");
     }
     return new ClientTls(
-        mode, cert, key, ca, credential, sans, Objects.requireNonNullElse(t.getSni(), ""), Boolean.TRUE.equals(t.getInsecureSkipVerify()));
+        mode,
+        cert,
+        key,
+        ca,
+        credential,
+        sans,
+        Objects.requireNonNullElse(t.getSni(), ""),
+        Boolean.TRUE.equals(t.getInsecureSkipVerify()));
   }
 
   private static Integer positive(Integer v, String f) throws FieldException {

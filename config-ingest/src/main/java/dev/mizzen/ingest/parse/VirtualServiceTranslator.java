@@ -13,6 +13,7 @@ import io.fabric8.istio.api.api.networking.v1alpha3.TLSMatchAttributes;
 import io.fabric8.istio.api.api.networking.v1alpha3.VirtualService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -39,25 +40,29 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
       Hosts.requireHost(hosts.get(i), "spec.hosts[" + i + "]", true);
       if (forMesh && hosts.get(i).equals("*")) {
         throw new FieldException(
-            "spec.hosts[" + i + "]", "the host \"*\" is only allowed in VirtualServices bound to gateways, not to the mesh");
+            "spec.hosts[" + i + "]",
+            "the host \"*\" is only allowed in VirtualServices bound to gateways, not to the mesh");
       }
     }
     for (int i = 0; i < hosts.size(); i++) {
       for (int j = 0; j < i; j++) {
         if (overlap(hosts.get(j), hosts.get(i))) {
           throw new FieldException(
-              "spec.hosts[" + i + "]", "\"" + hosts.get(i) + "\" overlaps \"" + hosts.get(j) + "\" (spec.hosts[" + j + "])");
+              "spec.hosts[" + i + "]",
+              "\"" + hosts.get(i) + "\" overlaps \"" + hosts.get(j) + "\" (spec.hosts[" + j + "])");
         }
       }
     }
     boolean delegate = hosts.isEmpty();
     if (delegate && !gateways.isEmpty()) {
       throw new FieldException(
-          "spec.hosts", "required with gateways (a VirtualService without hosts is a delegate, which names no gateways)");
+          "spec.hosts",
+          "required with gateways (a VirtualService without hosts is a delegate, which names no gateways)");
     }
     if (delegate && (!nonNull(spec.getTcp()).isEmpty() || !nonNull(spec.getTls()).isEmpty())) {
       throw new FieldException(
-          "spec.hosts", "at least one host is required (a delegate VirtualService has HTTP routes only)");
+          "spec.hosts",
+          "at least one host is required (a delegate VirtualService has HTTP routes only)");
     }
     List<HttpRoute> http = new ArrayList<>();
     var routes = nonNull(spec.getHttp());
@@ -94,7 +99,13 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     if (!delegate && http.isEmpty() && tcp.isEmpty() && tls.isEmpty()) {
       throw new FieldException("spec", "at least one of http, tcp or tls routes is required");
     }
-    return new VirtualServiceSpec(hosts, gateways, http, tcp, tls, ExportTos.check(spec.getExportTo(), meta.namespace(), false));
+    return new VirtualServiceSpec(
+        hosts,
+        gateways,
+        http,
+        tcp,
+        tls,
+        ExportTos.check(spec.getExportTo(), meta.namespace(), false));
   }
 
   /** Whether two hosts of one VirtualService name a common host, which Istio refuses. */
@@ -102,9 +113,10 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     if (a.equalsIgnoreCase(b) || a.equals("*") || b.equals("*")) {
       return true;
     }
-    String la = a.toLowerCase(java.util.Locale.ROOT);
-    String lb = b.toLowerCase(java.util.Locale.ROOT);
-    return la.startsWith("*.") && lb.endsWith(la.substring(1)) || lb.startsWith("*.") && la.endsWith(lb.substring(1));
+    String la = a.toLowerCase(Locale.ROOT);
+    String lb = b.toLowerCase(Locale.ROOT);
+    return la.startsWith("*.") && lb.endsWith(la.substring(1))
+        || lb.startsWith("*.") && la.endsWith(lb.substring(1));
   }
 
   /** "mesh", "name" or "namespace/name". */
@@ -117,11 +129,13 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     }
     String[] parts = gateway.split("/", -1);
     if (parts.length > 2) {
-      throw new FieldException(field, "\"" + gateway + "\" is not a gateway name: write NAME or NAMESPACE/NAME");
+      throw new FieldException(
+          field, "\"" + gateway + "\" is not a gateway name: write NAME or NAMESPACE/NAME");
     }
     for (String part : parts) {
       if (!Names.isDns1123Subdomain(part)) {
-        throw new FieldException(field, "\"" + gateway + "\" is not a gateway name: write NAME or NAMESPACE/NAME");
+        throw new FieldException(
+            field, "\"" + gateway + "\" is not a gateway name: write NAME or NAMESPACE/NAME");
       }
     }
   }
@@ -137,8 +151,8 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
         gateways(m.getGateways(), f + ".gateways"));
   }
 
-  private static L4Match tlsMatch(TLSMatchAttributes m, String f, List<String> hosts, String namespace)
-      throws FieldException {
+  private static L4Match tlsMatch(
+      TLSMatchAttributes m, String f, List<String> hosts, String namespace) throws FieldException {
     List<String> sni = nonNull(m.getSniHosts());
     if (sni.isEmpty()) {
       throw new FieldException(f + ".sniHosts", "at least one server name is required");
@@ -147,7 +161,8 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
       String field = f + ".sniHosts[" + i + "]";
       Hosts.requireHost(sni.get(i), field, true);
       if (!Hosts.coveredByAny(sni.get(i), hosts, namespace)) {
-        throw new FieldException(field, "\"" + sni.get(i) + "\" matches none of spec.hosts " + hosts);
+        throw new FieldException(
+            field, "\"" + sni.get(i) + "\" matches none of spec.hosts " + hosts);
       }
     }
     return new L4Match(
@@ -171,7 +186,8 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     for (int i = 0; i < list.size(); i++) {
       var d = list.get(i);
       String field = f + ".route[" + i + "]";
-      RouteDestination rd = HttpRouteTranslator.destination(d.getDestination(), d.getWeight(), field);
+      RouteDestination rd =
+          HttpRouteTranslator.destination(d.getDestination(), d.getWeight(), field);
       total += rd.weight();
       out.add(rd);
     }
@@ -202,7 +218,8 @@ final class VirtualServiceTranslator implements SpecTranslator<VirtualServiceSpe
     return list;
   }
 
-  static Map<String, String> labels(Map<String, String> written, String field) throws FieldException {
+  static Map<String, String> labels(Map<String, String> written, String field)
+      throws FieldException {
     if (written == null) {
       return Map.of();
     }

@@ -28,7 +28,9 @@ public final class ConfigSnapshot {
   private final List<ConfigError> errors;
 
   ConfigSnapshot(
-      long version, Map<Kind<?>, NavigableMap<String, Config<?>>> objects, List<ConfigError> errors) {
+      long version,
+      Map<Kind<?>, NavigableMap<String, Config<?>>> objects,
+      List<ConfigError> errors) {
     this.version = version;
     this.objects = objects;
     this.errors = List.copyOf(errors);
@@ -39,7 +41,8 @@ public final class ConfigSnapshot {
   }
 
   /** A snapshot of exactly these objects, for tests and tools. */
-  public static ConfigSnapshot of(long version, Collection<Config<?>> configs, List<ConfigError> errors) {
+  public static ConfigSnapshot of(
+      long version, Collection<Config<?>> configs, List<ConfigError> errors) {
     Map<Kind<?>, NavigableMap<String, Config<?>>> byKind = new HashMap<>();
     for (Config<?> c : configs) {
       byKind.computeIfAbsent(c.kind(), k -> new TreeMap<>()).put(key(c.namespace(), c.name()), c);

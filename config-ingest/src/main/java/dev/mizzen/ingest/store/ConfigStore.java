@@ -7,6 +7,7 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.parse.ParseResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -109,7 +110,8 @@ public final class ConfigStore {
         }
         // A fail-closed stand-in is held like the object it replaces; its error travels with it.
         Config<?> c = r.config();
-        NavigableMap<String, Config<?>> map = byKind.computeIfAbsent(c.kind(), k -> new TreeMap<>());
+        NavigableMap<String, Config<?>> map =
+            byKind.computeIfAbsent(c.kind(), k -> new TreeMap<>());
         Config<?> first = map.putIfAbsent(ConfigSnapshot.key(c.namespace(), c.name()), c);
         if (first != null) {
           errors.add(
@@ -162,7 +164,7 @@ public final class ConfigStore {
     for (ParseResult r : results) {
       if (r.isServed()) {
         Config<?> c = r.config();
-        index.put(c.ref(), java.util.Arrays.asList(c.meta(), c.spec(), c.failedClosed()));
+        index.put(c.ref(), Arrays.asList(c.meta(), c.spec(), c.failedClosed()));
       } else {
         ConfigError e = r.error();
         index.put(e, e);

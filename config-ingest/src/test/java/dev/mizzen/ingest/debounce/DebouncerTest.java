@@ -22,7 +22,11 @@ class DebouncerTest {
     LinkedBlockingQueue<Debouncer.Debounced<Set<String>>> actions = new LinkedBlockingQueue<>();
     try (Debouncer<Set<String>> d =
         new Debouncer<>(
-            "test", Duration.ofMillis(100), Duration.ofSeconds(10), DebouncerTest::union, actions::add)) {
+            "test",
+            Duration.ofMillis(100),
+            Duration.ofSeconds(10),
+            DebouncerTest::union,
+            actions::add)) {
       d.submit(Set.of("a"));
       d.submit(Set.of("b"));
       d.submit(Set.of("a", "c"));
@@ -39,7 +43,11 @@ class DebouncerTest {
     LinkedBlockingQueue<Debouncer.Debounced<Set<String>>> actions = new LinkedBlockingQueue<>();
     try (Debouncer<Set<String>> d =
         new Debouncer<>(
-            "test", Duration.ofMillis(200), Duration.ofMillis(400), DebouncerTest::union, actions::add)) {
+            "test",
+            Duration.ofMillis(200),
+            Duration.ofMillis(400),
+            DebouncerTest::union,
+            actions::add)) {
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
       int i = 0;
       while (actions.isEmpty() && System.nanoTime() < until) {

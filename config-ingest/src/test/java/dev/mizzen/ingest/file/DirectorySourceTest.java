@@ -18,11 +18,13 @@ class DirectorySourceTest {
     return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n";
   }
 
-  private static void await(ConfigStore store, Predicate<ConfigSnapshot> condition) throws InterruptedException {
+  private static void await(ConfigStore store, Predicate<ConfigSnapshot> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.test(store.snapshot())) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met; snapshot errors: " + store.snapshot().errors());
+        throw new AssertionError(
+            "condition not met; snapshot errors: " + store.snapshot().errors());
       }
       Thread.sleep(20);
     }
@@ -37,7 +39,8 @@ class DirectorySourceTest {
     ConfigStore store = new ConfigStore();
     try (DirectorySource source = new DirectorySource(dir, store)) {
       source.start();
-      assertThat(store.snapshot().list(Kind.NAMESPACE)).extracting(c -> c.name())
+      assertThat(store.snapshot().list(Kind.NAMESPACE))
+          .extracting(c -> c.name())
           .containsExactly("bookinfo", "shop");
       assertThat(source.fileCount()).isEqualTo(2);
 

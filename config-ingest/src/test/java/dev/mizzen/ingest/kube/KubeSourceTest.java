@@ -9,6 +9,8 @@ import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.testing.kube.MockApiServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +59,15 @@ class KubeSourceTest {
   }
 
   private void start(WatchScope scope) throws Exception {
-    source = new KubeSource(api.client(), store, "istio-system", "default", scope, Duration.ofSeconds(10), KubeSourceTest::configured);
+    source =
+        new KubeSource(
+            api.client(),
+            store,
+            "istio-system",
+            "default",
+            scope,
+            Duration.ofSeconds(10),
+            KubeSourceTest::configured);
     source.start(Duration.ofSeconds(20));
   }
 
@@ -65,12 +75,14 @@ class KubeSourceTest {
    * The roll's configured members. The real rule (tenancy's resolver, which config-ingest cannot
    * depend on) also refuses malformed names; tests/ checks both sources against it.
    */
-  private static java.util.SortedSet<String> configured(dev.mizzen.ingest.model.MemberRollSpec roll) {
-    return roll == null ? new java.util.TreeSet<>() : new java.util.TreeSet<>(roll.configuredMembers());
+  private static SortedSet<String> configured(MemberRollSpec roll) {
+    return roll == null ? new TreeSet<>() : new TreeSet<>(roll.configuredMembers());
   }
 
   private List<String> services() {
-    return store.snapshot().list(Kind.SERVICE).stream().map(c -> c.namespace() + "/" + c.name()).toList();
+    return store.snapshot().list(Kind.SERVICE).stream()
+        .map(c -> c.namespace() + "/" + c.name())
+        .toList();
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -88,7 +100,11 @@ class KubeSourceTest {
     start(WatchScope.NAMESPACES);
     assertThat(source.members()).containsExactly("a1", "istio-system");
     assertThat(services()).containsExactly("a1/echo", "istio-system/echo");
-    Config<MemberRollSpec> roll = store.snapshot().get(Kind.SERVICE_MESH_MEMBER_ROLL, "istio-system", "default").orElseThrow();
+    Config<MemberRollSpec> roll =
+        store
+            .snapshot()
+            .get(Kind.SERVICE_MESH_MEMBER_ROLL, "istio-system", "default")
+            .orElseThrow();
     assertThat(roll.spec().configuredMembers()).containsExactly("a1");
     assertThat(roll.origin()).isEqualTo("kubernetes");
   }
@@ -107,7 +123,11 @@ class KubeSourceTest {
       String prefix = kind.group().isEmpty() ? "/api/v1/" : "/apis/" + kind.group() + "/";
       assertThat(reads)
           .as("requests for %s", kind)
-          .noneMatch(r -> r.contains(prefix) && r.contains("/" + kind.plural()) && !r.contains("/namespaces/"));
+          .noneMatch(
+              r ->
+                  r.contains(prefix)
+                      && r.contains("/" + kind.plural())
+                      && !r.contains("/namespaces/"));
     }
     assertThat(reads).anyMatch(r -> r.startsWith("GET /api/v1/namespaces/a2/services"));
     assertThat(reads).noneMatch(r -> r.contains("/namespaces/b1/"));
@@ -172,8 +192,20 @@ class KubeSourceTest {
 
   @Test
   void withoutARollServesTheControlPlaneNamespaceAndFollowsOneCreatedLater() throws Exception {
-    api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").withName("default").delete();
-    await("the roll is gone", () -> api.client().genericKubernetesResources(MockApiServer.ROLLS).inNamespace("istio-system").list().getItems().isEmpty());
+    api.client()
+        .genericKubernetesResources(MockApiServer.ROLLS)
+        .inNamespace("istio-system")
+        .withName("default")
+        .delete();
+    await(
+        "the roll is gone",
+        () ->
+            api.client()
+                .genericKubernetesResources(MockApiServer.ROLLS)
+                .inNamespace("istio-system")
+                .list()
+                .getItems()
+                .isEmpty());
     start(WatchScope.NAMESPACES);
     assertThat(services()).containsExactly("istio-system/echo");
     api.create(

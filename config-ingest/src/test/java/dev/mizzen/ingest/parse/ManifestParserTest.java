@@ -12,6 +12,7 @@ import dev.mizzen.ingest.model.StringMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
 import java.time.Duration;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class ManifestParserTest {
@@ -68,7 +69,8 @@ class ManifestParserTest {
     assertThat(vs.hosts()).containsExactly("reviews");
     var first = vs.http().get(0);
     assertThat(first.matches().get(0).uri()).isEqualTo(StringMatch.prefix("/api"));
-    assertThat(first.matches().get(0).headers().get(0).match()).isEqualTo(StringMatch.exact("jason"));
+    assertThat(first.matches().get(0).headers().get(0).match())
+        .isEqualTo(StringMatch.exact("jason"));
     assertThat(first.matches().get(1).uri()).isEqualTo(StringMatch.regex("/v[0-9]+/.*", 17));
     assertThat(first.timeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(first.retries().attempts()).isEqualTo(3);
@@ -76,9 +78,10 @@ class ManifestParserTest {
     assertThat(first.retries().retryOn()).isEqualTo("5xx");
     var second = vs.http().get(1);
     assertThat(second.route())
-        .extracting(VirtualServiceSpec.RouteDestination::subset, VirtualServiceSpec.RouteDestination::weight)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("v1", 80), org.assertj.core.groups.Tuple.tuple("v2", 20));
+        .extracting(
+            VirtualServiceSpec.RouteDestination::subset,
+            VirtualServiceSpec.RouteDestination::weight)
+        .containsExactly(Tuple.tuple("v1", 80), Tuple.tuple("v2", 20));
     assertThat(second.route().get(0).port()).isEqualTo(9080);
   }
 
@@ -100,7 +103,9 @@ class ManifestParserTest {
     assertThat(e.object()).isEqualTo("VirtualService shop/broken");
     assertThat(e.field()).isEqualTo("spec.http[0].match[0].uri.regex");
     assertThat(e.reason()).startsWith("invalid RE2 regular expression: ");
-    assertThat(e.message()).startsWith("mesh.yaml:1: VirtualService shop/broken: spec.http[0].match[0].uri.regex: invalid RE2");
+    assertThat(e.message())
+        .startsWith(
+            "mesh.yaml:1: VirtualService shop/broken: spec.http[0].match[0].uri.regex: invalid RE2");
   }
 
   @Test
@@ -126,10 +131,12 @@ class ManifestParserTest {
     assertThat(r.isAccepted()).as(String.valueOf(r.error())).isTrue();
     VirtualServiceSpec vs = Kind.VIRTUAL_SERVICE.cast(r.config().spec());
     var match = vs.http().get(0).matches().get(0);
-    assertThat(match.uri().re2ProgramSize()).isEqualTo(Re2ProgramSize.of("/api/(?:[a-z]+/){0,30}[0-9]+"));
+    assertThat(match.uri().re2ProgramSize())
+        .isEqualTo(Re2ProgramSize.of("/api/(?:[a-z]+/){0,30}[0-9]+"));
     assertThat(match.uri().re2ProgramSize()).isBetween(101, 32768);
     assertThat(match.headers().get(0).match().re2ProgramSize()).isEqualTo(40004);
-    assertThat(vs.http().get(0).rewrite().regexProgramSize()).isEqualTo(Re2ProgramSize.of("^/api/(.*)$"));
+    assertThat(vs.http().get(0).rewrite().regexProgramSize())
+        .isEqualTo(Re2ProgramSize.of("^/api/(.*)$"));
     assertThat(StringMatches.regexProblem("[^a]{1000}[^b]{1000}[^c]{1000}[^d]{1000}[^e]{1000}"))
         .isEqualTo(
             "RE2 program size 40004 exceeds 32768, the limit of Istio's Envoy proxies"

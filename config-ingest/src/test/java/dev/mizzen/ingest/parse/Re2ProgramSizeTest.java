@@ -60,7 +60,8 @@ class Re2ProgramSizeTest {
   @Test
   void aPatternNestedTooDeeplyIsReportedNotThrown() {
     String deep = "(".repeat(50_000) + "a" + ")".repeat(50_000);
-    assertThat(StringMatches.regexProblem(deep)).isEqualTo("regular expression nested too deeply to check");
+    assertThat(StringMatches.regexProblem(deep))
+        .isEqualTo("regular expression nested too deeply to check");
     assertThat(StringMatches.regexProblem("(".repeat(100) + "a" + ")".repeat(100))).isNull();
   }
 }

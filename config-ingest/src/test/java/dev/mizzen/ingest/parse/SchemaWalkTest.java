@@ -17,14 +17,23 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.mizzen.ingest.model.AuthorizationPolicySpec;
-import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.proto.maistra.authentication.v1.ServiceMeshPolicySpec;
 import dev.mizzen.proto.maistra.rbac.v1.ServiceMeshRbacConfigSpec;
 import dev.mizzen.proto.maistra.v1.ServiceMeshMemberRollSpec;
+import io.fabric8.istio.api.api.networking.v1alpha3.DestinationRule;
+import io.fabric8.istio.api.api.networking.v1alpha3.Gateway;
+import io.fabric8.istio.api.api.networking.v1alpha3.ServiceEntry;
+import io.fabric8.istio.api.api.networking.v1alpha3.Sidecar;
+import io.fabric8.istio.api.api.networking.v1alpha3.VirtualService;
+import io.fabric8.istio.api.api.security.v1beta1.AuthorizationPolicy;
+import io.fabric8.istio.api.api.security.v1beta1.PeerAuthentication;
+import io.fabric8.istio.api.api.security.v1beta1.RequestAuthentication;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,14 +59,14 @@ class SchemaWalkTest {
   /** What the translator of each kind reads its spec as. */
   private static final Map<String, Object> SPEC_TYPES =
       Map.ofEntries(
-          Map.entry("VirtualService", io.fabric8.istio.api.api.networking.v1alpha3.VirtualService.class),
-          Map.entry("DestinationRule", io.fabric8.istio.api.api.networking.v1alpha3.DestinationRule.class),
-          Map.entry("Gateway", io.fabric8.istio.api.api.networking.v1alpha3.Gateway.class),
-          Map.entry("ServiceEntry", io.fabric8.istio.api.api.networking.v1alpha3.ServiceEntry.class),
-          Map.entry("Sidecar", io.fabric8.istio.api.api.networking.v1alpha3.Sidecar.class),
-          Map.entry("AuthorizationPolicy", io.fabric8.istio.api.api.security.v1beta1.AuthorizationPolicy.class),
-          Map.entry("PeerAuthentication", io.fabric8.istio.api.api.security.v1beta1.PeerAuthentication.class),
-          Map.entry("RequestAuthentication", io.fabric8.istio.api.api.security.v1beta1.RequestAuthentication.class),
+          Map.entry("VirtualService", VirtualService.class),
+          Map.entry("DestinationRule", DestinationRule.class),
+          Map.entry("Gateway", Gateway.class),
+          Map.entry("ServiceEntry", ServiceEntry.class),
+          Map.entry("Sidecar", Sidecar.class),
+          Map.entry("AuthorizationPolicy", AuthorizationPolicy.class),
+          Map.entry("PeerAuthentication", PeerAuthentication.class),
+          Map.entry("RequestAuthentication", RequestAuthentication.class),
           Map.entry("ServiceMeshPolicy", ServiceMeshPolicySpec.getDescriptor()),
           Map.entry("ServiceMeshRbacConfig", ServiceMeshRbacConfigSpec.getDescriptor()),
           Map.entry("ServiceMeshMemberRoll", ServiceMeshMemberRollSpec.getDescriptor()));
@@ -92,7 +101,7 @@ class SchemaWalkTest {
   private final Set<List<Object>> mapEntries = new HashSet<>();
 
   /** For each member of a one-of, the other members: removed when it is set, or a path under it. */
-  private final Map<List<Object>, Set<String>> rivals = new java.util.HashMap<>();
+  private final Map<List<Object>, Set<String>> rivals = new HashMap<>();
 
   private final ObjectTranslator translator = new ObjectTranslator();
 
@@ -105,7 +114,9 @@ class SchemaWalkTest {
     for (Map.Entry<String, ObjectNode> e : examples.entrySet()) {
       ObjectNode example = e.getValue();
       String[] refusal = outcome(example);
-      assertThat(refusal == null ? null : List.of(refusal)).as("the example " + e.getKey() + " is valid").isNull();
+      assertThat(refusal == null ? null : List.of(refusal))
+          .as("the example " + e.getKey() + " is valid")
+          .isNull();
       List<FieldPath> paths = new ArrayList<>();
       Object type = SPEC_TYPES.get(e.getKey());
       List<Object> spec = List.of("spec");
@@ -130,7 +141,8 @@ class SchemaWalkTest {
 
   // ---- paths from the model ----
 
-  private void walkBean(JavaType type, List<Object> path, JsonNode example, List<FieldPath> out, Set<Class<?>> seen) {
+  private void walkBean(
+      JavaType type, List<Object> path, JsonNode example, List<FieldPath> out, Set<Class<?>> seen) {
     if (path.size() > MAX_DEPTH || !seen.add(type.getRawClass())) {
       return;
     }
@@ -178,7 +190,8 @@ class SchemaWalkTest {
     return out;
   }
 
-  private void walkValue(JavaType type, List<Object> path, JsonNode example, List<FieldPath> out, Set<Class<?>> seen) {
+  private void walkValue(
+      JavaType type, List<Object> path, JsonNode example, List<FieldPath> out, Set<Class<?>> seen) {
     Shape shape = shapeOf(type);
     if (shape == null) {
       return; // free-form values (google.protobuf.Struct and the like) have no schema to walk
@@ -203,7 +216,11 @@ class SchemaWalkTest {
     if (raw == String.class) {
       return Shape.STRING;
     }
-    if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class || raw == BigInteger.class) {
+    if (raw == Integer.class
+        || raw == int.class
+        || raw == Long.class
+        || raw == long.class
+        || raw == BigInteger.class) {
       return Shape.INTEGER;
     }
     if (raw == Double.class || raw == double.class || raw == Float.class || raw == float.class) {
@@ -218,13 +235,20 @@ class SchemaWalkTest {
     if (type.isMapLikeType()) {
       return Shape.MAP;
     }
-    if (raw == Object.class || JsonNode.class.isAssignableFrom(raw) || !raw.getName().startsWith("io.fabric8.istio")) {
+    if (raw == Object.class
+        || JsonNode.class.isAssignableFrom(raw)
+        || !raw.getName().startsWith("io.fabric8.istio")) {
       return null;
     }
     return Shape.OBJECT;
   }
 
-  private void walkMessage(Descriptor type, List<Object> path, JsonNode example, List<FieldPath> out, Set<Descriptor> seen) {
+  private void walkMessage(
+      Descriptor type,
+      List<Object> path,
+      JsonNode example,
+      List<FieldPath> out,
+      Set<Descriptor> seen) {
     if (path.size() > MAX_DEPTH || !seen.add(type)) {
       return;
     }
@@ -251,7 +275,12 @@ class SchemaWalkTest {
     seen.remove(type);
   }
 
-  private void walkProtoValue(FieldDescriptor f, List<Object> path, JsonNode example, List<FieldPath> out, Set<Descriptor> seen) {
+  private void walkProtoValue(
+      FieldDescriptor f,
+      List<Object> path,
+      JsonNode example,
+      List<FieldPath> out,
+      Set<Descriptor> seen) {
     Shape shape =
         switch (f.getJavaType()) {
           case STRING, BYTE_STRING -> Shape.STRING;
@@ -278,13 +307,16 @@ class SchemaWalkTest {
 
   // ---- mutations ----
 
-  /** @return why the answer is wrong, or null when it is right */
+  /**
+   * @return why the answer is wrong, or null when it is right
+   */
   private String check(ObjectNode example, FieldPath p, Mutation m) {
     ObjectNode object = example.deepCopy();
     int created = put(object, p.path(), value(p.shape(), m));
     String[] answer = outcome(object);
     String here = render(p.path());
-    boolean property = p.path().get(p.path().size() - 1) instanceof String && !mapEntries.contains(p.path());
+    boolean property =
+        p.path().get(p.path().size() - 1) instanceof String && !mapEntries.contains(p.path());
     // A field istio-model has and Istio does not is refused by name, null or not.
     boolean unknown = answer != null && answer[0].equals(here) && answer[1].equals("unknown field");
     if (m == Mutation.NULL && property && !unknown && !NULL_AS_EMPTY.contains(here)) {
@@ -292,8 +324,8 @@ class SchemaWalkTest {
       ObjectNode absent = example.deepCopy();
       put(absent, p.path(), null);
       String[] without = outcome(absent);
-      if (!java.util.Arrays.equals(answer, without)) {
-        return "null answered " + java.util.Arrays.toString(answer) + ", absent " + java.util.Arrays.toString(without);
+      if (!Arrays.equals(answer, without)) {
+        return "null answered " + Arrays.toString(answer) + ", absent " + Arrays.toString(without);
       }
     }
     if (answer == null) {
@@ -316,7 +348,9 @@ class SchemaWalkTest {
     // incomplete: a complaint about them is the right answer.
     List<String> at = parse(field);
     List<String> mutated = parse(here);
-    if (created < mutated.size() && at.size() >= created && at.subList(0, created).equals(mutated.subList(0, created))) {
+    if (created < mutated.size()
+        && at.size() >= created
+        && at.subList(0, created).equals(mutated.subList(0, created))) {
       return null;
     }
     // A complaint about a field beside it or about a parent, which names it.
@@ -324,7 +358,8 @@ class SchemaWalkTest {
       return null;
     }
     int common = 0;
-    while (common < Math.min(at.size(), mutated.size()) && at.get(common).equals(mutated.get(common))) {
+    while (common < Math.min(at.size(), mutated.size())
+        && at.get(common).equals(mutated.get(common))) {
       common++;
     }
     if (common > 0 && at.size() - 1 <= common) {
@@ -372,7 +407,11 @@ class SchemaWalkTest {
       }
       boolean nextIsIndex = path.get(i + 1) instanceof Integer;
       JsonNode child = key instanceof Integer ? node.get((Integer) key) : node.get((String) key);
-      boolean fits = child != null && (nextIsIndex ? child.isArray() && child.size() > 0 || child.isArray() && i + 2 == path.size() : child.isObject());
+      boolean fits =
+          child != null
+              && (nextIsIndex
+                  ? child.isArray() && child.size() > 0 || child.isArray() && i + 2 == path.size()
+                  : child.isObject());
       if (!fits) {
         created = Math.min(created, i);
         child = nextIsIndex ? NODES.arrayNode() : NODES.objectNode();
@@ -414,13 +453,16 @@ class SchemaWalkTest {
     return created;
   }
 
-  /** @return the refused field and reason (or the first problem kept in a policy), or null */
+  /**
+   * @return the refused field and reason (or the first problem kept in a policy), or null
+   */
   private String[] outcome(ObjectNode object) {
     ParseResult r = translator.translate("walk", object);
     if (!r.isAccepted()) {
       return new String[] {r.error().field(), r.error().reason()};
     }
-    if (r.config().spec() instanceof AuthorizationPolicySpec policy && !policy.problems().isEmpty()) {
+    if (r.config().spec() instanceof AuthorizationPolicySpec policy
+        && !policy.problems().isEmpty()) {
       AuthorizationPolicySpec.Problem first = policy.problems().get(0);
       return new String[] {first.field(), first.reason()};
     }

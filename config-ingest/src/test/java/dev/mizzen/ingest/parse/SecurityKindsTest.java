@@ -16,6 +16,7 @@ import dev.mizzen.ingest.model.RbacConfigSpec;
 import dev.mizzen.ingest.model.RequestAuthenticationSpec;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** AuthorizationPolicy, PeerAuthentication, RequestAuthentication and Maistra's two kinds. */
@@ -29,13 +30,19 @@ class SecurityKindsTest {
   }
 
   private AuthorizationPolicySpec policy(String spec) {
-    ParseResult r = only("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\n" + spec);
+    ParseResult r =
+        only(
+            "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\n"
+                + spec);
     assertThat(r.isAccepted()).as(String.valueOf(r.error())).isTrue();
     return Kind.AUTHORIZATION_POLICY.cast(r.config().spec());
   }
 
   private ConfigError refusedPolicy(String spec) {
-    ParseResult r = only("apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\n" + spec);
+    ParseResult r =
+        only(
+            "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\n"
+                + spec);
     assertThat(r.isAccepted()).as("refused").isFalse();
     return r.error();
   }
@@ -68,7 +75,8 @@ class SecurityKindsTest {
     assertThat(p.selector()).isEqualTo(Map.of("app", "web"));
     assertThat(p.problems()).isEmpty();
     var rule = p.rules().get(0);
-    assertThat(rule.from().get(0).principals().in().get(0).text()).isEqualTo("cluster.local/ns/a/sa/b");
+    assertThat(rule.from().get(0).principals().in().get(0).text())
+        .isEqualTo("cluster.local/ns/a/sa/b");
     assertThat(rule.from().get(0).namespaces().notIn().get(0).text()).isEqualTo("kube-*");
     assertThat(rule.to().get(0).paths().in().get(0).text()).isEqualTo("/api/{*}/items");
     var regex = rule.when().get(0);
@@ -79,7 +87,9 @@ class SecurityKindsTest {
 
   @Test
   void anEmptySpecAllowsNothing() {
-    ParseResult r = only("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\nspec: {}\n");
+    ParseResult r =
+        only(
+            "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\nspec: {}\n");
     AuthorizationPolicySpec p = Kind.AUTHORIZATION_POLICY.cast(r.config().spec());
     assertThat(p.action()).isEqualTo(Action.ALLOW);
     assertThat(p.rules()).isEmpty();
@@ -236,23 +246,25 @@ class SecurityKindsTest {
     assertThat(p.problems())
         .extracting(Problem::field, Problem::reason)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
                 "spec.rules[0].from[0].source.principals[0]",
                 "\"a*b\": the wildcard * may only stand alone, or at the start or the end of a value"),
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
                 "spec.rules[0].from[0].source.ipBlocks[0]",
                 "\"10.0.0.0/33\" has an invalid prefix length; it must be between 0 and 32"),
-            org.assertj.core.groups.Tuple.tuple(
-                "spec.rules[0].from[0].source.ipBlocks[1]", "\"10.1.2\" is not an IP address or CIDR range"),
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
+                "spec.rules[0].from[0].source.ipBlocks[1]",
+                "\"10.1.2\" is not an IP address or CIDR range"),
+            Tuple.tuple(
                 "spec.rules[0].from[1].source.serviceAccounts[0]",
                 "\"a/b/c\" is not a service account: use NAMESPACE/NAME or NAME"),
-            org.assertj.core.groups.Tuple.tuple(
-                "spec.rules[0].to[0].operation.ports[0]", "\"http\" is not a port number (0 to 65535)"),
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
+                "spec.rules[0].to[0].operation.ports[0]",
+                "\"http\" is not a port number (0 to 65535)"),
+            Tuple.tuple(
                 "spec.rules[0].to[0].operation.paths[0]",
                 "\"/a/{x}\": a path template may only hold {*} or {**} as whole segments, and no other wildcard"),
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
                 "spec.rules[0].when[0].values[0]", "\"70000\" is not a port number (0 to 65535)"));
   }
 
@@ -270,14 +282,18 @@ class SecurityKindsTest {
     assertThat(p.rules()).hasSize(3);
     assertThat(p.problems())
         .containsExactly(
-            new Problem("spec.rules[0].from[0].source.ipBlocks", "unreadable rule: wrong type: expected list"),
-            new Problem("spec.rules[1].from[0].source.namespace", "unreadable rule: unknown field"));
+            new Problem(
+                "spec.rules[0].from[0].source.ipBlocks",
+                "unreadable rule: wrong type: expected list"),
+            new Problem(
+                "spec.rules[1].from[0].source.namespace", "unreadable rule: unknown field"));
     assertThat(p.rules().get(2).hasProblems()).isFalse();
   }
 
   @Test
   void refusesCustomActionsDenyWithoutRulesAndTargetRefs() {
-    ConfigError custom = refusedPolicy("spec:\n  action: CUSTOM\n  provider: {name: opa}\n  rules: [{}]\n");
+    ConfigError custom =
+        refusedPolicy("spec:\n  action: CUSTOM\n  provider: {name: opa}\n  rules: [{}]\n");
     assertThat(custom.message())
         .isEqualTo(
             "authz.yaml:1: AuthorizationPolicy shop/p: spec.action: CUSTOM is not supported: it delegates"
@@ -397,7 +413,8 @@ class SecurityKindsTest {
             spec:
               peers: [{mtls: {mode: PERMISSIVE}}]
             """);
-    assertThat(Kind.SERVICE_MESH_POLICY.cast(permissive.config().spec()).peerMode()).isEqualTo(MtlsMode.PERMISSIVE);
+    assertThat(Kind.SERVICE_MESH_POLICY.cast(permissive.config().spec()).peerMode())
+        .isEqualTo(MtlsMode.PERMISSIVE);
 
     ParseResult targets =
         only(
@@ -440,6 +457,7 @@ class SecurityKindsTest {
             spec:
               mode: ON
             """);
-    assertThat(Kind.SERVICE_MESH_RBAC_CONFIG.cast(on.config().spec()).mode()).isEqualTo(RbacConfigSpec.Mode.ON);
+    assertThat(Kind.SERVICE_MESH_RBAC_CONFIG.cast(on.config().spec()).mode())
+        .isEqualTo(RbacConfigSpec.Mode.ON);
   }
 }

@@ -31,7 +31,12 @@ class StrictReadingTest {
   }
 
   private static String object(String apiVersion, String kind, String spec) {
-    return "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata: {name: x, namespace: shop}\nspec:\n" + spec.indent(2);
+    return "apiVersion: "
+        + apiVersion
+        + "\nkind: "
+        + kind
+        + "\nmetadata: {name: x, namespace: shop}\nspec:\n"
+        + spec.indent(2);
   }
 
   private static String policy(String spec) {
@@ -56,23 +61,38 @@ class StrictReadingTest {
         .isEqualTo("spec.action: unknown value \"DENNY\"; allowed: ALLOW, DENY, AUDIT, CUSTOM");
     for (String mode : List.of("STRICTT", "strict", "BLAH")) {
       assertThat(refusal(peer("mtls: {mode: " + mode + "}")))
-          .isEqualTo("spec.mtls.mode: unknown value \"" + mode + "\"; allowed: UNSET, DISABLE, PERMISSIVE, STRICT");
+          .isEqualTo(
+              "spec.mtls.mode: unknown value \""
+                  + mode
+                  + "\"; allowed: UNSET, DISABLE, PERMISSIVE, STRICT");
     }
     assertThat(refusal(rule("trafficPolicy: {tls: {mode: simple}}")))
-        .isEqualTo("spec.trafficPolicy.tls.mode: unknown value \"simple\"; allowed: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL");
+        .isEqualTo(
+            "spec.trafficPolicy.tls.mode: unknown value \"simple\"; allowed: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL");
     assertThat(refusal(rule("trafficPolicy: {loadBalancer: {simple: LEAST_CONNECTIONS}}")))
         .isEqualTo(
             "spec.trafficPolicy.loadBalancer.simple: unknown value \"LEAST_CONNECTIONS\"; allowed: UNSPECIFIED,"
                 + " LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST");
-    assertThat(refusal(object("networking.istio.io/v1", "Sidecar", "outboundTrafficPolicy: {mode: REGISTRY}")))
-        .isEqualTo("spec.outboundTrafficPolicy.mode: unknown value \"REGISTRY\"; allowed: REGISTRY_ONLY, ALLOW_ANY");
+    assertThat(
+            refusal(
+                object(
+                    "networking.istio.io/v1",
+                    "Sidecar",
+                    "outboundTrafficPolicy: {mode: REGISTRY}")))
+        .isEqualTo(
+            "spec.outboundTrafficPolicy.mode: unknown value \"REGISTRY\"; allowed: REGISTRY_ONLY, ALLOW_ANY");
     assertThat(refusal(entry("resolution: dns")))
-        .isEqualTo("spec.resolution: unknown value \"dns\"; allowed: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS");
+        .isEqualTo(
+            "spec.resolution: unknown value \"dns\"; allowed: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS");
     assertThat(refusal(entry("location: EXTERNAL")))
-        .isEqualTo("spec.location: unknown value \"EXTERNAL\"; allowed: MESH_EXTERNAL, MESH_INTERNAL");
+        .isEqualTo(
+            "spec.location: unknown value \"EXTERNAL\"; allowed: MESH_EXTERNAL, MESH_INTERNAL");
     assertThat(refusal(peer("mtls: {mode: 3}")))
-        .isEqualTo("spec.mtls.mode: wrong type: expected a string, one of UNSET, DISABLE, PERMISSIVE, STRICT");
-    assertThat(refusal(object("rbac.maistra.io/v1", "ServiceMeshRbacConfig", "mode: ON_WITH_EXCLUSIONS")))
+        .isEqualTo(
+            "spec.mtls.mode: wrong type: expected a string, one of UNSET, DISABLE, PERMISSIVE, STRICT");
+    assertThat(
+            refusal(
+                object("rbac.maistra.io/v1", "ServiceMeshRbacConfig", "mode: ON_WITH_EXCLUSIONS")))
         .isEqualTo(
             "spec.mode: unknown value \"ON_WITH_EXCLUSIONS\"; allowed: OFF, ON, ON_WITH_INCLUSION, ON_WITH_EXCLUSION");
   }
@@ -84,16 +104,21 @@ class StrictReadingTest {
         .isEqualTo("spec.http[0]: empty list item");
     assertThat(refusal(object("networking.istio.io/v1", "VirtualService", vs + "- route:\n  - ")))
         .isEqualTo("spec.http[0].route[0]: empty list item");
-    assertThat(refusal(rule("subsets:\n- {name: v1}\n- "))).isEqualTo("spec.subsets[1]: empty list item");
+    assertThat(refusal(rule("subsets:\n- {name: v1}\n- ")))
+        .isEqualTo("spec.subsets[1]: empty list item");
     assertThat(refusal(object("networking.istio.io/v1", "Gateway", "servers:\n- ")))
         .isEqualTo("spec.servers[0]: empty list item");
     assertThat(refusal(entry("ports:\n- "))).isEqualTo("spec.ports[0]: empty list item");
     assertThat(refusal(object("networking.istio.io/v1", "Sidecar", "egress:\n- ")))
         .isEqualTo("spec.egress[0]: empty list item");
-    String jwt = "jwtRules:\n- issuer: https://issuer.example\n  jwksUri: https://issuer.example/keys\n";
+    String jwt =
+        "jwtRules:\n- issuer: https://issuer.example\n  jwksUri: https://issuer.example/keys\n";
     assertThat(refusal(object("security.istio.io/v1", "RequestAuthentication", "jwtRules:\n- ")))
         .isEqualTo("spec.jwtRules[0]: empty list item");
-    assertThat(refusal(object("security.istio.io/v1", "RequestAuthentication", jwt + "  fromHeaders:\n  - ")))
+    assertThat(
+            refusal(
+                object(
+                    "security.istio.io/v1", "RequestAuthentication", jwt + "  fromHeaders:\n  - ")))
         .isEqualTo("spec.jwtRules[0].fromHeaders[0]: empty list item");
     assertThat(refusal(peer("selector: {matchLabels: {app: }}")))
         .isEqualTo("spec.selector.matchLabels.app: empty value");
@@ -103,13 +128,20 @@ class StrictReadingTest {
   void anEmptyConditionMakesItsRuleUnreadable() {
     ParseResult r = only(policy("rules:\n- when:\n  - "));
     AuthorizationPolicySpec p = Kind.AUTHORIZATION_POLICY.cast(r.config().spec());
-    assertThat(p.problems()).containsExactly(new Problem("spec.rules[0].when[0]", "unreadable rule: empty list item"));
+    assertThat(p.problems())
+        .containsExactly(new Problem("spec.rules[0].when[0]", "unreadable rule: empty list item"));
   }
 
   @Test
   void aSourceMayNotMixServiceAccountsWithPrincipalsOrNamespaces() {
-    for (String other : List.of("namespaces: [front]", "principals: [cluster.local/ns/front/sa/web]", "notNamespaces: [x]")) {
-      ParseResult r = only(policy("rules:\n- from:\n  - source: {serviceAccounts: [front/web], " + other + "}"));
+    for (String other :
+        List.of(
+            "namespaces: [front]",
+            "principals: [cluster.local/ns/front/sa/web]",
+            "notNamespaces: [x]")) {
+      ParseResult r =
+          only(
+              policy("rules:\n- from:\n  - source: {serviceAccounts: [front/web], " + other + "}"));
       AuthorizationPolicySpec p = Kind.AUTHORIZATION_POLICY.cast(r.config().spec());
       assertThat(p.problems())
           .containsExactly(
@@ -125,12 +157,17 @@ class StrictReadingTest {
     assertThat(refusal(peer("selector: {matchLabels: {app: web}}\nportLevelMtls: {}")))
         .isEqualTo("spec.portLevelMtls: empty: name at least one port, or leave the field out");
     assertThat(only(peer("mtls: {mode: STRICT}")).error()).as("no portLevelMtls at all").isNull();
-    assertThat(only(peer("mtls: {mode: STRICT}\nportLevelMtls: ")).error()).as("a null portLevelMtls is absent").isNull();
-    String rbac = "apiVersion: rbac.maistra.io/v1\nkind: ServiceMeshRbacConfig\nmetadata: {name: default, namespace: istio-system}\n";
+    assertThat(only(peer("mtls: {mode: STRICT}\nportLevelMtls: ")).error())
+        .as("a null portLevelMtls is absent")
+        .isNull();
+    String rbac =
+        "apiVersion: rbac.maistra.io/v1\nkind: ServiceMeshRbacConfig\nmetadata: {name: default, namespace: istio-system}\n";
     assertThat(refusal(rbac + "spec: {mode: ON_WITH_EXCLUSION}"))
-        .isEqualTo("spec.exclusion: required by mode ON_WITH_EXCLUSION (write exclusion: {} for none)");
+        .isEqualTo(
+            "spec.exclusion: required by mode ON_WITH_EXCLUSION (write exclusion: {} for none)");
     assertThat(refusal(rbac + "spec: {mode: ON_WITH_INCLUSION}"))
-        .isEqualTo("spec.inclusion: required by mode ON_WITH_INCLUSION (write inclusion: {} for none)");
+        .isEqualTo(
+            "spec.inclusion: required by mode ON_WITH_INCLUSION (write inclusion: {} for none)");
     assertThat(only(rbac + "spec: {mode: ON_WITH_EXCLUSION, exclusion: {}}").isAccepted()).isTrue();
   }
 
@@ -146,7 +183,9 @@ class StrictReadingTest {
         .containsExactly(new ServiceEntrySpec.Port(8080, "web", Protocol.UNSPECIFIED, 0));
 
     ParseResult v6 =
-        only(entry("addresses:\n- 2001:db8::1\n- ::1\n- 2001:db8::\n- 2001:db8::/64\nports: [{number: 443, name: tls, protocol: TLS}]"));
+        only(
+            entry(
+                "addresses:\n- 2001:db8::1\n- ::1\n- 2001:db8::\n- 2001:db8::/64\nports: [{number: 443, name: tls, protocol: TLS}]"));
     assertThat(v6.error()).isNull();
     assertThat(Kind.SERVICE_ENTRY.cast(v6.config().spec()).addresses())
         .containsExactly("2001:db8::1", "::1", "2001:db8::", "2001:db8::/64");
@@ -161,9 +200,15 @@ class StrictReadingTest {
   @Test
   void anEmptyFromToSourceOrOperationMakesItsRuleUnreadable() {
     assertThat(problems("rules: [{from: []}]"))
-        .containsExactly(new Problem("spec.rules[0].from", "unreadable rule: empty list (leave from out to match any source)"));
+        .containsExactly(
+            new Problem(
+                "spec.rules[0].from",
+                "unreadable rule: empty list (leave from out to match any source)"));
     assertThat(problems("rules: [{to: []}]"))
-        .containsExactly(new Problem("spec.rules[0].to", "unreadable rule: empty list (leave to out to match any operation)"));
+        .containsExactly(
+            new Problem(
+                "spec.rules[0].to",
+                "unreadable rule: empty list (leave to out to match any operation)"));
     assertThat(problems("rules: [{from: [{}]}]"))
         .containsExactly(new Problem("spec.rules[0].from[0].source", "unreadable rule: required"));
     assertThat(problems("rules: [{from: [{source: {}}]}]"))
@@ -185,7 +230,12 @@ class StrictReadingTest {
         .isEqualTo("spec.selector.matchLabels.app: wildcards are not supported in selectors");
     assertThat(refusal(peer("selector: {matchLabels: {'*': web}}")))
         .isEqualTo("spec.selector.matchLabels.*: wildcards are not supported in selectors");
-    assertThat(refusal(object("networking.istio.io/v1", "Sidecar", "workloadSelector: {labels: {app: 'web-*'}}\noutboundTrafficPolicy: {mode: ALLOW_ANY}")))
+    assertThat(
+            refusal(
+                object(
+                    "networking.istio.io/v1",
+                    "Sidecar",
+                    "workloadSelector: {labels: {app: 'web-*'}}\noutboundTrafficPolicy: {mode: ALLOW_ANY}")))
         .isEqualTo("spec.workloadSelector.labels.app: wildcards are not supported in selectors");
     assertThat(refusal(rule("subsets: [{name: v1, labels: {version: 'v 1'}}]")))
         .isEqualTo("spec.subsets[0].labels.version: \"v 1\" is not a valid label value");
@@ -203,21 +253,34 @@ class StrictReadingTest {
                 + " outlierDetection or tls");
     assertThat(refusal(rule("trafficPolicy: {connectionPool: {}}")))
         .isEqualTo("spec.trafficPolicy.connectionPool: empty: give tcp or http settings");
-    assertThat(refusal(rule("trafficPolicy: {connectionPool: {http: {h2UpgradePolicy: UPGRADE, useClientProtocol: true}}}")))
-        .isEqualTo("spec.trafficPolicy.connectionPool.http.useClientProtocol: must not be true with h2UpgradePolicy UPGRADE");
-    assertThat(refusal(rule("trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 1000}}}}")))
-        .isEqualTo("spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize: must be a prime number below 5000011");
-    assertThat(only(rule("trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 1009}}}}")).error())
+    assertThat(
+            refusal(
+                rule(
+                    "trafficPolicy: {connectionPool: {http: {h2UpgradePolicy: UPGRADE, useClientProtocol: true}}}")))
+        .isEqualTo(
+            "spec.trafficPolicy.connectionPool.http.useClientProtocol: must not be true with h2UpgradePolicy UPGRADE");
+    assertThat(
+            refusal(
+                rule(
+                    "trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 1000}}}}")))
+        .isEqualTo(
+            "spec.trafficPolicy.loadBalancer.consistentHash.maglev.tableSize: must be a prime number below 5000011");
+    assertThat(
+            only(rule(
+                    "trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x, maglev: {tableSize: 1009}}}}"))
+                .error())
         .isNull();
   }
 
   @Test
   void refusesOverlappingHostsMisplacedExportToAndBadHeaderValues() {
     String route = "http: [{route: [{destination: {host: a}}]}]\n";
-    String vs = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: shop}\nspec:\n";
+    String vs =
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: shop}\nspec:\n";
     assertThat(refusal(vs + "  hosts: [a, a]\n" + route.indent(2)))
         .isEqualTo("spec.hosts[1]: \"a\" overlaps \"a\" (spec.hosts[0])");
-    assertThat(refusal(vs + "  hosts: ['*.foo.com', '*.com']\n  gateways: [gw]\n" + route.indent(2)))
+    assertThat(
+            refusal(vs + "  hosts: ['*.foo.com', '*.com']\n  gateways: [gw]\n" + route.indent(2)))
         .isEqualTo("spec.hosts[1]: \"*.com\" overlaps \"*.foo.com\" (spec.hosts[0])");
     assertThat(refusal(vs + "  hosts: [a]\n  exportTo: ['~']\n" + route.indent(2)))
         .isEqualTo("spec.exportTo[0]: \"~\" (no namespace) is only meaningful for a ServiceEntry");
@@ -225,13 +288,23 @@ class StrictReadingTest {
         .isEqualTo("spec.exportTo[1]: \".\" already names the namespace \"shop\"");
     String headers = "  hosts: [a]\n  http: [{route: [{destination: {host: a}}], headers: %s}]\n";
     assertThat(refusal(vs + headers.formatted("{request: {set: {x-a: 'abc%123'}}}")))
-        .isEqualTo("spec.http[0].headers.request.set.x-a: \"abc%123\": write %% for a percent sign; %NAME% is a value Envoy fills in");
+        .isEqualTo(
+            "spec.http[0].headers.request.set.x-a: \"abc%123\": write %% for a percent sign; %NAME% is a value Envoy fills in");
     assertThat(refusal(vs + headers.formatted("{response: {remove: [Host]}}")))
-        .isEqualTo("spec.http[0].headers.response.remove[0]: the Host header cannot be changed here");
-    assertThat(only(vs + headers.formatted("{request: {set: {x-a: '100%% %START_TIME(%s)% %REQ(x-b)%'}}}")).error())
+        .isEqualTo(
+            "spec.http[0].headers.response.remove[0]: the Host header cannot be changed here");
+    assertThat(
+            only(vs
+                    + headers.formatted(
+                        "{request: {set: {x-a: '100%% %START_TIME(%s)% %REQ(x-b)%'}}}"))
+                .error())
         .isNull();
-    assertThat(refusal(object("security.istio.io/v1", "RequestAuthentication",
-            "jwtRules: [{issuer: i, jwksUri: 'https://keys.example/k', audiences: [a, '']}]")))
+    assertThat(
+            refusal(
+                object(
+                    "security.istio.io/v1",
+                    "RequestAuthentication",
+                    "jwtRules: [{issuer: i, jwksUri: 'https://keys.example/k', audiences: [a, '']}]")))
         .isEqualTo("spec.jwtRules[0].audiences[1]: empty value");
   }
 }

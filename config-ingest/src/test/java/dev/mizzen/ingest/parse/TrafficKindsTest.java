@@ -9,6 +9,7 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.ServiceEntrySpec;
 import dev.mizzen.ingest.model.SidecarSpec;
+import dev.mizzen.ingest.model.Spec;
 import dev.mizzen.ingest.model.StringMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class TrafficKindsTest {
   private final ManifestParser parser = new ManifestParser();
 
-  private <S extends dev.mizzen.ingest.model.Spec> S accepted(Kind<S> kind, String yaml) {
+  private <S extends Spec> S accepted(Kind<S> kind, String yaml) {
     List<ParseResult> results = parser.parse("mesh.yaml", yaml);
     assertThat(results).hasSize(1);
     assertThat(results.get(0).error()).as("refusal").isNull();
@@ -108,21 +109,25 @@ class TrafficKindsTest {
         .containsExactly(
             new VirtualServiceSpec.HeaderMatch("x-user", StringMatch.regex("a.*", 13)),
             new VirtualServiceSpec.HeaderMatch("x-any", null));
-    assertThat(m.withoutHeaders()).containsExactly(new VirtualServiceSpec.HeaderMatch("x-debug", StringMatch.exact("1")));
-    assertThat(m.queryParams()).containsExactly(new VirtualServiceSpec.HeaderMatch("v", StringMatch.exact("2")));
+    assertThat(m.withoutHeaders())
+        .containsExactly(new VirtualServiceSpec.HeaderMatch("x-debug", StringMatch.exact("1")));
+    assertThat(m.queryParams())
+        .containsExactly(new VirtualServiceSpec.HeaderMatch("v", StringMatch.exact("2")));
     assertThat(m.port()).isEqualTo(9080);
     assertThat(m.sourceLabels()).isEqualTo(Map.of("app", "web"));
     assertThat(m.sourceNamespace()).isEqualTo("front");
     assertThat(m.gateways()).containsExactly("mesh");
     assertThat(route.route().get(0).headers().request().set()).isEqualTo(Map.of("x-to", "v1"));
-    assertThat(route.rewrite()).isEqualTo(new VirtualServiceSpec.Rewrite("/v2/api", "reviews.internal", "", "", 0));
+    assertThat(route.rewrite())
+        .isEqualTo(new VirtualServiceSpec.Rewrite("/v2/api", "reviews.internal", "", "", 0));
     assertThat(route.timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(route.retries().backoff()).isEqualTo(Duration.ofMillis(25));
     assertThat(route.fault())
         .isEqualTo(new VirtualServiceSpec.Fault(Duration.ofSeconds(2), 12.5, 503, "", 1));
     assertThat(route.mirrors()).containsExactly(new VirtualServiceSpec.Mirror("shadow", "", 0, 25));
     assertThat(route.corsPolicy().maxAge()).isEqualTo(Duration.ofHours(24));
-    assertThat(route.corsPolicy().allowOrigins()).containsExactly(StringMatch.exact("https://shop.example"));
+    assertThat(route.corsPolicy().allowOrigins())
+        .containsExactly(StringMatch.exact("https://shop.example"));
     assertThat(route.headers().request().remove()).containsExactly("x-b");
     assertThat(route.headers().response().set()).isEqualTo(Map.of("x-c", "2"));
   }
@@ -154,9 +159,12 @@ class TrafficKindsTest {
             """);
     assertThat(spec.http().get(0).redirect())
         .isEqualTo(new VirtualServiceSpec.Redirect("/new", "", "", 302, 0, "FROM_REQUEST_PORT"));
-    assertThat(spec.http().get(1).directResponse()).isEqualTo(new VirtualServiceSpec.DirectResponse(200, "pong", false));
-    assertThat(spec.http().get(2).delegate()).isEqualTo(new VirtualServiceSpec.Delegate("reviews-routes", "team"));
-    assertThat(spec.tcp().get(0).matches().get(0).destinationSubnets()).containsExactly("10.0.0.0/8");
+    assertThat(spec.http().get(1).directResponse())
+        .isEqualTo(new VirtualServiceSpec.DirectResponse(200, "pong", false));
+    assertThat(spec.http().get(2).delegate())
+        .isEqualTo(new VirtualServiceSpec.Delegate("reviews-routes", "team"));
+    assertThat(spec.tcp().get(0).matches().get(0).destinationSubnets())
+        .containsExactly("10.0.0.0/8");
     assertThat(spec.tls().get(0).matches().get(0).sniHosts()).containsExactly("shop.example.com");
 
     VirtualServiceSpec delegate =
@@ -176,19 +184,24 @@ class TrafficKindsTest {
   @Test
   void refusesHttpRoutesIstioRefuses() {
     ConfigError both =
-        refused(vs("""
+        refused(
+            vs(
+                """
             - redirect: {uri: /new}
               route: [{destination: {host: reviews}}]
             """));
     assertThat(both.field()).isEqualTo("spec.http[0]");
-    assertThat(both.reason()).isEqualTo("route, redirect, directResponse and delegate exclude each other");
+    assertThat(both.reason())
+        .isEqualTo("route, redirect, directResponse and delegate exclude each other");
 
     ConfigError code = refused(vs("- redirect: {uri: /new, redirectCode: 200}"));
     assertThat(code.field()).isEqualTo("spec.http[0].redirect.redirectCode");
     assertThat(code.reason()).isEqualTo("200 is not a redirect code (301, 302, 303, 307 or 308)");
 
     ConfigError status =
-        refused(vs("""
+        refused(
+            vs(
+                """
             - fault: {abort: {httpStatus: 700}}
               route: [{destination: {host: reviews}}]
             """));
@@ -196,7 +209,9 @@ class TrafficKindsTest {
     assertThat(status.reason()).isEqualTo("must be between 200 and 599");
 
     ConfigError exponential =
-        refused(vs("""
+        refused(
+            vs(
+                """
             - fault: {delay: {exponentialDelay: 1s}}
               route: [{destination: {host: reviews}}]
             """));
@@ -204,7 +219,9 @@ class TrafficKindsTest {
     assertThat(exponential.reason()).isEqualTo("not supported by Istio; use fixedDelay");
 
     ConfigError retryOn =
-        refused(vs("""
+        refused(
+            vs(
+                """
             - retries: {attempts: 2, retryOn: "sometimes"}
               route: [{destination: {host: reviews}}]
             """));
@@ -214,7 +231,9 @@ class TrafficKindsTest {
             "\"sometimes\" is not a retry condition Envoy knows (such as 5xx, connect-failure, unavailable) or an HTTP status code");
 
     ConfigError prefixQuery =
-        refused(vs("""
+        refused(
+            vs(
+                """
             - match: [{queryParams: {v: {prefix: "1"}}}]
               route: [{destination: {host: reviews}}]
             """));
@@ -232,7 +251,8 @@ class TrafficKindsTest {
             """);
     assertThat(meshWildcard.field()).isEqualTo("spec.hosts[0]");
     assertThat(meshWildcard.reason())
-        .isEqualTo("the host \"*\" is only allowed in VirtualServices bound to gateways, not to the mesh");
+        .isEqualTo(
+            "the host \"*\" is only allowed in VirtualServices bound to gateways, not to the mesh");
 
     ConfigError sni =
         refused(
@@ -247,7 +267,8 @@ class TrafficKindsTest {
                 route: [{destination: {host: b}}]
             """);
     assertThat(sni.field()).isEqualTo("spec.tls[0].match[0].sniHosts[0]");
-    assertThat(sni.reason()).isEqualTo("\"b.example.com\" matches none of spec.hosts [a.example.com]");
+    assertThat(sni.reason())
+        .isEqualTo("\"b.example.com\" matches none of spec.hosts [a.example.com]");
   }
 
   @Test
@@ -289,7 +310,10 @@ class TrafficKindsTest {
     var port = dr.trafficPolicy().forPort(9443);
     assertThat(port.tls().mode()).isEqualTo(DestinationRuleSpec.TlsMode.SIMPLE);
     assertThat(port.loadBalancer()).isEqualTo(dr.trafficPolicy().loadBalancer());
-    var v1 = dr.trafficPolicy().forPort(9080).overriddenBy(dr.subset("v1").get().trafficPolicy().forPort(9080));
+    var v1 =
+        dr.trafficPolicy()
+            .forPort(9080)
+            .overriddenBy(dr.subset("v1").get().trafficPolicy().forPort(9080));
     assertThat(v1.loadBalancer().simple()).isEqualTo(DestinationRuleSpec.SimpleLb.LEAST_REQUEST);
     assertThat(v1.tls().mode()).isEqualTo(DestinationRuleSpec.TlsMode.ISTIO_MUTUAL);
 
@@ -304,7 +328,8 @@ class TrafficKindsTest {
               trafficPolicy: {tls: {mode: MUTUAL}}
             """);
     assertThat(mutual.field()).isEqualTo("spec.trafficPolicy.tls");
-    assertThat(mutual.reason()).isEqualTo("MUTUAL needs clientCertificate and privateKey, or credentialName");
+    assertThat(mutual.reason())
+        .isEqualTo("MUTUAL needs clientCertificate and privateKey, or credentialName");
 
     ConfigError ring =
         refused(
@@ -316,7 +341,8 @@ class TrafficKindsTest {
               host: reviews
               trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true, ringHash: {size: 3}}}}
             """);
-    assertThat(ring.field()).isEqualTo("spec.trafficPolicy.loadBalancer.consistentHash.ringHash.size");
+    assertThat(ring.field())
+        .isEqualTo("spec.trafficPolicy.loadBalancer.consistentHash.ringHash.size");
     assertThat(ring.reason()).isEqualTo("unknown field");
   }
 
@@ -361,7 +387,8 @@ class TrafficKindsTest {
             """);
     assertThat(quic.field()).isEqualTo("spec.servers[0].port.protocol");
     assertThat(quic.reason())
-        .isEqualTo("QUIC and HTTP/3 are not supported: Maistra's proxies serve no QUIC listeners; use HTTPS or HTTP2");
+        .isEqualTo(
+            "QUIC and HTTP/3 are not supported: Maistra's proxies serve no QUIC listeners; use HTTPS or HTTP2");
 
     ConfigError noTls =
         refused(
@@ -398,7 +425,8 @@ class TrafficKindsTest {
             """);
     assertThat(se.external()).isTrue();
     assertThat(se.resolution()).isEqualTo(ServiceEntrySpec.Resolution.STATIC);
-    assertThat(se.ports()).containsExactly(new ServiceEntrySpec.Port(443, "https", Protocol.HTTPS, 8443));
+    assertThat(se.ports())
+        .containsExactly(new ServiceEntrySpec.Port(443, "https", Protocol.HTTPS, 8443));
     assertThat(se.endpoints().get(0).ports()).isEqualTo(Map.of("https", 9443));
 
     ConfigError selector =
@@ -413,7 +441,8 @@ class TrafficKindsTest {
               workloadSelector: {labels: {app: vm}}
             """);
     assertThat(selector.field()).isEqualTo("spec.workloadSelector");
-    assertThat(selector.reason()).isEqualTo("external workloads (virtual machines) are not supported");
+    assertThat(selector.reason())
+        .isEqualTo("external workloads (virtual machines) are not supported");
 
     ConfigError entry =
         refused(
@@ -424,7 +453,8 @@ class TrafficKindsTest {
             spec: {address: 10.0.0.9, labels: {app: vm}}
             """);
     assertThat(entry.message())
-        .isEqualTo("mesh.yaml:1: WorkloadEntry shop/vm-1: external workloads (virtual machines) are not supported");
+        .isEqualTo(
+            "mesh.yaml:1: WorkloadEntry shop/vm-1: external workloads (virtual machines) are not supported");
 
     ConfigError staticWithoutEndpoints =
         refused(
@@ -473,8 +503,10 @@ class TrafficKindsTest {
               - hosts: ["./*", "istio-system/*"]
               outboundTrafficPolicy: {mode: REGISTRY_ONLY}
             """);
-    assertThat(sc.ingress()).containsExactly(new SidecarSpec.IngressListener(9080, Protocol.HTTP, "http", 8080));
-    assertThat(sc.egress().get(1)).isEqualTo(new SidecarSpec.EgressListener(0, null, List.of("./*", "istio-system/*")));
+    assertThat(sc.ingress())
+        .containsExactly(new SidecarSpec.IngressListener(9080, Protocol.HTTP, "http", 8080));
+    assertThat(sc.egress().get(1))
+        .isEqualTo(new SidecarSpec.EgressListener(0, null, List.of("./*", "istio-system/*")));
     assertThat(sc.outboundRegistryOnly()).isTrue();
 
     ConfigError order =
@@ -490,7 +522,9 @@ class TrafficKindsTest {
                 hosts: ["./*"]
             """);
     assertThat(order.field()).isEqualTo("spec.egress[0].port");
-    assertThat(order.reason()).isEqualTo("the egress listener without a port catches every other port and must come last");
+    assertThat(order.reason())
+        .isEqualTo(
+            "the egress listener without a port catches every other port and must come last");
 
     ConfigError host =
         refused(
@@ -502,6 +536,7 @@ class TrafficKindsTest {
               egress: [{hosts: [reviews]}]
             """);
     assertThat(host.field()).isEqualTo("spec.egress[0].hosts[0]");
-    assertThat(host.reason()).isEqualTo("\"reviews\": write NAMESPACE/HOST (namespace may be ., * or ~)");
+    assertThat(host.reason())
+        .isEqualTo("\"reviews\": write NAMESPACE/HOST (namespace may be ., * or ~)");
   }
 }

@@ -23,7 +23,11 @@ class ConfigStoreTest {
   }
 
   private static String namespace(String name, String label) {
-    return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + ", labels: {team: " + label + "}}\n";
+    return "apiVersion: v1\nkind: Namespace\nmetadata: {name: "
+        + name
+        + ", labels: {team: "
+        + label
+        + "}}\n";
   }
 
   @Test
@@ -54,7 +58,8 @@ class ConfigStoreTest {
         .containsEntry("team", "first");
     assertThat(s.errors()).hasSize(1);
     assertThat(s.errors().get(0).message())
-        .isEqualTo("b.yaml:1: Namespace shop: metadata.name: duplicate: the same object is already defined at a.yaml:1");
+        .isEqualTo(
+            "b.yaml:1: Namespace shop: metadata.name: duplicate: the same object is already defined at a.yaml:1");
   }
 
   @Test

@@ -28,8 +28,11 @@ import java.util.function.Consumer;
  * same objects.
  */
 public final class MockApiServer implements AutoCloseable {
-  public static final ResourceDefinitionContext ROLLS = maistra("ServiceMeshMemberRoll", "servicemeshmemberrolls");
-  public static final ResourceDefinitionContext MEMBERS = maistra("ServiceMeshMember", "servicemeshmembers");
+  public static final ResourceDefinitionContext ROLLS =
+      maistra("ServiceMeshMemberRoll", "servicemeshmemberrolls");
+  public static final ResourceDefinitionContext MEMBERS =
+      maistra("ServiceMeshMember", "servicemeshmembers");
+
   /** OpenShift's Routes, served only by {@link #openShift()}. */
   public static final ResourceDefinitionContext ROUTES =
       new ResourceDefinitionContext.Builder()
@@ -79,7 +82,9 @@ public final class MockApiServer implements AutoCloseable {
   }
 
   private KubernetesMockServer serve(int onPort) {
-    KubernetesMockServer s = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    KubernetesMockServer s =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     s.init(InetAddress.getLoopbackAddress(), onPort);
     return s;
   }
@@ -119,7 +124,8 @@ public final class MockApiServer implements AutoCloseable {
 
   /** A client whose requests say {@code agent} in their User-Agent, see {@link #requestsFrom}. */
   public synchronized KubernetesClient newClient(String agent) {
-    KubernetesClient c = server.createClient(b -> b.editOrNewConfig().withUserAgent(agent).endConfig());
+    KubernetesClient c =
+        server.createClient(b -> b.editOrNewConfig().withUserAgent(agent).endConfig());
     clients.add(c);
     return c;
   }
@@ -145,20 +151,23 @@ public final class MockApiServer implements AutoCloseable {
   }
 
   static GenericKubernetesResource create(KubernetesClient through, String yaml) {
-    GenericKubernetesResource r = through.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
+    GenericKubernetesResource r =
+        through.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
     return through.resource(r).create();
   }
 
   /** Sets a roll's {@code status.configuredMembers}, as a member controller would. */
   public void configure(String namespace, String rollName, List<String> members) {
-    GenericKubernetesResource roll = client.genericKubernetesResources(ROLLS).inNamespace(namespace).withName(rollName).get();
+    GenericKubernetesResource roll =
+        client.genericKubernetesResources(ROLLS).inNamespace(namespace).withName(rollName).get();
     roll.setAdditionalProperty("status", Map.of("configuredMembers", members));
     client.genericKubernetesResources(ROLLS).inNamespace(namespace).resource(roll).updateStatus();
   }
 
   /** Replaces a roll's {@code spec.members}. */
   public void setMembers(String namespace, String rollName, List<String> members) {
-    GenericKubernetesResource roll = client.genericKubernetesResources(ROLLS).inNamespace(namespace).withName(rollName).get();
+    GenericKubernetesResource roll =
+        client.genericKubernetesResources(ROLLS).inNamespace(namespace).withName(rollName).get();
     roll.setAdditionalProperty("spec", Map.of("members", members));
     client.genericKubernetesResources(ROLLS).inNamespace(namespace).resource(roll).update();
   }

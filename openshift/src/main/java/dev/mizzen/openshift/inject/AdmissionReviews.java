@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -43,7 +44,7 @@ final class AdmissionReviews {
       review = JSON.readTree(body);
     } catch (JsonProcessingException e) {
       throw new MalformedReviewException("the body is not JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new MalformedReviewException("the body cannot be read: " + e.getMessage());
     }
     if (review == null || !review.isObject()) {
@@ -51,7 +52,8 @@ final class AdmissionReviews {
     }
     String apiVersion = review.path("apiVersion").asText("");
     if (!API_VERSION.equals(apiVersion)) {
-      throw new MalformedReviewException("apiVersion must be \"" + API_VERSION + "\", not \"" + apiVersion + "\"");
+      throw new MalformedReviewException(
+          "apiVersion must be \"" + API_VERSION + "\", not \"" + apiVersion + "\"");
     }
     String kind = review.path("kind").asText("");
     if (!"AdmissionReview".equals(kind)) {
@@ -76,9 +78,11 @@ final class AdmissionReviews {
     }
     JsonNode object = request.path("object");
     if (!object.isObject() || !object.path("spec").path("containers").isArray()) {
-      throw new MalformedReviewException("request.object: a Pod with spec.containers is required to create a pod");
+      throw new MalformedReviewException(
+          "request.object: a Pod with spec.containers is required to create a pod");
     }
-    String namespace = request.path("namespace").asText(object.path("metadata").path("namespace").asText(""));
+    String namespace =
+        request.path("namespace").asText(object.path("metadata").path("namespace").asText(""));
     if (namespace.isEmpty()) {
       throw new MalformedReviewException("request.namespace: required for a pod");
     }
@@ -95,7 +99,9 @@ final class AdmissionReviews {
     response.put("allowed", true);
     if (patch != null && !patch.isEmpty()) {
       response.put("patchType", "JSONPatch");
-      response.put("patch", Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+      response.put(
+          "patch",
+          Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
     }
     return review.toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -12,7 +12,11 @@ import java.util.Objects;
  * @param template what is added to a pod
  */
 public record Injection(
-    String controlPlaneNamespace, String discoveryAddress, String domain, boolean cni, InjectionTemplate template) {
+    String controlPlaneNamespace,
+    String discoveryAddress,
+    String domain,
+    boolean cni,
+    InjectionTemplate template) {
   public Injection {
     Objects.requireNonNull(controlPlaneNamespace, "controlPlaneNamespace");
     Objects.requireNonNull(discoveryAddress, "discoveryAddress");

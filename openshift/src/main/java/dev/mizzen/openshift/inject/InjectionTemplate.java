@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,7 +31,8 @@ public final class InjectionTemplate {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z]+)\\s*}}");
   static final Set<String> PLACEHOLDERS =
       Set.of("discoveryAddress", "controlPlaneNamespace", "domain", "podLabels", "appContainers");
-  private static final Set<String> SECTIONS = Set.of("labels", "annotations", "initContainers", "containers", "volumes");
+  private static final Set<String> SECTIONS =
+      Set.of("labels", "annotations", "initContainers", "containers", "volumes");
 
   private final String origin;
   private final ObjectNode template;
@@ -52,7 +54,9 @@ public final class InjectionTemplate {
     }
   }
 
-  /** Reads and checks {@code file}; the message of the exception names the file, field and reason. */
+  /**
+   * Reads and checks {@code file}; the message of the exception names the file, field and reason.
+   */
   public static InjectionTemplate load(Path file) throws IOException {
     return parse(file.toString(), Files.readString(file));
   }
@@ -65,13 +69,14 @@ public final class InjectionTemplate {
       throw new InvalidTemplateException(origin, "", "not YAML: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidTemplateException(origin, "", "must be a map of " + new java.util.TreeSet<>(SECTIONS));
+      throw new InvalidTemplateException(origin, "", "must be a map of " + new TreeSet<>(SECTIONS));
     }
     ObjectNode template = (ObjectNode) root;
     for (Iterator<String> it = template.fieldNames(); it.hasNext(); ) {
       String section = it.next();
       if (!SECTIONS.contains(section)) {
-        throw new InvalidTemplateException(origin, section, "unknown section; known: " + new java.util.TreeSet<>(SECTIONS));
+        throw new InvalidTemplateException(
+            origin, section, "unknown section; known: " + new TreeSet<>(SECTIONS));
       }
     }
     for (String map : new String[] {"labels", "annotations"}) {
@@ -96,7 +101,9 @@ public final class InjectionTemplate {
         throw new InvalidTemplateException(origin, list, "must be a list");
       }
       for (int i = 0; i < n.size(); i++) {
-        if (!n.get(i).isObject() || !n.get(i).path("name").isTextual() || n.get(i).path("name").asText().isEmpty()) {
+        if (!n.get(i).isObject()
+            || !n.get(i).path("name").isTextual()
+            || n.get(i).path("name").asText().isEmpty()) {
           throw new InvalidTemplateException(origin, list + "[" + i + "].name", "is required");
         }
       }
@@ -108,13 +115,16 @@ public final class InjectionTemplate {
     return new InjectionTemplate(origin, template);
   }
 
-  private static void checkPlaceholders(String origin, String at, JsonNode node) throws InvalidTemplateException {
+  private static void checkPlaceholders(String origin, String at, JsonNode node)
+      throws InvalidTemplateException {
     if (node.isTextual()) {
       Matcher m = PLACEHOLDER.matcher(node.asText());
       while (m.find()) {
         if (!PLACEHOLDERS.contains(m.group(1))) {
           throw new InvalidTemplateException(
-              origin, at, "unknown placeholder {{" + m.group(1) + "}}; known: " + new java.util.TreeSet<>(PLACEHOLDERS));
+              origin,
+              at,
+              "unknown placeholder {{" + m.group(1) + "}}; known: " + new TreeSet<>(PLACEHOLDERS));
         }
       }
     } else if (node.isArray()) {

@@ -23,8 +23,10 @@ import java.util.TreeMap;
 final class Injector {
   static final String INJECT = "sidecar.istio.io/inject";
   static final String STATUS = "sidecar.istio.io/status";
+
   /** Says, on every pod the webhook sees, whether it was injected and why not. */
   static final String DECISION = "sidecar.maistra.io/injection";
+
   static final String INJECTED = "injected";
   private static final Set<String> YES = Set.of("y", "yes", "true", "on");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,7 +43,11 @@ final class Injector {
 
   Decision decide(JsonNode pod, String namespace, boolean member) {
     if (!member) {
-      return skip("namespace " + namespace + " is not a member of the mesh of " + settings.controlPlaneNamespace());
+      return skip(
+          "namespace "
+              + namespace
+              + " is not a member of the mesh of "
+              + settings.controlPlaneNamespace());
     }
     JsonNode value = pod.path("metadata").path("annotations").path(INJECT);
     if (value.isMissingNode() || value.isNull()) {
@@ -71,7 +77,9 @@ final class Injector {
     return new Decision(false, "not injected: " + why);
   }
 
-  /** The JSON patch (RFC 6902) for {@code pod}: the sidecar when injected, the explanation always. */
+  /**
+   * The JSON patch (RFC 6902) for {@code pod}: the sidecar when injected, the explanation always.
+   */
   ArrayNode patch(JsonNode pod, Decision decision) {
     ArrayNode ops = NODES.arrayNode();
     Map<String, String> annotations = new LinkedHashMap<>();
@@ -91,20 +99,29 @@ final class Injector {
     Map<String, String> labels = new TreeMap<>(strings(pod.path("metadata").path("labels")));
     Map<String, String> addedLabels = new LinkedHashMap<>();
     values.put("podLabels", "");
-    settings.template().render(values).path("labels").properties().forEach(e -> {
-      if (!labels.containsKey(e.getKey())) {
-        addedLabels.put(e.getKey(), e.getValue().asText());
-      }
-    });
+    settings
+        .template()
+        .render(values)
+        .path("labels")
+        .properties()
+        .forEach(
+            e -> {
+              if (!labels.containsKey(e.getKey())) {
+                addedLabels.put(e.getKey(), e.getValue().asText());
+              }
+            });
     labels.putAll(addedLabels);
     values.put("podLabels", json(labels));
     ObjectNode t = settings.template().render(values);
     Map<String, String> existing = strings(pod.path("metadata").path("annotations"));
-    t.path("annotations").properties().forEach(e -> {
-      if (!existing.containsKey(e.getKey())) {
-        annotations.put(e.getKey(), e.getValue().asText());
-      }
-    });
+    t.path("annotations")
+        .properties()
+        .forEach(
+            e -> {
+              if (!existing.containsKey(e.getKey())) {
+                annotations.put(e.getKey(), e.getValue().asText());
+              }
+            });
     List<String> inits = settings.cni() ? List.of() : names(t.path("initContainers"));
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("initContainers", inits.isEmpty() ? null : inits);
@@ -138,7 +155,8 @@ final class Injector {
     }
   }
 
-  private static void addToMap(ArrayNode ops, JsonNode pod, String field, Map<String, String> entries) {
+  private static void addToMap(
+      ArrayNode ops, JsonNode pod, String field, Map<String, String> entries) {
     if (entries.isEmpty()) {
       return;
     }
@@ -148,7 +166,12 @@ final class Injector {
       ops.add(op("/metadata/" + field, all));
       return;
     }
-    entries.forEach((k, v) -> ops.add(op("/metadata/" + field + "/" + k.replace("~", "~0").replace("/", "~1"), NODES.textNode(v))));
+    entries.forEach(
+        (k, v) ->
+            ops.add(
+                op(
+                    "/metadata/" + field + "/" + k.replace("~", "~0").replace("/", "~1"),
+                    NODES.textNode(v))));
   }
 
   private static ObjectNode op(String path, JsonNode value) {

@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -16,11 +15,13 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ServingCertificate extends X509ExtendedKeyManager {
   private static final Logger log = LoggerFactory.getLogger(ServingCertificate.class);
-  private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
+  private static final Pattern PEM =
+      Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
   private static final Duration CHECK_EVERY = Duration.ofSeconds(10);
   private static final String ALIAS = "webhook";
 
@@ -51,7 +53,9 @@ final class ServingCertificate extends X509ExtendedKeyManager {
     this(certChain, privateKey, CHECK_EVERY.toNanos());
   }
 
-  /** @param checkEveryNanos how long a read pair is used before the files' times are looked at again */
+  /**
+   * @param checkEveryNanos how long a read pair is used before the files' times are looked at again
+   */
   ServingCertificate(Path certChain, Path privateKey, long checkEveryNanos) throws IOException {
     this.certChain = certChain;
     this.privateKey = privateKey;
@@ -62,7 +66,7 @@ final class ServingCertificate extends X509ExtendedKeyManager {
   SSLContext sslContext() throws IOException {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(new javax.net.ssl.KeyManager[] {this}, null, null);
+      ctx.init(new KeyManager[] {this}, null, null);
       return ctx;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
@@ -70,10 +74,14 @@ final class ServingCertificate extends X509ExtendedKeyManager {
   }
 
   private Loaded load() throws IOException {
-    List<FileTime> modified = List.of(Files.getLastModifiedTime(certChain), Files.getLastModifiedTime(privateKey));
+    List<FileTime> modified =
+        List.of(Files.getLastModifiedTime(certChain), Files.getLastModifiedTime(privateKey));
     X509Certificate[] chain;
     try (InputStream in = Files.newInputStream(certChain)) {
-      chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(X509Certificate[]::new);
+      chain =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(in)
+              .toArray(X509Certificate[]::new);
     } catch (GeneralSecurityException e) {
       throw new IOException(certChain + ": not a PEM certificate chain: " + e.getMessage(), e);
     }
@@ -86,9 +94,11 @@ final class ServingCertificate extends X509ExtendedKeyManager {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setKeyEntry(ALIAS, key, new char[0], chain);
-      KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm()).init(store, new char[0]);
+      KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm())
+          .init(store, new char[0]);
     } catch (GeneralSecurityException e) {
-      throw new IOException(privateKey + " does not go with " + certChain + ": " + e.getMessage(), e);
+      throw new IOException(
+          privateKey + " does not go with " + certChain + ": " + e.getMessage(), e);
     }
     return new Loaded(chain, key, modified);
   }
@@ -104,7 +114,12 @@ final class ServingCertificate extends X509ExtendedKeyManager {
         switch (type) {
           case "PRIVATE KEY" -> der;
           case "RSA PRIVATE KEY" -> rsaPkcs1ToPkcs8(der);
-          default -> throw new IOException(file + ": a \"" + type + "\" key is not supported; use PKCS#8 (\"PRIVATE KEY\") or PKCS#1 RSA");
+          default ->
+              throw new IOException(
+                  file
+                      + ": a \""
+                      + type
+                      + "\" key is not supported; use PKCS#8 (\"PRIVATE KEY\") or PKCS#1 RSA");
         };
     for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
       try {
@@ -119,7 +134,23 @@ final class ServingCertificate extends X509ExtendedKeyManager {
   /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (version 0, rsaEncryption). */
   private static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
     byte[] version = {0x02, 0x01, 0x00};
-    byte[] algorithm = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+    byte[] algorithm = {
+      0x30,
+      0x0d,
+      0x06,
+      0x09,
+      0x2a,
+      (byte) 0x86,
+      0x48,
+      (byte) 0x86,
+      (byte) 0xf7,
+      0x0d,
+      0x01,
+      0x01,
+      0x01,
+      0x05,
+      0x00
+    };
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.writeBytes(version);
     body.writeBytes(algorithm);
@@ -153,14 +184,21 @@ final class ServingCertificate extends X509ExtendedKeyManager {
     }
     checkedAt = now;
     try {
-      List<FileTime> modified = List.of(Files.getLastModifiedTime(certChain), Files.getLastModifiedTime(privateKey));
+      List<FileTime> modified =
+          List.of(Files.getLastModifiedTime(certChain), Files.getLastModifiedTime(privateKey));
       if (!modified.equals(loaded.modified())) {
         loaded = load();
         current.set(loaded);
-        log.info("webhook certificate {} read again: now valid until {}", certChain, loaded.chain()[0].getNotAfter().toInstant());
+        log.info(
+            "webhook certificate {} read again: now valid until {}",
+            certChain,
+            loaded.chain()[0].getNotAfter().toInstant());
       }
     } catch (IOException e) {
-      log.warn("webhook certificate {} changed but cannot be used, keeping the previous one: {}", certChain, e.getMessage());
+      log.warn(
+          "webhook certificate {} changed but cannot be used, keeping the previous one: {}",
+          certChain,
+          e.getMessage());
     }
     return loaded;
   }
@@ -177,7 +215,9 @@ final class ServingCertificate extends X509ExtendedKeyManager {
 
   private boolean matches(String keyType) {
     String algorithm = fresh().key().getAlgorithm();
-    return keyType.equals(algorithm) || (keyType.startsWith("EC") && algorithm.equals("EC")) || keyType.equals("RSASSA-PSS") && algorithm.equals("RSA");
+    return keyType.equals(algorithm)
+        || (keyType.startsWith("EC") && algorithm.equals("EC"))
+        || keyType.equals("RSASSA-PSS") && algorithm.equals("RSA");
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
+
   /** Far above any pod the API server stores (etcd takes 1.5 MiB per object). */
   static final int MAX_BODY = 8 * 1024 * 1024;
 
@@ -34,7 +36,8 @@ public final class WebhookServer implements AutoCloseable {
   private final Injector injector;
   private final Predicate<String> isMember;
 
-  private WebhookServer(HttpsServer server, ExecutorService executor, Injector injector, Predicate<String> isMember) {
+  private WebhookServer(
+      HttpsServer server, ExecutorService executor, Injector injector, Predicate<String> isMember) {
     this.server = server;
     this.executor = executor;
     this.injector = injector;
@@ -50,15 +53,18 @@ public final class WebhookServer implements AutoCloseable {
    * @param isMember whether a namespace is a configured member of this control plane
    */
   public static WebhookServer start(
-      InetSocketAddress address, Path certChain, Path privateKey, Injection injection, Predicate<String> isMember)
+      InetSocketAddress address,
+      Path certChain,
+      Path privateKey,
+      Injection injection,
+      Predicate<String> isMember)
       throws IOException {
     ServingCertificate certificate = new ServingCertificate(certChain, privateKey);
     HttpsServer server = HttpsServer.create(address, 64);
     server.setHttpsConfigurator(new HttpsConfigurator(certificate.sslContext()));
     ExecutorService executor =
         Executors.newFixedThreadPool(
-            4,
-            new ThreadFactoryBuilder().setNameFormat("mizzen-webhook").setDaemon(true).build());
+            4, new ThreadFactoryBuilder().setNameFormat("mizzen-webhook").setDaemon(true).build());
     server.setExecutor(executor);
     WebhookServer webhook = new WebhookServer(server, executor, new Injector(injection), isMember);
     server.createContext("/inject", webhook::handle);
@@ -94,8 +100,11 @@ public final class WebhookServer implements AutoCloseable {
         return;
       }
       String type = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
-      if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-        refuse(ex, 415, "malformed AdmissionReview: Content-Type must be application/json, not " + type);
+      if (!type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        refuse(
+            ex,
+            415,
+            "malformed AdmissionReview: Content-Type must be application/json, not " + type);
         return;
       }
       byte[] body = readLimited(ex.getRequestBody());
@@ -128,16 +137,23 @@ public final class WebhookServer implements AutoCloseable {
       return AdmissionReviews.allow(request.uid(), null);
     }
     JsonNode pod = request.object();
-    Injector.Decision decision = injector.decide(pod, request.namespace(), isMember.test(request.namespace()));
+    Injector.Decision decision =
+        injector.decide(pod, request.namespace(), isMember.test(request.namespace()));
     ArrayNode patch = injector.patch(pod, decision);
-    log.info("sidecar injection: pod {}/{}: {}", request.namespace(), podName(pod), decision.explanation());
+    log.info(
+        "sidecar injection: pod {}/{}: {}",
+        request.namespace(),
+        podName(pod),
+        decision.explanation());
     return AdmissionReviews.allow(request.uid(), patch);
   }
 
   /** The pod's name, which the API server may only make up after admission. */
   private static String podName(JsonNode pod) {
     String name = pod.path("metadata").path("name").asText("");
-    return name.isEmpty() ? pod.path("metadata").path("generateName").asText("") + "<generated>" : name;
+    return name.isEmpty()
+        ? pod.path("metadata").path("generateName").asText("") + "<generated>"
+        : name;
   }
 
   private static void refuse(HttpExchange ex, int status, String message) throws IOException {
@@ -154,7 +170,8 @@ public final class WebhookServer implements AutoCloseable {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+  private static void send(HttpExchange ex, int status, String type, byte[] body)
+      throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {

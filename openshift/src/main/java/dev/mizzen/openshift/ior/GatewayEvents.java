@@ -10,14 +10,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Tells people what IOR made of each Gateway: an event on the Gateway ({@code oc describe gateway}
- * shows it) and a log line, each time the outcome changes. Events rather than the Gateway's
- * status, because writing the status would change the Gateway's resource version, which the
- * Routes record, and other controllers own parts of that status.
+ * shows it) and a log line, each time the outcome changes. Events rather than the Gateway's status,
+ * because writing the status would change the Gateway's resource version, which the Routes record,
+ * and other controllers own parts of that status.
  */
 final class GatewayEvents {
   private static final Logger log = LoggerFactory.getLogger(IorController.class);
@@ -26,6 +27,7 @@ final class GatewayEvents {
   private final KubernetesClient client;
   private final String identity;
   private final Clock clock;
+
   /** The last outcome reported per Gateway, so that an unchanged one is not reported again. */
   private final Map<String, String> reported = new HashMap<>();
 
@@ -57,15 +59,23 @@ final class GatewayEvents {
       log.info("Gateway {}: {}", plan.gatewayKey(), message);
     }
     try {
-      client.v1().events().inNamespace(plan.gatewayNamespace()).resource(event(gateway, plan, reason, message)).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(plan.gatewayNamespace())
+          .resource(event(gateway, plan, reason, message))
+          .create();
       reported.put(plan.gatewayKey(), outcome);
     } catch (KubernetesClientException e) {
-      log.warn("event on Gateway {} not written, retrying with the next change: {}", plan.gatewayKey(), e.getMessage());
+      log.warn(
+          "event on Gateway {} not written, retrying with the next change: {}",
+          plan.gatewayKey(),
+          e.getMessage());
     }
   }
 
   /** Forgets the Gateways that are gone, so that one made again is reported again. */
-  void retain(java.util.Set<String> gatewayKeys) {
+  void retain(Set<String> gatewayKeys) {
     reported.keySet().retainAll(gatewayKeys);
   }
 
@@ -83,6 +93,13 @@ final class GatewayEvents {
             .withUid(gateway.getMetadata().getUid())
             .withResourceVersion(gateway.getMetadata().getResourceVersion())
             .build();
-    return Events.on(about, plan.warns() ? "Warning" : "Normal", reason, message, COMPONENT, identity, clock.instant());
+    return Events.on(
+        about,
+        plan.warns() ? "Warning" : "Normal",
+        reason,
+        message,
+        COMPONENT,
+        identity,
+        clock.instant());
   }
 }

@@ -64,7 +64,8 @@ final class GatewayReader {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object value, String field) throws InvalidGatewayException {
+  private static Map<String, Object> map(Object value, String field)
+      throws InvalidGatewayException {
     if (value == null) {
       return Map.of();
     }
@@ -84,7 +85,8 @@ final class GatewayReader {
     return l;
   }
 
-  private static Map<String, String> strings(Object value, String field) throws InvalidGatewayException {
+  private static Map<String, String> strings(Object value, String field)
+      throws InvalidGatewayException {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : map(value, field).entrySet()) {
       if (!(e.getValue() instanceof String s)) {

@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,15 +36,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Istio OpenShift Routing: mirrors every Gateway of the member namespaces as OpenShift Routes, one
- * per host of each server, and keeps them in step. It runs beside the member controller, under
- * its Lease, so only one replica writes; it learns the members from it, and deletes the Routes of
- * a namespace that leaves before the namespace loses the RoleBinding that grants IOR its rights
+ * per host of each server, and keeps them in step. It runs beside the member controller, under its
+ * Lease, so only one replica writes; it learns the members from it, and deletes the Routes of a
+ * namespace that leaves before the namespace loses the RoleBinding that grants IOR its rights
  * there. It does nothing on a cluster that does not serve {@code route.openshift.io/v1} Routes.
  *
- * <p>Each pass compares what every Gateway asks for with the Routes IOR made (those labelled
- * {@code maistra.io/generated-by: ior} in the watched namespaces) and writes the difference, so
- * the first pass after gaining the Lease also keeps current Routes, rewrites stale ones and
- * deletes orphaned ones. All state lives on one thread.
+ * <p>Each pass compares what every Gateway asks for with the Routes IOR made (those labelled {@code
+ * maistra.io/generated-by: ior} in the watched namespaces) and writes the difference, so the first
+ * pass after gaining the Lease also keeps current Routes, rewrites stale ones and deletes orphaned
+ * ones. All state lives on one thread.
  */
 public final class IorController implements LeaderTask, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IorController.class);
@@ -51,6 +52,7 @@ public final class IorController implements LeaderTask, AutoCloseable {
   private static final String ISTIO_NETWORKING = "networking.istio.io";
   private static final List<String> GATEWAY_VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
   private static final long WAIT_SECONDS = 60;
+
   /** How long a pass waits for a new namespace to be read before going on without it. */
   private static final Duration READ_GRACE = Duration.ofSeconds(30);
 
@@ -68,7 +70,9 @@ public final class IorController implements LeaderTask, AutoCloseable {
   private boolean graceCheck;
   private volatile boolean active;
 
-  /** @param settings the member controller's: the control plane, the maistra-version, this replica */
+  /**
+   * @param settings the member controller's: the control plane, the maistra-version, this replica
+   */
   public IorController(KubernetesClient client, MemberController.Settings settings) {
     this.client = client;
     this.controlPlaneNamespace = settings.controlPlaneNamespace();
@@ -128,7 +132,7 @@ public final class IorController implements LeaderTask, AutoCloseable {
       log.warn("IOR of {} did not answer within {}s", controlPlaneNamespace, WAIT_SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       log.debug("IOR of {} is closed", controlPlaneNamespace);
     }
     return null;
@@ -142,16 +146,26 @@ public final class IorController implements LeaderTask, AutoCloseable {
               && resources.getResources() != null
               && resources.getResources().stream().anyMatch(r -> "routes".equals(r.getName()));
     } catch (KubernetesClientException e) {
-      log.warn("IOR of {}: cannot tell whether the cluster serves {} Routes, asking again in 30s: {}", controlPlaneNamespace, ROUTES_GROUP_VERSION, e.getMessage());
+      log.warn(
+          "IOR of {}: cannot tell whether the cluster serves {} Routes, asking again in 30s: {}",
+          controlPlaneNamespace,
+          ROUTES_GROUP_VERSION,
+          e.getMessage());
       executor.schedule(this::checkAgain, 30, TimeUnit.SECONDS);
       return;
     }
     if (!served) {
-      log.info("IOR of {} is off: the cluster does not serve {} Routes, so Gateways are not mirrored as Routes", controlPlaneNamespace, ROUTES_GROUP_VERSION);
+      log.info(
+          "IOR of {} is off: the cluster does not serve {} Routes, so Gateways are not mirrored as Routes",
+          controlPlaneNamespace,
+          ROUTES_GROUP_VERSION);
       return;
     }
     gatewayKind = gatewayKind();
-    log.info("IOR of {} is on: mirroring the Gateways ({}) of the member namespaces as Routes", controlPlaneNamespace, gatewayKind.getVersion());
+    log.info(
+        "IOR of {} is on: mirroring the Gateways ({}) of the member namespaces as Routes",
+        controlPlaneNamespace,
+        gatewayKind.getVersion());
   }
 
   private void checkAgain() {
@@ -167,15 +181,23 @@ public final class IorController implements LeaderTask, AutoCloseable {
     try {
       APIGroup group = client.getApiGroup(ISTIO_NETWORKING);
       if (group != null && group.getVersions() != null && !group.getVersions().isEmpty()) {
-        Set<String> offered = new TreeSet<>(group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).toList());
-        String preferred = group.getPreferredVersion() == null ? null : group.getPreferredVersion().getVersion();
+        Set<String> offered =
+            new TreeSet<>(
+                group.getVersions().stream().map(GroupVersionForDiscovery::getVersion).toList());
+        String preferred =
+            group.getPreferredVersion() == null ? null : group.getPreferredVersion().getVersion();
         version =
             GATEWAY_VERSIONS.contains(preferred)
                 ? preferred
                 : GATEWAY_VERSIONS.stream().filter(offered::contains).findFirst().orElse(version);
       }
     } catch (KubernetesClientException e) {
-      log.warn("IOR of {}: discovery of {} failed, reading Gateways at {}: {}", controlPlaneNamespace, ISTIO_NETWORKING, version, e.getMessage());
+      log.warn(
+          "IOR of {}: discovery of {} failed, reading Gateways at {}: {}",
+          controlPlaneNamespace,
+          ISTIO_NETWORKING,
+          version,
+          e.getMessage());
     }
     return new ResourceDefinitionContext.Builder()
         .withGroup(ISTIO_NETWORKING)
@@ -200,7 +222,10 @@ public final class IorController implements LeaderTask, AutoCloseable {
           return false;
         }
         watches.remove(ns).stop();
-        log.info("IOR of {}: namespace {} left the member roll; its Gateways' Routes are deleted", controlPlaneNamespace, ns);
+        log.info(
+            "IOR of {}: namespace {} left the member roll; its Gateways' Routes are deleted",
+            controlPlaneNamespace,
+            ns);
       }
     }
     for (String ns : wanted) {
@@ -228,7 +253,11 @@ public final class IorController implements LeaderTask, AutoCloseable {
       }
       return true;
     } catch (KubernetesClientException e) {
-      log.warn("IOR of {}: the Routes of leaving namespace {} not deleted yet, retrying: {}", controlPlaneNamespace, leaving, e.getMessage());
+      log.warn(
+          "IOR of {}: the Routes of leaving namespace {} not deleted yet, retrying: {}",
+          controlPlaneNamespace,
+          leaving,
+          e.getMessage());
       return false;
     }
   }
@@ -236,7 +265,12 @@ public final class IorController implements LeaderTask, AutoCloseable {
   private List<Route> routes(String namespace, Map<String, String> labels) {
     Map<String, String> selector = new HashMap<>(labels);
     selector.put(RoutePlanner.GENERATED_BY, RoutePlanner.GENERATED_BY_IOR);
-    return client.resources(Route.class).inNamespace(namespace).withLabels(selector).list().getItems();
+    return client
+        .resources(Route.class)
+        .inNamespace(namespace)
+        .withLabels(selector)
+        .list()
+        .getItems();
   }
 
   private void request() {
@@ -250,7 +284,7 @@ public final class IorController implements LeaderTask, AutoCloseable {
             },
             100,
             TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         queued.set(false);
       }
     }
@@ -285,7 +319,8 @@ public final class IorController implements LeaderTask, AutoCloseable {
       }
     }
     if (waitNanos > 0 || unread.size() == members.size()) {
-      // Each namespace's first read asks for a pass; this one is for a namespace that never is read.
+      // Each namespace's first read asks for a pass; this one is for a namespace that never is
+      // read.
       if (!graceCheck) {
         graceCheck = true;
         executor.schedule(
@@ -337,7 +372,9 @@ public final class IorController implements LeaderTask, AutoCloseable {
       }
     }
     List<Route> actual = new ArrayList<>();
-    watches.values().stream().filter(w -> !unread.contains(w.namespace)).forEach(w -> actual.addAll(w.routes.getStore().list()));
+    watches.values().stream()
+        .filter(w -> !unread.contains(w.namespace))
+        .forEach(w -> actual.addAll(w.routes.getStore().list()));
     boolean ok = apply(RouteDiff.of(plans, actual, unread));
     for (Plan p : plans) {
       events.report(gateways.get(p.gatewayKey()), p);
@@ -349,10 +386,28 @@ public final class IorController implements LeaderTask, AutoCloseable {
   private boolean apply(RouteDiff diff) {
     boolean ok = true;
     for (Route r : diff.create()) {
-      ok &= write(r, "created", () -> client.resources(Route.class).inNamespace(r.getMetadata().getNamespace()).resource(r).create());
+      ok &=
+          write(
+              r,
+              "created",
+              () ->
+                  client
+                      .resources(Route.class)
+                      .inNamespace(r.getMetadata().getNamespace())
+                      .resource(r)
+                      .create());
     }
     for (Route r : diff.update()) {
-      ok &= write(r, "rewrote", () -> client.resources(Route.class).inNamespace(r.getMetadata().getNamespace()).resource(r).update());
+      ok &=
+          write(
+              r,
+              "rewrote",
+              () ->
+                  client
+                      .resources(Route.class)
+                      .inNamespace(r.getMetadata().getNamespace())
+                      .resource(r)
+                      .update());
     }
     for (Route r : diff.delete()) {
       ok &= delete(r, "its Gateway no longer asks for it");
@@ -380,7 +435,11 @@ public final class IorController implements LeaderTask, AutoCloseable {
 
   private boolean delete(Route r, String why) {
     try {
-      client.resources(Route.class).inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName()).delete();
+      client
+          .resources(Route.class)
+          .inNamespace(r.getMetadata().getNamespace())
+          .withName(r.getMetadata().getName())
+          .delete();
       log.info("IOR deleted Route {}: {}", RouteDiff.key(r), why);
       return true;
     } catch (KubernetesClientException e) {

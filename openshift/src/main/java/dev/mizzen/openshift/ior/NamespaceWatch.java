@@ -28,13 +28,20 @@ final class NamespaceWatch {
   final SharedIndexInformer<Service> services;
   final SharedIndexInformer<Pod> pods;
   final SharedIndexInformer<Route> routes;
+
   /** When the informers were started, by {@link System#nanoTime()}. */
   final long startedAt = System.nanoTime();
+
   private final CompletableFuture<Void> synced;
 
-  private NamespaceWatch(KubernetesClient client, String namespace, ResourceDefinitionContext gatewayKind, Runnable changed) {
+  private NamespaceWatch(
+      KubernetesClient client,
+      String namespace,
+      ResourceDefinitionContext gatewayKind,
+      Runnable changed) {
     this.namespace = namespace;
-    gateways = client.genericKubernetesResources(gatewayKind).inNamespace(namespace).runnableInformer(0);
+    gateways =
+        client.genericKubernetesResources(gatewayKind).inNamespace(namespace).runnableInformer(0);
     services = client.services().inNamespace(namespace).runnableInformer(0);
     pods = client.pods().inNamespace(namespace).runnableInformer(0);
     routes =
@@ -51,11 +58,21 @@ final class NamespaceWatch {
     List<SharedIndexInformer<?>> all = List.of(gateways, services, pods, routes);
     all.forEach(i -> i.exceptionHandler(retrying(namespace)));
     synced =
-        CompletableFuture.allOf(all.stream().map(i -> i.start().toCompletableFuture()).toArray(CompletableFuture[]::new));
+        CompletableFuture.allOf(
+            all.stream()
+                .map(i -> i.start().toCompletableFuture())
+                .toArray(CompletableFuture[]::new));
   }
 
-  /** Starts watching {@code namespace}; {@code changed} runs on every change, and once all have listed. */
-  static NamespaceWatch start(KubernetesClient client, String namespace, ResourceDefinitionContext gatewayKind, Runnable changed) {
+  /**
+   * Starts watching {@code namespace}; {@code changed} runs on every change, and once all have
+   * listed.
+   */
+  static NamespaceWatch start(
+      KubernetesClient client,
+      String namespace,
+      ResourceDefinitionContext gatewayKind,
+      Runnable changed) {
     NamespaceWatch w = new NamespaceWatch(client, namespace, gatewayKind, changed);
     w.synced.thenRun(changed);
     return w;
@@ -69,7 +86,8 @@ final class NamespaceWatch {
     List.of(gateways, services, pods, routes).forEach(SharedIndexInformer::stop);
   }
 
-  private static <T extends HasMetadata> ResourceEventHandler<T> handler(Runnable changed, boolean labelsOnly) {
+  private static <T extends HasMetadata> ResourceEventHandler<T> handler(
+      Runnable changed, boolean labelsOnly) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
@@ -78,7 +96,9 @@ final class NamespaceWatch {
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        if (!labelsOnly || !Objects.equals(oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels())) {
+        if (!labelsOnly
+            || !Objects.equals(
+                oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels())) {
           changed.run();
         }
       }
@@ -94,7 +114,10 @@ final class NamespaceWatch {
   private static ExceptionHandler retrying(String namespace) {
     return (started, t) -> {
       if (ExceptionHandler.isDeserializationException(t)) {
-        log.error("IOR cannot read what it watches in {}; no longer watching it: {}", namespace, t.toString());
+        log.error(
+            "IOR cannot read what it watches in {}; no longer watching it: {}",
+            namespace,
+            t.toString());
         return false;
       }
       log.warn("IOR: listing or watching in {} failed, retrying: {}", namespace, t.getMessage());

@@ -64,7 +64,9 @@ record Plan(
 
   /** Whether people should look at it: something was skipped, held or needs a warning. */
   boolean warns() {
-    return disposition == Disposition.HELD || !skipped.isEmpty() || (disposition == Disposition.MIRRORED && !notes.isEmpty());
+    return disposition == Disposition.HELD
+        || !skipped.isEmpty()
+        || (disposition == Disposition.MIRRORED && !notes.isEmpty());
   }
 
   /** One paragraph saying which Routes were made and which hosts were skipped and why. */
@@ -75,15 +77,22 @@ record Plan(
         b.append(routes.isEmpty() ? "no Routes" : "Routes ");
         b.append(
             routes.stream()
-                .map(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName() + " for \""
-                    + r.getMetadata().getAnnotations().get(RoutePlanner.ORIGINAL_HOST) + "\"")
+                .map(
+                    r ->
+                        r.getMetadata().getNamespace()
+                            + "/"
+                            + r.getMetadata().getName()
+                            + " for \""
+                            + r.getMetadata().getAnnotations().get(RoutePlanner.ORIGINAL_HOST)
+                            + "\"")
                 .collect(Collectors.joining(", ")));
       }
       case LEFT_ALONE -> b.append("not mirrored as Routes");
       case HELD -> b.append("Routes left as they are");
     }
     if (!skipped.isEmpty()) {
-      b.append("; skipped hosts: ").append(skipped.stream().map(Skipped::toString).collect(Collectors.joining("; ")));
+      b.append("; skipped hosts: ")
+          .append(skipped.stream().map(Skipped::toString).collect(Collectors.joining("; ")));
     }
     for (String note : notes) {
       b.append("; ").append(note);

@@ -84,11 +84,15 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
   }
 
   private static String gatewayKey(Route r) {
-    return gatewayNamespace(r) + "/" + Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.<String, String>of()).get(RoutePlanner.GATEWAY_NAME);
+    return gatewayNamespace(r)
+        + "/"
+        + Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.<String, String>of())
+            .get(RoutePlanner.GATEWAY_NAME);
   }
 
   private static String gatewayNamespace(Route r) {
-    return Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.<String, String>of()).get(RoutePlanner.GATEWAY_NAMESPACE);
+    return Objects.requireNonNullElse(r.getMetadata().getLabels(), Map.<String, String>of())
+        .get(RoutePlanner.GATEWAY_NAMESPACE);
   }
 
   /**
@@ -96,16 +100,20 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
    * does not make a Route stale: it changes with every write to the Gateway, its status too.
    */
   static boolean current(Route actual, Route desired) {
-    Map<String, String> labels = Objects.requireNonNullElse(actual.getMetadata().getLabels(), Map.of());
+    Map<String, String> labels =
+        Objects.requireNonNullElse(actual.getMetadata().getLabels(), Map.of());
     for (Map.Entry<String, String> e : desired.getMetadata().getLabels().entrySet()) {
-      if (!e.getKey().equals(RoutePlanner.GATEWAY_RESOURCE_VERSION) && !e.getValue().equals(labels.get(e.getKey()))) {
+      if (!e.getKey().equals(RoutePlanner.GATEWAY_RESOURCE_VERSION)
+          && !e.getValue().equals(labels.get(e.getKey()))) {
         return false;
       }
     }
-    Map<String, String> annotations = Objects.requireNonNullElse(actual.getMetadata().getAnnotations(), Map.of());
+    Map<String, String> annotations =
+        Objects.requireNonNullElse(actual.getMetadata().getAnnotations(), Map.of());
     Map<String, String> wanted = desired.getMetadata().getAnnotations();
     for (Map.Entry<String, String> e : annotations.entrySet()) {
-      if (!e.getKey().startsWith(OPENSHIFT_PREFIX) && !e.getValue().equals(wanted.get(e.getKey()))) {
+      if (!e.getKey().startsWith(OPENSHIFT_PREFIX)
+          && !e.getValue().equals(wanted.get(e.getKey()))) {
         return false;
       }
     }
@@ -123,7 +131,10 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
         && tls(a).equals(tls(d));
   }
 
-  /** {@code desired}, replacing {@code actual}: its resource version, host and OpenShift's annotations kept. */
+  /**
+   * {@code desired}, replacing {@code actual}: its resource version, host and OpenShift's
+   * annotations kept.
+   */
   private static Route rewrite(Route actual, Route desired) {
     Map<String, String> annotations = new LinkedHashMap<>();
     Objects.requireNonNullElse(actual.getMetadata().getAnnotations(), Map.<String, String>of())
@@ -134,7 +145,8 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
               }
             });
     annotations.putAll(desired.getMetadata().getAnnotations());
-    Map<String, String> labels = new LinkedHashMap<>(Objects.requireNonNullElse(actual.getMetadata().getLabels(), Map.of()));
+    Map<String, String> labels =
+        new LinkedHashMap<>(Objects.requireNonNullElse(actual.getMetadata().getLabels(), Map.of()));
     labels.putAll(desired.getMetadata().getLabels());
     RouteBuilder b =
         new RouteBuilder(desired)
@@ -143,7 +155,9 @@ record RouteDiff(List<Route> create, List<Route> update, List<Route> delete) {
             .withLabels(labels)
             .withAnnotations(annotations)
             .endMetadata();
-    if (desired.getSpec().getHost() == null && actual.getSpec() != null && actual.getSpec().getHost() != null) {
+    if (desired.getSpec().getHost() == null
+        && actual.getSpec() != null
+        && actual.getSpec().getHost() != null) {
       b.editSpec().withHost(actual.getSpec().getHost()).endSpec();
     }
     return b.build();

@@ -33,7 +33,9 @@ record RouteHost(String written, String hostPart, String host, boolean subdomain
     }
     if (h.host().length() > 253 || !DNS_SUBDOMAIN.matcher(h.host()).matches()) {
       return Optional.of(
-          "\"" + h.hostPart() + "\" is not a host name a Route accepts (lower-case letters, digits, '-' and '.', at most"
+          "\""
+              + h.hostPart()
+              + "\" is not a host name a Route accepts (lower-case letters, digits, '-' and '.', at most"
               + " 253 characters, a wildcard only as the whole first label)");
     }
     return Optional.empty();
@@ -62,7 +64,8 @@ record RouteHost(String written, String hostPart, String host, boolean subdomain
 
   static String hash(String value) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);

@@ -62,16 +62,26 @@ final class RoutePlanner {
       return Plan.leftAlone(ns, name, "annotated " + MANAGE_ROUTE + ": \"" + manage + "\"");
     }
     if (manage != null && !manage.equalsIgnoreCase("true")) {
-      return Plan.held(ns, name, "annotation " + MANAGE_ROUTE + ": \"" + manage + "\" is neither \"true\" nor \"false\"");
+      return Plan.held(
+          ns,
+          name,
+          "annotation " + MANAGE_ROUTE + ": \"" + manage + "\" is neither \"true\" nor \"false\"");
     }
     if ("egressgateway".equals(gw.selector().get("istio"))) {
-      return Plan.leftAlone(ns, name, "an egress gateway (spec.selector istio: egressgateway) gets no Routes");
+      return Plan.leftAlone(
+          ns, name, "an egress gateway (spec.selector istio: egressgateway) gets no Routes");
     }
     if (gw.selector().isEmpty()) {
-      return Plan.held(ns, name, "spec.selector is empty, so no gateway pods, and no Service, can be found for it");
+      return Plan.held(
+          ns,
+          name,
+          "spec.selector is empty, so no gateway pods, and no Service, can be found for it");
     }
     if (name.length() > 63) {
-      return Plan.held(ns, name, "its name is longer than 63 characters, too long for the label " + GATEWAY_NAME);
+      return Plan.held(
+          ns,
+          name,
+          "its name is longer than 63 characters, too long for the label " + GATEWAY_NAME);
     }
     List<String> searched = searchOrder(ns, members);
     for (String n : searched) {
@@ -85,7 +95,12 @@ final class RoutePlanner {
       }
     }
     return Plan.held(
-        ns, name, "no Service selects the pods of spec.selector " + new TreeMap<>(gw.selector()) + " in namespaces " + searched);
+        ns,
+        name,
+        "no Service selects the pods of spec.selector "
+            + new TreeMap<>(gw.selector())
+            + " in namespaces "
+            + searched);
   }
 
   private Plan mirror(Gateway gw, Service service) {
@@ -105,33 +120,53 @@ final class RoutePlanner {
         RouteHost host = RouteHost.of(written);
         String routeName = host.routeName(gw.namespace(), gw.name());
         if (routeName.length() > 253) {
-          skipped.add(new Plan.Skipped(written, "the Route name " + routeName + " would be longer than 253 characters"));
+          skipped.add(
+              new Plan.Skipped(
+                  written, "the Route name " + routeName + " would be longer than 253 characters"));
           continue;
         }
         String earlier = made.putIfAbsent(routeName, where);
         if (earlier != null) {
-          skipped.add(new Plan.Skipped(written, "Route " + routeName + " is already made for " + earlier));
+          skipped.add(
+              new Plan.Skipped(written, "Route " + routeName + " is already made for " + earlier));
           continue;
         }
         Route route = route(gw, host, routeName, server, service);
         routes.add(route);
         if (host.catchAll()) {
           notes.add(
-              "host \"" + written + "\": a Route cannot match every host, so Route " + routeName
+              "host \""
+                  + written
+                  + "\": a Route cannot match every host, so Route "
+                  + routeName
                   + " has none and OpenShift gives it its default host name");
         }
         String port = route.getSpec().getPort().getTargetPort().getStrVal();
         if (!hasPort(service, port)) {
           notes.add(
-              "Service " + service.getMetadata().getNamespace() + "/" + service.getMetadata().getName()
-                  + " has no port named \"" + port + "\", which Route " + routeName + " targets");
+              "Service "
+                  + service.getMetadata().getNamespace()
+                  + "/"
+                  + service.getMetadata().getName()
+                  + " has no port named \""
+                  + port
+                  + "\", which Route "
+                  + routeName
+                  + " targets");
         }
       }
     }
-    return new Plan(gw.namespace(), gw.name(), Plan.Disposition.MIRRORED, routes, skipped, notes.stream().distinct().toList());
+    return new Plan(
+        gw.namespace(),
+        gw.name(),
+        Plan.Disposition.MIRRORED,
+        routes,
+        skipped,
+        notes.stream().distinct().toList());
   }
 
-  private Route route(Gateway gw, RouteHost host, String routeName, Gateway.Server server, Service service) {
+  private Route route(
+      Gateway gw, RouteHost host, String routeName, Gateway.Server server, Service service) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(GENERATED_BY, GENERATED_BY_IOR);
     labels.put(GATEWAY_NAMESPACE, gw.namespace());
@@ -139,12 +174,13 @@ final class RoutePlanner {
     labels.put(GATEWAY_RESOURCE_VERSION, gw.resourceVersion());
     labels.put(VERSION_LABEL, maistraVersion);
     Map<String, String> annotations = new TreeMap<>();
-    gw.annotations().forEach(
-        (k, v) -> {
-          if (!k.startsWith(KUBECTL_PREFIX)) {
-            annotations.put(k, v);
-          }
-        });
+    gw.annotations()
+        .forEach(
+            (k, v) -> {
+              if (!k.startsWith(KUBECTL_PREFIX)) {
+                annotations.put(k, v);
+              }
+            });
     annotations.put(ORIGINAL_HOST, host.written());
     RouteBuilder b =
         new RouteBuilder()
@@ -180,7 +216,8 @@ final class RoutePlanner {
   private List<String> searchOrder(String gatewayNamespace, SortedSet<String> members) {
     List<String> order = new ArrayList<>();
     order.add(gatewayNamespace);
-    if (!gatewayNamespace.equals(controlPlaneNamespace) && members.contains(controlPlaneNamespace)) {
+    if (!gatewayNamespace.equals(controlPlaneNamespace)
+        && members.contains(controlPlaneNamespace)) {
       order.add(controlPlaneNamespace);
     }
     members.stream().filter(m -> !order.contains(m)).forEach(order::add);
@@ -188,10 +225,14 @@ final class RoutePlanner {
   }
 
   /** The first Service of {@code namespace}, by name, that selects one of the gateway's pods. */
-  private static Optional<Service> findService(Map<String, String> selector, String namespace, Workloads workloads) {
+  private static Optional<Service> findService(
+      Map<String, String> selector, String namespace, Workloads workloads) {
     List<Map<String, String>> gatewayPods =
         workloads.pods(namespace).stream()
-            .map(p -> Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.<String, String>of()))
+            .map(
+                p ->
+                    Objects.requireNonNullElse(
+                        p.getMetadata().getLabels(), Map.<String, String>of()))
             .filter(labels -> labels.entrySet().containsAll(selector.entrySet()))
             .toList();
     if (gatewayPods.isEmpty()) {
@@ -204,8 +245,11 @@ final class RoutePlanner {
   }
 
   private static boolean selects(Service service, List<Map<String, String>> pods) {
-    Map<String, String> selector = service.getSpec() == null ? null : service.getSpec().getSelector();
-    return selector != null && !selector.isEmpty() && pods.stream().anyMatch(p -> p.entrySet().containsAll(selector.entrySet()));
+    Map<String, String> selector =
+        service.getSpec() == null ? null : service.getSpec().getSelector();
+    return selector != null
+        && !selector.isEmpty()
+        && pods.stream().anyMatch(p -> p.entrySet().containsAll(selector.entrySet()));
   }
 
   private static boolean hasPort(Service service, String name) {

@@ -1,5 +1,5 @@
 /**
- * IOR: the members' Istio Gateways mirrored as OpenShift Routes, run under the member
- * controller's Lease.
+ * IOR: the members' Istio Gateways mirrored as OpenShift Routes, run under the member controller's
+ * Lease.
  */
 package dev.mizzen.openshift.ior;

@@ -1,7 +1,6 @@
 package dev.mizzen.openshift.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,9 @@ class InjectionTemplateTest {
                     "podLabels", "{\"app\":\"x\"}",
                     "appContainers", "x"))
             .toString();
-    assertThat(rendered).contains("{\\\"discoveryAddress\\\": \\\"mizzen.cp.svc:15012\\\"}").contains("$(POD_NAMESPACE).svc.example.local");
+    assertThat(rendered)
+        .contains("{\\\"discoveryAddress\\\": \\\"mizzen.cp.svc:15012\\\"}")
+        .contains("$(POD_NAMESPACE).svc.example.local");
     assertThat(rendered).doesNotContain("{{");
   }
 
@@ -50,20 +51,37 @@ class InjectionTemplateTest {
         .isEqualTo(
             "injection template FILE: containers[0].image: unknown placeholder {{proxyImage}}; known: [appContainers,"
                 + " controlPlaneNamespace, discoveryAddress, domain, podLabels]");
-    assertThat(refusal("containers: [{image: proxy}]\n")).isEqualTo("injection template FILE: containers[0].name: is required");
+    assertThat(refusal("containers: [{image: proxy}]\n"))
+        .isEqualTo("injection template FILE: containers[0].name: is required");
     assertThat(refusal("sidecars: []\n"))
-        .isEqualTo("injection template FILE: sidecars: unknown section; known: [annotations, containers, initContainers, labels, volumes]");
-    assertThat(refusal("labels: {a: b}\n")).isEqualTo("injection template FILE: containers: must list the proxy container");
-    assertThat(refusal("labels: {a: [b]}\ncontainers: [{name: p}]\n")).isEqualTo("injection template FILE: labels.a: must be a string");
-    assertThat(refusal("containers: {name: p}\n")).isEqualTo("injection template FILE: containers: must be a list");
-    assertThat(refusal("- a\n")).startsWith("injection template FILE: must be a map of [annotations, containers, initContainers, labels, volumes]");
+        .isEqualTo(
+            "injection template FILE: sidecars: unknown section; known: [annotations, containers, initContainers, labels, volumes]");
+    assertThat(refusal("labels: {a: b}\n"))
+        .isEqualTo("injection template FILE: containers: must list the proxy container");
+    assertThat(refusal("labels: {a: [b]}\ncontainers: [{name: p}]\n"))
+        .isEqualTo("injection template FILE: labels.a: must be a string");
+    assertThat(refusal("containers: {name: p}\n"))
+        .isEqualTo("injection template FILE: containers: must be a list");
+    assertThat(refusal("- a\n"))
+        .startsWith(
+            "injection template FILE: must be a map of [annotations, containers, initContainers, labels, volumes]");
     assertThat(refusal("containers: [\n")).startsWith("injection template FILE: not YAML: ");
   }
 
   @Test
   void aValidFileIsAccepted() throws Exception {
-    InjectionTemplate t = load("containers: [{name: proxy, image: \"my/proxy:1\", env: [{name: X, value: \"{{discoveryAddress}}\"}]}]\n");
+    InjectionTemplate t =
+        load(
+            "containers: [{name: proxy, image: \"my/proxy:1\", env: [{name: X, value: \"{{discoveryAddress}}\"}]}]\n");
     assertThat(t.origin()).endsWith("template.yaml");
-    assertThat(t.render(Map.of("discoveryAddress", "a:1")).path("containers").get(0).path("env").get(0).path("value").asText()).isEqualTo("a:1");
+    assertThat(
+            t.render(Map.of("discoveryAddress", "a:1"))
+                .path("containers")
+                .get(0)
+                .path("env")
+                .get(0)
+                .path("value")
+                .asText())
+        .isEqualTo("a:1");
   }
 }

@@ -46,7 +46,8 @@ final class TestCertificates {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -63,7 +64,8 @@ final class TestCertificates {
     KeyPair pair = keyPair(pkcs1 ? "RSA" : "EC");
     X509Certificate c = sign(new X500Name("CN=mizzen.istio-system.svc"), pair, false);
     Files.writeString(cert, pem(c) + pem(ca));
-    Files.writeString(key, pkcs1 ? pem(pair.getPrivate()) : pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
+    Files.writeString(
+        key, pkcs1 ? pem(pair.getPrivate()) : pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
     return c;
   }
 
@@ -83,10 +85,14 @@ final class TestCertificates {
       b.addExtension(
           Extension.subjectAlternativeName,
           false,
-          new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+          new GeneralNames(
+              new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
     }
     return new JcaX509CertificateConverter()
-        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(isCa ? key.getPrivate() : caKey.getPrivate())));
+        .getCertificate(
+            b.build(
+                new JcaContentSignerBuilder("SHA256withECDSA")
+                    .build(isCa ? key.getPrivate() : caKey.getPrivate())));
   }
 
   private static KeyPair keyPair(String algorithm) throws Exception {

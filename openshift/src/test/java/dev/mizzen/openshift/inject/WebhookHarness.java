@@ -51,11 +51,21 @@ public final class WebhookHarness implements AutoCloseable {
     TestCertificates certificates = new TestCertificates();
     certificates.server(dir.resolve("tls.crt"), dir.resolve("tls.key"), true);
     Injection injection =
-        new Injection("istio-system", "mizzen.istio-system.svc:15012", "cluster.local", cni, InjectionTemplate.builtIn());
+        new Injection(
+            "istio-system",
+            "mizzen.istio-system.svc:15012",
+            "cluster.local",
+            cni,
+            InjectionTemplate.builtIn());
     WebhookServer webhook =
         WebhookServer.start(
-            new InetSocketAddress("127.0.0.1", 0), dir.resolve("tls.crt"), dir.resolve("tls.key"), injection, MEMBERS::contains);
-    return new WebhookHarness(webhook, HttpClient.newBuilder().sslContext(certificates.clientContext()).build());
+            new InetSocketAddress("127.0.0.1", 0),
+            dir.resolve("tls.crt"),
+            dir.resolve("tls.key"),
+            injection,
+            MEMBERS::contains);
+    return new WebhookHarness(
+        webhook, HttpClient.newBuilder().sslContext(certificates.clientContext()).build());
   }
 
   @Override
@@ -80,7 +90,9 @@ public final class WebhookHarness implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Sends the pod for review and returns it as the API server would store it, the patch applied. */
+  /**
+   * Sends the pod for review and returns it as the API server would store it, the patch applied.
+   */
   public JsonNode admit(String namespace, ObjectNode pod) throws Exception {
     String uid = UUID.randomUUID().toString();
     HttpResponse<String> r = post("application/json", review(uid, namespace, pod));
@@ -97,16 +109,26 @@ public final class WebhookHarness implements AutoCloseable {
   public static ObjectNode pod(String namespace, String annotations, String spec) throws Exception {
     return (ObjectNode)
         JSON.readTree(
-            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\"" + namespace
-                + "\",\"labels\":{\"app\":\"web\",\"version\":\"v1\"}" + (annotations == null ? "" : ",\"annotations\":" + annotations)
-                + "},\"spec\":" + spec + "}");
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web-1\",\"namespace\":\""
+                + namespace
+                + "\",\"labels\":{\"app\":\"web\",\"version\":\"v1\"}"
+                + (annotations == null ? "" : ",\"annotations\":" + annotations)
+                + "},\"spec\":"
+                + spec
+                + "}");
   }
 
   /** An AdmissionReview v1 for creating {@code pod}. */
   public static String review(String uid, String namespace, JsonNode pod) {
-    return "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + uid + "\","
+    return "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\""
+        + uid
+        + "\","
         + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
-        + "\"namespace\":\"" + namespace + "\",\"operation\":\"CREATE\",\"object\":" + pod + "}}";
+        + "\"namespace\":\""
+        + namespace
+        + "\",\"operation\":\"CREATE\",\"object\":"
+        + pod
+        + "}}";
   }
 
   /** What the webhook says it did with the pod. */
@@ -143,7 +165,8 @@ public final class WebhookHarness implements AutoCloseable {
               case "metadata.namespace" -> pod.path("metadata").path("namespace").asText();
               case "status.podIP" -> ip;
               case "status.hostIP" -> "10.0.0.1";
-              case "spec.serviceAccountName" -> pod.path("spec").path("serviceAccountName").asText();
+              case "spec.serviceAccountName" ->
+                  pod.path("spec").path("serviceAccountName").asText();
               default -> "";
             };
       }

@@ -13,7 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The injection webhook over HTTPS, as the API server calls it: AdmissionReviews in, JSON patches
- * out, each patch checked by applying it to the pod with zjsonpatch. That an injected proxy's node is
- * what Mizzen reads is checked across modules, in tests/ ({@code InjectedProxyTest}).
+ * out, each patch checked by applying it to the pod with zjsonpatch. That an injected proxy's node
+ * is what Mizzen reads is checked across modules, in tests/ ({@code InjectedProxyTest}).
  */
 class WebhookServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,18 +76,30 @@ class WebhookServerTest {
                 "{\"serviceAccountName\":\"web\",\"containers\":[{\"name\":\"web\",\"image\":\"web:1\"}],"
                     + "\"initContainers\":[{\"name\":\"migrate\",\"image\":\"web:1\"}],\"volumes\":[{\"name\":\"data\",\"emptyDir\":{}}]}"));
     assertThat(names(pod.path("spec").path("containers"))).containsExactly("web", "istio-proxy");
-    assertThat(names(pod.path("spec").path("initContainers"))).containsExactly("migrate", "istio-init");
-    assertThat(names(pod.path("spec").path("volumes"))).containsExactly("data", "istio-envoy", "istio-data", "istio-podinfo", "istio-token", "istiod-ca-cert");
-    assertThat(container(pod, "initContainers", "istio-init").path("securityContext").path("capabilities").path("add").toString())
+    assertThat(names(pod.path("spec").path("initContainers")))
+        .containsExactly("migrate", "istio-init");
+    assertThat(names(pod.path("spec").path("volumes")))
+        .containsExactly(
+            "data", "istio-envoy", "istio-data", "istio-podinfo", "istio-token", "istiod-ca-cert");
+    assertThat(
+            container(pod, "initContainers", "istio-init")
+                .path("securityContext")
+                .path("capabilities")
+                .path("add")
+                .toString())
         .isEqualTo("[\"NET_ADMIN\",\"NET_RAW\"]");
-    assertThat(pod.path("metadata").path("labels").path("security.istio.io/tlsMode").asText()).isEqualTo("istio");
+    assertThat(pod.path("metadata").path("labels").path("security.istio.io/tlsMode").asText())
+        .isEqualTo("istio");
     assertThat(pod.path("metadata").path("annotations").path("team").asText()).isEqualTo("web");
-    JsonNode status = JSON.readTree(pod.path("metadata").path("annotations").path("sidecar.istio.io/status").asText());
+    JsonNode status =
+        JSON.readTree(
+            pod.path("metadata").path("annotations").path("sidecar.istio.io/status").asText());
     assertThat(status.path("containers").toString()).isEqualTo("[\"istio-proxy\"]");
     assertThat(status.path("initContainers").toString()).isEqualTo("[\"istio-init\"]");
 
     Map<String, String> env = env(pod, "10.128.0.7");
-    assertThat(JSON.readTree(env.get("PROXY_CONFIG")).path("discoveryAddress").asText()).isEqualTo("mizzen.istio-system.svc:15012");
+    assertThat(JSON.readTree(env.get("PROXY_CONFIG")).path("discoveryAddress").asText())
+        .isEqualTo("mizzen.istio-system.svc:15012");
   }
 
   @Test
@@ -95,42 +111,63 @@ class WebhookServerTest {
     assertThat(pod.path("spec").has("initContainers")).isFalse();
     for (JsonNode c : pod.path("spec").path("containers")) {
       JsonNode security = c.path("securityContext");
-      assertThat(security.path("privileged").asBoolean(false)).as(c.path("name").asText()).isFalse();
-      assertThat(security.path("capabilities").path("add").toString()).as(c.path("name").asText()).doesNotContain("NET_ADMIN");
+      assertThat(security.path("privileged").asBoolean(false))
+          .as(c.path("name").asText())
+          .isFalse();
+      assertThat(security.path("capabilities").path("add").toString())
+          .as(c.path("name").asText())
+          .doesNotContain("NET_ADMIN");
     }
-    JsonNode status = JSON.readTree(pod.path("metadata").path("annotations").path("sidecar.istio.io/status").asText());
+    JsonNode status =
+        JSON.readTree(
+            pod.path("metadata").path("annotations").path("sidecar.istio.io/status").asText());
     assertThat(status.path("initContainers").isNull()).isTrue();
   }
 
   @Test
   void everyPodItDoesNotInjectIsAllowedAsItIsWithTheReason() throws Exception {
     start(false);
-    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    Map<String, String> cases = new LinkedHashMap<>();
     JsonNode unannotated = admit("a1", pod("a1", null, APP));
     cases.put("unannotated", decision(unannotated));
     JsonNode no = admit("a1", pod("a1", "{\"sidecar.istio.io/inject\":\"false\"}", APP));
     cases.put("false", decision(no));
     JsonNode host =
-        admit("a1", pod("a1", "{\"sidecar.istio.io/inject\":\"true\"}", "{\"hostNetwork\":true,\"containers\":[{\"name\":\"web\",\"image\":\"web:1\"}]}"));
+        admit(
+            "a1",
+            pod(
+                "a1",
+                "{\"sidecar.istio.io/inject\":\"true\"}",
+                "{\"hostNetwork\":true,\"containers\":[{\"name\":\"web\",\"image\":\"web:1\"}]}"));
     cases.put("hostNetwork", decision(host));
     JsonNode outsider = admit("b1", pod("b1", "{\"sidecar.istio.io/inject\":\"true\"}", APP));
     cases.put("not a member", decision(outsider));
-    JsonNode controlPlane = admit("istio-system", pod("istio-system", "{\"sidecar.istio.io/inject\":\"true\"}", APP));
+    JsonNode controlPlane =
+        admit("istio-system", pod("istio-system", "{\"sidecar.istio.io/inject\":\"true\"}", APP));
     cases.put("the control plane's namespace", decision(controlPlane));
     assertThat(cases)
         .containsExactly(
-            Map.entry("unannotated", "not injected: not annotated sidecar.istio.io/inject (injection is opt-in)"),
+            Map.entry(
+                "unannotated",
+                "not injected: not annotated sidecar.istio.io/inject (injection is opt-in)"),
             Map.entry("false", "not injected: annotated sidecar.istio.io/inject: \"false\""),
             Map.entry("hostNetwork", "not injected: the pod uses the node's network (hostNetwork)"),
-            Map.entry("not a member", "not injected: namespace b1 is not a member of the mesh of istio-system"),
-            Map.entry("the control plane's namespace", "not injected: namespace istio-system is not a member of the mesh of istio-system"));
+            Map.entry(
+                "not a member",
+                "not injected: namespace b1 is not a member of the mesh of istio-system"),
+            Map.entry(
+                "the control plane's namespace",
+                "not injected: namespace istio-system is not a member of the mesh of istio-system"));
     for (JsonNode pod : List.of(unannotated, no, host, outsider, controlPlane)) {
       ObjectNode without = pod.deepCopy();
-      ((ObjectNode) without.path("metadata").path("annotations")).remove("sidecar.maistra.io/injection");
+      ((ObjectNode) without.path("metadata").path("annotations"))
+          .remove("sidecar.maistra.io/injection");
       if (without.path("metadata").path("annotations").isEmpty()) {
         ((ObjectNode) without.path("metadata")).remove("annotations");
       }
-      assertThat(without.path("spec")).as("only the explanation is added").isEqualTo(pod.path("spec"));
+      assertThat(without.path("spec"))
+          .as("only the explanation is added")
+          .isEqualTo(pod.path("spec"));
       assertThat(names(pod.path("spec").path("containers"))).containsExactly("web");
     }
   }
@@ -141,23 +178,36 @@ class WebhookServerTest {
     HttpResponse<String> notJson = post("application/json", "{not json");
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(notJson.body()).startsWith("malformed AdmissionReview: the body is not JSON: ");
-    HttpResponse<String> v1beta1 = post("application/json", "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}}");
+    HttpResponse<String> v1beta1 =
+        post(
+            "application/json",
+            "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"1\"}}");
     assertThat(v1beta1.statusCode()).isEqualTo(400);
-    assertThat(v1beta1.body()).isEqualTo("malformed AdmissionReview: apiVersion must be \"admission.k8s.io/v1\", not \"admission.k8s.io/v1beta1\"\n");
-    HttpResponse<String> noUid = post("application/json", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}}");
+    assertThat(v1beta1.body())
+        .isEqualTo(
+            "malformed AdmissionReview: apiVersion must be \"admission.k8s.io/v1\", not \"admission.k8s.io/v1beta1\"\n");
+    HttpResponse<String> noUid =
+        post(
+            "application/json",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}}");
     assertThat(noUid.body()).isEqualTo("malformed AdmissionReview: request.uid is missing\n");
-    HttpResponse<String> noRequest = post("application/json", "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}");
+    HttpResponse<String> noRequest =
+        post(
+            "application/json",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}");
     assertThat(noRequest.body()).isEqualTo("malformed AdmissionReview: request is missing\n");
     String noPod =
         "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"2\",\"namespace\":\"a1\","
             + "\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},\"operation\":\"CREATE\",\"object\":\"web\"}}";
     assertThat(post("application/json", noPod).body())
-        .isEqualTo("malformed AdmissionReview: request.object: a Pod with spec.containers is required to create a pod\n");
+        .isEqualTo(
+            "malformed AdmissionReview: request.object: a Pod with spec.containers is required to create a pod\n");
     HttpResponse<String> text = post("text/plain", review("3", "a1", pod("a1", null, APP)));
     assertThat(text.statusCode()).isEqualTo(415);
-    assertThat(text.body()).isEqualTo("malformed AdmissionReview: Content-Type must be application/json, not text/plain\n");
-    HttpResponse<String> get =
-        webhook.get("/inject");
+    assertThat(text.body())
+        .isEqualTo(
+            "malformed AdmissionReview: Content-Type must be application/json, not text/plain\n");
+    HttpResponse<String> get = webhook.get("/inject");
     assertThat(get.statusCode()).isEqualTo(405);
 
     // Requests it has nothing to do with are allowed untouched.
@@ -168,7 +218,8 @@ class WebhookServerTest {
     assertThat(allowed.path("allowed").asBoolean()).isTrue();
     assertThat(allowed.has("patch")).isFalse();
 
-    assertThat(decision(admit("a1", pod("a1", "{\"sidecar.istio.io/inject\":\"yes\"}", APP)))).isEqualTo("injected");
+    assertThat(decision(admit("a1", pod("a1", "{\"sidecar.istio.io/inject\":\"yes\"}", APP))))
+        .isEqualTo("injected");
   }
 
   @Test
@@ -176,14 +227,18 @@ class WebhookServerTest {
     TestCertificates certificates = new TestCertificates();
     Path cert = dir.resolve("tls.crt");
     Path key = dir.resolve("tls.key");
-    java.security.cert.X509Certificate first = certificates.server(cert, key, false);
+    X509Certificate first = certificates.server(cert, key, false);
     ServingCertificate serving = new ServingCertificate(cert, key, 0);
-    assertThat(serving.getCertificateChain(serving.chooseEngineServerAlias("EC", null, null))[0]).isEqualTo(first);
-    java.security.cert.X509Certificate second = certificates.server(cert, key, false);
-    java.nio.file.Files.setLastModifiedTime(cert, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
-    assertThat(serving.getCertificateChain(serving.chooseEngineServerAlias("EC", null, null))[0]).isEqualTo(second);
-    java.nio.file.Files.writeString(key, "garbage");
-    java.nio.file.Files.setLastModifiedTime(key, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 4000));
-    assertThat(serving.getCertificateChain(serving.chooseEngineServerAlias("EC", null, null))[0]).as("a broken rotation keeps the last pair").isEqualTo(second);
+    assertThat(serving.getCertificateChain(serving.chooseEngineServerAlias("EC", null, null))[0])
+        .isEqualTo(first);
+    X509Certificate second = certificates.server(cert, key, false);
+    Files.setLastModifiedTime(cert, FileTime.fromMillis(System.currentTimeMillis() + 2000));
+    assertThat(serving.getCertificateChain(serving.chooseEngineServerAlias("EC", null, null))[0])
+        .isEqualTo(second);
+    Files.writeString(key, "garbage");
+    Files.setLastModifiedTime(key, FileTime.fromMillis(System.currentTimeMillis() + 4000));
+    assertThat(serving.getCertificateChain(serving.chooseEngineServerAlias("EC", null, null))[0])
+        .as("a broken rotation keeps the last pair")
+        .isEqualTo(second);
   }
 }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * IOR against fabric8's mock API server in CRUD mode, run as in production: beside a member
- * controller, under its Lease, learning the members from it. The ingress gateway's pods and
- * Service live in the control plane's namespace, as Maistra installs them.
+ * controller, under its Lease, learning the members from it. The ingress gateway's pods and Service
+ * live in the control plane's namespace, as Maistra installs them.
  */
 class IorControllerTest {
   static final ResourceDefinitionContext GATEWAYS =
@@ -66,11 +66,13 @@ class IorControllerTest {
         """);
     api.create(
         "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: "
-            + List.of(members) + "}\n");
+            + List.of(members)
+            + "}\n");
   }
 
   private IorController start() {
-    MemberController.Settings settings = MemberController.Settings.defaults("istio-system", "default", "replica-1");
+    MemberController.Settings settings =
+        MemberController.Settings.defaults("istio-system", "default", "replica-1");
     MemberController members = new MemberController(api.newClient("member-controller"), settings);
     IorController ior = new IorController(api.newClient("ior"), settings);
     members.add(ior);
@@ -103,12 +105,18 @@ class IorControllerTest {
 
   /** A Gateway; {@code rest} may go on with metadata (indented) before its spec. */
   private static String gatewayYaml(String namespace, String name, String rest) {
-    return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: " + name + "\n  namespace: " + namespace + "\n" + rest;
+    return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: "
+        + name
+        + "\n  namespace: "
+        + namespace
+        + "\n"
+        + rest;
   }
 
   private void replaceGateway(String namespace, String name, String yaml) {
     KubernetesClient c = api.client();
-    GenericKubernetesResource current = c.genericKubernetesResources(GATEWAYS).inNamespace(namespace).withName(name).get();
+    GenericKubernetesResource current =
+        c.genericKubernetesResources(GATEWAYS).inNamespace(namespace).withName(name).get();
     GenericKubernetesResource next =
         c.getKubernetesSerialization()
             .unmarshal(gatewayYaml(namespace, name, yaml), GenericKubernetesResource.class);
@@ -180,7 +188,8 @@ class IorControllerTest {
     start();
     await("four Routes", () -> routes("istio-system").size() == 4);
 
-    assertThat(routeNames("istio-system")).containsExactly("a1-gw-45a335de", "a1-gw-47287a8f", "a1-gw-684888c0", "a1-gw-f2428e60");
+    assertThat(routeNames("istio-system"))
+        .containsExactly("a1-gw-45a335de", "a1-gw-47287a8f", "a1-gw-684888c0", "a1-gw-f2428e60");
     Route foo = route("istio-system", "a1-gw-45a335de");
     assertThat(foo.getSpec().getHost()).isEqualTo("foo.example.com");
     assertThat(foo.getSpec().getWildcardPolicy()).isEqualTo("None");
@@ -188,7 +197,14 @@ class IorControllerTest {
     assertThat(foo.getSpec().getTo().getName()).isEqualTo("istio-ingressgateway");
     assertThat(foo.getSpec().getPort().getTargetPort().getStrVal()).isEqualTo("http2");
     assertThat(foo.getSpec().getTls()).isNull();
-    String version = api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("gw").get().getMetadata().getResourceVersion();
+    String version =
+        api.client()
+            .genericKubernetesResources(GATEWAYS)
+            .inNamespace("a1")
+            .withName("gw")
+            .get()
+            .getMetadata()
+            .getResourceVersion();
     assertThat(foo.getMetadata().getLabels())
         .isEqualTo(
             Map.of(
@@ -197,7 +213,8 @@ class IorControllerTest {
                 "maistra.io/gateway-name", "gw",
                 "maistra.io/gateway-resourceVersion", version,
                 "maistra-version", "2.6.0"));
-    assertThat(foo.getMetadata().getAnnotations()).isEqualTo(Map.of("maistra.io/original-host", "foo.example.com", "team", "shop"));
+    assertThat(foo.getMetadata().getAnnotations())
+        .isEqualTo(Map.of("maistra.io/original-host", "foo.example.com", "team", "shop"));
 
     Route any = route("istio-system", "a1-gw-684888c0");
     assertThat(any.getSpec().getHost()).isNull();
@@ -207,7 +224,8 @@ class IorControllerTest {
     assertThat(wildcard.getSpec().getWildcardPolicy()).isEqualTo("Subdomain");
     Route bar = route("istio-system", "a1-gw-f2428e60");
     assertThat(bar.getSpec().getHost()).isEqualTo("bar.example.com");
-    assertThat(bar.getMetadata().getAnnotations()).containsEntry("maistra.io/original-host", "a2/bar.example.com");
+    assertThat(bar.getMetadata().getAnnotations())
+        .containsEntry("maistra.io/original-host", "a2/bar.example.com");
 
     await("an event on the Gateway", () -> lastEvent("a1", "gw") != null);
     Event e = lastEvent("a1", "gw");
@@ -221,7 +239,9 @@ class IorControllerTest {
                 + " istio-system/a1-gw-47287a8f for \"*.example.com\", istio-system/a1-gw-f2428e60 for \"a2/bar.example.com\";"
                 + " host \"*\": a Route cannot match every host, so Route a1-gw-684888c0 has none and OpenShift gives it its"
                 + " default host name");
-    assertThat(api.requestsFrom("ior")).as("IOR never reads or writes across namespaces").noneMatch(IorControllerTest::clusterWide);
+    assertThat(api.requestsFrom("ior"))
+        .as("IOR never reads or writes across namespaces")
+        .noneMatch(IorControllerTest::clusterWide);
   }
 
   @Test
@@ -243,13 +263,22 @@ class IorControllerTest {
         """);
     start();
     await("two Routes", () -> routes("istio-system").size() == 2);
-    Route secure = routes("istio-system").stream().filter(r -> "secure.example.com".equals(r.getSpec().getHost())).findFirst().orElseThrow();
+    Route secure =
+        routes("istio-system").stream()
+            .filter(r -> "secure.example.com".equals(r.getSpec().getHost()))
+            .findFirst()
+            .orElseThrow();
     assertThat(secure.getSpec().getTls().getTermination()).isEqualTo("passthrough");
     assertThat(secure.getSpec().getTls().getInsecureEdgeTerminationPolicy()).isNull();
     assertThat(secure.getSpec().getPort().getTargetPort().getStrVal()).isEqualTo("https");
-    Route redirect = routes("istio-system").stream().filter(r -> "redirect.example.com".equals(r.getSpec().getHost())).findFirst().orElseThrow();
+    Route redirect =
+        routes("istio-system").stream()
+            .filter(r -> "redirect.example.com".equals(r.getSpec().getHost()))
+            .findFirst()
+            .orElseThrow();
     assertThat(redirect.getSpec().getTls().getTermination()).isEqualTo("passthrough");
-    assertThat(redirect.getSpec().getTls().getInsecureEdgeTerminationPolicy()).isEqualTo("Redirect");
+    assertThat(redirect.getSpec().getTls().getInsecureEdgeTerminationPolicy())
+        .isEqualTo("Redirect");
     assertThat(redirect.getSpec().getPort().getTargetPort().getStrVal()).isEqualTo("https");
     await("an event", () -> lastEvent("a1", "tls") != null);
     assertThat(lastEvent("a1", "tls").getType()).isEqualTo("Normal");
@@ -259,12 +288,20 @@ class IorControllerTest {
   @Test
   void followsTheGatewayThroughUpdatesAndDeletion() throws Exception {
     cluster(MockApiServer.openShift(), "a1");
-    gateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n");
+    gateway(
+        "a1",
+        "gw",
+        "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n");
     start();
     await("the foo Route", () -> routeNames("istio-system").equals(List.of("a1-gw-45a335de")));
 
-    replaceGateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [bar.example.com, www.example.com]}]\n");
-    await("bar and www replace foo", () -> routeNames("istio-system").equals(List.of("a1-gw-80fc0fb9", "a1-gw-f2428e60")));
+    replaceGateway(
+        "a1",
+        "gw",
+        "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [bar.example.com, www.example.com]}]\n");
+    await(
+        "bar and www replace foo",
+        () -> routeNames("istio-system").equals(List.of("a1-gw-80fc0fb9", "a1-gw-f2428e60")));
     String barUid = route("istio-system", "a1-gw-f2428e60").getMetadata().getUid();
 
     replaceGateway(
@@ -275,13 +312,22 @@ class IorControllerTest {
         "bar is rewritten for TLS",
         () -> {
           Route bar = route("istio-system", "a1-gw-f2428e60");
-          return bar.getSpec().getTls() != null && "https".equals(bar.getSpec().getPort().getTargetPort().getStrVal());
+          return bar.getSpec().getTls() != null
+              && "https".equals(bar.getSpec().getPort().getTargetPort().getStrVal());
         });
     Route bar = route("istio-system", "a1-gw-f2428e60");
     assertThat(bar.getSpec().getTls().getInsecureEdgeTerminationPolicy()).isEqualTo("Redirect");
     assertThat(bar.getMetadata().getUid()).as("rewritten in place").isEqualTo(barUid);
-    String version = api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("gw").get().getMetadata().getResourceVersion();
-    assertThat(bar.getMetadata().getLabels()).containsEntry("maistra.io/gateway-resourceVersion", version);
+    String version =
+        api.client()
+            .genericKubernetesResources(GATEWAYS)
+            .inNamespace("a1")
+            .withName("gw")
+            .get()
+            .getMetadata()
+            .getResourceVersion();
+    assertThat(bar.getMetadata().getLabels())
+        .containsEntry("maistra.io/gateway-resourceVersion", version);
 
     api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("gw").delete();
     await("the Routes go with the Gateway", () -> routes("istio-system").isEmpty());
@@ -297,28 +343,49 @@ class IorControllerTest {
         metadata: {name: istio-egressgateway-1, namespace: istio-system, labels: {istio: egressgateway}}
         spec: {containers: [{name: istio-proxy, image: proxyv2}]}
         """);
-    api.create("apiVersion: v1\nkind: Service\nmetadata: {name: istio-egressgateway, namespace: istio-system}\nspec: {selector: {istio: egressgateway}, ports: [{name: http2, port: 80}]}\n");
-    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
-    gateway("a1", "mine", "  annotations: {maistra.io/manageRoute: \"false\"}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+    api.create(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: istio-egressgateway, namespace: istio-system}\nspec: {selector: {istio: egressgateway}, ports: [{name: http2, port: 80}]}\n");
+    String servers =
+        "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
+    gateway(
+        "a1",
+        "mine",
+        "  annotations: {maistra.io/manageRoute: \"false\"}\nspec:\n  selector: {istio: ingressgateway}\n"
+            + servers);
     gateway("a1", "egress", "spec:\n  selector: {istio: egressgateway}\n" + servers);
     gateway("a1", "managed", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
     start();
-    await("the managed Gateway's Route", () -> routeNames("istio-system").equals(List.of("a1-managed-45a335de")));
-    await("events on the others", () -> lastEvent("a1", "mine") != null && lastEvent("a1", "egress") != null);
+    await(
+        "the managed Gateway's Route",
+        () -> routeNames("istio-system").equals(List.of("a1-managed-45a335de")));
+    await(
+        "events on the others",
+        () -> lastEvent("a1", "mine") != null && lastEvent("a1", "egress") != null);
     assertThat(lastEvent("a1", "mine").getReason()).isEqualTo("RoutesNotManaged");
-    assertThat(lastEvent("a1", "mine").getMessage()).isEqualTo("not mirrored as Routes; annotated maistra.io/manageRoute: \"false\"");
+    assertThat(lastEvent("a1", "mine").getMessage())
+        .isEqualTo("not mirrored as Routes; annotated maistra.io/manageRoute: \"false\"");
     assertThat(lastEvent("a1", "egress").getMessage())
-        .isEqualTo("not mirrored as Routes; an egress gateway (spec.selector istio: egressgateway) gets no Routes");
+        .isEqualTo(
+            "not mirrored as Routes; an egress gateway (spec.selector istio: egressgateway) gets no Routes");
 
     // A value that is neither true nor false holds the Routes as they are.
-    replaceGateway("a1", "managed", "  annotations: {maistra.io/manageRoute: \"nope\"}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+    replaceGateway(
+        "a1",
+        "managed",
+        "  annotations: {maistra.io/manageRoute: \"nope\"}\nspec:\n  selector: {istio: ingressgateway}\n"
+            + servers);
     await("a warning", () -> "RoutesHeld".equals(lastEvent("a1", "managed").getReason()));
     assertThat(lastEvent("a1", "managed").getMessage())
-        .isEqualTo("Routes left as they are; annotation maistra.io/manageRoute: \"nope\" is neither \"true\" nor \"false\"");
+        .isEqualTo(
+            "Routes left as they are; annotation maistra.io/manageRoute: \"nope\" is neither \"true\" nor \"false\"");
     assertThat(routeNames("istio-system")).containsExactly("a1-managed-45a335de");
 
     // Opting out later takes back the Routes IOR made.
-    replaceGateway("a1", "managed", "  annotations: {maistra.io/manageRoute: \"False\"}\nspec:\n  selector: {istio: ingressgateway}\n" + servers);
+    replaceGateway(
+        "a1",
+        "managed",
+        "  annotations: {maistra.io/manageRoute: \"False\"}\nspec:\n  selector: {istio: ingressgateway}\n"
+            + servers);
     await("its Route is deleted", () -> routes("istio-system").isEmpty());
   }
 
@@ -337,10 +404,21 @@ class IorControllerTest {
           - port: {number: 8080, name: http-alt, protocol: HTTP}
             hosts: [a2/foo.example.com]
         """);
-    gateway("a1", "nowhere", "spec:\n  selector: {istio: nothing-has-this}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [x.example.com]}]\n");
-    gateway("a1", "broken", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [{name: x}]}]\n");
+    gateway(
+        "a1",
+        "nowhere",
+        "spec:\n  selector: {istio: nothing-has-this}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [x.example.com]}]\n");
+    gateway(
+        "a1",
+        "broken",
+        "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [{name: x}]}]\n");
     start();
-    await("events", () -> lastEvent("a1", "gw") != null && lastEvent("a1", "nowhere") != null && lastEvent("a1", "broken") != null);
+    await(
+        "events",
+        () ->
+            lastEvent("a1", "gw") != null
+                && lastEvent("a1", "nowhere") != null
+                && lastEvent("a1", "broken") != null);
     assertThat(routeNames("istio-system")).containsExactly("a1-gw-45a335de");
     assertThat(lastEvent("a1", "gw").getType()).isEqualTo("Warning");
     assertThat(lastEvent("a1", "gw").getMessage())
@@ -355,13 +433,15 @@ class IorControllerTest {
             "Routes left as they are; no Service selects the pods of spec.selector {istio=nothing-has-this} in namespaces"
                 + " [a1, istio-system]");
     assertThat(lastEvent("a1", "broken").getMessage())
-        .isEqualTo("Routes left as they are; cannot be read: spec.servers[0].hosts[0]: must be a non-empty string");
+        .isEqualTo(
+            "Routes left as they are; cannot be read: spec.servers[0].hosts[0]: must be a non-empty string");
   }
 
   @Test
   void reconcilesTheRoutesItMadeWhenItStartsLeading() throws Exception {
     cluster(MockApiServer.openShift(), "a1");
-    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com, bar.example.com]}]\n";
+    String servers =
+        "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com, bar.example.com]}]\n";
     gateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
     gateway("a1", "old", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
     start();
@@ -370,18 +450,55 @@ class IorControllerTest {
 
     // While no one leads: one Route goes stale, one Gateway goes, a Route not made by IOR appears.
     Route stale = route("istio-system", "a1-gw-f2428e60");
-    api.client().resources(Route.class).inNamespace("istio-system").resource(
-        new RouteBuilder(stale).editSpec().editPort().withNewTargetPort("metrics").endPort().endSpec().build()).update();
+    api.client()
+        .resources(Route.class)
+        .inNamespace("istio-system")
+        .resource(
+            new RouteBuilder(stale)
+                .editSpec()
+                .editPort()
+                .withNewTargetPort("metrics")
+                .endPort()
+                .endSpec()
+                .build())
+        .update();
     api.client().genericKubernetesResources(GATEWAYS).inNamespace("a1").withName("old").delete();
-    api.client().resources(Route.class).inNamespace("istio-system").resource(
-        new RouteBuilder().withNewMetadata().withName("by-hand").withNamespace("istio-system").endMetadata()
-            .withNewSpec().withHost("hand.example.com").withNewTo().withKind("Service").withName("istio-ingressgateway").endTo().endSpec()
-            .build()).create();
+    api.client()
+        .resources(Route.class)
+        .inNamespace("istio-system")
+        .resource(
+            new RouteBuilder()
+                .withNewMetadata()
+                .withName("by-hand")
+                .withNamespace("istio-system")
+                .endMetadata()
+                .withNewSpec()
+                .withHost("hand.example.com")
+                .withNewTo()
+                .withKind("Service")
+                .withName("istio-ingressgateway")
+                .endTo()
+                .endSpec()
+                .build())
+        .create();
     Route current = route("istio-system", "a1-gw-45a335de");
 
     start();
-    await("the orphans are deleted", () -> routeNames("istio-system").equals(List.of("a1-gw-45a335de", "a1-gw-f2428e60", "by-hand")));
-    await("the stale Route is rewritten", () -> "http2".equals(route("istio-system", "a1-gw-f2428e60").getSpec().getPort().getTargetPort().getStrVal()));
+    await(
+        "the orphans are deleted",
+        () ->
+            routeNames("istio-system")
+                .equals(List.of("a1-gw-45a335de", "a1-gw-f2428e60", "by-hand")));
+    await(
+        "the stale Route is rewritten",
+        () ->
+            "http2"
+                .equals(
+                    route("istio-system", "a1-gw-f2428e60")
+                        .getSpec()
+                        .getPort()
+                        .getTargetPort()
+                        .getStrVal()));
     assertThat(route("istio-system", "a1-gw-45a335de").getMetadata().getResourceVersion())
         .as("the current Route is kept as it is")
         .isEqualTo(current.getMetadata().getResourceVersion());
@@ -392,9 +509,12 @@ class IorControllerTest {
   void aGatewayWhoseNamespaceLeavesLosesItsRoutes() throws Exception {
     cluster(MockApiServer.openShift(), "a1", "a2");
     // a2 runs its own gateway pods: a1's Gateway selecting them gets its Route in a2.
-    api.create("apiVersion: v1\nkind: Pod\nmetadata: {name: own-gw-1, namespace: a2, labels: {istio: own}}\nspec: {containers: [{name: p, image: proxyv2}]}\n");
-    api.create("apiVersion: v1\nkind: Service\nmetadata: {name: own-gw, namespace: a2}\nspec: {selector: {istio: own}, ports: [{name: http2, port: 80}]}\n");
-    String servers = "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
+    api.create(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: own-gw-1, namespace: a2, labels: {istio: own}}\nspec: {containers: [{name: p, image: proxyv2}]}\n");
+    api.create(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: own-gw, namespace: a2}\nspec: {selector: {istio: own}, ports: [{name: http2, port: 80}]}\n");
+    String servers =
+        "  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n";
     gateway("a1", "stays", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
     gateway("a2", "leaves", "spec:\n  selector: {istio: ingressgateway}\n" + servers);
     gateway("a1", "uses-a2", "spec:\n  selector: {istio: own}\n" + servers);
@@ -403,11 +523,24 @@ class IorControllerTest {
     assertThat(routeNames("a2")).containsExactly("a1-uses-a2-45a335de");
 
     api.setMembers("istio-system", "default", List.of("a1"));
-    await("a2's Routes are gone", () -> routeNames("istio-system").equals(List.of("a1-stays-45a335de")) && routes("a2").isEmpty());
-    await("a2 is unconfigured", () -> !Objects.requireNonNullElse(api.client().namespaces().withName("a2").get().getMetadata().getLabels(), Map.<String, String>of()).containsKey("maistra.io/member-of"));
-    await("a1's Gateway on a2's pods is held", () -> "RoutesHeld".equals(lastEvent("a1", "uses-a2").getReason()));
+    await(
+        "a2's Routes are gone",
+        () ->
+            routeNames("istio-system").equals(List.of("a1-stays-45a335de"))
+                && routes("a2").isEmpty());
+    await(
+        "a2 is unconfigured",
+        () ->
+            !Objects.requireNonNullElse(
+                    api.client().namespaces().withName("a2").get().getMetadata().getLabels(),
+                    Map.<String, String>of())
+                .containsKey("maistra.io/member-of"));
+    await(
+        "a1's Gateway on a2's pods is held",
+        () -> "RoutesHeld".equals(lastEvent("a1", "uses-a2").getReason()));
     assertThat(lastEvent("a1", "uses-a2").getMessage())
-        .isEqualTo("Routes left as they are; no Service selects the pods of spec.selector {istio=own} in namespaces [a1, istio-system]");
+        .isEqualTo(
+            "Routes left as they are; no Service selects the pods of spec.selector {istio=own} in namespaces [a1, istio-system]");
     Thread.sleep(500);
     assertThat(routes("a2")).isEmpty();
   }
@@ -418,14 +551,21 @@ class IorControllerTest {
     logs.start();
     ((Logger) LoggerFactory.getLogger(IorController.class)).addAppender(logs);
     cluster(new MockApiServer(), "a1");
-    gateway("a1", "gw", "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n");
+    gateway(
+        "a1",
+        "gw",
+        "spec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [foo.example.com]}]\n");
     IorController ior = start();
-    await("IOR says it is off", () -> logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("is off")));
+    await(
+        "IOR says it is off",
+        () -> logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("is off")));
     assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
         .contains(
             "IOR of istio-system is off: the cluster does not serve route.openshift.io/v1 Routes, so Gateways are not"
                 + " mirrored as Routes");
-    await("a1 is configured", () -> api.requestsFrom("member-controller").stream().anyMatch(r -> r.contains("/status")));
+    await(
+        "a1 is configured",
+        () -> api.requestsFrom("member-controller").stream().anyMatch(r -> r.contains("/status")));
     Thread.sleep(500);
     assertThat(ior.isActive()).isFalse();
     assertThat(api.requestsFrom("ior")).containsExactly("GET /apis/route.openshift.io/v1");

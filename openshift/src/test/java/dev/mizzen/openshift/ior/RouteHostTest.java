@@ -49,7 +49,10 @@ class RouteHostTest {
         .hasValue(
             "\"Foo.example.com\" is not a host name a Route accepts (lower-case letters, digits, '-' and '.', at most 253"
                 + " characters, a wildcard only as the whole first label)");
-    assertThat(RouteHost.problem("a1/foo.*.com")).get().asString().startsWith("\"foo.*.com\" is not a host name");
+    assertThat(RouteHost.problem("a1/foo.*.com"))
+        .get()
+        .asString()
+        .startsWith("\"foo.*.com\" is not a host name");
     assertThat(RouteHost.problem("foo_bar.com")).isPresent();
     assertThat(RouteHost.problem("-foo.com")).isPresent();
   }

@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code mizzen serve} as a process: decides what starts and in which order, and stops it all in
- * the reverse order on shutdown. The Kubernetes client first, the writers that run under the
- * member controller's Lease (the member controller, IOR) next, then the control plane; on the way
- * down the control plane stops serving before the writers stop and the client closes.
+ * the reverse order on shutdown. The Kubernetes client first, the writers that run under the member
+ * controller's Lease (the member controller, IOR) next, then the control plane; on the way down the
+ * control plane stops serving before the writers stop and the client closes.
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
+
   /** How long the first read of the cluster (and of each new member) may take. */
   private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
 
@@ -42,17 +43,26 @@ public final class Application {
     try {
       if (settings.manageMembers()) {
         startWriters(
-            client, settings.options().mesh().controlPlaneNamespace(), settings.options().memberRollName(), settings.ior(), started);
+            client,
+            settings.options().mesh().controlPlaneNamespace(),
+            settings.options().memberRollName(),
+            settings.ior(),
+            started);
       }
       cp =
           ControlPlane.start(
               settings.options(),
-              client == null ? null : new ControlPlane.Kube(client, settings.watchScope(), SYNC_TIMEOUT),
+              client == null
+                  ? null
+                  : new ControlPlane.Kube(client, settings.watchScope(), SYNC_TIMEOUT),
               settings.secure(),
               settings.webhook());
       started.add(cp);
     } catch (IOException e) {
-      System.err.println("mizzen: " + e.getMessage() + (client == null ? "" : " (API server " + client.getMasterUrl() + ")"));
+      System.err.println(
+          "mizzen: "
+              + e.getMessage()
+              + (client == null ? "" : " (API server " + client.getMasterUrl() + ")"));
       stop(started);
       return 1;
     }
@@ -81,10 +91,17 @@ public final class Application {
     return 0;
   }
 
-  /** Starts the member controller, and IOR under its Lease when asked; adds them to {@code started}. */
+  /**
+   * Starts the member controller, and IOR under its Lease when asked; adds them to {@code started}.
+   */
   private static void startWriters(
-      KubernetesClient client, String controlPlaneNamespace, String rollName, boolean ior, List<AutoCloseable> started) {
-    MemberController.Settings writer = MemberController.Settings.defaults(controlPlaneNamespace, rollName, Identity.get());
+      KubernetesClient client,
+      String controlPlaneNamespace,
+      String rollName,
+      boolean ior,
+      List<AutoCloseable> started) {
+    MemberController.Settings writer =
+        MemberController.Settings.defaults(controlPlaneNamespace, rollName, Identity.get());
     MemberController members = new MemberController(client, writer);
     if (ior) {
       IorController routes = new IorController(client, writer);

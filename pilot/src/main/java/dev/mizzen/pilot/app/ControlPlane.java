@@ -4,13 +4,14 @@ import dev.mizzen.ingest.file.DirectorySource;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
-import dev.mizzen.pilot.debug.DebugAccess;
-import dev.mizzen.pilot.debug.DebugServer;
 import dev.mizzen.openshift.inject.Injection;
 import dev.mizzen.openshift.inject.WebhookServer;
+import dev.mizzen.pilot.control.PushPipeline;
+import dev.mizzen.pilot.debug.DebugAccess;
+import dev.mizzen.pilot.debug.DebugServer;
 import dev.mizzen.pilot.metrics.PilotMetrics;
-import dev.mizzen.pilot.xds.XdsEvents;
 import dev.mizzen.pilot.push.MeshSettings;
+import dev.mizzen.pilot.xds.XdsEvents;
 import dev.mizzen.pilot.xds.XdsServer;
 import dev.mizzen.tenancy.MemberRollResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import dev.mizzen.pilot.control.PushPipeline;
 
 /**
  * One running control plane: a config source, the push pipeline, the xDS and debug servers, and the
@@ -93,13 +93,33 @@ public final class ControlPlane implements AutoCloseable {
     /** The same options with a token for the debug endpoints. */
     public Options withDebugTokenFile(Path file) {
       return new Options(
-          configDir, memberRollName, mesh, xds, debug, monitoring, debounceQuiet, debounceMax, file, version, validateOutput);
+          configDir,
+          memberRollName,
+          mesh,
+          xds,
+          debug,
+          monitoring,
+          debounceQuiet,
+          debounceMax,
+          file,
+          version,
+          validateOutput);
     }
 
     /** The same options with the monitoring port served too. */
     public Options withMonitoring(InetSocketAddress address) {
       return new Options(
-          configDir, memberRollName, mesh, xds, debug, address, debounceQuiet, debounceMax, debugTokenFile, version, validateOutput);
+          configDir,
+          memberRollName,
+          mesh,
+          xds,
+          debug,
+          address,
+          debounceQuiet,
+          debounceMax,
+          debugTokenFile,
+          version,
+          validateOutput);
     }
   }
 
@@ -139,7 +159,8 @@ public final class ControlPlane implements AutoCloseable {
    * @param privateKey its key (PEM, PKCS#8 or PKCS#1 RSA)
    * @param injection how to inject
    */
-  public record Webhook(InetSocketAddress address, Path certChain, Path privateKey, Injection injection) {
+  public record Webhook(
+      InetSocketAddress address, Path certChain, Path privateKey, Injection injection) {
     public Webhook {
       Objects.requireNonNull(address);
       Objects.requireNonNull(certChain);
@@ -196,7 +217,8 @@ public final class ControlPlane implements AutoCloseable {
    * As {@link #start(Options, Kube, SecureXds)}, and serves the sidecar injection webhook when
    * {@code webhook} is given; it injects only in the configured members of the last push.
    */
-  public static ControlPlane start(Options o, Kube kube, SecureXds secure, Webhook webhook) throws IOException {
+  public static ControlPlane start(Options o, Kube kube, SecureXds secure, Webhook webhook)
+      throws IOException {
     ConfigStore store = new ConfigStore();
     String namespace = o.mesh().controlPlaneNamespace();
     MemberRollResolver resolver =
@@ -219,7 +241,13 @@ public final class ControlPlane implements AutoCloseable {
         kube == null
             ? null
             : new KubeSource(
-                kube.client(), store, namespace, o.memberRollName(), kube.scope(), kube.syncTimeout(), resolver::watched);
+                kube.client(),
+                store,
+                namespace,
+                o.memberRollName(),
+                kube.scope(),
+                kube.syncTimeout(),
+                resolver::watched);
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
     XdsServer secureXds = null;
@@ -230,21 +258,28 @@ public final class ControlPlane implements AutoCloseable {
         startKube(kubeSource, kube.syncTimeout());
       }
       pipeline.start();
-      XdsEvents events = XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections()));
+      XdsEvents events =
+          XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections()));
       xds = XdsServer.start(o.xds(), pipeline.streams(), pipeline::admission, events);
       if (secure != null) {
-        secureXds = XdsServer.startSecure(secure.address(), secure.tls(), pipeline.streams(), pipeline::admission, events);
+        secureXds =
+            XdsServer.startSecure(
+                secure.address(), secure.tls(), pipeline.streams(), pipeline::admission, events);
       }
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;
       DebugAccess access = DebugAccess.of(Optional.ofNullable(o.debugTokenFile()));
       debug.add(DebugServer.start(o.debug(), pipeline, ready, access, metrics, false, o.version()));
       if (o.monitoring() != null) {
-        debug.add(DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
+        debug.add(
+            DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
       }
-      ControlPlane cp = new ControlPlane(o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
+      ControlPlane cp =
+          new ControlPlane(
+              o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
       if (kube != null) {
-        ConfigEvents configEvents = new ConfigEvents(kube.client(), Identity.get(), Clock.systemUTC());
+        ConfigEvents configEvents =
+            new ConfigEvents(kube.client(), Identity.get(), Clock.systemUTC());
         pipeline.rejections().reportTo(configEvents::report);
         pipeline.afterPush(configEvents::report);
         if (pipeline.status() != null) {
@@ -287,7 +322,12 @@ public final class ControlPlane implements AutoCloseable {
     try {
       source.start(timeout);
     } catch (TimeoutException e) {
-      String what = e.getMessage() != null ? e.getMessage() : "the member roll and its namespaces were not read within " + timeout.toSeconds() + "s";
+      String what =
+          e.getMessage() != null
+              ? e.getMessage()
+              : "the member roll and its namespaces were not read within "
+                  + timeout.toSeconds()
+                  + "s";
       throw new IOException(what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

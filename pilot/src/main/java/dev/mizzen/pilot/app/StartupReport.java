@@ -4,14 +4,15 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
-import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.control.PushStatus;
 import dev.mizzen.tenancy.Membership;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** What a starting control plane says on one screen: what it loaded, refused, and where it listens. */
+/**
+ * What a starting control plane says on one screen: what it loaded, refused, and where it listens.
+ */
 final class StartupReport {
   private StartupReport() {}
 
@@ -20,23 +21,44 @@ final class StartupReport {
     Membership m = s.membership();
     StringBuilder b = new StringBuilder();
     String ns = cp.options().mesh().controlPlaneNamespace();
-    b.append("\nMizzen ").append(version).append(": control plane \"").append(ns)
-        .append("\", member roll \"").append(cp.options().memberRollName()).append("\"\n");
+    b.append("\nMizzen ")
+        .append(version)
+        .append(": control plane \"")
+        .append(ns)
+        .append("\", member roll \"")
+        .append(cp.options().memberRollName())
+        .append("\"\n");
     if (cp.source() != null) {
-      b.append("  config     directory ").append(cp.source().root()).append(" (")
-          .append(cp.source().fileCount()).append(" files)\n");
+      b.append("  config     directory ")
+          .append(cp.source().root())
+          .append(" (")
+          .append(cp.source().fileCount())
+          .append(" files)\n");
     } else {
       KubeSource k = cp.kubeSource();
       b.append("  config     kubernetes, ")
-          .append(k.scope() == WatchScope.CLUSTER ? "cluster-wide informers filtered by member" : "informers per member namespace")
-          .append(" (").append(k.informerCount()).append(" informers)\n");
+          .append(
+              k.scope() == WatchScope.CLUSTER
+                  ? "cluster-wide informers filtered by member"
+                  : "informers per member namespace")
+          .append(" (")
+          .append(k.informerCount())
+          .append(" informers)\n");
     }
     if (!m.rollFound()) {
-      b.append("  members    no ServiceMeshMemberRoll ").append(ns).append('/')
-          .append(cp.options().memberRollName()).append(": serving ").append(ns).append(" only\n");
+      b.append("  members    no ServiceMeshMemberRoll ")
+          .append(ns)
+          .append('/')
+          .append(cp.options().memberRollName())
+          .append(": serving ")
+          .append(ns)
+          .append(" only\n");
     } else {
       b.append("  members    ").append(String.join(", ", m.configured()));
-      b.append(m.configured().isEmpty() ? "(none)" : "").append(" + ").append(ns).append(" (control plane)\n");
+      b.append(m.configured().isEmpty() ? "(none)" : "")
+          .append(" + ")
+          .append(ns)
+          .append(" (control plane)\n");
       for (Map.Entry<String, String> p : m.pending().entrySet()) {
         b.append("  pending    ").append(p.getKey()).append(": ").append(p.getValue()).append('\n');
       }
@@ -48,9 +70,14 @@ final class StartupReport {
         counts.add(n + " " + k.name());
       }
     }
-    b.append("  loaded     ").append(s.config().size()).append(" objects: ").append(String.join(", ", counts)).append('\n');
+    b.append("  loaded     ")
+        .append(s.config().size())
+        .append(" objects: ")
+        .append(String.join(", ", counts))
+        .append('\n');
     if (s.ignored() > 0) {
-      b.append("  ignored    ").append(s.ignored())
+      b.append("  ignored    ")
+          .append(s.ignored())
           .append(" objects in namespaces outside the member roll (listed at debug level)\n");
     }
     b.append("  refused    ").append(s.refused().size()).append('\n');
@@ -59,7 +86,8 @@ final class StartupReport {
     }
     List<ConfigError> failClosed = s.push().authz().errors();
     if (!failClosed.isEmpty()) {
-      b.append("  fail closed ").append(failClosed.size())
+      b.append("  fail closed ")
+          .append(failClosed.size())
           .append(" (security config in error, served so that it denies rather than allows)\n");
       for (ConfigError e : failClosed) {
         b.append("    ").append(e.message()).append('\n');
@@ -74,28 +102,54 @@ final class StartupReport {
     var tracing = s.push().tracing();
     var t = cp.options().mesh().tracing();
     if (tracing.isPresent()) {
-      b.append("  tracing    Zipkin spans to ").append(tracing.get().address()).append(", ")
-          .append(tracing.get().samplingPercent()).append("% of requests sampled\n");
+      b.append("  tracing    Zipkin spans to ")
+          .append(tracing.get().address())
+          .append(", ")
+          .append(tracing.get().samplingPercent())
+          .append("% of requests sampled\n");
     } else if (t.collectorService().isEmpty()) {
       b.append("  tracing    off (--tracing-collector none)\n");
     } else {
-      b.append("  tracing    off: no Service ").append(ns).append('/').append(t.collectorService())
-          .append(" with a port named ").append(t.portName()).append('\n');
+      b.append("  tracing    off: no Service ")
+          .append(ns)
+          .append('/')
+          .append(t.collectorService())
+          .append(" with a port named ")
+          .append(t.portName())
+          .append('\n');
     }
-    b.append("  listening  xDS (ADS over gRPC) ").append(bind).append(':').append(cp.xdsPort()).append('\n');
+    b.append("  listening  xDS (ADS over gRPC) ")
+        .append(bind)
+        .append(':')
+        .append(cp.xdsPort())
+        .append('\n');
     if (cp.secureXdsPort() > 0) {
-      b.append("             xDS over mutual TLS ").append(bind).append(':').append(cp.secureXdsPort())
+      b.append("             xDS over mutual TLS ")
+          .append(bind)
+          .append(':')
+          .append(cp.secureXdsPort())
           .append("  (namespace from the client certificate's SPIFFE identity)\n");
     }
-    b.append("             debug http://").append(bind).append(':').append(cp.debugPort())
-        .append("  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=,"
-            + " /debug/authorizationz)\n");
+    b.append("             debug http://")
+        .append(bind)
+        .append(':')
+        .append(cp.debugPort())
+        .append(
+            "  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=,"
+                + " /debug/authorizationz)\n");
     if (cp.webhookPort() > 0) {
-      b.append("             injection webhook https://").append(bind).append(':').append(cp.webhookPort())
+      b.append("             injection webhook https://")
+          .append(bind)
+          .append(':')
+          .append(cp.webhookPort())
           .append("/inject  (pods annotated sidecar.istio.io/inject in member namespaces)\n");
     }
     if (cp.monitoringPort() > 0) {
-      b.append("             monitoring http://").append(bind).append(':').append(cp.monitoringPort()).append('\n');
+      b.append("             monitoring http://")
+          .append(bind)
+          .append(':')
+          .append(cp.monitoringPort())
+          .append('\n');
     }
     return b.toString();
   }

@@ -33,7 +33,8 @@ final class XdsLog implements XdsEvents {
 
   @Override
   public void acknowledged(ProxyConnection conn, String type, String version, Instant sentAt) {
-    log.debug("proxy {} accepted {} version {}", conn.proxy().id(), TypeUrls.shortName(type), version);
+    log.debug(
+        "proxy {} accepted {} version {}", conn.proxy().id(), TypeUrls.shortName(type), version);
   }
 
   @Override

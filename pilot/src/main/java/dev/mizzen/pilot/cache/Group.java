@@ -21,6 +21,7 @@ public final class Group<K, M> {
   private final K key;
   private final Set<M> members = ConcurrentHashMap.newKeySet();
   private volatile GroupSnapshot<K> snapshot;
+
   /** Whether a builder thread has the first snapshot in hand; never waited on. */
   private final AtomicBoolean building = new AtomicBoolean();
 
@@ -68,8 +69,8 @@ public final class Group<K, M> {
 
   /**
    * Builds the group's snapshot on {@code builders} unless it is built or being built, and then
-   * runs {@code onBuilt}. The caller does not wait: the members of this shape are served when it
-   * is there, and those of every other shape meanwhile.
+   * runs {@code onBuilt}. The caller does not wait: the members of this shape are served when it is
+   * there, and those of every other shape meanwhile.
    */
   void ensureLater(Function<K, GroupSnapshot<K>> factory, Executor builders, Runnable onBuilt) {
     // Callers hold locks other streams need: this never waits, least of all on a build under way
@@ -83,7 +84,8 @@ public final class Group<K, M> {
             try {
               ensure(factory);
             } catch (RuntimeException e) {
-              log.error("building the config of proxies {} failed; the next push builds it", key, e);
+              log.error(
+                  "building the config of proxies {} failed; the next push builds it", key, e);
             } finally {
               building.set(false);
             }

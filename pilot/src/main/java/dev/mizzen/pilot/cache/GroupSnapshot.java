@@ -1,6 +1,8 @@
 package dev.mizzen.pilot.cache;
 
 import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -9,7 +11,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -27,7 +32,7 @@ public final class GroupSnapshot<K> {
   private final long push;
   private final Map<String, TypeResources> types;
   private final Map<String, String> listenerAliases;
-  private final java.util.Optional<Set<String>> unprovided;
+  private final Optional<Set<String>> unprovided;
   private final ConcurrentMap<String, Listener> renamed = new ConcurrentHashMap<>();
 
   private GroupSnapshot(
@@ -35,7 +40,7 @@ public final class GroupSnapshot<K> {
       long push,
       Map<String, TypeResources> types,
       Map<String, String> listenerAliases,
-      java.util.Optional<Set<String>> unprovided) {
+      Optional<Set<String>> unprovided) {
     this.key = key;
     this.push = push;
     this.types = Map.copyOf(types);
@@ -44,8 +49,8 @@ public final class GroupSnapshot<K> {
   }
 
   /**
-   * The snapshot after a push: types whose resources equal the previous snapshot's keep its
-   * version (and its very objects), the others take the push's version.
+   * The snapshot after a push: types whose resources equal the previous snapshot's keep its version
+   * (and its very objects), the others take the push's version.
    *
    * @param previous the group's last snapshot, or null for a new group
    */
@@ -61,15 +66,16 @@ public final class GroupSnapshot<K> {
         types.put(type, new TypeResources(version, now));
       }
     }
-    return new GroupSnapshot<>(key, push, types, resources.listenerAliases(), resources.unprovided());
+    return new GroupSnapshot<>(
+        key, push, types, resources.listenerAliases(), resources.unprovided());
   }
 
   /**
    * What this snapshot serves with the resources of {@code types} replaced by {@code fresh}'s, for
    * a push that regenerated only those.
    */
-  public ProxyResources with(ProxyResources fresh, java.util.Set<String> types) {
-    Map<String, java.util.SortedMap<String, Message>> merged = new HashMap<>();
+  public ProxyResources with(ProxyResources fresh, Set<String> types) {
+    Map<String, SortedMap<String, Message>> merged = new HashMap<>();
     for (String type : TypeUrls.PUSH_ORDER) {
       merged.put(type, types.contains(type) ? fresh.of(type) : this.types.get(type).resources());
     }
@@ -83,7 +89,7 @@ public final class GroupSnapshot<K> {
    * The clusters this snapshot holds empty because routes name them and no service provides them;
    * empty when not known.
    */
-  public java.util.Optional<Set<String>> unprovided() {
+  public Optional<Set<String>> unprovided() {
     return unprovided;
   }
 
@@ -97,7 +103,7 @@ public final class GroupSnapshot<K> {
 
   public TypeResources type(String typeUrl) {
     TypeResources t = types.get(typeUrl);
-    return t != null ? t : new TypeResources("", new java.util.TreeMap<>());
+    return t != null ? t : new TypeResources("", new TreeMap<>());
   }
 
   /** Total number of resources of every type. */
@@ -136,10 +142,10 @@ public final class GroupSnapshot<K> {
   }
 
   /**
-   * A gRPC server listener for the address its name carries. grpc-java asks for
-   * {@code .../inbound/0.0.0.0:PORT} even when bound to 127.0.0.1, and refuses a listener whose
-   * address is not the name's; the snapshot holds one per served port, under 0.0.0.0. Names of
-   * ports the workload does not serve are left out, as Istio leaves them out.
+   * A gRPC server listener for the address its name carries. grpc-java asks for {@code
+   * .../inbound/0.0.0.0:PORT} even when bound to 127.0.0.1, and refuses a listener whose address is
+   * not the name's; the snapshot holds one per served port, under 0.0.0.0. Names of ports the
+   * workload does not serve are left out, as Istio leaves them out.
    */
   private Listener serverListener(String name) {
     String hostPort = name.substring(GRPC_SERVER_PREFIX.length());
@@ -157,7 +163,8 @@ public final class GroupSnapshot<K> {
     } catch (NumberFormatException e) {
       return null;
     }
-    Message template = type(TypeUrls.LISTENER).resources().get(GRPC_SERVER_PREFIX + "0.0.0.0:" + port);
+    Message template =
+        type(TypeUrls.LISTENER).resources().get(GRPC_SERVER_PREFIX + "0.0.0.0:" + port);
     if (!(template instanceof Listener l)) {
       return null;
     }
@@ -168,11 +175,9 @@ public final class GroupSnapshot<K> {
             l.toBuilder()
                 .setName(n)
                 .setAddress(
-                    io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                    Address.newBuilder()
                         .setSocketAddress(
-                            io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder()
-                                .setAddress(address)
-                                .setPortValue(port)))
+                            SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
                 .build());
   }
 

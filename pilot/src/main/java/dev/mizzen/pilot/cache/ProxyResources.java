@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.cache;
 
 import com.google.protobuf.Message;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,8 +15,8 @@ import java.util.SortedMap;
  *
  * @param resources by type URL, then by resource name
  * @param listenerAliases requested listener name to the generated listener's name
- * @param unprovided the clusters generated empty because routes name them and no service
- *     provides them (see {@link ConfigGenerator#referencedDestinations}); empty when not known
+ * @param unprovided the clusters generated empty because routes name them and no service provides
+ *     them (see {@link ConfigGenerator#referencedDestinations}); empty when not known
  */
 public record ProxyResources(
     Map<String, SortedMap<String, Message>> resources,
@@ -28,12 +29,13 @@ public record ProxyResources(
     Objects.requireNonNull(unprovided);
   }
 
-  public ProxyResources(Map<String, SortedMap<String, Message>> resources, Map<String, String> listenerAliases) {
+  public ProxyResources(
+      Map<String, SortedMap<String, Message>> resources, Map<String, String> listenerAliases) {
     this(resources, listenerAliases, Optional.empty());
   }
 
   public SortedMap<String, Message> of(String typeUrl) {
     SortedMap<String, Message> map = resources.get(typeUrl);
-    return map == null ? java.util.Collections.emptySortedMap() : map;
+    return map == null ? Collections.emptySortedMap() : map;
   }
 }

@@ -23,10 +23,13 @@ import java.util.function.Function;
  */
 public final class SnapshotCache<K, M> implements AutoCloseable {
   private final ConcurrentMap<K, Group<K, M>> groups = new ConcurrentHashMap<>();
+
   /** Serialises joining, leaving and moving between groups, so no member is left in a stale one. */
   private final Object membership = new Object();
+
   private final Function<K, GroupSnapshot<K>> factory;
   private final Consumer<M> due;
+
   /** Where the snapshots of groups seen for the first time are built. */
   private final ExecutorService builders;
 
@@ -40,7 +43,10 @@ public final class SnapshotCache<K, M> implements AutoCloseable {
     this.builders =
         Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
-            new ThreadFactoryBuilder().setNameFormat("mizzen-group-build-%d").setDaemon(true).build());
+            new ThreadFactoryBuilder()
+                .setNameFormat("mizzen-group-build-%d")
+                .setDaemon(true)
+                .build());
   }
 
   /**
@@ -58,8 +64,8 @@ public final class SnapshotCache<K, M> implements AutoCloseable {
   }
 
   /**
-   * Moves {@code member} from {@code from} to the group of {@code key}, whose snapshot is built
-   * now if it has none.
+   * Moves {@code member} from {@code from} to the group of {@code key}, whose snapshot is built now
+   * if it has none.
    */
   public Group<K, M> move(Group<K, M> from, K key, M member) {
     synchronized (membership) {

@@ -13,10 +13,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -54,6 +54,7 @@ public final class TypeResources {
   private final Set<String> names;
   private final List<String> sortedNames;
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
+
   /** Distinguishes this type's bodies from every other's in {@link #BODIES}. */
   private final long id = IDS.incrementAndGet();
 
@@ -61,7 +62,9 @@ public final class TypeResources {
     this.version = Objects.requireNonNull(version);
     this.resources =
         Collections.unmodifiableNavigableMap(
-            resources instanceof NavigableMap<String, Message> nav ? nav : new TreeMap<>(resources));
+            resources instanceof NavigableMap<String, Message> nav
+                ? nav
+                : new TreeMap<>(resources));
     // A hash set: thousands of streams each ask whether their names are all of these, and names
     // such as outbound|8080|v1|svc-1.ns.svc.cluster.local share long prefixes that make every
     // comparison in a sorted set slow.
@@ -146,6 +149,7 @@ public final class TypeResources {
     if (m == null) {
       return "";
     }
-    return resourceVersions.computeIfAbsent(name, n -> HASH.hashBytes(m.toByteArray()).toString().substring(0, 16));
+    return resourceVersions.computeIfAbsent(
+        name, n -> HASH.hashBytes(m.toByteArray()).toString().substring(0, 16));
   }
 }

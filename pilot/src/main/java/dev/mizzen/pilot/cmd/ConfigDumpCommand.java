@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.cmd;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,8 +21,11 @@ final class ConfigDumpCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PROXY", description = "The proxy, as POD.NAMESPACE or its node id.")
   String proxy;
 
-  @Option(names = "--types", split = ",", description = "Only these types: cluster, listener, route, endpoint.")
-  java.util.List<String> types;
+  @Option(
+      names = "--types",
+      split = ",",
+      description = "Only these types: cluster, listener, route, endpoint.")
+  List<String> types;
 
   @Override
   public Integer call() throws Exception {

@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.cmd;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,7 +31,8 @@ final class DebugClient {
     Path tokenFile;
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Options options;
 
   DebugClient(Options options) {
@@ -43,19 +45,24 @@ final class DebugClient {
 
   /** GETs {@code pathAndQuery}; a status other than 200 becomes an IOException with the body. */
   String get(String pathAndQuery) throws IOException, InterruptedException {
-    String base = options.server.endsWith("/") ? options.server.substring(0, options.server.length() - 1) : options.server;
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+    String base =
+        options.server.endsWith("/")
+            ? options.server.substring(0, options.server.length() - 1)
+            : options.server;
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
     if (options.tokenFile != null) {
       req.header("Authorization", "Bearer " + Files.readString(options.tokenFile).strip());
     }
     HttpResponse<String> r;
     try {
       r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.ConnectException e) {
+    } catch (ConnectException e) {
       throw new IOException("cannot reach Mizzen at " + base + " (is it running? see --server)", e);
     }
     if (r.statusCode() != 200) {
-      throw new IOException(base + pathAndQuery + " answered " + r.statusCode() + ": " + r.body().strip());
+      throw new IOException(
+          base + pathAndQuery + " answered " + r.statusCode() + ": " + r.body().strip());
     }
     return r.body();
   }

@@ -21,7 +21,8 @@ final class MemberControllerCommand implements Callable<Integer> {
   @Option(
       names = "--control-plane-namespace",
       defaultValue = "istio-system",
-      description = "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
+      description =
+          "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
   String controlPlaneNamespace;
 
   @Option(

@@ -22,10 +22,15 @@ final class ProxyStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin DebugClient.Options server = new DebugClient.Options();
 
-  @Option(names = {"-n", "--namespace"}, description = "Only proxies of this namespace.")
+  @Option(
+      names = {"-n", "--namespace"},
+      description = "Only proxies of this namespace.")
   String namespace;
 
-  @Parameters(arity = "0..1", paramLabel = "PROXY", description = "Only this proxy (POD.NAMESPACE).")
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "PROXY",
+      description = "Only this proxy (POD.NAMESPACE).")
   String proxy;
 
   /** Kiali's reading of one type's nonces. */

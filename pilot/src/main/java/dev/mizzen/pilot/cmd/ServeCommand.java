@@ -1,19 +1,22 @@
 package dev.mizzen.pilot.cmd;
 
-
 import dev.mizzen.ingest.kube.WatchScope;
+import dev.mizzen.openshift.inject.Injection;
+import dev.mizzen.openshift.inject.InjectionTemplate;
 import dev.mizzen.pilot.app.Application;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.app.ServeSettings;
-import dev.mizzen.openshift.inject.Injection;
-import dev.mizzen.openshift.inject.InjectionTemplate;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,7 +43,9 @@ final class ServeCommand implements Callable<Integer> {
               + " the objects it came from.")
   boolean validateOutput;
 
-  @Option(names = "--kube", description = "Read config from Kubernetes (in cluster, or KUBECONFIG).")
+  @Option(
+      names = "--kube",
+      description = "Read config from Kubernetes (in cluster, or KUBECONFIG).")
   boolean kube;
 
   @Option(
@@ -73,24 +78,35 @@ final class ServeCommand implements Callable<Integer> {
               + " namespaces annotated sidecar.istio.io/inject: \"true\" get the proxy.")
   boolean inject;
 
-  @Option(names = "--webhook-port", defaultValue = "15017", description = "The injection webhook. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--webhook-port",
+      defaultValue = "15017",
+      description = "The injection webhook. Default: ${DEFAULT-VALUE}.")
   int webhookPort;
 
-  @Option(names = "--webhook-cert", paramLabel = "PEM", description = "The webhook's certificate chain, read again when it changes.")
+  @Option(
+      names = "--webhook-cert",
+      paramLabel = "PEM",
+      description = "The webhook's certificate chain, read again when it changes.")
   Path webhookCert;
 
-  @Option(names = "--webhook-key", paramLabel = "PEM", description = "The webhook's private key (PKCS#8, or PKCS#1 RSA).")
+  @Option(
+      names = "--webhook-key",
+      paramLabel = "PEM",
+      description = "The webhook's private key (PKCS#8, or PKCS#1 RSA).")
   Path webhookKey;
 
   @Option(
       names = "--injection-template",
       paramLabel = "FILE",
-      description = "What injection adds to a pod (YAML); default: the built-in template for Istio's proxyv2.")
+      description =
+          "What injection adds to a pod (YAML); default: the built-in template for Istio's proxyv2.")
   Path injectionTemplate;
 
   @Option(
       names = "--cni",
-      description = "With --inject: the CNI plugin redirects pods' traffic, so no (privileged) init container is injected.")
+      description =
+          "With --inject: the CNI plugin redirects pods' traffic, so no (privileged) init container is injected.")
   boolean cni;
 
   @Option(
@@ -104,22 +120,33 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--secure-xds-port",
       defaultValue = "15012",
-      description = "ADS over mutual TLS, served when --tls-cert, --tls-key and --ca-cert are given. Default: ${DEFAULT-VALUE}.")
+      description =
+          "ADS over mutual TLS, served when --tls-cert, --tls-key and --ca-cert are given. Default: ${DEFAULT-VALUE}.")
   int secureXdsPort;
 
-  @Option(names = "--tls-cert", paramLabel = "PEM", description = "The secure port's certificate chain.")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "The secure port's certificate chain.")
   Path tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "PEM", description = "The secure port's private key (PKCS#8).")
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "The secure port's private key (PKCS#8).")
   Path tlsKey;
 
-  @Option(names = "--ca-cert", paramLabel = "PEM", description = "The CA that signs the proxies' client certificates.")
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "PEM",
+      description = "The CA that signs the proxies' client certificates.")
   Path caCert;
 
   @Option(
       names = "--control-plane-namespace",
       defaultValue = "istio-system",
-      description = "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
+      description =
+          "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
   String controlPlaneNamespace;
 
   @Option(
@@ -128,36 +155,51 @@ final class ServeCommand implements Callable<Integer> {
       description = "The ServiceMeshMemberRoll to follow. Default: ${DEFAULT-VALUE}.")
   String memberRollName;
 
-  @Option(names = "--xds-port", defaultValue = "15010", description = "ADS over plain text. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--xds-port",
+      defaultValue = "15010",
+      description = "ADS over plain text. Default: ${DEFAULT-VALUE}.")
   int xdsPort;
 
-  @Option(names = "--debug-port", defaultValue = "8080", description = "Debug endpoints and /ready. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--debug-port",
+      defaultValue = "8080",
+      description = "Debug endpoints and /ready. Default: ${DEFAULT-VALUE}.")
   int debugPort;
 
   @Option(
       names = "--monitoring-port",
       defaultValue = "15014",
-      description = "Monitoring (debug endpoints, as istiod serves them here too). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Monitoring (debug endpoints, as istiod serves them here too). Default: ${DEFAULT-VALUE}.")
   int monitoringPort;
 
-  @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--bind-address",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
   String bindAddress;
 
-  @Option(names = "--domain", defaultValue = "cluster.local", description = "The cluster's DNS suffix. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--domain",
+      defaultValue = "cluster.local",
+      description = "The cluster's DNS suffix. Default: ${DEFAULT-VALUE}.")
   String domain;
 
   @Option(
       names = "--debounce-after",
       defaultValue = "100ms",
       converter = DurationConverter.class,
-      description = "Quiet time before a push (istiod's PILOT_DEBOUNCE_AFTER). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Quiet time before a push (istiod's PILOT_DEBOUNCE_AFTER). Default: ${DEFAULT-VALUE}.")
   Duration debounceAfter;
 
   @Option(
       names = "--debounce-max",
       defaultValue = "10s",
       converter = DurationConverter.class,
-      description = "Longest a change waits for a push (istiod's PILOT_DEBOUNCE_MAX). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Longest a change waits for a push (istiod's PILOT_DEBOUNCE_MAX). Default: ${DEFAULT-VALUE}.")
   Duration debounceMax;
 
   @Option(
@@ -182,7 +224,8 @@ final class ServeCommand implements Callable<Integer> {
       names = "--trace-sampling",
       defaultValue = "100",
       paramLabel = "PERCENT",
-      description = "The share of requests traced, 0 to 100 (Maistra's SMCP default: 100). Default: ${DEFAULT-VALUE}.")
+      description =
+          "The share of requests traced, 0 to 100 (Maistra's SMCP default: 100). Default: ${DEFAULT-VALUE}.")
   double traceSampling;
 
   @Option(
@@ -194,7 +237,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     switch (logFormat) {
-      case "text" -> { }
+      case "text" -> {}
       case "json" -> Logging.useJson();
       default -> {
         System.err.println("mizzen: --log-format must be text or json, not \"" + logFormat + "\"");
@@ -207,7 +250,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     WatchScope scope = parseScope(watchScope);
     if (scope == null) {
-      System.err.println("mizzen: --watch-scope must be 'namespaces' or 'cluster', not '" + watchScope + "'");
+      System.err.println(
+          "mizzen: --watch-scope must be 'namespaces' or 'cluster', not '" + watchScope + "'");
       return 2;
     }
     if (manageMembers && !kube) {
@@ -220,15 +264,16 @@ final class ServeCommand implements Callable<Integer> {
               + " (or run `mizzen member-controller --ior`)");
       return 2;
     }
-    long tlsFiles = java.util.stream.Stream.of(tlsCert, tlsKey, caCert).filter(java.util.Objects::nonNull).count();
+    long tlsFiles = Stream.of(tlsCert, tlsKey, caCert).filter(Objects::nonNull).count();
     if (tlsFiles != 0 && tlsFiles != 3) {
-      System.err.println("mizzen: the secure port needs all of --tls-cert, --tls-key and --ca-cert");
+      System.err.println(
+          "mizzen: the secure port needs all of --tls-cert, --tls-key and --ca-cert");
       return 2;
     }
     ControlPlane.Webhook webhook;
     try {
       webhook = webhook(tlsFiles == 3);
-    } catch (IllegalArgumentException | java.io.IOException e) {
+    } catch (IllegalArgumentException | IOException e) {
       System.err.println("mizzen: " + e.getMessage());
       return 2;
     }
@@ -238,7 +283,8 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (traceSampling < 0 || traceSampling > 100) {
-      System.err.println("mizzen: --trace-sampling must be between 0 and 100, not " + traceSampling);
+      System.err.println(
+          "mizzen: --trace-sampling must be between 0 and 100, not " + traceSampling);
       return 2;
     }
     MeshSettings defaults = MeshSettings.defaults(controlPlaneNamespace);
@@ -270,18 +316,22 @@ final class ServeCommand implements Callable<Integer> {
         tlsFiles == 0
             ? null
             : new ControlPlane.SecureXds(
-                new InetSocketAddress(bindAddress, secureXdsPort), new XdsServer.Tls(tlsCert, tlsKey, caCert));
+                new InetSocketAddress(bindAddress, secureXdsPort),
+                new XdsServer.Tls(tlsCert, tlsKey, caCert));
     return Application.run(
-        new ServeSettings(options, kube ? scope : null, manageMembers, ior, secure, webhook, bindAddress),
+        new ServeSettings(
+            options, kube ? scope : null, manageMembers, ior, secure, webhook, bindAddress),
         Mizzen.Version.get());
   }
 
   /** The webhook the flags ask for, or null; the message of the exception says what is wrong. */
-  private ControlPlane.Webhook webhook(boolean secureXds) throws java.io.IOException {
+  private ControlPlane.Webhook webhook(boolean secureXds) throws IOException {
     if (!inject) {
-      for (Object set : new Object[] {webhookCert, webhookKey, injectionTemplate, discoveryAddress}) {
+      for (Object set :
+          new Object[] {webhookCert, webhookKey, injectionTemplate, discoveryAddress}) {
         if (set != null) {
-          throw new IllegalArgumentException("--webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject");
+          throw new IllegalArgumentException(
+              "--webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject");
         }
       }
       if (cni) {
@@ -290,15 +340,22 @@ final class ServeCommand implements Callable<Integer> {
       return null;
     }
     if (webhookCert == null || webhookKey == null) {
-      throw new IllegalArgumentException("--inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS");
+      throw new IllegalArgumentException(
+          "--inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS");
     }
     if (discoveryAddress == null && !secureXds) {
       throw new IllegalArgumentException(
           "--inject points proxies at the secure xDS port: give --tls-cert, --tls-key and --ca-cert, or the"
               + " --discovery-address of a control plane that serves it");
     }
-    InjectionTemplate template = injectionTemplate == null ? InjectionTemplate.builtIn() : InjectionTemplate.load(injectionTemplate);
-    String address = discoveryAddress != null ? discoveryAddress : Injection.serviceAddress(controlPlaneNamespace, secureXdsPort);
+    InjectionTemplate template =
+        injectionTemplate == null
+            ? InjectionTemplate.builtIn()
+            : InjectionTemplate.load(injectionTemplate);
+    String address =
+        discoveryAddress != null
+            ? discoveryAddress
+            : Injection.serviceAddress(controlPlaneNamespace, secureXdsPort);
     return new ControlPlane.Webhook(
         new InetSocketAddress(bindAddress, webhookPort),
         webhookCert,
@@ -307,7 +364,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static WatchScope parseScope(String value) {
-    return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
       case "namespaces", "namespace" -> WatchScope.NAMESPACES;
       case "cluster" -> WatchScope.CLUSTER;
       default -> null;

@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code mizzen validate -f FILE|DIR}: reads manifests as the directory source reads them and
- * judges them with the code a push runs ({@link Verdict}), so that it reports what a serving control
- * plane reports: objects refused, served fail closed, served with a warning. Exits 1 when anything
- * is refused or served fail closed.
+ * judges them with the code a push runs ({@link Verdict}), so that it reports what a serving
+ * control plane reports: objects refused, served fail closed, served with a warning. Exits 1 when
+ * anything is refused or served fail closed.
  */
 @Command(
     name = "validate",
@@ -51,13 +51,17 @@ final class ValidateCommand implements Callable<Integer> {
       description = "A manifest, or a directory read recursively (*.yaml, *.yml); repeatable.")
   List<Path> inputs;
 
-  @Option(names = "--domain", defaultValue = "cluster.local", description = "The cluster's DNS suffix.")
+  @Option(
+      names = "--domain",
+      defaultValue = "cluster.local",
+      description = "The cluster's DNS suffix.")
   String domain;
 
   @Option(
       names = "--control-plane-namespace",
       defaultValue = "istio-system",
-      description = "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
+      description =
+          "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
   String controlPlaneNamespace;
 
   @Option(
@@ -119,8 +123,16 @@ final class ValidateCommand implements Callable<Integer> {
               + memberRollName);
     }
     out.println(
-        valid + " valid, " + verdict.refused().size() + " refused, " + verdict.failClosed().size()
-            + " served fail closed, " + verdict.warnings().size() + " warnings in " + files.size() + " files");
+        valid
+            + " valid, "
+            + verdict.refused().size()
+            + " refused, "
+            + verdict.failClosed().size()
+            + " served fail closed, "
+            + verdict.warnings().size()
+            + " warnings in "
+            + files.size()
+            + " files");
     out.flush();
     return verdict.refused().isEmpty() && verdict.failClosed().isEmpty() ? 0 : 1;
   }

@@ -79,16 +79,24 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
       }
     } catch (RuntimeException e) {
       log.error("generating config for proxies {} failed; they keep their last config", key, e);
-      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+      return previous != null
+          ? previous
+          : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
     List<String> problems = ConsistencyCheck.problems(resources);
     if (!problems.isEmpty()) {
       log.error(
-          "config for proxies {} is not consistent and is not published: {}", key, String.join("; ", problems));
-      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+          "config for proxies {} is not consistent and is not published: {}",
+          key,
+          String.join("; ", problems));
+      return previous != null
+          ? previous
+          : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
     if (envoyRules != null && !followsEnvoyRules(g, key, resources, types)) {
-      return previous != null ? previous : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
+      return previous != null
+          ? previous
+          : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
     return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
   }
@@ -97,14 +105,16 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
    * Checks the regenerated types against Envoy's validation rules (the others were checked when
    * they were made); a type that breaks one is reported on the objects it came from.
    */
-  private boolean followsEnvoyRules(ConfigGenerator g, GroupKey key, ProxyResources resources, Set<String> types) {
+  private boolean followsEnvoyRules(
+      ConfigGenerator g, GroupKey key, ProxyResources resources, Set<String> types) {
     Map<String, List<RuleViolation>> broken = EnvoyRulesCheck.violations(resources, types);
     for (String type : types) {
       List<RuleViolation> violations = broken.get(type);
       if (violations == null) {
         envoyRules.published(key.toString(), type);
       } else {
-        envoyRules.held(key.toString(), key.namespace(), type, g.push().version(), violations, g.push());
+        envoyRules.held(
+            key.toString(), key.namespace(), type, g.push().version(), violations, g.push());
       }
     }
     return broken.isEmpty();

@@ -41,9 +41,13 @@ final class Provenance {
       }
       return refs;
     }
-    if (name.startsWith("inbound|") || name.equals("virtualInbound") || name.startsWith("xds.istio.io/grpc/lds/inbound/")) {
+    if (name.startsWith("inbound|")
+        || name.equals("virtualInbound")
+        || name.startsWith("xds.istio.io/grpc/lds/inbound/")) {
       for (String ns : Set.of(viewer, push.mesh().rootNamespace())) {
-        for (Kind<?> kind : Set.of(Kind.AUTHORIZATION_POLICY, Kind.PEER_AUTHENTICATION, Kind.REQUEST_AUTHENTICATION)) {
+        for (Kind<?> kind :
+            Set.of(
+                Kind.AUTHORIZATION_POLICY, Kind.PEER_AUTHENTICATION, Kind.REQUEST_AUTHENTICATION)) {
           for (Config<?> c : push.config().list(kind, ns)) {
             refs.add(c.ref());
           }
@@ -61,7 +65,9 @@ final class Provenance {
         }
         refs.add(s.source());
         if (routes || name.contains(":")) {
-          push.virtualServices().forMeshHost(s.hostname(), viewer).forEach(vs -> refs.add(vs.ref()));
+          push.virtualServices()
+              .forMeshHost(s.hostname(), viewer)
+              .forEach(vs -> refs.add(vs.ref()));
         }
       }
     }
@@ -72,7 +78,9 @@ final class Provenance {
   private boolean mentionsOrUnnarrowed(MeshService s, int port, String name, String detail) {
     String vhost = s.hostname() + ":" + port;
     if (name.contains(":")) {
-      return name.startsWith(s.hostname() + ":") || name.startsWith(s.name() + ":") || name.startsWith(s.name() + "." + s.namespace());
+      return name.startsWith(s.hostname() + ":")
+          || name.startsWith(s.name() + ":")
+          || name.startsWith(s.name() + "." + s.namespace());
     }
     if (name.contains("_") && !name.startsWith("0.0.0.0_")) {
       return s.hasVip() && name.startsWith(s.vip() + "_");

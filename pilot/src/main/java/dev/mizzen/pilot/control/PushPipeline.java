@@ -1,33 +1,37 @@
 package dev.mizzen.pilot.control;
 
+import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.ingest.debounce.Debouncer;
 import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
-import dev.mizzen.pilot.generate.ConfigGenerator;
-import dev.mizzen.envoyrules.EnvoyRules;
-import dev.mizzen.pilot.generate.ConsistencyCheck;
-import dev.mizzen.pilot.generate.GroupKey;
-import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.GroupSnapshot;
+import dev.mizzen.pilot.cache.SnapshotCache;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.generate.ConfigGenerator;
+import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
-import dev.mizzen.pilot.cache.GroupSnapshot;
-import dev.mizzen.pilot.cache.SnapshotCache;
 import dev.mizzen.pilot.xds.ProxyStreams;
-import dev.mizzen.tenancy.Membership;
 import dev.mizzen.tenancy.MemberRollResolver;
+import dev.mizzen.tenancy.Membership;
 import io.grpc.Status;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +55,10 @@ public final class PushPipeline implements AutoCloseable {
   private final Rejections rejections;
   private volatile PushStatus status;
   private long pushes;
-  private final java.util.ArrayDeque<PushStatus> recent = new java.util.ArrayDeque<>();
+  private final ArrayDeque<PushStatus> recent = new ArrayDeque<>();
+
   /** Told of every push once it is done (events on refused objects, in a cluster). */
-  private volatile java.util.function.Consumer<PushStatus> afterPush = p -> {};
+  private volatile Consumer<PushStatus> afterPush = p -> {};
 
   /** The last pushes, oldest first. */
   public List<PushStatus> recentPushes() {
@@ -74,8 +79,8 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   /**
-   * @param validateOutput check every regenerated resource against Envoy's validation rules
-   *     before publishing, and hold back a group's snapshot that breaks one
+   * @param validateOutput check every regenerated resource against Envoy's validation rules before
+   *     publishing, and hold back a group's snapshot that breaks one
    */
   public PushPipeline(
       ConfigStore store,
@@ -117,9 +122,9 @@ public final class PushPipeline implements AutoCloseable {
     int endpoints = 0;
     int config = 0;
     for (var ref : change.objects()) {
-      if (ref.kind() == dev.mizzen.ingest.model.Kind.SERVICE) {
+      if (ref.kind() == Kind.SERVICE) {
         services++;
-      } else if (ref.kind() == dev.mizzen.ingest.model.Kind.ENDPOINTS || ref.kind() == dev.mizzen.ingest.model.Kind.POD) {
+      } else if (ref.kind() == Kind.ENDPOINTS || ref.kind() == Kind.POD) {
         endpoints++;
       } else {
         config++;
@@ -147,7 +152,7 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   /** Tells {@code listener} of every push from now on, on the push thread, once it is done. */
-  public void afterPush(java.util.function.Consumer<PushStatus> listener) {
+  public void afterPush(Consumer<PushStatus> listener) {
     this.afterPush = listener;
   }
 
@@ -173,7 +178,8 @@ public final class PushPipeline implements AutoCloseable {
   /** Why a proxy may not connect, or empty when its namespace is a member. */
   public Optional<String> admission(Proxy proxy) {
     PushStatus s = status;
-    Membership m = s == null ? Membership.controlPlaneOnly(mesh.controlPlaneNamespace()) : s.membership();
+    Membership m =
+        s == null ? Membership.controlPlaneOnly(mesh.controlPlaneNamespace()) : s.membership();
     if (m.isMember(proxy.namespace())) {
       return Optional.empty();
     }
@@ -217,7 +223,8 @@ public final class PushPipeline implements AutoCloseable {
         logIgnored(all, membership);
       }
       PushContext context = verdict.push();
-      metrics.pushStarted(context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
+      metrics.pushStarted(
+          context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
       long contextNanos = System.nanoTime() - buildStart;
       ConfigGenerator next = new ConfigGenerator(context);
       builder.use(next);
@@ -232,10 +239,13 @@ public final class PushPipeline implements AutoCloseable {
       PushScope scope = PushScope.of(change, mesh.rootNamespace());
       int groups = 0;
       int failed = 0;
-      java.util.Map<String, Integer> generated = new java.util.TreeMap<>();
+      Map<String, Integer> generated = new TreeMap<>();
       for (GroupKey key : cache.keys()) {
         Optional<GroupSnapshot<GroupKey>> previous = cache.snapshot(key);
-        boolean fresh = !known.contains(key) && previous.isPresent() && previous.get().push() == context.number();
+        boolean fresh =
+            !known.contains(key)
+                && previous.isPresent()
+                && previous.get().push() == context.number();
         if (fresh) {
           // Built whole as its first proxy moved in: only its members are still to be told.
           groups++;
@@ -305,7 +315,7 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   private static void logIgnored(ConfigSnapshot all, Membership membership) {
-    for (dev.mizzen.ingest.model.Kind<?> kind : dev.mizzen.ingest.model.Kind.all()) {
+    for (Kind<?> kind : Kind.all()) {
       for (var c : all.list(kind)) {
         String ns = kind.namespaced() ? c.namespace() : c.name();
         if (!membership.isMember(ns)) {
@@ -316,11 +326,12 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   /**
-   * Whether the routes of the group's proxies still name exactly the destinations without a
-   * service that its clusters were generated for. Only for a push that changed no service,
-   * destination rule or policy: the other clusters are then as they were.
+   * Whether the routes of the group's proxies still name exactly the destinations without a service
+   * that its clusters were generated for. Only for a push that changed no service, destination rule
+   * or policy: the other clusters are then as they were.
    */
-  private static boolean sameUnprovided(ConfigGenerator g, GroupKey key, GroupSnapshot<GroupKey> previous) {
+  private static boolean sameUnprovided(
+      ConfigGenerator g, GroupKey key, GroupSnapshot<GroupKey> previous) {
     Optional<Set<String>> before = previous.unprovided();
     Optional<Set<String>> referenced = g.referencedDestinations(key);
     if (before.isEmpty() || referenced.isEmpty()) {
@@ -344,7 +355,7 @@ public final class PushPipeline implements AutoCloseable {
 
   /** One line per accepted or removed object of a member namespace. */
   private static void logChanges(ConfigChange change, PushStatus now) {
-    for (var ref : new java.util.TreeSet<>(change.objects())) {
+    for (var ref : new TreeSet<>(change.objects())) {
       String ns = ref.kind().namespaced() ? ref.namespace() : ref.name();
       if (!now.membership().isMember(ns)) {
         log.debug("ignored {}: namespace {} is not a member", ref, ns);
@@ -391,14 +402,15 @@ public final class PushPipeline implements AutoCloseable {
         }
       }
       boolean changed = now.config().version() != before.config().version();
-      (changed ? log.atInfo() : log.atDebug()).log(
-          "push {}: {} objects, {} refused{}, {} proxy groups in {} ms",
-          now.push().number(),
-          now.config().size(),
-          now.refused().size(),
-          fixed > 0 ? " (" + fixed + " no longer)" : "",
-          now.groups(),
-          now.took().toMillis());
+      (changed ? log.atInfo() : log.atDebug())
+          .log(
+              "push {}: {} objects, {} refused{}, {} proxy groups in {} ms",
+              now.push().number(),
+              now.config().size(),
+              now.refused().size(),
+              fixed > 0 ? " (" + fixed + " no longer)" : "",
+              now.groups(),
+              now.took().toMillis());
     }
   }
 

@@ -3,8 +3,8 @@ package dev.mizzen.pilot.control;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.store.ConfigChange;
-import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.proxy.Proxy;
 import java.util.HashSet;
 import java.util.Map;
@@ -12,14 +12,14 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * What a change can affect, as istiod's generators decide which pushes concern them: the xDS
- * types to regenerate, and which proxy groups. An AuthorizationPolicy changes listeners only, and
- * only of its namespace's proxies (all, when in the root namespace); Endpoints and Pods change
- * clusters and endpoints, never listeners or routes; a Gateway changes routers only; a Sidecar
- * its namespace's sidecars. A VirtualService changes listeners and routes, and clusters and
- * endpoints only where the destinations its routes name change (an unknown host gets an empty
- * cluster): {@code destinationsMayChange} asks for that check. What changes a proxy's shape (the
- * services it serves, the labels selectors name) moves it to another group, which is built whole.
+ * What a change can affect, as istiod's generators decide which pushes concern them: the xDS types
+ * to regenerate, and which proxy groups. An AuthorizationPolicy changes listeners only, and only of
+ * its namespace's proxies (all, when in the root namespace); Endpoints and Pods change clusters and
+ * endpoints, never listeners or routes; a Gateway changes routers only; a Sidecar its namespace's
+ * sidecars. A VirtualService changes listeners and routes, and clusters and endpoints only where
+ * the destinations its routes name change (an unknown host gets an empty cluster): {@code
+ * destinationsMayChange} asks for that check. What changes a proxy's shape (the services it serves,
+ * the labels selectors name) moves it to another group, which is built whole.
  *
  * @param types the types to regenerate
  * @param groups the groups to regenerate them for
@@ -45,14 +45,19 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinat
           Map.entry(Kind.REQUEST_AUTHENTICATION, LISTENERS),
           Map.entry(Kind.SERVICE_MESH_RBAC_CONFIG, LISTENERS),
           // Peer authentication decides inbound TLS (listeners) and outbound mutual TLS (clusters).
-          Map.entry(Kind.PEER_AUTHENTICATION, Set.of(TypeUrls.LISTENER, TypeUrls.CLUSTER, TypeUrls.ENDPOINT)),
-          Map.entry(Kind.SERVICE_MESH_POLICY, Set.of(TypeUrls.LISTENER, TypeUrls.CLUSTER, TypeUrls.ENDPOINT)));
+          Map.entry(
+              Kind.PEER_AUTHENTICATION,
+              Set.of(TypeUrls.LISTENER, TypeUrls.CLUSTER, TypeUrls.ENDPOINT)),
+          Map.entry(
+              Kind.SERVICE_MESH_POLICY,
+              Set.of(TypeUrls.LISTENER, TypeUrls.CLUSTER, TypeUrls.ENDPOINT)));
 
   /**
    * Kinds whose objects outside the root namespace concern only proxies of their namespace. Not
    * PeerAuthentication: it also decides how every other proxy calls the namespace's workloads.
    */
-  private static final Set<Kind<?>> NAMESPACED = Set.of(Kind.AUTHORIZATION_POLICY, Kind.REQUEST_AUTHENTICATION, Kind.SIDECAR);
+  private static final Set<Kind<?>> NAMESPACED =
+      Set.of(Kind.AUTHORIZATION_POLICY, Kind.REQUEST_AUTHENTICATION, Kind.SIDECAR);
 
   static PushScope of(ConfigChange change, String rootNamespace) {
     if (change.objects().isEmpty()) {
@@ -64,14 +69,18 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinat
     for (ObjectRef ref : change.objects()) {
       Kind<?> kind = ref.kind();
       destinations |= kind == Kind.VIRTUAL_SERVICE;
-      Set<String> affected = kind == Kind.GATEWAY || kind == Kind.SIDECAR ? ALL : TYPES.getOrDefault(kind, ALL);
+      Set<String> affected =
+          kind == Kind.GATEWAY || kind == Kind.SIDECAR ? ALL : TYPES.getOrDefault(kind, ALL);
       types.addAll(affected);
       Predicate<GroupKey> which = k -> true;
       if (kind == Kind.GATEWAY) {
         which = k -> k.type() == Proxy.Type.ROUTER;
       } else if (NAMESPACED.contains(kind) && !ref.namespace().equals(rootNamespace)) {
         String ns = ref.namespace();
-        which = kind == Kind.SIDECAR ? k -> k.namespace().equals(ns) && k.type() == Proxy.Type.SIDECAR : k -> k.namespace().equals(ns);
+        which =
+            kind == Kind.SIDECAR
+                ? k -> k.namespace().equals(ns) && k.type() == Proxy.Type.SIDECAR
+                : k -> k.namespace().equals(ns);
       }
       groups = groups.or(which);
     }

@@ -7,6 +7,7 @@ import dev.mizzen.tenancy.Membership;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of the last push, for debug endpoints and the start-up report.
@@ -20,8 +21,8 @@ import java.util.List;
  * @param groups how many proxy groups were pushed
  * @param failedGroups how many groups kept their last snapshot because the new one was unsound
  * @param waited how long its first change waited for it (the debounce)
- * @param generated per type ("cluster", "listener", ...), how many groups it was generated for;
- *     a type a change cannot affect is not generated at all
+ * @param generated per type ("cluster", "listener", ...), how many groups it was generated for; a
+ *     type a change cannot affect is not generated at all
  */
 public record PushStatus(
     PushContext push,
@@ -33,11 +34,11 @@ public record PushStatus(
     int groups,
     int failedGroups,
     Duration waited,
-    java.util.Map<String, Integer> generated) {
+    Map<String, Integer> generated) {
 
   public PushStatus {
     refused = List.copyOf(refused);
-    generated = java.util.Map.copyOf(generated);
+    generated = Map.copyOf(generated);
   }
 
   public ConfigSnapshot config() {

@@ -16,22 +16,26 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Traces what proxies refuse back to the config objects that produced it: when a proxy NACKs,
- * the resources it refused (those its complaint names, else all the response carried) and the
- * objects behind them are recorded until the proxy accepts that type again or goes away. A group's
- * snapshot that Mizzen itself held back for breaking Envoy's rules is recorded the same way, under
- * the group's name, until the group's resources pass again.
+ * Traces what proxies refuse back to the config objects that produced it: when a proxy NACKs, the
+ * resources it refused (those its complaint names, else all the response carried) and the objects
+ * behind them are recorded until the proxy accepts that type again or goes away. A group's snapshot
+ * that Mizzen itself held back for breaking Envoy's rules is recorded the same way, under the
+ * group's name, until the group's resources pass again.
  */
 public final class Rejections implements XdsEvents {
   private static final Logger log = LoggerFactory.getLogger("dev.mizzen.xds");
+
   /** Enough names to find the culprit; a listing of thousands helps nobody. */
   private static final int MAX_RESOURCES = 20;
+
   /** Keys of snapshots held back by Mizzen, apart from the streams' keys. */
   private static final String HELD = "held ";
 
@@ -46,13 +50,20 @@ public final class Rejections implements XdsEvents {
    * @param objects the config objects they came from
    */
   public record Rejection(
-      String proxy, String type, String version, String error, List<String> resources, List<ObjectRef> objects, Instant at) {}
+      String proxy,
+      String type,
+      String version,
+      String error,
+      List<String> resources,
+      List<ObjectRef> objects,
+      Instant at) {}
 
   private final ConcurrentHashMap<String, Rejection> current = new ConcurrentHashMap<>();
   private final Supplier<ProxyStreams<?>> cache;
   private final Supplier<PushContext> push;
+
   /** Where a new refusal is also told (events on the objects, in a cluster). */
-  private volatile java.util.function.Consumer<Rejection> sink = r -> {};
+  private volatile Consumer<Rejection> sink = r -> {};
 
   Rejections(Supplier<ProxyStreams<?>> cache, Supplier<PushContext> push) {
     this.cache = cache;
@@ -105,16 +116,24 @@ public final class Rejections implements XdsEvents {
         r.proxy(),
         r.type(),
         named.isEmpty() ? "(all " + names.size() + " resources)" : String.join(", ", r.resources()),
-        objects.isEmpty() ? "no known object" : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""));
+        objects.isEmpty()
+            ? "no known object"
+            : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""));
   }
 
   /**
    * Records that a group's new resources of one type broke Envoy's validation rules and were not
-   * published (with {@code --validate-output}): its proxies keep their last good config, as if
-   * they had refused the new one, and the objects behind the offending resources are named the
-   * same way. Logged once per distinct set of violations.
+   * published (with {@code --validate-output}): its proxies keep their last good config, as if they
+   * had refused the new one, and the objects behind the offending resources are named the same way.
+   * Logged once per distinct set of violations.
    */
-  void held(String group, String namespace, String typeUrl, String version, List<RuleViolation> violations, PushContext p) {
+  void held(
+      String group,
+      String namespace,
+      String typeUrl,
+      String version,
+      List<RuleViolation> violations,
+      PushContext p) {
     Provenance provenance = new Provenance(p, namespace);
     Set<String> names = new LinkedHashSet<>();
     Set<ObjectRef> objects = new LinkedHashSet<>();
@@ -145,7 +164,9 @@ public final class Rejections implements XdsEvents {
         group,
         r.type(),
         String.join(", ", r.resources()),
-        objects.isEmpty() ? "no known object" : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""),
+        objects.isEmpty()
+            ? "no known object"
+            : objects.stream().map(ObjectRef::toString).reduce((a, b) -> a + ", " + b).orElse(""),
         String.join("; ", violations.stream().map(RuleViolation::toString).toList()));
   }
 
@@ -155,7 +176,7 @@ public final class Rejections implements XdsEvents {
   }
 
   /** Tells {@code sink} of every refusal from now on, as it is recorded. */
-  public void reportTo(java.util.function.Consumer<Rejection> sink) {
+  public void reportTo(Consumer<Rejection> sink) {
     this.sink = sink;
   }
 
@@ -177,7 +198,7 @@ public final class Rejections implements XdsEvents {
 
   /** For debug output: the refusals of one proxy by type. */
   public Map<String, Rejection> ofProxy(String shortId) {
-    Map<String, Rejection> m = new java.util.TreeMap<>();
+    Map<String, Rejection> m = new TreeMap<>();
     for (Rejection r : current.values()) {
       if (r.proxy().equals(shortId)) {
         m.put(r.type(), r);

@@ -10,15 +10,16 @@ import java.util.List;
 
 /**
  * What Mizzen makes of a set of config: which objects are refused, which are served fail closed,
- * which are served with a warning. Pushes and the offline validator both come through here, so
- * that {@code mizzen validate} and a serving control plane never disagree.
+ * which are served with a warning. Pushes and the offline validator both come through here, so that
+ * {@code mizzen validate} and a serving control plane never disagree.
  *
  * @param membership the member namespaces the verdict is about
  * @param members the config of those namespaces
  * @param ignored how many accepted objects were left out as outside the members
  * @param push the push context built from {@code members}, with its cross-object checks
  */
-public record Verdict(Membership membership, ConfigSnapshot members, int ignored, PushContext push) {
+public record Verdict(
+    Membership membership, ConfigSnapshot members, int ignored, PushContext push) {
 
   /**
    * @param all everything read
@@ -30,7 +31,10 @@ public record Verdict(Membership membership, ConfigSnapshot members, int ignored
       ConfigSnapshot all, Membership membership, MeshSettings mesh, long number, Instant at) {
     ConfigSnapshot members = all.restrictTo(membership::isMember);
     return new Verdict(
-        membership, members, all.size() - members.size(), PushContext.build(number, at, members, mesh));
+        membership,
+        members,
+        all.size() - members.size(),
+        PushContext.build(number, at, members, mesh));
   }
 
   /** Objects refused and left out, each once (a duplicate included). */

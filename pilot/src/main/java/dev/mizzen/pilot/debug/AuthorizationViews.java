@@ -36,8 +36,17 @@ final class AuthorizationViews {
   /** The request parameters the explanation reads. */
   static final List<String> REQUEST_PARAMS =
       List.of(
-          "method", "path", "host", "header", "port", "sourceIp", "remoteIp", "principal",
-          "requestPrincipal", "sni", "claim");
+          "method",
+          "path",
+          "host",
+          "header",
+          "port",
+          "sourceIp",
+          "remoteIp",
+          "principal",
+          "requestPrincipal",
+          "sni",
+          "claim");
 
   private final PushPipeline pipeline;
 
@@ -107,7 +116,8 @@ final class AuthorizationViews {
     return out;
   }
 
-  private static Map<String, Object> workload(ProxyConnection c, GroupKey key, WorkloadAuthz w) throws IOException {
+  private static Map<String, Object> workload(ProxyConnection c, GroupKey key, WorkloadAuthz w)
+      throws IOException {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("proxy", c.proxy().shortId());
     e.put("namespace", c.proxy().namespace());

@@ -16,11 +16,23 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.trace.v3.ZipkinConfig;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
+import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.Set;
 
@@ -43,19 +55,19 @@ public final class ConfigDumps {
           .add(TcpProxy.getDescriptor())
           .add(HttpProtocolOptions.getDescriptor())
           .add(PreviousHostsPredicate.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+          .add(RBAC.getDescriptor())
           .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.filters.network.sni_cluster.v3.SniCluster.getDescriptor())
-          .add(io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig.getDescriptor())
-          .add(io.envoyproxy.envoy.config.trace.v3.ZipkinConfig.getDescriptor())
+          .add(JwtAuthentication.getDescriptor())
+          .add(DownstreamTlsContext.getDescriptor())
+          .add(UpstreamTlsContext.getDescriptor())
+          .add(TlsInspector.getDescriptor())
+          .add(OriginalDst.getDescriptor())
+          .add(UriTemplateMatchConfig.getDescriptor())
+          .add(Cors.getDescriptor())
+          .add(CorsPolicy.getDescriptor())
+          .add(SniCluster.getDescriptor())
+          .add(PreviousPrioritiesConfig.getDescriptor())
+          .add(ZipkinConfig.getDescriptor())
           .build();
 
   private static final JsonFormat.Printer PRINTER =
@@ -83,7 +95,9 @@ public final class ConfigDumps {
       ClustersConfigDump.Builder b = ClustersConfigDump.newBuilder().setVersionInfo(v);
       for (Message m : cache.served(conn, TypeUrls.CLUSTER)) {
         b.addDynamicActiveClusters(
-            ClustersConfigDump.DynamicCluster.newBuilder().setVersionInfo(v).setCluster(Any.pack(m)));
+            ClustersConfigDump.DynamicCluster.newBuilder()
+                .setVersionInfo(v)
+                .setCluster(Any.pack(m)));
       }
       dump.addConfigs(Any.pack(b.build()));
     }
@@ -106,7 +120,9 @@ public final class ConfigDumps {
       RoutesConfigDump.Builder b = RoutesConfigDump.newBuilder();
       for (Message m : cache.served(conn, TypeUrls.ROUTE)) {
         b.addDynamicRouteConfigs(
-            RoutesConfigDump.DynamicRouteConfig.newBuilder().setVersionInfo(v).setRouteConfig(Any.pack(m)));
+            RoutesConfigDump.DynamicRouteConfig.newBuilder()
+                .setVersionInfo(v)
+                .setRouteConfig(Any.pack(m)));
       }
       dump.addConfigs(Any.pack(b.build()));
     }

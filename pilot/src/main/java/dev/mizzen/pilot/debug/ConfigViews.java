@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.model.ServiceSpec;
 import dev.mizzen.pilot.control.PushPipeline;
 import dev.mizzen.pilot.control.PushStatus;
 import dev.mizzen.pilot.control.Rejections;
 import dev.mizzen.pilot.metrics.PilotMetrics;
-import dev.mizzen.ingest.model.ServiceSpec;
 import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
 import java.util.ArrayList;
@@ -38,7 +38,9 @@ final class ConfigViews {
       attributes.put("ServiceRegistry", s.kubernetes() ? "Kubernetes" : "External");
       attributes.put("Name", s.name());
       attributes.put("Namespace", s.namespace());
-      status.config().get(Kind.SERVICE, s.namespace(), s.name())
+      status
+          .config()
+          .get(Kind.SERVICE, s.namespace(), s.name())
           .ifPresent(c -> attributes.put("Labels", new TreeMap<>(c.meta().labels())));
       attributes.put("LabelSelectors", new TreeMap<>(s.selector()));
       e.put("Attributes", attributes);
@@ -94,7 +96,8 @@ final class ConfigViews {
           eps.add(m);
         }
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("svc", s.hostname() + ":" + (p.name().isEmpty() ? String.valueOf(p.port()) : p.name()));
+        e.put(
+            "svc", s.hostname() + ":" + (p.name().isEmpty() ? String.valueOf(p.port()) : p.name()));
         e.put("ep", eps);
         out.add(e);
       }
@@ -163,12 +166,16 @@ final class ConfigViews {
     String namespace = query.getOrDefault("namespace", "");
     Map<String, List<ConfigError>> warnings = new LinkedHashMap<>();
     for (ConfigError w : status.warnings()) {
-      warnings.computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>()).add(w);
+      warnings
+          .computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>())
+          .add(w);
     }
     // Accepted, but served fail closed: the part in error denies rather than allows.
     Map<String, List<ConfigError>> errors = new LinkedHashMap<>();
     for (ConfigError w : status.push().authz().errors()) {
-      errors.computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>()).add(w);
+      errors
+          .computeIfAbsent(w.kind() + "/" + w.namespace() + "/" + w.name(), k -> new ArrayList<>())
+          .add(w);
     }
     for (Kind<?> kind : Kind.all()) {
       for (Config<?> c : status.config().list(kind)) {
@@ -187,7 +194,8 @@ final class ConfigViews {
           e.put("servedFailClosed", true);
         }
         e.put("origin", c.origin());
-        List<ConfigError> ws = warnings.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
+        List<ConfigError> ws =
+            warnings.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
         if (!ws.isEmpty()) {
           e.put("warnings", ws.stream().map(ConfigViews::problem).toList());
         }
@@ -205,7 +213,8 @@ final class ConfigViews {
         if (!refusedBy.isEmpty()) {
           e.put("rejections", refusedBy);
         }
-        List<ConfigError> es = errors.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
+        List<ConfigError> es =
+            errors.getOrDefault(kind.name() + "/" + c.namespace() + "/" + c.name(), List.of());
         if (!es.isEmpty()) {
           e.put("errors", es.stream().map(ConfigViews::problem).toList());
         }

@@ -10,8 +10,8 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Who may read the debug endpoints, as istiod decides it: callers on loopback may read
- * everything; others must present the bearer token Mizzen was given, or are refused.
+ * Who may read the debug endpoints, as istiod decides it: callers on loopback may read everything;
+ * others must present the bearer token Mizzen was given, or are refused.
  */
 public final class DebugAccess {
   /** The answer for one request. */
@@ -34,7 +34,9 @@ public final class DebugAccess {
     return new DebugAccess(null);
   }
 
-  /** Loopback callers, and others with the token in {@code file} (surrounding whitespace ignored). */
+  /**
+   * Loopback callers, and others with the token in {@code file} (surrounding whitespace ignored).
+   */
   public static DebugAccess withTokenFile(Path file) throws IOException {
     String token = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (token.isEmpty()) {
@@ -63,7 +65,8 @@ public final class DebugAccess {
     if (token == null || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())) {
       return Decision.FORBIDDEN;
     }
-    byte[] given = authorization.substring(prefix.length()).strip().getBytes(StandardCharsets.UTF_8);
+    byte[] given =
+        authorization.substring(prefix.length()).strip().getBytes(StandardCharsets.UTF_8);
     // Constant time, so that the comparison tells nothing of the token.
     return MessageDigest.isEqual(given, token) ? Decision.ALLOW : Decision.FORBIDDEN;
   }

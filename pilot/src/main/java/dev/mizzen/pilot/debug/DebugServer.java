@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * istiod's debug endpoints, with istiod's paths and JSON field names, so that Kiali and people's
  * scripts work unchanged. Everything shown is this control plane's members' and nothing else.
- * {@code /debug/*} is readable from loopback, or with the bearer token; {@code /ready},
- * {@code /version} and {@code /metrics} are open, as istiod's are, for probes and scrapers.
+ * {@code /debug/*} is readable from loopback, or with the bearer token; {@code /ready}, {@code
+ * /version} and {@code /metrics} are open, as istiod's are, for probes and scrapers.
  */
 public final class DebugServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DebugServer.class);
@@ -78,14 +78,44 @@ public final class DebugServer implements AutoCloseable {
     ProxyViews proxies = new ProxyViews(pipeline.streams(), pipeline.rejections(), version);
     ConfigViews config = new ConfigViews(pipeline, metrics);
     List<Endpoint> endpoints = new ArrayList<>();
-    endpoints.add(new Endpoint("/debug/syncz", "Synchronization status of every connected proxy", (ex, q) -> json(ex, proxies.syncz(q))));
-    endpoints.add(new Endpoint("/debug/adsz", "Connected proxies with their metadata and watches", (ex, q) -> json(ex, proxies.adsz(q))));
-    endpoints.add(new Endpoint("/debug/connections", "Connected proxies", (ex, q) -> json(ex, proxies.connections(q))));
-    endpoints.add(new Endpoint("/debug/config_dump", "The config served to one proxy (proxyID=, types=)", (ex, q) -> configDump(ex, q, pipeline)));
-    endpoints.add(new Endpoint("/debug/configz", "The config as ingested, with refusals and warnings", (ex, q) -> json(ex, config.configz(q))));
-    endpoints.add(new Endpoint("/debug/registryz", "The services of the member namespaces", (ex, q) -> json(ex, config.registryz(q))));
-    endpoints.add(new Endpoint("/debug/endpointz", "The endpoints of every service port", (ex, q) -> json(ex, config.endpointz(q))));
-    endpoints.add(new Endpoint("/debug/push_status", "The last push", (ex, q) -> json(ex, config.pushStatus())));
+    endpoints.add(
+        new Endpoint(
+            "/debug/syncz",
+            "Synchronization status of every connected proxy",
+            (ex, q) -> json(ex, proxies.syncz(q))));
+    endpoints.add(
+        new Endpoint(
+            "/debug/adsz",
+            "Connected proxies with their metadata and watches",
+            (ex, q) -> json(ex, proxies.adsz(q))));
+    endpoints.add(
+        new Endpoint(
+            "/debug/connections",
+            "Connected proxies",
+            (ex, q) -> json(ex, proxies.connections(q))));
+    endpoints.add(
+        new Endpoint(
+            "/debug/config_dump",
+            "The config served to one proxy (proxyID=, types=)",
+            (ex, q) -> configDump(ex, q, pipeline)));
+    endpoints.add(
+        new Endpoint(
+            "/debug/configz",
+            "The config as ingested, with refusals and warnings",
+            (ex, q) -> json(ex, config.configz(q))));
+    endpoints.add(
+        new Endpoint(
+            "/debug/registryz",
+            "The services of the member namespaces",
+            (ex, q) -> json(ex, config.registryz(q))));
+    endpoints.add(
+        new Endpoint(
+            "/debug/endpointz",
+            "The endpoints of every service port",
+            (ex, q) -> json(ex, config.endpointz(q))));
+    endpoints.add(
+        new Endpoint(
+            "/debug/push_status", "The last push", (ex, q) -> json(ex, config.pushStatus())));
     AuthorizationViews authz = new AuthorizationViews(pipeline);
     endpoints.add(
         new Endpoint(
@@ -100,7 +130,11 @@ public final class DebugServer implements AutoCloseable {
       list.add(Map.of("path", e.path(), "help", e.help()));
     }
     endpoints.add(new Endpoint("/debug/list", "Every debug endpoint", (ex, q) -> json(ex, list)));
-    endpoints.add(new Endpoint("/debug", "This control plane at a glance (HTML)", (ex, q) -> send(ex, 200, "text/html", Dashboard.html())));
+    endpoints.add(
+        new Endpoint(
+            "/debug",
+            "This control plane at a glance (HTML)",
+            (ex, q) -> send(ex, 200, "text/html", Dashboard.html())));
     for (Endpoint e : endpoints) {
       server.createContext(e.path(), ex -> guarded(ex, e, access));
     }
@@ -145,10 +179,15 @@ public final class DebugServer implements AutoCloseable {
       if (!exact(ex, e.path())) {
         return;
       }
-      switch (access.decide(ex.getRemoteAddress(), ex.getRequestHeaders().getFirst("Authorization"))) {
+      switch (access.decide(
+          ex.getRemoteAddress(), ex.getRequestHeaders().getFirst("Authorization"))) {
         case UNAUTHENTICATED -> {
           ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-          send(ex, 401, "text/plain", "authentication required: send Authorization: Bearer <token>\n");
+          send(
+              ex,
+              401,
+              "text/plain",
+              "authentication required: send Authorization: Bearer <token>\n");
         }
         case FORBIDDEN -> send(ex, 403, "text/plain", "the token is not valid\n");
         case ALLOW -> e.handler().handle(ex, query(ex));
@@ -159,7 +198,8 @@ public final class DebugServer implements AutoCloseable {
     }
   }
 
-  private static void configDump(HttpExchange ex, Map<String, String> q, PushPipeline pipeline) throws IOException {
+  private static void configDump(HttpExchange ex, Map<String, String> q, PushPipeline pipeline)
+      throws IOException {
     String id = q.getOrDefault("proxyID", "");
     if (id.isEmpty()) {
       send(ex, 400, "text/plain", "the proxyID parameter is required\n");
@@ -174,7 +214,11 @@ public final class DebugServer implements AutoCloseable {
     if (q.containsKey("types") && !q.get("types").isEmpty()) {
       types.addAll(Arrays.asList(q.get("types").split(",")));
     }
-    send(ex, 200, "application/json", ConfigDumps.json(ConfigDumps.dump(pipeline.streams(), conn.get(), types)) + "\n");
+    send(
+        ex,
+        200,
+        "application/json",
+        ConfigDumps.json(ConfigDumps.dump(pipeline.streams(), conn.get(), types)) + "\n");
   }
 
   private static boolean exact(HttpExchange ex, String path) throws IOException {
@@ -205,8 +249,8 @@ public final class DebugServer implements AutoCloseable {
   }
 
   /** The query with every value of repeated parameters, such as {@code header=a:1&header=b:2}. */
-  static Map<String, java.util.List<String>> multiQuery(HttpExchange ex) {
-    Map<String, java.util.List<String>> q = new LinkedHashMap<>();
+  static Map<String, List<String>> multiQuery(HttpExchange ex) {
+    Map<String, List<String>> q = new LinkedHashMap<>();
     String raw = ex.getRequestURI().getRawQuery();
     if (raw == null) {
       return q;
@@ -218,7 +262,7 @@ public final class DebugServer implements AutoCloseable {
       int eq = part.indexOf('=');
       String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
       String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-      q.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v);
+      q.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
     }
     return q;
   }

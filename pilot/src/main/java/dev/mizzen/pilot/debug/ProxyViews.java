@@ -2,8 +2,8 @@ package dev.mizzen.pilot.debug;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
-import dev.mizzen.pilot.control.Rejections;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.control.Rejections;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.ProxyStreams;
@@ -42,13 +42,15 @@ final class ProxyViews {
       }
       out.add(c);
     }
-    out.sort(Comparator.comparing((ProxyConnection c) -> c.proxy().shortId()).thenComparing(ProxyConnection::streamId));
+    out.sort(
+        Comparator.comparing((ProxyConnection c) -> c.proxy().shortId())
+            .thenComparing(ProxyConnection::streamId));
     return out;
   }
 
   /**
-   * istiod's /debug/syncz: per proxy the nonce last sent and last acknowledged per type (what
-   * Kiali reads), plus, per type, the versions and the proxy's last refusal.
+   * istiod's /debug/syncz: per proxy the nonce last sent and last acknowledged per type (what Kiali
+   * reads), plus, per type, the versions and the proxy's last refusal.
    */
   List<Map<String, Object>> syncz(Map<String, String> query) {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -103,7 +105,10 @@ final class ProxyViews {
       e.put("labels", new TreeMap<>(p.labels()));
       e.put("metadata", metadata(p.metadata()));
       Map<String, Object> watches = new LinkedHashMap<>();
-      c.status().forEach((type, s) -> watches.put(type, s.wildcard() ? List.of() : new TreeSet<>(s.requestedNames())));
+      c.status()
+          .forEach(
+              (type, s) ->
+                  watches.put(type, s.wildcard() ? List.of() : new TreeSet<>(s.requestedNames())));
       e.put("watches", watches);
       clients.add(e);
     }

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a request described in query parameters: {@code method}, {@code path}, {@code host},
- * {@code header=NAME:VALUE} (repeatable), {@code port} (default: the workload's first served
- * port), {@code sourceIp}, {@code remoteIp}, {@code principal} (the peer's identity),
- * {@code requestPrincipal=ISSUER/SUBJECT}, {@code claim=NAME:VALUE} (repeatable), {@code sni}.
+ * Reads a request described in query parameters: {@code method}, {@code path}, {@code host}, {@code
+ * header=NAME:VALUE} (repeatable), {@code port} (default: the workload's first served port), {@code
+ * sourceIp}, {@code remoteIp}, {@code principal} (the peer's identity), {@code
+ * requestPrincipal=ISSUER/SUBJECT}, {@code claim=NAME:VALUE} (repeatable), {@code sni}.
  */
 final class RequestParams {
   private RequestParams() {}

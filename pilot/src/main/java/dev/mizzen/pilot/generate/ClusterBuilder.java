@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.generate;
 
+import com.google.protobuf.Any;
 import dev.mizzen.ingest.model.DestinationRuleSpec.TrafficPolicy;
 import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
@@ -15,7 +16,8 @@ import java.util.Optional;
 
 /** Builds the clusters of outbound traffic, named and shaped as Istio's. */
 final class ClusterBuilder {
-  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   private final MeshSettings mesh;
 
@@ -24,8 +26,8 @@ final class ClusterBuilder {
   }
 
   /**
-   * The cluster of one port (and subset) of a service, found as the service says (EDS, DNS, or
-   * the original destination), with the traffic policy in force and the TLS decided.
+   * The cluster of one port (and subset) of a service, found as the service says (EDS, DNS, or the
+   * original destination), with the traffic policy in force and the TLS decided.
    *
    * @param endpoints the subset's endpoints, for clusters whose proxy resolves them by DNS
    */
@@ -43,12 +45,15 @@ final class ClusterBuilder {
       case DNS, DNS_ROUND_ROBIN -> {
         // grpc-java resolves one name only (LOGICAL_DNS).
         boolean logical = forGrpc || s.discovery() == MeshService.Discovery.DNS_ROUND_ROBIN;
-        List<Endpoint> resolved = logical && endpoints.size() > 1 ? endpoints.subList(0, 1) : endpoints;
-        c = base(name, forGrpc)
-            .setType(logical ? Cluster.DiscoveryType.LOGICAL_DNS : Cluster.DiscoveryType.STRICT_DNS)
-            .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_ONLY)
-            .setRespectDnsTtl(true)
-            .setLoadAssignment(EndpointBuilder.assignment(name, resolved));
+        List<Endpoint> resolved =
+            logical && endpoints.size() > 1 ? endpoints.subList(0, 1) : endpoints;
+        c =
+            base(name, forGrpc)
+                .setType(
+                    logical ? Cluster.DiscoveryType.LOGICAL_DNS : Cluster.DiscoveryType.STRICT_DNS)
+                .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_ONLY)
+                .setRespectDnsTtl(true)
+                .setLoadAssignment(EndpointBuilder.assignment(name, resolved));
       }
       case PASSTHROUGH -> c = originalDestination(name);
       default -> c = edsBuilder(name, forGrpc);
@@ -65,8 +70,8 @@ final class ClusterBuilder {
    * An EDS cluster whose endpoints come over ADS under the cluster's own name.
    *
    * @param protocol the service port's protocol; HTTP/2 and gRPC ports make Envoy speak HTTP/2
-   * @param forGrpc whether the cluster is for a proxyless gRPC client, which picks with round
-   *     robin and sets its own protocol
+   * @param forGrpc whether the cluster is for a proxyless gRPC client, which picks with round robin
+   *     and sets its own protocol
    */
   Cluster eds(String name, Protocol protocol, boolean forGrpc) {
     Cluster.Builder c = edsBuilder(name, forGrpc);
@@ -79,7 +84,8 @@ final class ClusterBuilder {
   private Cluster.Builder edsBuilder(String name, boolean forGrpc) {
     return base(name, forGrpc)
         .setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ADS).setServiceName(name));
+        .setEdsClusterConfig(
+            Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ADS).setServiceName(name));
   }
 
   private Cluster.Builder base(String name, boolean forGrpc) {
@@ -97,11 +103,12 @@ final class ClusterBuilder {
         .setConnectTimeout(Protos.duration(mesh.connectTimeout()));
   }
 
-  private static com.google.protobuf.Any http2Options() {
+  private static Any http2Options() {
     return Protos.any(
         HttpProtocolOptions.newBuilder()
             .setExplicitHttpConfig(
-                HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+                HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
             .build());
   }
 
@@ -110,7 +117,9 @@ final class ClusterBuilder {
     if (!protocol.isHttp2()) {
       return cluster;
     }
-    return cluster.toBuilder().putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, http2Options()).build();
+    return cluster.toBuilder()
+        .putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, http2Options())
+        .build();
   }
 
   /** Where traffic that must go nowhere goes. */

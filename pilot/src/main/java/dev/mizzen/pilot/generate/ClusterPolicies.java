@@ -10,11 +10,11 @@ import dev.mizzen.ingest.model.DestinationRuleSpec.TrafficPolicy;
 import dev.mizzen.ingest.model.Protocol;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
 import io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.TcpKeepalive;
-import io.envoyproxy.envoy.config.cluster.v3.UpstreamConnectionOptions;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.v3.Percent;
 
@@ -44,12 +44,16 @@ final class ClusterPolicies {
       switch (lb.simple()) {
         case ROUND_ROBIN -> c.setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
         // grpc-js-xds refuses a cluster asking for LEAST_REQUEST; gRPC clients get round robin.
-        case LEAST_CONN, LEAST_REQUEST -> c.setLbPolicy(forGrpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.LEAST_REQUEST);
-        case RANDOM -> c.setLbPolicy(forGrpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.RANDOM);
+        case LEAST_CONN, LEAST_REQUEST ->
+            c.setLbPolicy(forGrpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.LEAST_REQUEST);
+        case RANDOM ->
+            c.setLbPolicy(forGrpc ? Cluster.LbPolicy.ROUND_ROBIN : Cluster.LbPolicy.RANDOM);
         case PASSTHROUGH -> {
           if (!forGrpc) {
             // Istio: connections go where the client sent them.
-            c.clearEdsClusterConfig().clearLoadAssignment().setType(Cluster.DiscoveryType.ORIGINAL_DST)
+            c.clearEdsClusterConfig()
+                .clearLoadAssignment()
+                .setType(Cluster.DiscoveryType.ORIGINAL_DST)
                 .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED);
           }
         }
@@ -59,23 +63,29 @@ final class ClusterPolicies {
     ConsistentHash h = lb.hash();
     if (h.maglevTableSize() > 0 && !forGrpc) {
       c.setLbPolicy(Cluster.LbPolicy.MAGLEV)
-          .setMaglevLbConfig(Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(h.maglevTableSize())));
+          .setMaglevLbConfig(
+              Cluster.MaglevLbConfig.newBuilder()
+                  .setTableSize(UInt64Value.of(h.maglevTableSize())));
       return;
     }
     c.setLbPolicy(Cluster.LbPolicy.RING_HASH);
     if (h.minimumRingSize() > 0) {
-      c.setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder().setMinimumRingSize(UInt64Value.of(h.minimumRingSize())));
+      c.setRingHashLbConfig(
+          Cluster.RingHashLbConfig.newBuilder()
+              .setMinimumRingSize(UInt64Value.of(h.minimumRingSize())));
     }
   }
 
-  private static void connectionPool(Cluster.Builder c, ConnectionPool pool, Protocol protocol, boolean forGrpc) {
+  private static void connectionPool(
+      Cluster.Builder c, ConnectionPool pool, Protocol protocol, boolean forGrpc) {
     if (forGrpc) {
       // grpc-java honours only max_requests of the circuit breakers.
       if (pool != null && pool.http2MaxRequests() != null) {
         c.setCircuitBreakers(
             CircuitBreakers.newBuilder()
                 .addThresholds(
-                    CircuitBreakers.Thresholds.newBuilder().setMaxRequests(UInt32Value.of(pool.http2MaxRequests()))));
+                    CircuitBreakers.Thresholds.newBuilder()
+                        .setMaxRequests(UInt32Value.of(pool.http2MaxRequests()))));
       }
       return;
     }
@@ -137,31 +147,40 @@ final class ClusterPolicies {
                 .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance())
                 .setHttp2ProtocolOptions(h2));
       } else if (http2) {
-        options.setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(h2));
+        options.setExplicitHttpConfig(
+            HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(h2));
       } else {
         options.setExplicitHttpConfig(
-            HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()));
+            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                .setHttpProtocolOptions(Http1ProtocolOptions.getDefaultInstance()));
       }
-      c.putTypedExtensionProtocolOptions(ClusterBuilder.HTTP_PROTOCOL_OPTIONS, Protos.any(options.build()));
+      c.putTypedExtensionProtocolOptions(
+          ClusterBuilder.HTTP_PROTOCOL_OPTIONS, Protos.any(options.build()));
     }
   }
 
-  private static boolean isEmpty(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder common) {
-    return common.build().equals(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.getDefaultInstance());
+  private static boolean isEmpty(
+      io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.Builder common) {
+    return common
+        .build()
+        .equals(io.envoyproxy.envoy.config.core.v3.HttpProtocolOptions.getDefaultInstance());
   }
 
   private static void outlierDetection(Cluster.Builder c, OutlierDetection o) {
     if (o == null) {
       return;
     }
-    var out = io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder().setEnforcingSuccessRate(UInt32Value.of(0));
+    var out =
+        io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+            .setEnforcingSuccessRate(UInt32Value.of(0));
     if (o.consecutive5xxErrors() != null) {
       out.setConsecutive5Xx(UInt32Value.of(o.consecutive5xxErrors()))
           .setEnforcingConsecutive5Xx(UInt32Value.of(o.consecutive5xxErrors() > 0 ? 100 : 0));
     }
     if (o.consecutiveGatewayErrors() != null) {
       out.setConsecutiveGatewayFailure(UInt32Value.of(o.consecutiveGatewayErrors()))
-          .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(o.consecutiveGatewayErrors() > 0 ? 100 : 0));
+          .setEnforcingConsecutiveGatewayFailure(
+              UInt32Value.of(o.consecutiveGatewayErrors() > 0 ? 100 : 0));
     }
     if (Boolean.TRUE.equals(o.splitExternalLocalOriginErrors())) {
       out.setSplitExternalLocalOriginErrors(true);
@@ -182,7 +201,8 @@ final class ClusterPolicies {
     c.setOutlierDetection(out);
     if (o.minHealthPercent() != null) {
       c.setCommonLbConfig(
-          Cluster.CommonLbConfig.newBuilder().setHealthyPanicThreshold(Percent.newBuilder().setValue(o.minHealthPercent())));
+          Cluster.CommonLbConfig.newBuilder()
+              .setHealthyPanicThreshold(Percent.newBuilder().setValue(o.minHealthPercent())));
     }
   }
 

@@ -6,6 +6,8 @@ import dev.mizzen.ingest.model.DestinationRuleSpec;
 import dev.mizzen.ingest.model.DestinationRuleSpec.TrafficPolicy;
 import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
+import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
@@ -13,8 +15,10 @@ import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.push.TracingCollector;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +27,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Produces the resources of one push for each group of proxies, type by type: a push that changes
@@ -41,13 +43,15 @@ public final class ConfigGenerator {
   private final InboundBuilder inboundBuilder;
   private final UpstreamTls upstreamTls;
   private final ConcurrentMap<List<Object>, List<Cluster>> clusterMemo = new ConcurrentHashMap<>();
+
   /**
    * Virtual hosts by everything they are built from (see {@link RouteBuilder}): groups in different
    * namespaces mostly see a service alike, and then share one, built once per push.
    */
-  private final ConcurrentMap<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts =
+  private final ConcurrentMap<List<Object>, VirtualHost> virtualHosts = new ConcurrentHashMap<>();
+
+  private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> endpointMemo =
       new ConcurrentHashMap<>();
-  private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> endpointMemo = new ConcurrentHashMap<>();
 
   public ConfigGenerator(PushContext push) {
     this.push = push;
@@ -85,7 +89,8 @@ public final class ConfigGenerator {
       if (grpc) {
         new GrpcGenerator(scope, inboundBuilder).generate(listeners, routes, aliases);
       } else if (key.type() == Proxy.Type.ROUTER) {
-        GatewayGenerator gateway = new GatewayGenerator(scope, push.authz().workload(key.workload()));
+        GatewayGenerator gateway =
+            new GatewayGenerator(scope, push.authz().workload(key.workload()));
         if (types.contains(TypeUrls.LISTENER)) {
           gateway.listeners(listeners);
         }
@@ -104,24 +109,29 @@ public final class ConfigGenerator {
       put(out, types, TypeUrls.LISTENER, listeners);
       put(out, types, TypeUrls.ROUTE, routes);
     }
-    return new ProxyResources(out, types.contains(TypeUrls.LISTENER) ? aliases : Map.of(), unprovided);
+    return new ProxyResources(
+        out, types.contains(TypeUrls.LISTENER) ? aliases : Map.of(), unprovided);
   }
 
   /**
-   * The clusters the routes of {@code key}'s proxies may name, as the cluster generator finds
-   * them; empty when it cannot tell without building the routes (routers: their Gateways decide).
-   * Those that no service provides get empty clusters: with services, destination rules and
-   * policies unchanged, clusters and endpoints change only when that set does.
+   * The clusters the routes of {@code key}'s proxies may name, as the cluster generator finds them;
+   * empty when it cannot tell without building the routes (routers: their Gateways decide). Those
+   * that no service provides get empty clusters: with services, destination rules and policies
+   * unchanged, clusters and endpoints change only when that set does.
    */
   public Optional<Set<String>> referencedDestinations(GroupKey key) {
     if (key.type() == Proxy.Type.ROUTER) {
       return Optional.empty();
     }
-    return Optional.of(Set.copyOf(Destinations.referenced(new ProxyScope(push, key, virtualHosts))));
+    return Optional.of(
+        Set.copyOf(Destinations.referenced(new ProxyScope(push, key, virtualHosts))));
   }
 
   private static void put(
-      Map<String, SortedMap<String, Message>> out, Set<String> types, String type, SortedMap<String, Message> resources) {
+      Map<String, SortedMap<String, Message>> out,
+      Set<String> types,
+      String type,
+      SortedMap<String, Message> resources) {
     if (types.contains(type)) {
       out.put(type, resources);
     }
@@ -130,11 +140,14 @@ public final class ConfigGenerator {
   /**
    * The clusters and endpoints of the services in scope, the fixed clusters, the inbound ones, the
    * tracing collector's, and an empty one for every destination routes may name that no service
-   * provides (Istio sends such routes anyway and the requests fail; Mizzen also sends the
-   * clusters, so that every route a proxy holds points at a cluster it holds).
+   * provides (Istio sends such routes anyway and the requests fail; Mizzen also sends the clusters,
+   * so that every route a proxy holds points at a cluster it holds).
    */
   private Optional<Set<String>> clusters(
-      ProxyScope scope, boolean grpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
+      ProxyScope scope,
+      boolean grpc,
+      Map<String, Message> clusters,
+      Map<String, Message> endpoints) {
     for (MeshService s : scope.services()) {
       if (grpc && s.discovery() == MeshService.Discovery.PASSTHROUGH) {
         continue;
@@ -152,21 +165,25 @@ public final class ConfigGenerator {
       Optional<TracingCollector> tracing = push.tracing();
       if (tracing.isPresent()) {
         TracingCollector t = tracing.get();
-        t.service().port(t.port()).ifPresent(p -> serviceClusters(t.service(), p, scope.viewer, false, clusters, endpoints));
+        t.service()
+            .port(t.port())
+            .ifPresent(
+                p -> serviceClusters(t.service(), p, scope.viewer, false, clusters, endpoints));
       }
       if (scope.key.type() == Proxy.Type.SIDECAR) {
         for (Cluster c : inboundBuilder.clusters(scope.key.inbound(), clusterBuilder)) {
           clusters.put(c.getName(), c);
         }
       } else {
-        GatewayGenerator gateway = new GatewayGenerator(scope, push.authz().workload(scope.key.workload()));
+        GatewayGenerator gateway =
+            new GatewayGenerator(scope, push.authz().workload(scope.key.workload()));
         referenced.addAll(gateway.referenced());
         if (gateway.autoPassthrough()) {
           sniClusters(scope, clusters);
         }
       }
     }
-    Set<String> unprovided = new java.util.HashSet<>();
+    Set<String> unprovided = new HashSet<>();
     for (String name : referenced) {
       if (!clusters.containsKey(name)) {
         clusters.put(name, clusterBuilder.eds(name, Protocol.UNSPECIFIED, grpc));
@@ -174,14 +191,24 @@ public final class ConfigGenerator {
         unprovided.add(name);
       }
     }
-    return scope.key.type() == Proxy.Type.ROUTER ? Optional.empty() : Optional.of(Set.copyOf(unprovided));
+    return scope.key.type() == Proxy.Type.ROUTER
+        ? Optional.empty()
+        : Optional.of(Set.copyOf(unprovided));
   }
 
   private void serviceClusters(
-      MeshService s, ServicePort p, String viewer, boolean grpc, Map<String, Message> clusters, Map<String, Message> endpoints) {
+      MeshService s,
+      ServicePort p,
+      String viewer,
+      boolean grpc,
+      Map<String, Message> clusters,
+      Map<String, Message> endpoints) {
     Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(s.hostname(), viewer);
-    List<Object> key = List.of(s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""), grpc);
-    List<ClusterLoadAssignment> assignments = endpointMemo.computeIfAbsent(key, k -> buildEndpoints(s, p, dr, grpc));
+    List<Object> key =
+        List.of(
+            s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""), grpc);
+    List<ClusterLoadAssignment> assignments =
+        endpointMemo.computeIfAbsent(key, k -> buildEndpoints(s, p, dr, grpc));
     List<Cluster> built = clusterMemo.computeIfAbsent(key, k -> buildClusters(s, p, dr, grpc));
     for (int i = 0; i < built.size(); i++) {
       Cluster c = built.get(i);
@@ -199,17 +226,22 @@ public final class ConfigGenerator {
     return out;
   }
 
-  private List<Cluster> buildClusters(MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {
+  private List<Cluster> buildClusters(
+      MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {
     List<Cluster> result = new ArrayList<>();
     for (String subset : subsets(dr)) {
       TrafficPolicy policy = EffectivePolicy.of(dr, subset, p.port());
       UpstreamTls.Decision tls = upstreamTls.decide(s, p, subset, policy.tls(), grpc);
       if (tls.unusable()) {
         // Nothing to call: an EDS cluster whose endpoints are sent empty (see buildEndpoints).
-        result.add(clusterBuilder.eds(ClusterNames.outbound(p.port(), subset, s.hostname()), p.protocol(), grpc));
+        result.add(
+            clusterBuilder.eds(
+                ClusterNames.outbound(p.port(), subset, s.hostname()), p.protocol(), grpc));
         continue;
       }
-      result.add(clusterBuilder.service(s, p, subset, policy, tls.socket(), subsetEndpoints(s, p, dr, subset), grpc));
+      result.add(
+          clusterBuilder.service(
+              s, p, subset, policy, tls.socket(), subsetEndpoints(s, p, dr, subset), grpc));
     }
     return List.copyOf(result);
   }
@@ -222,7 +254,9 @@ public final class ConfigGenerator {
       TrafficPolicy policy = EffectivePolicy.of(dr, subset, p.port());
       boolean unusable = upstreamTls.decide(s, p, subset, policy.tls(), grpc).unusable();
       // A client that cannot originate the TLS asked for is given nothing to call in plain text.
-      result.add(EndpointBuilder.assignment(name, unusable ? List.of() : subsetEndpoints(s, p, dr, subset)));
+      result.add(
+          EndpointBuilder.assignment(
+              name, unusable ? List.of() : subsetEndpoints(s, p, dr, subset)));
     }
     return List.copyOf(result);
   }
@@ -233,7 +267,8 @@ public final class ConfigGenerator {
     if (subset.isEmpty() || dr.isEmpty()) {
       return all;
     }
-    var labels = dr.get().spec().subset(subset).map(DestinationRuleSpec.Subset::labels).orElse(Map.of());
+    var labels =
+        dr.get().spec().subset(subset).map(DestinationRuleSpec.Subset::labels).orElse(Map.of());
     return all.stream().filter(e -> e.matches(labels)).toList();
   }
 
@@ -251,7 +286,9 @@ public final class ConfigGenerator {
         for (String subset : subsets(dr)) {
           String eds = ClusterNames.outbound(p.port(), subset, s.hostname());
           Cluster c =
-              clusterBuilder.eds(eds, Protocol.TCP, false).toBuilder().setName(ClusterNames.sni(p.port(), subset, s.hostname())).build();
+              clusterBuilder.eds(eds, Protocol.TCP, false).toBuilder()
+                  .setName(ClusterNames.sni(p.port(), subset, s.hostname()))
+                  .build();
           clusters.put(c.getName(), c);
         }
       }

@@ -2,7 +2,10 @@ package dev.mizzen.pilot.generate;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.TypeUrls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -15,8 +18,6 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Refuses a set of resources whose references dangle: a listener naming a route configuration or a
@@ -34,17 +35,19 @@ public final class ConsistencyCheck {
     List<String> problems = new ArrayList<>();
     for (Message m : resources.of(TypeUrls.LISTENER).values()) {
       Listener l = (Listener) m;
-      if (l.getAddress().getSocketAddress().getProtocol() == io.envoyproxy.envoy.config.core.v3.SocketAddress.Protocol.UDP
+      if (l.getAddress().getSocketAddress().getProtocol() == SocketAddress.Protocol.UDP
           || l.hasUdpListenerConfig()) {
         // Maistra's proxies serve no QUIC: a UDP listener is a bug, never published.
-        problems.add("listener '" + l.getName() + "' is a UDP (QUIC) listener, which Mizzen never serves");
+        problems.add(
+            "listener '" + l.getName() + "' is a UDP (QUIC) listener, which Mizzen never serves");
       }
       List<Filter> filters = new ArrayList<>();
       for (FilterChain fc : l.getFilterChainsList()) {
         filters.addAll(fc.getFiltersList());
       }
       if (l.hasApiListener()) {
-        filters.add(Filter.newBuilder().setTypedConfig(l.getApiListener().getApiListener()).build());
+        filters.add(
+            Filter.newBuilder().setTypedConfig(l.getApiListener().getApiListener()).build());
       }
       for (Filter f : filters) {
         try {
@@ -52,8 +55,11 @@ public final class ConsistencyCheck {
             HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
             if (hcm.hasRds() && !routes.containsKey(hcm.getRds().getRouteConfigName())) {
               problems.add(
-                  "listener '" + l.getName() + "' refers to missing route configuration '"
-                      + hcm.getRds().getRouteConfigName() + "'");
+                  "listener '"
+                      + l.getName()
+                      + "' refers to missing route configuration '"
+                      + hcm.getRds().getRouteConfigName()
+                      + "'");
             }
             if (hcm.hasRouteConfig()) {
               checkRoutes(hcm.getRouteConfig(), clusters, problems);
@@ -67,12 +73,14 @@ public final class ConsistencyCheck {
             tcp.getWeightedClusters().getClustersList().forEach(w -> names.add(w.getName()));
             for (String cluster : names) {
               if (!clusters.containsKey(cluster)) {
-                problems.add("listener '" + l.getName() + "' refers to missing cluster '" + cluster + "'");
+                problems.add(
+                    "listener '" + l.getName() + "' refers to missing cluster '" + cluster + "'");
               }
             }
           }
         } catch (InvalidProtocolBufferException e) {
-          problems.add("listener '" + l.getName() + "' has an unreadable filter: " + e.getMessage());
+          problems.add(
+              "listener '" + l.getName() + "' has an unreadable filter: " + e.getMessage());
         }
       }
     }
@@ -82,18 +90,21 @@ public final class ConsistencyCheck {
     for (Message m : clusters.values()) {
       Cluster c = (Cluster) m;
       if (c.getType() == Cluster.DiscoveryType.EDS) {
-        String service = c.getEdsClusterConfig().getServiceName().isEmpty()
-            ? c.getName()
-            : c.getEdsClusterConfig().getServiceName();
+        String service =
+            c.getEdsClusterConfig().getServiceName().isEmpty()
+                ? c.getName()
+                : c.getEdsClusterConfig().getServiceName();
         if (!endpoints.containsKey(service)) {
-          problems.add("cluster '" + c.getName() + "' refers to missing endpoints '" + service + "'");
+          problems.add(
+              "cluster '" + c.getName() + "' refers to missing endpoints '" + service + "'");
         }
       }
     }
     return problems;
   }
 
-  private static void checkRoutes(RouteConfiguration rc, Map<String, Message> clusters, List<String> problems) {
+  private static void checkRoutes(
+      RouteConfiguration rc, Map<String, Message> clusters, List<String> problems) {
     for (VirtualHost vh : rc.getVirtualHostsList()) {
       for (Route r : vh.getRoutesList()) {
         if (!r.hasRoute()) {
@@ -104,14 +115,20 @@ public final class ConsistencyCheck {
         if (!r.getRoute().getCluster().isEmpty()) {
           names.add(r.getRoute().getCluster());
         }
-        for (WeightedCluster.ClusterWeight w : r.getRoute().getWeightedClusters().getClustersList()) {
+        for (WeightedCluster.ClusterWeight w :
+            r.getRoute().getWeightedClusters().getClustersList()) {
           names.add(w.getName());
         }
         for (String name : names) {
           if (!clusters.containsKey(name)) {
             problems.add(
-                "route configuration '" + rc.getName() + "' (virtual host '" + vh.getName()
-                    + "') refers to missing cluster '" + name + "'");
+                "route configuration '"
+                    + rc.getName()
+                    + "' (virtual host '"
+                    + vh.getName()
+                    + "') refers to missing cluster '"
+                    + name
+                    + "'");
           }
         }
       }

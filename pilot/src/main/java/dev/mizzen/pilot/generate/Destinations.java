@@ -32,7 +32,9 @@ final class Destinations {
     if (chosen == 0) {
       chosen = listenerPort;
       Optional<MeshService> target = push.service(host);
-      if (target.isPresent() && target.get().port(listenerPort).isEmpty() && target.get().ports().size() == 1) {
+      if (target.isPresent()
+          && target.get().port(listenerPort).isEmpty()
+          && target.get().ports().size() == 1) {
         chosen = target.get().ports().get(0).port();
       }
     }
@@ -58,7 +60,8 @@ final class Destinations {
         if (!scope.allows(s, p.port())) {
           continue;
         }
-        for (Config<VirtualServiceSpec> vs : scope.push.virtualServices().forMeshHost(s.hostname(), scope.viewer)) {
+        for (Config<VirtualServiceSpec> vs :
+            scope.push.virtualServices().forMeshHost(s.hostname(), scope.viewer)) {
           add(scope.push, vs.spec(), p.port(), out);
         }
       }
@@ -66,8 +69,15 @@ final class Destinations {
     return out;
   }
 
-  /** Every cluster the routes of {@code virtualServices} may name for traffic arriving on {@code port}. */
-  static void referenced(PushContext push, Collection<Config<VirtualServiceSpec>> virtualServices, int port, Set<String> out) {
+  /**
+   * Every cluster the routes of {@code virtualServices} may name for traffic arriving on {@code
+   * port}.
+   */
+  static void referenced(
+      PushContext push,
+      Collection<Config<VirtualServiceSpec>> virtualServices,
+      int port,
+      Set<String> out) {
     for (Config<VirtualServiceSpec> vs : virtualServices) {
       add(push, vs.spec(), port, out);
     }

@@ -19,7 +19,8 @@ final class EndpointBuilder {
   private EndpointBuilder() {}
 
   static ClusterLoadAssignment assignment(String clusterName, List<Endpoint> endpoints) {
-    ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+    ClusterLoadAssignment.Builder cla =
+        ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
     Map<String, List<Endpoint>> byLocality = new TreeMap<>();
     for (Endpoint e : endpoints) {
       byLocality.computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(e);
@@ -49,7 +50,10 @@ final class EndpointBuilder {
                     io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
                         .setAddress(
                             Address.newBuilder()
-                                .setSocketAddress(SocketAddress.newBuilder().setAddress(e.ip()).setPortValue(e.port()))));
+                                .setSocketAddress(
+                                    SocketAddress.newBuilder()
+                                        .setAddress(e.ip())
+                                        .setPortValue(e.port()))));
         if (e.weight() > 0) {
           lb.setLoadBalancingWeight(UInt32Value.of(e.weight()));
         }

@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.generate;
 
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Message;
 import dev.mizzen.authz.DataPlane;
 import dev.mizzen.authz.WorkloadAuthz;
@@ -56,7 +57,14 @@ final class GatewayGenerator {
       if (plainHttp()) {
         return "http." + server.number() + (server.bind().isEmpty() ? "" : "." + server.bind());
       }
-      return "https." + server.number() + "." + server.portName() + "." + gateway.name() + "." + gateway.namespace()
+      return "https."
+          + server.number()
+          + "."
+          + server.portName()
+          + "."
+          + gateway.name()
+          + "."
+          + gateway.namespace()
           + (server.bind().isEmpty() ? "" : "." + server.bind());
     }
   }
@@ -86,7 +94,8 @@ final class GatewayGenerator {
   boolean autoPassthrough() {
     return byListener.values().stream()
         .flatMap(List::stream)
-        .anyMatch(b -> b.server().tls() != null && b.server().tls().mode() == TlsMode.AUTO_PASSTHROUGH);
+        .anyMatch(
+            b -> b.server().tls() != null && b.server().tls().mode() == TlsMode.AUTO_PASSTHROUGH);
   }
 
   /** Every cluster the router's listeners and routes may name. */
@@ -94,7 +103,11 @@ final class GatewayGenerator {
     Set<String> out = new HashSet<>();
     for (List<Bound> servers : byListener.values()) {
       for (Bound b : servers) {
-        Destinations.referenced(scope.push, scope.push.virtualServices().forGateway(b.gatewayKey()), b.server().number(), out);
+        Destinations.referenced(
+            scope.push,
+            scope.push.virtualServices().forGateway(b.gatewayKey()),
+            b.server().number(),
+            out);
       }
     }
     return out;
@@ -107,7 +120,9 @@ final class GatewayGenerator {
       Listener.Builder l =
           Listener.newBuilder()
               .setName(e.getKey())
-              .setAddress(InboundBuilder.address(first.bind().isEmpty() ? "0.0.0.0" : first.bind(), first.number()))
+              .setAddress(
+                  InboundBuilder.address(
+                      first.bind().isEmpty() ? "0.0.0.0" : first.bind(), first.number()))
               .setTrafficDirection(TrafficDirection.OUTBOUND);
       Bound http = servers.stream().filter(Bound::plainHttp).findFirst().orElse(null);
       if (http != null) {
@@ -145,14 +160,22 @@ final class GatewayGenerator {
     }
     if (s.tls() != null && s.tls().mode() == TlsMode.AUTO_PASSTHROUGH) {
       FilterChain.Builder fc =
-          FilterChain.newBuilder().setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(names));
+          FilterChain.newBuilder()
+              .setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(names));
       authz.networkFilters().forEach(fc::addFilters);
-      fc.addFilters(Filter.newBuilder().setName("envoy.filters.network.sni_cluster").setTypedConfig(Protos.any(SniCluster.getDefaultInstance())));
+      fc.addFilters(
+          Filter.newBuilder()
+              .setName("envoy.filters.network.sni_cluster")
+              .setTypedConfig(Protos.any(SniCluster.getDefaultInstance())));
       fc.addFilters(
           Filter.newBuilder()
               .setName(ListenerBuilder.TCP_PROXY)
               .setTypedConfig(
-                  Protos.any(TcpProxy.newBuilder().setStatPrefix(ClusterNames.BLACK_HOLE).setCluster(ClusterNames.BLACK_HOLE).build())));
+                  Protos.any(
+                      TcpProxy.newBuilder()
+                          .setStatPrefix(ClusterNames.BLACK_HOLE)
+                          .setCluster(ClusterNames.BLACK_HOLE)
+                          .build())));
       out.add(fc.build());
       return out;
     }
@@ -164,16 +187,27 @@ final class GatewayGenerator {
       if (passthrough) {
         for (VirtualServiceSpec.TlsRoute r : vs.spec().tls()) {
           for (L4Match m : r.matches()) {
-            List<String> sni = m.sniHosts().stream().filter(h -> GatewayRoutes.coveredBy(h, s, b.gateway().namespace())).toList();
+            List<String> sni =
+                m.sniHosts().stream()
+                    .filter(h -> GatewayRoutes.coveredBy(h, s, b.gateway().namespace()))
+                    .toList();
             if (!sni.isEmpty() && applies(m, b)) {
-              out.add(tcpChain(FilterChainMatch.newBuilder().addAllServerNames(sni).build(), null, r.route(), s.number()));
+              out.add(
+                  tcpChain(
+                      FilterChainMatch.newBuilder().addAllServerNames(sni).build(),
+                      null,
+                      r.route(),
+                      s.number()));
             }
           }
         }
       } else {
         for (VirtualServiceSpec.TcpRoute r : vs.spec().tcp()) {
           if (r.matches().isEmpty() || r.matches().stream().anyMatch(m -> applies(m, b))) {
-            FilterChainMatch match = FilterChainMatch.newBuilder().addAllServerNames(s.tls() == null ? List.of() : names).build();
+            FilterChainMatch match =
+                FilterChainMatch.newBuilder()
+                    .addAllServerNames(s.tls() == null ? List.of() : names)
+                    .build();
             out.add(tcpChain(match, s.tls(), r.route(), s.number()));
             break;
           }
@@ -189,7 +223,10 @@ final class GatewayGenerator {
   }
 
   private FilterChain tcpChain(
-      FilterChainMatch match, GatewaySpec.ServerTls tls, List<VirtualServiceSpec.RouteDestination> route, int port) {
+      FilterChainMatch match,
+      GatewaySpec.ServerTls tls,
+      List<VirtualServiceSpec.RouteDestination> route,
+      int port) {
     FilterChain.Builder fc = FilterChain.newBuilder();
     if (!match.equals(FilterChainMatch.getDefaultInstance())) {
       fc.setFilterChainMatch(match);
@@ -221,14 +258,17 @@ final class GatewayGenerator {
     HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix("outbound_" + listener)
-            .setUseRemoteAddress(com.google.protobuf.BoolValue.of(true))
+            .setUseRemoteAddress(BoolValue.of(true))
             .setRds(Rds.newBuilder().setRouteConfigName(routeName).setConfigSource(Protos.ADS))
             .addAllHttpFilters(authz.httpFilters(DataPlane.ENVOY))
             .addHttpFilters(ListenerBuilder.FAULT_FILTER)
             .addHttpFilters(ListenerBuilder.CORS_FILTER)
             .addHttpFilters(ListenerBuilder.ROUTER_FILTER);
     Tracing.apply(hcm, scope.push.tracing());
-    return Filter.newBuilder().setName(ListenerBuilder.HCM).setTypedConfig(Protos.any(hcm.build())).build();
+    return Filter.newBuilder()
+        .setName(ListenerBuilder.HCM)
+        .setTypedConfig(Protos.any(hcm.build()))
+        .build();
   }
 
   static boolean visible(Config<VirtualServiceSpec> vs, String gatewayNamespace) {

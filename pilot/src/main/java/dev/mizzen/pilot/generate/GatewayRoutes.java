@@ -1,8 +1,10 @@
 package dev.mizzen.pilot.generate;
 
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Message;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.GatewaySpec.Server;
+import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
 import dev.mizzen.pilot.generate.GatewayGenerator.Bound;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
@@ -17,11 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The route configurations of a router: a virtual host per host a server and a VirtualService
- * bound to its Gateway share, whose routes are those of every such VirtualService in the order
- * they were created (gateways merge VirtualServices for one host, as Istio's do); servers with
- * {@code httpsRedirect} send plain HTTP to HTTPS. A route configuration without any virtual host
- * answers 404, as Istio's.
+ * The route configurations of a router: a virtual host per host a server and a VirtualService bound
+ * to its Gateway share, whose routes are those of every such VirtualService in the order they were
+ * created (gateways merge VirtualServices for one host, as Istio's do); servers with {@code
+ * httpsRedirect} send plain HTTP to HTTPS. A route configuration without any virtual host answers
+ * 404, as Istio's.
  */
 final class GatewayRoutes {
   private final ProxyScope scope;
@@ -43,10 +45,11 @@ final class GatewayRoutes {
         if (!s.protocol().isHttp() && !s.terminatesTls()) {
           continue;
         }
-        if (s.protocol() == dev.mizzen.ingest.model.Protocol.TLS) {
+        if (s.protocol() == Protocol.TLS) {
           continue;
         }
-        Map<String, VirtualHost> hosts = byRoute.computeIfAbsent(b.routeName(), n -> new LinkedHashMap<>());
+        Map<String, VirtualHost> hosts =
+            byRoute.computeIfAbsent(b.routeName(), n -> new LinkedHashMap<>());
         ports.put(b.routeName(), s.number());
         for (Map.Entry<String, List<Config<VirtualServiceSpec>>> e : hostsOf(b).entrySet()) {
           String name = e.getKey() + ":" + s.number();
@@ -72,7 +75,9 @@ final class GatewayRoutes {
     }
     for (Map.Entry<String, Map<String, VirtualHost>> e : byRoute.entrySet()) {
       RouteConfiguration.Builder rc =
-          RouteConfiguration.newBuilder().setName(e.getKey()).setValidateClusters(com.google.protobuf.BoolValue.of(false));
+          RouteConfiguration.newBuilder()
+              .setName(e.getKey())
+              .setValidateClusters(BoolValue.of(false));
       if (e.getValue().isEmpty()) {
         rc.addVirtualHosts(blackhole(ports.get(e.getKey())));
       } else {
@@ -92,9 +97,10 @@ final class GatewayRoutes {
       for (String host : vs.spec().hosts()) {
         String resolved = scope.push.mesh().resolve(host, vs.namespace());
         for (String serverHost : b.server().hosts()) {
-          Optional<String> shared = allowedNamespace(serverHost, vs.namespace(), b.gateway().namespace())
-              ? intersect(dns(serverHost), resolved)
-              : Optional.empty();
+          Optional<String> shared =
+              allowedNamespace(serverHost, vs.namespace(), b.gateway().namespace())
+                  ? intersect(dns(serverHost), resolved)
+                  : Optional.empty();
           shared.ifPresent(h -> out.computeIfAbsent(h, k -> new ArrayList<>()).add(vs));
           if (shared.isPresent()) {
             break;
@@ -128,13 +134,16 @@ final class GatewayRoutes {
     return false;
   }
 
-  private static boolean allowedNamespace(String serverHost, String vsNamespace, String gatewayNamespace) {
+  private static boolean allowedNamespace(
+      String serverHost, String vsNamespace, String gatewayNamespace) {
     int slash = serverHost.indexOf('/');
     if (slash < 0) {
       return true;
     }
     String ns = serverHost.substring(0, slash);
-    return ns.equals("*") || ns.equals(vsNamespace) || (ns.equals(".") && vsNamespace.equals(gatewayNamespace));
+    return ns.equals("*")
+        || ns.equals(vsNamespace)
+        || (ns.equals(".") && vsNamespace.equals(gatewayNamespace));
   }
 
   private static String dns(String serverHost) {

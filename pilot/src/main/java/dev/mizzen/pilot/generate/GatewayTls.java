@@ -16,8 +16,8 @@ import java.util.List;
 /**
  * What a gateway server presents and asks of clients when it terminates TLS. A {@code
  * credentialName} is fetched over SDS from the Istio agent beside the gateway as {@code
- * kubernetes://NAME} (and, for client certificates, {@code kubernetes://NAME-cacert}), as
- * Istio's gateways fetch them; certificate files are read by the proxy itself.
+ * kubernetes://NAME} (and, for client certificates, {@code kubernetes://NAME-cacert}), as Istio's
+ * gateways fetch them; certificate files are read by the proxy itself.
  */
 final class GatewayTls {
   private GatewayTls() {}
@@ -29,7 +29,8 @@ final class GatewayTls {
     }
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(alpn);
     if (!tls.credentialName().isEmpty()) {
-      common.addTlsCertificateSdsSecretConfigs(IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
+      common.addTlsCertificateSdsSecretConfigs(
+          IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
     } else {
       common.addTlsCertificates(
           TlsCertificate.newBuilder()
@@ -50,7 +51,8 @@ final class GatewayTls {
     boolean verify = tls.mode() == TlsMode.MUTUAL || tls.mode() == TlsMode.OPTIONAL_MUTUAL;
     if (verify) {
       CertificateValidationContext.Builder v =
-          CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(UpstreamTls.dnsNames(tls.subjectAltNames()));
+          CertificateValidationContext.newBuilder()
+              .addAllMatchTypedSubjectAltNames(UpstreamTls.dnsNames(tls.subjectAltNames()));
       v.addAllVerifyCertificateSpki(tls.verifyCertificateSpki());
       v.addAllVerifyCertificateHash(tls.verifyCertificateHash());
       UpstreamTls.validation(common, v, tls.credentialName(), tls.caCertificates());
@@ -60,7 +62,10 @@ final class GatewayTls {
             .setCommonTlsContext(common)
             .setRequireClientCertificate(BoolValue.of(tls.mode() == TlsMode.MUTUAL))
             .build();
-    return TransportSocket.newBuilder().setName(IstioTls.TRANSPORT_SOCKET).setTypedConfig(Protos.any(ctx)).build();
+    return TransportSocket.newBuilder()
+        .setName(IstioTls.TRANSPORT_SOCKET)
+        .setTypedConfig(Protos.any(ctx))
+        .build();
   }
 
   private static TlsParameters.TlsProtocol version(String v) {

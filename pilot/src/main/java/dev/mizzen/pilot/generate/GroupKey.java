@@ -1,8 +1,11 @@
 package dev.mizzen.pilot.generate;
 
+import dev.mizzen.authz.Workload;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.PushContext;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -12,13 +15,13 @@ import java.util.TreeSet;
 
 /**
  * The shape of a proxy: everything its config depends on. Proxies with equal keys are served one
- * shared snapshot. The key depends on the push (which labels policies select on, which services
- * a workload serves), so it is computed again at every push.
+ * shared snapshot. The key depends on the push (which labels policies select on, which services a
+ * workload serves), so it is computed again at every push.
  *
  * @param generator Envoy or proxyless gRPC
  * @param type sidecar or router
- * @param namespace the proxy's namespace (short names, visibility and DestinationRule choice
- *     depend on it)
+ * @param namespace the proxy's namespace (short names, visibility and DestinationRule choice depend
+ *     on it)
  * @param labels those of the proxy's labels its config depends on: named by a policy or Sidecar
  *     selector in its namespace or the root namespace, by a VirtualService's sourceLabels, or, for
  *     routers, by a Gateway's selector; replicas of one workload agree on them
@@ -37,8 +40,8 @@ public record GroupKey(
     Objects.requireNonNull(generator);
     Objects.requireNonNull(type);
     Objects.requireNonNull(namespace);
-    labels = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(labels));
-    services = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(services));
+    labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+    services = Collections.unmodifiableSortedSet(new TreeSet<>(services));
     inbound = List.copyOf(inbound);
   }
 
@@ -50,7 +53,8 @@ public record GroupKey(
   /** The shape of {@code proxy} in {@code push}. */
   public static GroupKey of(Proxy proxy, PushContext push) {
     SortedMap<String, String> selected = new TreeMap<>();
-    boolean router = proxy.type() == Proxy.Type.ROUTER && proxy.generator() == Proxy.Generator.ENVOY;
+    boolean router =
+        proxy.type() == Proxy.Type.ROUTER && proxy.generator() == Proxy.Generator.ENVOY;
     for (String key : push.labelKeys(proxy.namespace(), router)) {
       String value = proxy.labels().get(key);
       if (value != null) {
@@ -59,22 +63,29 @@ public record GroupKey(
     }
     if (router) {
       // A gateway serves what its Gateways say, not the services whose endpoints it is.
-      return new GroupKey(proxy.generator(), proxy.type(), proxy.namespace(), selected, new TreeSet<>(), List.of());
+      return new GroupKey(
+          proxy.generator(), proxy.type(), proxy.namespace(), selected, new TreeSet<>(), List.of());
     }
-    InboundPorts.Found found = InboundPorts.find(push, proxy, push.sidecarScope(proxy.namespace(), selected));
+    InboundPorts.Found found =
+        InboundPorts.find(push, proxy, push.sidecarScope(proxy.namespace(), selected));
     return new GroupKey(
-        proxy.generator(), proxy.type(), proxy.namespace(), selected, found.services(), found.ports());
+        proxy.generator(),
+        proxy.type(),
+        proxy.namespace(),
+        selected,
+        found.services(),
+        found.ports());
   }
 
   /** The key with labels and services, as the authorization of the workload sees it. */
-  public dev.mizzen.authz.Workload workload() {
-    return new dev.mizzen.authz.Workload(namespace, Map.copyOf(labels), services);
+  public Workload workload() {
+    return new Workload(namespace, Map.copyOf(labels), services);
   }
 
   @Override
   public String toString() {
     StringBuilder b =
-        new StringBuilder(generator.name().toLowerCase(java.util.Locale.ROOT))
+        new StringBuilder(generator.name().toLowerCase(Locale.ROOT))
             .append('/')
             .append(type.istioName())
             .append('/')

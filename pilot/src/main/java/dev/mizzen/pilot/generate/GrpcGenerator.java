@@ -28,7 +28,8 @@ final class GrpcGenerator {
   /**
    * @param aliases collects the names clients may ask for a listener by, with the listener's name
    */
-  void generate(Map<String, Message> listeners, Map<String, Message> routes, Map<String, String> aliases) {
+  void generate(
+      Map<String, Message> listeners, Map<String, Message> routes, Map<String, String> aliases) {
     RouteBuilder rb = new RouteBuilder(scope, true);
     for (MeshService s : scope.services()) {
       if (s.discovery() == MeshService.Discovery.PASSTHROUGH) {
@@ -41,8 +42,12 @@ final class GrpcGenerator {
         String canonical = s.hostname() + ":" + p.port();
         String routeName = ClusterNames.outbound(p.port(), "", s.hostname());
         listeners.put(canonical, ListenerBuilder.grpcClient(canonical, routeName));
-        VirtualHost vh = rb.virtualHost(s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true, true));
-        routes.put(routeName, RouteConfiguration.newBuilder().setName(routeName).addVirtualHosts(vh).build());
+        VirtualHost vh =
+            rb.virtualHost(
+                s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true, true));
+        routes.put(
+            routeName,
+            RouteConfiguration.newBuilder().setName(routeName).addVirtualHosts(vh).build());
         for (String name : clientNames(s, scope.viewer)) {
           aliases.put(name + ":" + p.port(), canonical);
           if (s.ports().size() == 1) {

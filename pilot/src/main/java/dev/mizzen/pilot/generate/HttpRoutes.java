@@ -19,14 +19,15 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The HTTP routes of a VirtualService as Envoy routes, for traffic arriving on one port through one
  * gateway ("mesh" for sidecars) from proxies with given labels. For proxyless gRPC clients, routes
- * that redirect or answer directly, and matches on query parameters, are left out and what grpc-java ignores is not sent (see
- * {@code GrpcLimits}, which warns about both).
+ * that redirect or answer directly, and matches on query parameters, are left out and what
+ * grpc-java ignores is not sent (see {@code GrpcLimits}, which warns about both).
  */
 final class HttpRoutes {
   static final String FAULT_FILTER = "envoy.filters.http.fault";
@@ -65,7 +66,9 @@ final class HttpRoutes {
         // A gRPC call carries no query, so a match on query parameters never takes one: left out
         // for gRPC clients, as grpc-java skips it and grpc-js-xds would ignore the condition.
         boolean neverForGrpc = forGrpc && !m.queryParams().isEmpty();
-        if ((m.port() == 0 || m.port() == port) && SourceLabels.applies(m, gateway, labels, viewer) && !neverForGrpc) {
+        if ((m.port() == 0 || m.port() == port)
+            && SourceLabels.applies(m, gateway, labels, viewer)
+            && !neverForGrpc) {
           matches.add(m);
         }
       }
@@ -97,9 +100,14 @@ final class HttpRoutes {
   /** The route to a whole service when no VirtualService routes it: Istio's default retries. */
   Route defaultRoute(MeshService service, int port) {
     String cluster = ClusterNames.outbound(port, "", service.hostname());
-    RouteAction.Builder action = RouteActions.action(null, RouteActions.DEFAULT_RETRY).setCluster(cluster);
+    RouteAction.Builder action =
+        RouteActions.action(null, RouteActions.DEFAULT_RETRY).setCluster(cluster);
     hashPolicy(service.hostname(), "", port, action);
-    return Route.newBuilder().setName("default").setMatch(RouteMatches.of(null, forGrpc)).setRoute(action).build();
+    return Route.newBuilder()
+        .setName("default")
+        .setMatch(RouteMatches.of(null, forGrpc))
+        .setRoute(action)
+        .build();
   }
 
   /** One route with an empty match; the caller sets the match and name. */
@@ -135,7 +143,8 @@ final class HttpRoutes {
   }
 
   private RouteAction action(HttpRoute http, int port) {
-    RouteAction.Builder action = RouteActions.action(http.timeout(), RouteActions.retries(http.retries()));
+    RouteAction.Builder action =
+        RouteActions.action(http.timeout(), RouteActions.retries(http.retries()));
     List<RouteDestination> weighted = new ArrayList<>();
     for (RouteDestination d : http.route()) {
       if (http.route().size() == 1 || d.weight() > 0) {
@@ -165,7 +174,8 @@ final class HttpRoutes {
     hashPolicy(first.host(), first.subset(), first.port() == 0 ? port : first.port(), action);
     if (!forGrpc) {
       for (Mirror m : http.mirrors()) {
-        action.addRequestMirrorPolicies(RouteActions.mirror(Destinations.cluster(push, m, port), m.percent()));
+        action.addRequestMirrorPolicies(
+            RouteActions.mirror(Destinations.cluster(push, m, port), m.percent()));
       }
       var rewrite = http.rewrite();
       if (rewrite != null) {
@@ -201,14 +211,16 @@ final class HttpRoutes {
     if (destination.isEmpty()) {
       return route;
     }
-    return new Headers(merge(route.request(), destination.request()), merge(route.response(), destination.response()));
+    return new Headers(
+        merge(route.request(), destination.request()),
+        merge(route.response(), destination.response()));
   }
 
   private static VirtualServiceSpec.HeaderOperations merge(
       VirtualServiceSpec.HeaderOperations a, VirtualServiceSpec.HeaderOperations b) {
-    Map<String, String> set = new java.util.HashMap<>(a.set());
+    Map<String, String> set = new HashMap<>(a.set());
     set.putAll(b.set());
-    Map<String, String> add = new java.util.HashMap<>(a.add());
+    Map<String, String> add = new HashMap<>(a.add());
     add.putAll(b.add());
     List<String> remove = new ArrayList<>(a.remove());
     b.remove().stream().filter(h -> !remove.contains(h)).forEach(remove::add);

@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.generate;
 
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.Duration;
 import com.google.protobuf.UInt32Value;
 import dev.mizzen.authz.DataPlane;
 import dev.mizzen.authz.WorkloadAuthz;
@@ -8,11 +9,17 @@ import dev.mizzen.authz.authn.IstioTls;
 import dev.mizzen.authz.authn.Mtls;
 import dev.mizzen.ingest.model.MtlsMode;
 import dev.mizzen.pilot.push.MeshSettings;
+import dev.mizzen.pilot.push.TracingCollector;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.BindConfig;
+import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -26,11 +33,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import dev.mizzen.pilot.push.TracingCollector;
 
 /**
  * The inbound side of a workload, where its authorization and peer authentication are enforced:
@@ -41,6 +48,7 @@ final class InboundBuilder {
   static final String VIRTUAL_INBOUND = "virtualInbound";
   static final int VIRTUAL_INBOUND_PORT = 15006;
   static final String INBOUND_PASSTHROUGH = "InboundPassthroughCluster";
+
   /** grpc-java and Istio's agent ask for server listeners under this prefix. */
   static final String GRPC_SERVER_PREFIX = "xds.istio.io/grpc/lds/inbound/";
 
@@ -58,7 +66,8 @@ final class InboundBuilder {
    * served port (two under PERMISSIVE mTLS, told apart by the TLS inspector), and catch-all chains
    * passing traffic for other ports on, under the same policies.
    */
-  Listener virtualInbound(List<InboundPort> ports, WorkloadAuthz authz, Optional<TracingCollector> tracing) {
+  Listener virtualInbound(
+      List<InboundPort> ports, WorkloadAuthz authz, Optional<TracingCollector> tracing) {
     Listener.Builder l =
         Listener.newBuilder()
             .setName(VIRTUAL_INBOUND)
@@ -84,7 +93,8 @@ final class InboundBuilder {
           fc.addFilters(tcpProxy(p.clusterName(), p.clusterName()));
         }
         if (tls) {
-          fc.setTransportSocket(IstioTls.downstream(p.protocol().isHttp() ? List.of("h2", "http/1.1") : List.of()));
+          fc.setTransportSocket(
+              IstioTls.downstream(p.protocol().isHttp() ? List.of("h2", "http/1.1") : List.of()));
         }
         l.addFilterChains(fc);
       }
@@ -116,7 +126,9 @@ final class InboundBuilder {
     List<Cluster> out = new ArrayList<>();
     for (InboundPort p : ports) {
       Cluster c =
-          p.endpointPort() > 0 ? localEndpoint(p.clusterName(), p.endpointPort()) : originalDestination(p.clusterName());
+          p.endpointPort() > 0
+              ? localEndpoint(p.clusterName(), p.endpointPort())
+              : originalDestination(p.clusterName());
       out.add(clusterBuilder.withHttp2(c, p.protocol()));
     }
     out.add(originalDestination(INBOUND_PASSTHROUGH));
@@ -131,8 +143,7 @@ final class InboundBuilder {
     Mtls mtls = authz.mtls(port.port());
     // gRPC cannot tell TLS from plain text on one port: PERMISSIVE serves plain text, as Istio.
     boolean tls = mtls.mode() == MtlsMode.STRICT;
-    List<io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter> filters =
-        new ArrayList<>(authz.httpFilters(DataPlane.GRPC));
+    List<HttpFilter> filters = new ArrayList<>(authz.httpFilters(DataPlane.GRPC));
     filters.add(ListenerBuilder.ROUTER_FILTER);
     HttpConnectionManager hcm =
         HttpConnectionManager.newBuilder()
@@ -147,7 +158,8 @@ final class InboundBuilder {
                             .addRoutes(
                                 Route.newBuilder()
                                     .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                    .setNonForwardingAction(NonForwardingAction.getDefaultInstance()))))
+                                    .setNonForwardingAction(
+                                        NonForwardingAction.getDefaultInstance()))))
             .addAllHttpFilters(filters)
             .build();
     FilterChain.Builder fc =
@@ -203,17 +215,21 @@ final class InboundBuilder {
                                     .setRoute(
                                         RouteAction.newBuilder()
                                             .setCluster(p.clusterName())
-                                            .setTimeout(com.google.protobuf.Duration.getDefaultInstance())))));
+                                            .setTimeout(Duration.getDefaultInstance())))));
     hcm.addAllHttpFilters(authz.httpFilters(DataPlane.ENVOY));
     hcm.addHttpFilters(ListenerBuilder.ROUTER_FILTER);
     Tracing.apply(hcm, tracing);
-    return Filter.newBuilder().setName(ListenerBuilder.HCM).setTypedConfig(Protos.any(hcm.build())).build();
+    return Filter.newBuilder()
+        .setName(ListenerBuilder.HCM)
+        .setTypedConfig(Protos.any(hcm.build()))
+        .build();
   }
 
   private static Filter tcpProxy(String statPrefix, String cluster) {
     return Filter.newBuilder()
         .setName(ListenerBuilder.TCP_PROXY)
-        .setTypedConfig(Protos.any(TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build()))
+        .setTypedConfig(
+            Protos.any(TcpProxy.newBuilder().setStatPrefix(statPrefix).setCluster(cluster).build()))
         .build();
   }
 
@@ -224,16 +240,15 @@ final class InboundBuilder {
         .setType(Cluster.DiscoveryType.STATIC)
         .setConnectTimeout(Protos.duration(mesh.connectTimeout()))
         .setLoadAssignment(
-            io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment.newBuilder()
+            ClusterLoadAssignment.newBuilder()
                 .setClusterName(name)
                 .addEndpoints(
-                    io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
-                        .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.getDefaultInstance())
+                    LocalityLbEndpoints.newBuilder()
+                        .setLocality(Locality.getDefaultInstance())
                         .addLbEndpoints(
-                            io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint.newBuilder()
+                            LbEndpoint.newBuilder()
                                 .setEndpoint(
-                                    io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
-                                        .setAddress(address("127.0.0.1", port))))))
+                                    Endpoint.newBuilder().setAddress(address("127.0.0.1", port))))))
         .build();
   }
 
@@ -244,7 +259,8 @@ final class InboundBuilder {
         .setType(Cluster.DiscoveryType.ORIGINAL_DST)
         .setLbPolicy(Cluster.LbPolicy.CLUSTER_PROVIDED)
         .setConnectTimeout(Protos.duration(mesh.connectTimeout()))
-        .setUpstreamBindConfig(BindConfig.newBuilder().setSourceAddress(address(INBOUND_SOURCE, 0).getSocketAddress()))
+        .setUpstreamBindConfig(
+            BindConfig.newBuilder().setSourceAddress(address(INBOUND_SOURCE, 0).getSocketAddress()))
         .build();
   }
 

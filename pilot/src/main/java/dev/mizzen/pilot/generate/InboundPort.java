@@ -4,8 +4,8 @@ import dev.mizzen.ingest.model.Protocol;
 import java.util.Objects;
 
 /**
- * A port a workload serves, found through a service whose endpoints it is, or named by the
- * ingress of its Sidecar resource.
+ * A port a workload serves, found through a service whose endpoints it is, or named by the ingress
+ * of its Sidecar resource.
  *
  * @param port the workload (container) port, where traffic arrives
  * @param protocol the service port's protocol
@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param endpointPort where the application listens on 127.0.0.1 (a Sidecar's {@code
  *     defaultEndpoint}), 0 when traffic goes on to its original destination
  */
-public record InboundPort(int port, Protocol protocol, String service, int servicePort, int endpointPort) {
+public record InboundPort(
+    int port, Protocol protocol, String service, int servicePort, int endpointPort) {
   public InboundPort {
     Objects.requireNonNull(protocol);
     Objects.requireNonNull(service);

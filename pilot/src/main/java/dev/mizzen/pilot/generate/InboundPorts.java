@@ -1,13 +1,14 @@
 package dev.mizzen.pilot.generate;
 
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
+import dev.mizzen.ingest.model.SidecarSpec;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.push.SidecarScope;
-import dev.mizzen.ingest.model.SidecarSpec;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,9 @@ import java.util.TreeSet;
 
 /**
  * The services a proxy's workload serves and on which ports, as Istio finds a proxy's service
- * instances: the services of its namespace whose endpoints are its pod (or, for addresses that
- * name no pod, one of its IPs), and those whose selector picks its labels (a pod not yet ready is
- * in no endpoints, but is still what the service selects).
+ * instances: the services of its namespace whose endpoints are its pod (or, for addresses that name
+ * no pod, one of its IPs), and those whose selector picks its labels (a pod not yet ready is in no
+ * endpoints, but is still what the service selects).
  */
 final class InboundPorts {
   private InboundPorts() {}
@@ -41,7 +42,8 @@ final class InboundPorts {
         continue;
       }
       Map<String, String> selector = s.selector();
-      boolean selected = !selector.isEmpty() && proxy.labels().entrySet().containsAll(selector.entrySet());
+      boolean selected =
+          !selector.isEmpty() && proxy.labels().entrySet().containsAll(selector.entrySet());
       for (ServicePort p : s.ports()) {
         int target = endpointPort(s.endpoints(p.port()), proxy);
         if (target < 0 && selected) {
@@ -60,7 +62,7 @@ final class InboundPorts {
       }
     }
     List<InboundPort> sorted = new ArrayList<>(ports.values());
-    sorted.sort(java.util.Comparator.comparingInt(InboundPort::port));
+    sorted.sort(Comparator.comparingInt(InboundPort::port));
     return new Found(services, sorted);
   }
 

@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.generate;
 
 import com.google.protobuf.BoolValue;
+import dev.mizzen.pilot.push.TracingCollector;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
@@ -9,13 +10,14 @@ import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import dev.mizzen.pilot.push.TracingCollector;
 import java.util.Optional;
 
 /** Builds listeners as Istio shapes them for sidecars and for proxyless gRPC clients. */
@@ -28,20 +30,27 @@ final class ListenerBuilder {
   static final int VIRTUAL_OUTBOUND_PORT = 15001;
 
   static final HttpFilter ROUTER_FILTER =
-      HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Protos.any(Router.getDefaultInstance())).build();
+      HttpFilter.newBuilder()
+          .setName(ROUTER)
+          .setTypedConfig(Protos.any(Router.getDefaultInstance()))
+          .build();
   static final HttpFilter FAULT_FILTER =
-      HttpFilter.newBuilder().setName(FAULT).setTypedConfig(Protos.any(HTTPFault.getDefaultInstance())).build();
+      HttpFilter.newBuilder()
+          .setName(FAULT)
+          .setTypedConfig(Protos.any(HTTPFault.getDefaultInstance()))
+          .build();
+
   /** Detects TLS and reads the server name, for chains matching on either. */
   static final ListenerFilter TLS_INSPECTOR =
       ListenerFilter.newBuilder()
           .setName("envoy.filters.listener.tls_inspector")
-          .setTypedConfig(
-              Protos.any(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDefaultInstance()))
+          .setTypedConfig(Protos.any(TlsInspector.getDefaultInstance()))
           .build();
+
   static final HttpFilter CORS_FILTER =
       HttpFilter.newBuilder()
           .setName(CORS)
-          .setTypedConfig(Protos.any(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDefaultInstance()))
+          .setTypedConfig(Protos.any(Cors.getDefaultInstance()))
           .build();
 
   private ListenerBuilder() {}
@@ -55,7 +64,10 @@ final class ListenerBuilder {
     HttpConnectionManager.Builder hcm =
         HttpConnectionManager.newBuilder()
             .setStatPrefix("outbound_" + name)
-            .setRds(Rds.newBuilder().setRouteConfigName(String.valueOf(port)).setConfigSource(Protos.ADS))
+            .setRds(
+                Rds.newBuilder()
+                    .setRouteConfigName(String.valueOf(port))
+                    .setConfigSource(Protos.ADS))
             .addHttpFilters(FAULT_FILTER)
             .addHttpFilters(CORS_FILTER)
             .addHttpFilters(ROUTER_FILTER);
@@ -67,7 +79,8 @@ final class ListenerBuilder {
         .setTrafficDirection(TrafficDirection.OUTBOUND)
         .addFilterChains(
             FilterChain.newBuilder()
-                .addFilters(Filter.newBuilder().setName(HCM).setTypedConfig(Protos.any(hcm.build()))))
+                .addFilters(
+                    Filter.newBuilder().setName(HCM).setTypedConfig(Protos.any(hcm.build()))))
         .build();
   }
 

@@ -45,7 +45,8 @@ final class OutboundTls {
     }
     if (!s.kubernetes()) {
       return allHaveSidecars(s, p)
-          ? Optional.of(IstioTls.upstream(ClusterNames.sni(p.port(), subset, s.hostname()), identities(s, p)))
+          ? Optional.of(
+              IstioTls.upstream(ClusterNames.sni(p.port(), subset, s.hostname()), identities(s, p)))
           : Optional.empty();
     }
     int target = targetPort(s, p);
@@ -56,7 +57,8 @@ final class OutboundTls {
     if (mtls.mode() == MtlsMode.PERMISSIVE && !allHaveSidecars(s, p)) {
       return Optional.empty();
     }
-    return Optional.of(IstioTls.upstream(ClusterNames.sni(p.port(), subset, s.hostname()), identities(s, p)));
+    return Optional.of(
+        IstioTls.upstream(ClusterNames.sni(p.port(), subset, s.hostname()), identities(s, p)));
   }
 
   private static int targetPort(MeshService s, ServicePort p) {

@@ -1,16 +1,18 @@
 package dev.mizzen.pilot.generate;
 
+import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.push.SidecarScope;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What one group of proxies sees of a push: the services exported to its namespace that its
- * Sidecar resource lets it reach, and whether it passes unknown traffic through. Computed once per
- * group and push.
+ * What one group of proxies sees of a push: the services exported to its namespace that its Sidecar
+ * resource lets it reach, and whether it passes unknown traffic through. Computed once per group
+ * and push.
  */
 final class ProxyScope {
   final PushContext push;
@@ -19,11 +21,13 @@ final class ProxyScope {
   final Map<String, String> labels;
   final SidecarScope sidecar;
   final boolean allowAny;
+
   /** Virtual hosts already built at this push, shared with the other groups' scopes. */
-  final Map<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts;
+  final Map<List<Object>, VirtualHost> virtualHosts;
+
   private final List<MeshService> services;
 
-  ProxyScope(PushContext push, GroupKey key, Map<List<Object>, io.envoyproxy.envoy.config.route.v3.VirtualHost> virtualHosts) {
+  ProxyScope(PushContext push, GroupKey key, Map<List<Object>, VirtualHost> virtualHosts) {
     this.push = push;
     this.virtualHosts = virtualHosts;
     this.key = key;
@@ -31,7 +35,7 @@ final class ProxyScope {
     this.labels = key.labels();
     // Sidecar resources configure sidecars only, never gateways.
     this.sidecar =
-        key.type() == dev.mizzen.pilot.proxy.Proxy.Type.ROUTER ? SidecarScope.none() : push.sidecarScope(viewer, labels);
+        key.type() == Proxy.Type.ROUTER ? SidecarScope.none() : push.sidecarScope(viewer, labels);
     this.allowAny = sidecar.registryOnly().map(r -> !r).orElse(push.mesh().allowAnyOutbound());
     List<MeshService> visible = new ArrayList<>();
     for (MeshService s : push.services()) {

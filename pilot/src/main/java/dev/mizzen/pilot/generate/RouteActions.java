@@ -24,6 +24,7 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
+import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,13 +101,15 @@ final class RouteActions {
       b.setPerTryTimeout(Protos.duration(r.perTryTimeout()));
     }
     if (r.backoff() != null) {
-      b.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Protos.duration(r.backoff())));
+      b.setRetryBackOff(
+          RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(Protos.duration(r.backoff())));
     }
     if (Boolean.TRUE.equals(r.retryRemoteLocalities())) {
       b.setRetryPriority(
           RetryPolicy.RetryPriority.newBuilder()
               .setName("envoy.retry_priorities.previous_priorities")
-              .setTypedConfig(Protos.any(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(2).build())));
+              .setTypedConfig(
+                  Protos.any(PreviousPrioritiesConfig.newBuilder().setUpdateFrequency(2).build())));
     }
     return b.build();
   }
@@ -121,11 +124,12 @@ final class RouteActions {
               .setPercentage(Protos.percent(f.delayPercent())));
     }
     if (f.aborts()) {
-      FaultAbort.Builder a = FaultAbort.newBuilder().setPercentage(Protos.percent(f.abortPercent()));
+      FaultAbort.Builder a =
+          FaultAbort.newBuilder().setPercentage(Protos.percent(f.abortPercent()));
       if (f.abortHttpStatus() != 0) {
         a.setHttpStatus(f.abortHttpStatus());
       } else {
-        a.setGrpcStatus(io.grpc.Status.Code.valueOf(f.abortGrpcStatus()).value());
+        a.setGrpcStatus(Status.Code.valueOf(f.abortGrpcStatus()).value());
       }
       b.setAbort(a);
     }
@@ -134,9 +138,11 @@ final class RouteActions {
 
   /** A copy of the traffic to {@code cluster}, for a share of the requests. */
   static RouteAction.RequestMirrorPolicy mirror(String cluster, double percent) {
-    RouteAction.RequestMirrorPolicy.Builder m = RouteAction.RequestMirrorPolicy.newBuilder().setCluster(cluster);
+    RouteAction.RequestMirrorPolicy.Builder m =
+        RouteAction.RequestMirrorPolicy.newBuilder().setCluster(cluster);
     if (percent < 100) {
-      m.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(Protos.percent(percent)));
+      m.setRuntimeFraction(
+          RuntimeFractionalPercent.newBuilder().setDefaultValue(Protos.percent(percent)));
     }
     return m.build();
   }
@@ -173,15 +179,24 @@ final class RouteActions {
   static List<HeaderValueOption> headersToAdd(HeaderOperations ops) {
     List<HeaderValueOption> out = new ArrayList<>();
     for (Map.Entry<String, String> e : new TreeMap<>(ops.set()).entrySet()) {
-      out.add(option(e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+      out.add(
+          option(
+              e.getKey(),
+              e.getValue(),
+              HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
     }
     for (Map.Entry<String, String> e : new TreeMap<>(ops.add()).entrySet()) {
-      out.add(option(e.getKey(), e.getValue(), HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
+      out.add(
+          option(
+              e.getKey(),
+              e.getValue(),
+              HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
     }
     return out;
   }
 
-  private static HeaderValueOption option(String name, String value, HeaderValueOption.HeaderAppendAction action) {
+  private static HeaderValueOption option(
+      String name, String value, HeaderValueOption.HeaderAppendAction action) {
     return HeaderValueOption.newBuilder()
         .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
         .setAppendAction(action)
@@ -220,7 +235,8 @@ final class RouteActions {
     if (d.body() != null) {
       b.setBody(
           d.bodyIsBytes()
-              ? DataSource.newBuilder().setInlineBytes(ByteString.copyFrom(d.body(), StandardCharsets.ISO_8859_1))
+              ? DataSource.newBuilder()
+                  .setInlineBytes(ByteString.copyFrom(d.body(), StandardCharsets.ISO_8859_1))
               : DataSource.newBuilder().setInlineString(d.body()));
     }
     return b.build();
@@ -232,7 +248,8 @@ final class RouteActions {
     if (!h.httpHeaderName().isEmpty()) {
       b.setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(h.httpHeaderName()));
     } else if (!h.cookieName().isEmpty()) {
-      RouteAction.HashPolicy.Cookie.Builder c = RouteAction.HashPolicy.Cookie.newBuilder().setName(h.cookieName());
+      RouteAction.HashPolicy.Cookie.Builder c =
+          RouteAction.HashPolicy.Cookie.newBuilder().setName(h.cookieName());
       if (!h.cookiePath().isEmpty()) {
         c.setPath(h.cookiePath());
       }
@@ -241,9 +258,11 @@ final class RouteActions {
       }
       b.setCookie(c);
     } else if (h.useSourceIp()) {
-      b.setConnectionProperties(RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
+      b.setConnectionProperties(
+          RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true));
     } else {
-      b.setQueryParameter(RouteAction.HashPolicy.QueryParameter.newBuilder().setName(h.queryParameter()));
+      b.setQueryParameter(
+          RouteAction.HashPolicy.QueryParameter.newBuilder().setName(h.queryParameter()));
     }
     return b.build();
   }

@@ -16,9 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Builds the virtual hosts a sidecar (or proxyless gRPC client) sees for a service port: the
- * routes of the VirtualService for the host when there is one (the oldest, as Istio's sidecars
- * use), else one route to the whole service.
+ * Builds the virtual hosts a sidecar (or proxyless gRPC client) sees for a service port: the routes
+ * of the VirtualService for the host when there is one (the oldest, as Istio's sidecars use), else
+ * one route to the whole service.
  */
 final class RouteBuilder {
   private final ProxyScope scope;
@@ -41,7 +41,8 @@ final class RouteBuilder {
    */
   VirtualHost virtualHost(MeshService service, int port, List<String> domains) {
     Optional<Config<VirtualServiceSpec>> vs =
-        scope.push.virtualServices().forMeshHost(service.hostname(), scope.viewer).stream().findFirst();
+        scope.push.virtualServices().forMeshHost(service.hostname(), scope.viewer).stream()
+            .findFirst();
     List<Object> key = new ArrayList<>();
     key.add(forGrpc);
     key.add(service.hostname());
@@ -65,15 +66,21 @@ final class RouteBuilder {
         key.add(scope.labels);
       }
     }
-    return scope.virtualHosts.computeIfAbsent(List.copyOf(key), k -> build(service, port, domains, vs));
+    return scope.virtualHosts.computeIfAbsent(
+        List.copyOf(key), k -> build(service, port, domains, vs));
   }
 
-  private VirtualHost build(MeshService service, int port, List<String> domains, Optional<Config<VirtualServiceSpec>> vs) {
+  private VirtualHost build(
+      MeshService service,
+      int port,
+      List<String> domains,
+      Optional<Config<VirtualServiceSpec>> vs) {
     List<Route> list =
         vs.isPresent()
             ? routes.of(vs.get(), port, VirtualServiceSpec.MESH)
             : List.of(routes.defaultRoute(service, port));
-    VirtualHost.Builder host = VirtualHost.newBuilder().setName(service.hostname() + ":" + port).addAllDomains(domains);
+    VirtualHost.Builder host =
+        VirtualHost.newBuilder().setName(service.hostname() + ":" + port).addAllDomains(domains);
     Optional<RetryPolicy> shared = forGrpc ? Optional.empty() : sharedRetryPolicy(list);
     if (shared.isPresent()) {
       // Envoy applies a virtual host's retry policy to each route that has none of its own:
@@ -92,8 +99,8 @@ final class RouteBuilder {
   }
 
   /**
-   * The retry policy every route has, when they all have the same one. gRPC's xDS client reads
-   * only route-level policies, so its routes keep theirs.
+   * The retry policy every route has, when they all have the same one. gRPC's xDS client reads only
+   * route-level policies, so its routes keep theirs.
    */
   private static Optional<RetryPolicy> sharedRetryPolicy(List<Route> routes) {
     if (routes.size() < 2) {
@@ -130,11 +137,12 @@ final class RouteBuilder {
   /**
    * The names requests may use for a service port from a proxy in {@code viewer}: the FQDN, the
    * short forms a resolver would expand for Kubernetes services (the bare name only in the
-   * service's own namespace), the virtual IP. With {@code withPort} each name comes also as
-   * {@code name:port}; without, the route configuration must ignore the port in host matching
-   * (Envoy sidecars, as Istio does; gRPC's xDS client has no such switch and gets both forms).
+   * service's own namespace), the virtual IP. With {@code withPort} each name comes also as {@code
+   * name:port}; without, the route configuration must ignore the port in host matching (Envoy
+   * sidecars, as Istio does; gRPC's xDS client has no such switch and gets both forms).
    */
-  static List<String> domains(MeshService service, int port, String viewer, boolean allShortNames, boolean withPort) {
+  static List<String> domains(
+      MeshService service, int port, String viewer, boolean allShortNames, boolean withPort) {
     Set<String> names = new LinkedHashSet<>();
     names.add(service.hostname());
     if (service.kubernetes()) {

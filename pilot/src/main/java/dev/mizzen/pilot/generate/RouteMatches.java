@@ -17,8 +17,8 @@ final class RouteMatches {
   /**
    * The match; null stands for a route without matches, which matches every request.
    *
-   * @param forGrpc whether for a proxyless gRPC client, which (unlike Envoy) compares paths
-   *     without case unless told otherwise
+   * @param forGrpc whether for a proxyless gRPC client, which (unlike Envoy) compares paths without
+   *     case unless told otherwise
    */
   static RouteMatch of(HttpMatch m, boolean forGrpc) {
     RouteMatch.Builder match = RouteMatch.newBuilder();

@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.generate;
 
 import com.google.protobuf.BoolValue;
+import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.pilot.push.MeshService;
@@ -9,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,7 @@ final class SidecarGenerator {
     for (MeshService s : scope.services()) {
       for (ServicePort p : s.ports()) {
         if (p.protocol().isHttp() && scope.allows(s, p.port())) {
-          ports.computeIfAbsent(p.port(), n -> new java.util.ArrayList<>()).add(s);
+          ports.computeIfAbsent(p.port(), n -> new ArrayList<>()).add(s);
         }
       }
     }
@@ -57,7 +59,9 @@ final class SidecarGenerator {
       for (MeshService s : e.getValue()) {
         // Envoy refuses a domain named by two virtual hosts: the first service keeps it.
         List<String> domains =
-            RouteBuilder.domains(s, port, scope.viewer, false, false).stream().filter(used::add).toList();
+            RouteBuilder.domains(s, port, scope.viewer, false, false).stream()
+                .filter(used::add)
+                .toList();
         if (!domains.isEmpty()) {
           rc.addVirtualHosts(rb.virtualHost(s, port, domains));
         }
@@ -78,7 +82,9 @@ final class SidecarGenerator {
     for (var l : new TcpListeners(scope, http.keySet()).build()) {
       out.put(l.getName(), l);
     }
-    var vo = ListenerBuilder.virtualOutbound(scope.allowAny ? ClusterNames.PASSTHROUGH : ClusterNames.BLACK_HOLE);
+    var vo =
+        ListenerBuilder.virtualOutbound(
+            scope.allowAny ? ClusterNames.PASSTHROUGH : ClusterNames.BLACK_HOLE);
     out.put(vo.getName(), vo);
     var authz = scope.push.authz().workload(scope.key.workload());
     var vi = inbound.virtualInbound(scope.key.inbound(), authz, scope.push.tracing());
@@ -96,7 +102,7 @@ final class SidecarGenerator {
                 .setRoute(
                     RouteAction.newBuilder()
                         .setCluster(ClusterNames.PASSTHROUGH)
-                        .setTimeout(com.google.protobuf.Duration.getDefaultInstance())))
+                        .setTimeout(Duration.getDefaultInstance())))
         .build();
   }
 }

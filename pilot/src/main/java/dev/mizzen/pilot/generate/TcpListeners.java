@@ -28,10 +28,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The outbound listeners of a sidecar for ports that are not HTTP: one per service address and
- * port ({@code VIP_PORT}), or {@code 0.0.0.0_PORT} for services without one, whose filter chains
- * follow the VirtualServices' TCP routes (by destination subnet) and TLS routes (by server name),
- * ending in the service's own cluster.
+ * The outbound listeners of a sidecar for ports that are not HTTP: one per service address and port
+ * ({@code VIP_PORT}), or {@code 0.0.0.0_PORT} for services without one, whose filter chains follow
+ * the VirtualServices' TCP routes (by destination subnet) and TLS routes (by server name), ending
+ * in the service's own cluster.
  */
 final class TcpListeners {
   private final ProxyScope scope;
@@ -76,7 +76,8 @@ final class TcpListeners {
     return out;
   }
 
-  private List<Chain> chains(MeshService s, int port, boolean tls, boolean shared, List<String> cidrs) {
+  private List<Chain> chains(
+      MeshService s, int port, boolean tls, boolean shared, List<String> cidrs) {
     List<Chain> chains = new ArrayList<>();
     Optional<Config<VirtualServiceSpec>> vs =
         scope.push.virtualServices().forMeshHost(s.hostname(), scope.viewer).stream().findFirst();
@@ -96,7 +97,9 @@ final class TcpListeners {
         if (!r.matches().isEmpty() && applicable.isEmpty()) {
           continue;
         }
-        boolean unconditional = r.matches().isEmpty() || applicable.stream().anyMatch(m -> m.destinationSubnets().isEmpty());
+        boolean unconditional =
+            r.matches().isEmpty()
+                || applicable.stream().anyMatch(m -> m.destinationSubnets().isEmpty());
         for (L4Match m : applicable) {
           if (!m.destinationSubnets().isEmpty()) {
             chains.add(new Chain(match(ownNames, m.destinationSubnets()), r.route(), port));
@@ -136,7 +139,9 @@ final class TcpListeners {
     Listener.Builder l =
         Listener.newBuilder()
             .setName(name)
-            .setAddress(InboundBuilder.address(address, Integer.parseInt(name.substring(name.lastIndexOf('_') + 1))))
+            .setAddress(
+                InboundBuilder.address(
+                    address, Integer.parseInt(name.substring(name.lastIndexOf('_') + 1))))
             .setBindToPort(BoolValue.of(false))
             .setTrafficDirection(TrafficDirection.OUTBOUND);
     Set<FilterChainMatch> seen = new HashSet<>();
@@ -147,7 +152,8 @@ final class TcpListeners {
         continue;
       }
       sni |= c.match().getServerNamesCount() > 0;
-      FilterChain.Builder fc = FilterChain.newBuilder().addFilters(tcpProxy(scope, c.route(), c.port()));
+      FilterChain.Builder fc =
+          FilterChain.newBuilder().addFilters(tcpProxy(scope, c.route(), c.port()));
       if (!c.match().equals(FilterChainMatch.getDefaultInstance())) {
         fc.setFilterChainMatch(c.match());
       }
@@ -161,7 +167,8 @@ final class TcpListeners {
 
   /** A TCP proxy to weighted destinations, idle timeout from the DestinationRule of the first. */
   static Filter tcpProxy(ProxyScope scope, List<RouteDestination> route, int port) {
-    List<RouteDestination> weighted = route.size() == 1 ? route : route.stream().filter(d -> d.weight() > 0).toList();
+    List<RouteDestination> weighted =
+        route.size() == 1 ? route : route.stream().filter(d -> d.weight() > 0).toList();
     TcpProxy.Builder t = TcpProxy.newBuilder();
     if (weighted.size() == 1) {
       String cluster = Destinations.cluster(scope.push, weighted.get(0), port);
@@ -170,15 +177,27 @@ final class TcpListeners {
       TcpProxy.WeightedCluster.Builder wc = TcpProxy.WeightedCluster.newBuilder();
       for (RouteDestination d : weighted) {
         wc.addClusters(
-            TcpProxy.WeightedCluster.ClusterWeight.newBuilder().setName(Destinations.cluster(scope.push, d, port)).setWeight(d.weight()));
+            TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                .setName(Destinations.cluster(scope.push, d, port))
+                .setWeight(d.weight()));
       }
-      t.setStatPrefix(Destinations.cluster(scope.push, weighted.get(0), port)).setWeightedClusters(wc);
+      t.setStatPrefix(Destinations.cluster(scope.push, weighted.get(0), port))
+          .setWeightedClusters(wc);
     }
     RouteDestination first = weighted.get(0);
-    TrafficPolicy p = EffectivePolicy.of(scope.push, first.host(), first.subset(), first.port() == 0 ? port : first.port(), scope.viewer);
+    TrafficPolicy p =
+        EffectivePolicy.of(
+            scope.push,
+            first.host(),
+            first.subset(),
+            first.port() == 0 ? port : first.port(),
+            scope.viewer);
     if (p.connectionPool() != null && p.connectionPool().tcpIdleTimeout() != null) {
       t.setIdleTimeout(Protos.duration(p.connectionPool().tcpIdleTimeout()));
     }
-    return Filter.newBuilder().setName(ListenerBuilder.TCP_PROXY).setTypedConfig(Protos.any(t.build())).build();
+    return Filter.newBuilder()
+        .setName(ListenerBuilder.TCP_PROXY)
+        .setTypedConfig(Protos.any(t.build()))
+        .build();
   }
 }

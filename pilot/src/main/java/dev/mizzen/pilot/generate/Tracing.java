@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.generate;
 
+import com.google.protobuf.BoolValue;
 import dev.mizzen.pilot.push.TracingCollector;
 import io.envoyproxy.envoy.config.trace.v3.ZipkinConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -27,12 +28,14 @@ final class Tracing {
             .setCollectorEndpointVersion(ZipkinConfig.CollectorEndpointVersion.HTTP_JSON)
             .setCollectorHostname(c.address())
             .setTraceId128Bit(true)
-            .setSharedSpanContext(com.google.protobuf.BoolValue.of(false))
+            .setSharedSpanContext(BoolValue.of(false))
             .build();
     hcm.setTracing(
         HttpConnectionManager.Tracing.newBuilder()
             .setProvider(
-                io.envoyproxy.envoy.config.trace.v3.Tracing.Http.newBuilder().setName(ZIPKIN).setTypedConfig(Protos.any(zipkin)))
+                io.envoyproxy.envoy.config.trace.v3.Tracing.Http.newBuilder()
+                    .setName(ZIPKIN)
+                    .setTypedConfig(Protos.any(zipkin)))
             .setRandomSampling(Percent.newBuilder().setValue(c.samplingPercent()))
             .setClientSampling(Percent.newBuilder().setValue(100))
             .setOverallSampling(Percent.newBuilder().setValue(100)));

@@ -50,9 +50,13 @@ final class UpstreamTls {
         return Decision.PLAIN;
       }
       case ISTIO_MUTUAL -> {
-        List<String> sans = tls.subjectAltNames().isEmpty() ? auto.identities(s, p) : tls.subjectAltNames();
+        List<String> sans =
+            tls.subjectAltNames().isEmpty() ? auto.identities(s, p) : tls.subjectAltNames();
         String name = tls.sni().isEmpty() ? sni : tls.sni();
-        return new Decision(Optional.of(forGrpc ? IstioTls.grpcUpstream(name, sans) : IstioTls.upstream(name, sans)), false);
+        return new Decision(
+            Optional.of(
+                forGrpc ? IstioTls.grpcUpstream(name, sans) : IstioTls.upstream(name, sans)),
+            false);
       }
       default -> {
         if (forGrpc) {
@@ -68,7 +72,8 @@ final class UpstreamTls {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
     if (!tls.credentialName().isEmpty()) {
       // Istio's agent serves the Secret's certificate and roots over SDS under these names.
-      common.addTlsCertificateSdsSecretConfigs(IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
+      common.addTlsCertificateSdsSecretConfigs(
+          IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
     } else if (!tls.clientCertificate().isEmpty()) {
       common.addTlsCertificates(
           TlsCertificate.newBuilder()
@@ -77,8 +82,13 @@ final class UpstreamTls {
     }
     if (!tls.insecureSkipVerify()) {
       CertificateValidationContext.Builder v =
-          CertificateValidationContext.newBuilder().addAllMatchTypedSubjectAltNames(dnsNames(tls.subjectAltNames()));
-      validation(common, v, tls.credentialName(), tls.caCertificates().isEmpty() ? SYSTEM_ROOTS : tls.caCertificates());
+          CertificateValidationContext.newBuilder()
+              .addAllMatchTypedSubjectAltNames(dnsNames(tls.subjectAltNames()));
+      validation(
+          common,
+          v,
+          tls.credentialName(),
+          tls.caCertificates().isEmpty() ? SYSTEM_ROOTS : tls.caCertificates());
     }
     if (p.protocol().isHttp2()) {
       common.addAlpnProtocols("h2");
@@ -96,16 +106,20 @@ final class UpstreamTls {
 
   /**
    * Sets how a peer's certificate is checked: against the roots of the Secret {@code
-   * credentialName} served by Istio's agent over SDS ({@code <name>-cacert}) when it is given,
-   * else against the roots in {@code caFile}.
+   * credentialName} served by Istio's agent over SDS ({@code <name>-cacert}) when it is given, else
+   * against the roots in {@code caFile}.
    */
   static void validation(
-      CommonTlsContext.Builder common, CertificateValidationContext.Builder v, String credentialName, String caFile) {
+      CommonTlsContext.Builder common,
+      CertificateValidationContext.Builder v,
+      String credentialName,
+      String caFile) {
     if (!credentialName.isEmpty()) {
       common.setCombinedValidationContext(
           CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
               .setDefaultValidationContext(v)
-              .setValidationContextSdsSecretConfig(IstioTls.agentSecret("kubernetes://" + credentialName + "-cacert")));
+              .setValidationContextSdsSecretConfig(
+                  IstioTls.agentSecret("kubernetes://" + credentialName + "-cacert")));
     } else {
       common.setValidationContext(v.setTrustedCa(DataSource.newBuilder().setFilename(caFile)));
     }

@@ -8,9 +8,8 @@ import dev.mizzen.pilot.xds.XdsEvents;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -18,12 +17,16 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.NamingConvention;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -34,35 +37,39 @@ import java.util.concurrent.atomic.AtomicLong;
  * istiod's metrics, under istiod's names and labels, so that existing dashboards and alerts work.
  *
  * <p>istiod exports its counters without the {@code _total} suffix that Micrometer's Prometheus
- * registry adds to counters; to keep the names, Mizzen's counters are monotonic values exported
- * as gauges. {@code rate()} and {@code increase()} work on them as on istiod's.
+ * registry adds to counters; to keep the names, Mizzen's counters are monotonic values exported as
+ * gauges. {@code rate()} and {@code increase()} work on them as on istiod's.
  */
 public final class PilotMetrics implements XdsEvents {
   /** istiod's buckets for convergence, in seconds. */
   private static final double[] CONVERGENCE_BUCKETS = {0.1, 0.5, 1, 3, 5, 10, 20, 30};
 
   private static final double[] SHORT_BUCKETS = {0.01, 0.1, 1, 3, 5, 10, 20, 30};
-  private static final double[] SIZE_BUCKETS = {1, 10_000, 1_000_000, 4_000_000, 10_000_000, 40_000_000};
+  private static final double[] SIZE_BUCKETS = {
+    1, 10_000, 1_000_000, 4_000_000, 10_000_000, 40_000_000
+  };
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final AtomicLong connected = new AtomicLong();
   private final ConcurrentMap<List<String>, AtomicLong> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<List<String>, AtomicLong> levels = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
-  private final Map<String, Instant> pushStarts = new LinkedHashMap<>(64, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
+  private final Map<String, Instant> pushStarts =
+      new LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-      return size() > 256;
-    }
-  };
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > 256;
+        }
+      };
 
   /** One proxy's convergence, for the dashboard. */
   public record Convergence(Instant at, String proxy, String type, double seconds) {}
 
-  private final java.util.ArrayDeque<Convergence> recent = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Convergence> recent = new ArrayDeque<>();
 
   /** The last convergences measured, oldest first. */
   public List<Convergence> recentConvergence() {
@@ -107,7 +114,9 @@ public final class PilotMetrics implements XdsEvents {
 
   // ---- pushes ----
 
-  /** A push started whose version proxies will acknowledge; {@code triggeredAt} is its first change. */
+  /**
+   * A push started whose version proxies will acknowledge; {@code triggeredAt} is its first change.
+   */
   public void pushStarted(String version, Instant triggeredAt) {
     synchronized (pushStarts) {
       pushStarts.put(version, triggeredAt);
@@ -116,7 +125,10 @@ public final class PilotMetrics implements XdsEvents {
 
   /** How long changes waited in the debounce, and how many were merged. */
   public void debounced(long waitedNanos) {
-    timer("pilot_debounce_time", "Seconds from the first change of a burst to the start of its push.", SHORT_BUCKETS)
+    timer(
+            "pilot_debounce_time",
+            "Seconds from the first change of a burst to the start of its push.",
+            SHORT_BUCKETS)
         .record(waitedNanos, TimeUnit.NANOSECONDS);
   }
 
@@ -127,7 +139,12 @@ public final class PilotMetrics implements XdsEvents {
 
   /** Config updates received, by istiod's type: config, eds, svc. */
   public void inboundUpdate(String type, int n) {
-    counter("pilot_inbound_updates", "Config and registry updates received, by kind of update.", "type", type).addAndGet(n);
+    counter(
+            "pilot_inbound_updates",
+            "Config and registry updates received, by kind of update.",
+            "type",
+            type)
+        .addAndGet(n);
   }
 
   /** The number of services and of refused objects at the last push. */
@@ -139,13 +156,18 @@ public final class PilotMetrics implements XdsEvents {
     }
     levels.forEach(
         (key, value) -> {
-          if (key.get(0).equals("pilot_total_rejected_configs") && !byKind.containsKey(key.get(2))) {
+          if (key.get(0).equals("pilot_total_rejected_configs")
+              && !byKind.containsKey(key.get(2))) {
             value.set(0);
           }
         });
     byKind.forEach(
         (kind, n) ->
-            level("pilot_total_rejected_configs", "Objects currently refused, by kind.", "type", kind)
+            level(
+                    "pilot_total_rejected_configs",
+                    "Objects currently refused, by kind.",
+                    "type",
+                    kind)
                 .set(n));
   }
 
@@ -166,10 +188,21 @@ public final class PilotMetrics implements XdsEvents {
   @Override
   public void sent(ProxyConnection conn, String type, int resources, long bytes, long nanos) {
     String t = istioType(type);
-    counter("pilot_xds_pushes", "Responses sent to proxies, by xDS type.", "type", t).incrementAndGet();
-    timer("pilot_xds_push_time", "Seconds spent handing one response to the transport, by xDS type.", SHORT_BUCKETS, "type", t)
+    counter("pilot_xds_pushes", "Responses sent to proxies, by xDS type.", "type", t)
+        .incrementAndGet();
+    timer(
+            "pilot_xds_push_time",
+            "Seconds spent handing one response to the transport, by xDS type.",
+            SHORT_BUCKETS,
+            "type",
+            t)
         .record(nanos, TimeUnit.NANOSECONDS);
-    summary("pilot_xds_config_size_bytes", "Bytes of resources in one response, by xDS type.", SIZE_BUCKETS, "type", t)
+    summary(
+            "pilot_xds_config_size_bytes",
+            "Bytes of resources in one response, by xDS type.",
+            SIZE_BUCKETS,
+            "type",
+            t)
         .record(bytes);
   }
 
@@ -189,9 +222,13 @@ public final class PilotMetrics implements XdsEvents {
         if (recent.size() == 200) {
           recent.removeFirst();
         }
-        recent.addLast(new Convergence(Instant.now(), conn.proxy().shortId(), istioType(type), nanos / 1e9));
+        recent.addLast(
+            new Convergence(Instant.now(), conn.proxy().shortId(), istioType(type), nanos / 1e9));
       }
-      timer("pilot_proxy_convergence_time", "Seconds from a config change to a proxy acknowledging the config it produced.", CONVERGENCE_BUCKETS)
+      timer(
+              "pilot_proxy_convergence_time",
+              "Seconds from a config change to a proxy acknowledging the config it produced.",
+              CONVERGENCE_BUCKETS)
           .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
@@ -199,15 +236,30 @@ public final class PilotMetrics implements XdsEvents {
   @Override
   public void rejected(ProxyConnection conn, String type, String version, String error) {
     String t = istioType(type);
-    counter("pilot_total_xds_rejects", "Responses proxies refused (NACKed), by xDS type.", "type", t).incrementAndGet();
+    counter(
+            "pilot_total_xds_rejects",
+            "Responses proxies refused (NACKed), by xDS type.",
+            "type",
+            t)
+        .incrementAndGet();
     Proxy p = conn.proxy();
-    level("pilot_xds_" + t + "_reject", "Proxies refusing " + t + " config, with the reason they gave.", "node", p.id(), "err", error)
+    level(
+            "pilot_xds_" + t + "_reject",
+            "Proxies refusing " + t + " config, with the reason they gave.",
+            "node",
+            p.id(),
+            "err",
+            error)
         .set(1);
   }
 
   @Override
   public void refused(String nodeId, Status status, String reason) {
-    counter("pilot_xds_refused_streams", "Streams refused before they were served, by reason.", "reason", status.name().toLowerCase(java.util.Locale.ROOT))
+    counter(
+            "pilot_xds_refused_streams",
+            "Streams refused before they were served, by reason.",
+            "reason",
+            status.name().toLowerCase(Locale.ROOT))
         .incrementAndGet();
   }
 
@@ -238,14 +290,17 @@ public final class PilotMetrics implements XdsEvents {
 
   private AtomicLong gaugeValue(
       ConcurrentMap<List<String>, AtomicLong> map, String name, String help, String... tags) {
-    List<String> key = new java.util.ArrayList<>(tags.length + 1);
+    List<String> key = new ArrayList<>(tags.length + 1);
     key.add(name);
     key.addAll(List.of(tags));
     return map.computeIfAbsent(
         List.copyOf(key),
         k -> {
           AtomicLong value = new AtomicLong();
-          Gauge.builder(name, value, AtomicLong::get).description(help).tags(Tags.of(tags)).register(registry);
+          Gauge.builder(name, value, AtomicLong::get)
+              .description(help)
+              .tags(Tags.of(tags))
+              .register(registry);
           return value;
         });
   }

@@ -1,4 +1,2 @@
-/**
- * Prometheus metrics under istiod's names.
- */
+/** Prometheus metrics under istiod's names. */
 package dev.mizzen.pilot.metrics;

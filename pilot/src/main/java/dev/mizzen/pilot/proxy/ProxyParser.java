@@ -27,8 +27,11 @@ public final class ProxyParser {
         switch (parts[0]) {
           case "sidecar" -> Proxy.Type.SIDECAR;
           case "router" -> Proxy.Type.ROUTER;
-          default -> throw new InvalidProxyException(
-              "invalid node type (valid types: sidecar, router) in the service node \"" + id + "\"");
+          default ->
+              throw new InvalidProxyException(
+                  "invalid node type (valid types: sidecar, router) in the service node \""
+                      + id
+                      + "\"");
         };
     Struct metadata = node.getMetadata();
     List<String> ips = new ArrayList<>();

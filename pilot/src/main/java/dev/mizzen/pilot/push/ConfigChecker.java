@@ -39,12 +39,16 @@ final class ConfigChecker {
 
   List<ConfigError> check() {
     List<ConfigError> warnings = new ArrayList<>();
-    for (Map.Entry<String, List<Config<VirtualServiceSpec>>> e : push.virtualServices().meshIndex().entrySet()) {
+    for (Map.Entry<String, List<Config<VirtualServiceSpec>>> e :
+        push.virtualServices().meshIndex().entrySet()) {
       String host = e.getKey();
       List<Config<VirtualServiceSpec>> list = e.getValue();
-      if (push.service(host).isEmpty() && push.services().stream().noneMatch(s -> SidecarScope.hostMatches(host, s.hostname()))) {
+      if (push.service(host).isEmpty()
+          && push.services().stream()
+              .noneMatch(s -> SidecarScope.hostMatches(host, s.hostname()))) {
         for (Config<VirtualServiceSpec> vs : list) {
-          warnings.add(warning(vs, "spec.hosts", "host " + host + " matches no service of the mesh"));
+          warnings.add(
+              warning(vs, "spec.hosts", "host " + host + " matches no service of the mesh"));
         }
       }
       for (int i = 1; i < list.size(); i++) {
@@ -52,7 +56,10 @@ final class ConfigChecker {
             warning(
                 list.get(i),
                 "spec.hosts",
-                "host " + host + " is already routed by VirtualService " + list.get(0).ref().qualifiedName()
+                "host "
+                    + host
+                    + " is already routed by VirtualService "
+                    + list.get(0).ref().qualifiedName()
                     + ", which was created first and wins for sidecars"));
       }
     }
@@ -67,7 +74,11 @@ final class ConfigChecker {
       for (int i = 0; i < bound.size(); i++) {
         String g = bound.get(i);
         if (!g.equals(VirtualServiceSpec.MESH) && !gateways.contains(g)) {
-          warnings.add(warning(vs, "spec.gateways[" + i + "]", "gateway " + g + " does not exist; nothing is routed through it"));
+          warnings.add(
+              warning(
+                  vs,
+                  "spec.gateways[" + i + "]",
+                  "gateway " + g + " does not exist; nothing is routed through it"));
         }
       }
     }
@@ -81,37 +92,50 @@ final class ConfigChecker {
     for (int i = 0; i < http.size(); i++) {
       List<RouteDestination> route = http.get(i).route();
       for (int j = 0; j < route.size(); j++) {
-        checkDestination(vs, route.get(j), "spec.http[" + i + "].route[" + j + "].destination", warnings);
+        checkDestination(
+            vs, route.get(j), "spec.http[" + i + "].route[" + j + "].destination", warnings);
       }
       var mirrors = http.get(i).mirrors();
       for (int j = 0; j < mirrors.size(); j++) {
         var m = mirrors.get(j);
-        checkDestination(vs, new RouteDestination(m.host(), m.subset(), m.port(), 0), "spec.http[" + i + "].mirror", warnings);
+        checkDestination(
+            vs,
+            new RouteDestination(m.host(), m.subset(), m.port(), 0),
+            "spec.http[" + i + "].mirror",
+            warnings);
       }
     }
     for (int i = 0; i < vs.spec().tcp().size(); i++) {
       List<RouteDestination> route = vs.spec().tcp().get(i).route();
       for (int j = 0; j < route.size(); j++) {
-        checkDestination(vs, route.get(j), "spec.tcp[" + i + "].route[" + j + "].destination", warnings);
+        checkDestination(
+            vs, route.get(j), "spec.tcp[" + i + "].route[" + j + "].destination", warnings);
       }
     }
     for (int i = 0; i < vs.spec().tls().size(); i++) {
       List<RouteDestination> route = vs.spec().tls().get(i).route();
       for (int j = 0; j < route.size(); j++) {
-        checkDestination(vs, route.get(j), "spec.tls[" + i + "].route[" + j + "].destination", warnings);
+        checkDestination(
+            vs, route.get(j), "spec.tls[" + i + "].route[" + j + "].destination", warnings);
       }
     }
   }
 
-  private void checkDestination(Config<VirtualServiceSpec> vs, RouteDestination d, String field, List<ConfigError> warnings) {
+  private void checkDestination(
+      Config<VirtualServiceSpec> vs, RouteDestination d, String field, List<ConfigError> warnings) {
     String host = d.host();
     Optional<MeshService> service = push.service(host);
     if (service.isEmpty()) {
-      warnings.add(warning(vs, field + ".host", "no service " + host + " in the mesh; requests routed there fail"));
+      warnings.add(
+          warning(
+              vs,
+              field + ".host",
+              "no service " + host + " in the mesh; requests routed there fail"));
       return;
     }
     if (d.port() != 0 && service.get().port(d.port()).isEmpty()) {
-      warnings.add(warning(vs, field + ".port.number", "service " + host + " has no port " + d.port()));
+      warnings.add(
+          warning(vs, field + ".port.number", "service " + host + " has no port " + d.port()));
     }
     if (!d.subset().isEmpty()) {
       Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(host, vs.namespace());
@@ -120,7 +144,11 @@ final class ConfigChecker {
             warning(
                 vs,
                 field + ".subset",
-                "subset \"" + d.subset() + "\" of " + host + " is not defined by any DestinationRule;"
+                "subset \""
+                    + d.subset()
+                    + "\" of "
+                    + host
+                    + " is not defined by any DestinationRule;"
                     + " requests routed there fail"));
       }
     }
@@ -141,7 +169,10 @@ final class ConfigChecker {
             warning(
                 sc,
                 "spec",
-                "namespace " + sc.namespace() + " already has Sidecar " + earlier.name()
+                "namespace "
+                    + sc.namespace()
+                    + " already has Sidecar "
+                    + earlier.name()
                     + " without workloadSelector, which was created first and applies; this one is ignored"));
       }
     }

@@ -24,7 +24,9 @@ final class Delegation {
   private Delegation() {}
 
   static Config<VirtualServiceSpec> merge(
-      Config<VirtualServiceSpec> root, Map<String, Config<VirtualServiceSpec>> delegates, List<ConfigError> warnings) {
+      Config<VirtualServiceSpec> root,
+      Map<String, Config<VirtualServiceSpec>> delegates,
+      List<ConfigError> warnings) {
     List<HttpRoute> http = root.spec().http();
     if (http.stream().noneMatch(r -> r.delegate() != null)) {
       return root;
@@ -37,10 +39,19 @@ final class Delegation {
         continue;
       }
       String field = "spec.http[" + i + "].delegate";
-      String ns = route.delegate().namespace().isEmpty() ? root.namespace() : route.delegate().namespace();
+      String ns =
+          route.delegate().namespace().isEmpty() ? root.namespace() : route.delegate().namespace();
       Config<VirtualServiceSpec> delegate = delegates.get(ns + "/" + route.delegate().name());
       if (delegate == null) {
-        warnings.add(warning(root, field, "delegate VirtualService " + ns + "/" + route.delegate().name() + " not found; this route is left out"));
+        warnings.add(
+            warning(
+                root,
+                field,
+                "delegate VirtualService "
+                    + ns
+                    + "/"
+                    + route.delegate().name()
+                    + " not found; this route is left out"));
         continue;
       }
       if (!ExportTo.visible(delegate.spec().exportTo(), delegate.namespace(), root.namespace())) {
@@ -48,8 +59,13 @@ final class Delegation {
             warning(
                 root,
                 field,
-                "delegate VirtualService " + ns + "/" + route.delegate().name() + " is not exported to namespace "
-                    + root.namespace() + "; this route is left out"));
+                "delegate VirtualService "
+                    + ns
+                    + "/"
+                    + route.delegate().name()
+                    + " is not exported to namespace "
+                    + root.namespace()
+                    + "; this route is left out"));
         continue;
       }
       List<HttpRoute> sub = delegate.spec().http();
@@ -61,7 +77,8 @@ final class Delegation {
               warning(
                   delegate,
                   "spec.http[" + j + "].match",
-                  "conflicts with the matches of the route of VirtualService " + root.ref().qualifiedName()
+                  "conflicts with the matches of the route of VirtualService "
+                      + root.ref().qualifiedName()
                       + " delegating to it; this route is left out there"));
           continue;
         }
@@ -69,13 +86,17 @@ final class Delegation {
       }
     }
     VirtualServiceSpec s = root.spec();
-    VirtualServiceSpec spec = new VirtualServiceSpec(s.hosts(), s.gateways(), merged, s.tcp(), s.tls(), s.exportTo());
+    VirtualServiceSpec spec =
+        new VirtualServiceSpec(s.hosts(), s.gateways(), merged, s.tcp(), s.tls(), s.exportTo());
     return new Config<>(root.ref(), root.meta(), spec, root.origin(), root.source());
   }
 
   /** The delegate route with the root route's settings where it has none of its own. */
   private static HttpRoute inherit(HttpRoute root, HttpRoute leaf, List<HttpMatch> matches) {
-    String name = leaf.name().isEmpty() ? root.name() : root.name().isEmpty() ? leaf.name() : root.name() + "-" + leaf.name();
+    String name =
+        leaf.name().isEmpty()
+            ? root.name()
+            : root.name().isEmpty() ? leaf.name() : root.name() + "-" + leaf.name();
     return new HttpRoute(
         name,
         matches,
@@ -117,7 +138,10 @@ final class Delegation {
   }
 
   private static HttpMatch merge(HttpMatch root, HttpMatch leaf) {
-    String name = leaf.name().isEmpty() ? root.name() : root.name().isEmpty() ? leaf.name() : root.name() + "-" + leaf.name();
+    String name =
+        leaf.name().isEmpty()
+            ? root.name()
+            : root.name().isEmpty() ? leaf.name() : root.name() + "-" + leaf.name();
     Map<String, String> labels = new HashMap<>(root.sourceLabels());
     labels.putAll(leaf.sourceLabels());
     return new HttpMatch(
@@ -162,7 +186,8 @@ final class Delegation {
     if (root.port() > 0 && leaf.port() > 0 && root.port() != leaf.port()) {
       return true;
     }
-    if (!root.sourceNamespace().isEmpty() && !leaf.sourceNamespace().equals(root.sourceNamespace())) {
+    if (!root.sourceNamespace().isEmpty()
+        && !leaf.sourceNamespace().equals(root.sourceNamespace())) {
       return true;
     }
     for (Map.Entry<String, String> e : leaf.sourceLabels().entrySet()) {
@@ -171,7 +196,9 @@ final class Delegation {
         return true;
       }
     }
-    return !root.gateways().isEmpty() && !leaf.gateways().isEmpty() && !root.gateways().containsAll(leaf.gateways());
+    return !root.gateways().isEmpty()
+        && !leaf.gateways().isEmpty()
+        && !root.gateways().containsAll(leaf.gateways());
   }
 
   private static boolean conflicts(List<HeaderMatch> root, List<HeaderMatch> leaf) {

@@ -15,7 +15,13 @@ import java.util.Objects;
  * @param weight its share of the load, 0 for the default
  */
 public record Endpoint(
-    String ip, int port, Map<String, String> labels, String podName, String serviceAccount, String locality, int weight) {
+    String ip,
+    int port,
+    Map<String, String> labels,
+    String podName,
+    String serviceAccount,
+    String locality,
+    int weight) {
   public Endpoint {
     Objects.requireNonNull(ip);
     labels = Map.copyOf(labels);

@@ -13,9 +13,9 @@ import java.util.List;
  * The largest RE2 program an Envoy proxy accepts. Envoy rejects a whole resource holding a larger
  * regular expression; Istio's agent sets {@code re2.max_program_size.error_level} to {@value
  * #LIMIT} for every sidecar and gateway. Proxyless gRPC clients (RE2J) have no such limit. So a
- * match with a larger pattern is left out of what Envoy proxies are sent (and a route whose
- * matches are all left out, or whose rewrite pattern is too large, with it); a CORS origin pattern
- * too large is left out of the allowed origins. Each is reported once as a warning on its field.
+ * match with a larger pattern is left out of what Envoy proxies are sent (and a route whose matches
+ * are all left out, or whose rewrite pattern is too large, with it); a CORS origin pattern too
+ * large is left out of the allowed origins. Each is reported once as a warning on its field.
  */
 public final class EnvoyRegexLimit {
   /** {@code re2.max_program_size.error_level} as Istio's agent sets it for Envoy. */
@@ -70,7 +70,9 @@ public final class EnvoyRegexLimit {
             ConfigChecker.warning(
                 vs,
                 f + ".rewrite.uriRegexRewrite.match",
-                reason(r.rewrite().regexProgramSize(), "this route is left out of what Envoy proxies are sent")));
+                reason(
+                    r.rewrite().regexProgramSize(),
+                    "this route is left out of what Envoy proxies are sent")));
       }
       if (r.corsPolicy() != null) {
         List<StringMatch> origins = r.corsPolicy().allowOrigins();
@@ -87,14 +89,22 @@ public final class EnvoyRegexLimit {
   }
 
   private static void headers(
-      Config<VirtualServiceSpec> vs, String f, List<HeaderMatch> headers, String left, List<ConfigError> warnings) {
+      Config<VirtualServiceSpec> vs,
+      String f,
+      List<HeaderMatch> headers,
+      String left,
+      List<ConfigError> warnings) {
     for (HeaderMatch h : headers) {
       report(vs, f + "." + h.name() + ".regex", h.match(), left, warnings);
     }
   }
 
   private static void report(
-      Config<VirtualServiceSpec> vs, String field, StringMatch m, String left, List<ConfigError> warnings) {
+      Config<VirtualServiceSpec> vs,
+      String field,
+      StringMatch m,
+      String left,
+      List<ConfigError> warnings) {
     if (!fits(m)) {
       warnings.add(ConfigChecker.warning(vs, field, reason(m.re2ProgramSize(), left)));
     }

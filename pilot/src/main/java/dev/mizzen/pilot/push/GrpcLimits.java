@@ -4,18 +4,20 @@ import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.DestinationRuleSpec;
 import dev.mizzen.ingest.model.DestinationRuleSpec.TrafficPolicy;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
 import java.util.List;
 
 /**
- * What proxyless gRPC clients cannot do of what a VirtualService or DestinationRule for a gRPC
- * port asks, said once per field: grpc-java refuses routes that redirect or answer directly (they
- * are left out of what it is sent), ignores mirrors, CORS, header changes, rewrites and per-try
- * timeouts (they are left out), balances only by round robin or a ring hash of a header (grpc-js-xds
- * refuses a cluster asking for least request), and takes TLS only from its own certificate providers (so a rule asking for TLS from
- * files or Secrets makes its calls fail rather than go out in plain text).
+ * What proxyless gRPC clients cannot do of what a VirtualService or DestinationRule for a gRPC port
+ * asks, said once per field: grpc-java refuses routes that redirect or answer directly (they are
+ * left out of what it is sent), ignores mirrors, CORS, header changes, rewrites and per-try
+ * timeouts (they are left out), balances only by round robin or a ring hash of a header
+ * (grpc-js-xds refuses a cluster asking for least request), and takes TLS only from its own
+ * certificate providers (so a rule asking for TLS from files or Secrets makes its calls fail rather
+ * than go out in plain text).
  */
 final class GrpcLimits {
   static final String PREFIX = "proxyless gRPC clients ";
@@ -27,7 +29,8 @@ final class GrpcLimits {
 
   void check(List<ConfigError> warnings) {
     for (Config<VirtualServiceSpec> vs : push.virtualServices().all()) {
-      if (!VirtualServices.gateways(vs.spec()).contains(VirtualServiceSpec.MESH) || !routesGrpc(vs)) {
+      if (!VirtualServices.gateways(vs.spec()).contains(VirtualServiceSpec.MESH)
+          || !routesGrpc(vs)) {
         continue;
       }
       List<HttpRoute> http = vs.spec().http();
@@ -35,10 +38,20 @@ final class GrpcLimits {
         HttpRoute r = http.get(i);
         String f = "spec.http[" + i + "]";
         if (r.redirect() != null) {
-          warnings.add(ConfigChecker.warning(vs, f + ".redirect", PREFIX + "refuse routes that redirect; this route is left out of what they are sent"));
+          warnings.add(
+              ConfigChecker.warning(
+                  vs,
+                  f + ".redirect",
+                  PREFIX
+                      + "refuse routes that redirect; this route is left out of what they are sent"));
         }
         if (r.directResponse() != null) {
-          warnings.add(ConfigChecker.warning(vs, f + ".directResponse", PREFIX + "refuse routes that answer directly; this route is left out of what they are sent"));
+          warnings.add(
+              ConfigChecker.warning(
+                  vs,
+                  f + ".directResponse",
+                  PREFIX
+                      + "refuse routes that answer directly; this route is left out of what they are sent"));
         }
         if (!r.mirrors().isEmpty()) {
           warnings.add(ignored(vs, f + ".mirror", "do not mirror traffic"));
@@ -61,49 +74,72 @@ final class GrpcLimits {
       if (s.ports().stream().noneMatch(p -> p.protocol() == Protocol.GRPC)) {
         continue;
       }
-      for (Config<DestinationRuleSpec> dr : push.config().list(dev.mizzen.ingest.model.Kind.DESTINATION_RULE)) {
+      for (Config<DestinationRuleSpec> dr : push.config().list(Kind.DESTINATION_RULE)) {
         if (!push.mesh().resolve(dr.spec().host(), dr.namespace()).equals(s.hostname())) {
           continue;
         }
         policy(dr, dr.spec().trafficPolicy(), "spec.trafficPolicy", warnings);
         for (int i = 0; i < dr.spec().subsets().size(); i++) {
-          policy(dr, dr.spec().subsets().get(i).trafficPolicy(), "spec.subsets[" + i + "].trafficPolicy", warnings);
+          policy(
+              dr,
+              dr.spec().subsets().get(i).trafficPolicy(),
+              "spec.subsets[" + i + "].trafficPolicy",
+              warnings);
         }
       }
     }
   }
 
-  private static void policy(Config<DestinationRuleSpec> dr, TrafficPolicy p, String f, List<ConfigError> warnings) {
+  private static void policy(
+      Config<DestinationRuleSpec> dr, TrafficPolicy p, String f, List<ConfigError> warnings) {
     if (p == null) {
       return;
     }
     var lb = p.loadBalancer();
-    if (lb != null && lb.simple() != null
+    if (lb != null
+        && lb.simple() != null
         && lb.simple() != DestinationRuleSpec.SimpleLb.ROUND_ROBIN) {
-      warnings.add(ConfigChecker.warning(dr, f + ".loadBalancer.simple", PREFIX + "do not support " + lb.simple() + "; they use ROUND_ROBIN"));
+      warnings.add(
+          ConfigChecker.warning(
+              dr,
+              f + ".loadBalancer.simple",
+              PREFIX + "do not support " + lb.simple() + "; they use ROUND_ROBIN"));
     }
     if (lb != null && lb.hash() != null && lb.hash().httpHeaderName().isEmpty()) {
       warnings.add(
           ConfigChecker.warning(
-              dr, f + ".loadBalancer.consistentHash", PREFIX + "hash only on a header; without one their ring hash picks at random"));
+              dr,
+              f + ".loadBalancer.consistentHash",
+              PREFIX + "hash only on a header; without one their ring hash picks at random"));
     }
     if (p.tls() != null
-        && (p.tls().mode() == DestinationRuleSpec.TlsMode.SIMPLE || p.tls().mode() == DestinationRuleSpec.TlsMode.MUTUAL)) {
+        && (p.tls().mode() == DestinationRuleSpec.TlsMode.SIMPLE
+            || p.tls().mode() == DestinationRuleSpec.TlsMode.MUTUAL)) {
       warnings.add(
           ConfigChecker.warning(
               dr,
               f + ".tls.mode",
-              PREFIX + "cannot originate TLS from files or Secrets; their calls to this host fail (they are sent no"
+              PREFIX
+                  + "cannot originate TLS from files or Secrets; their calls to this host fail (they are sent no"
                   + " endpoints) rather than go out in plain text"));
     }
     if (p.outlierDetection() != null) {
-      warnings.add(ignored(dr, f + ".outlierDetection", "eject only by success rate or failure percentage, which Istio does not configure"));
+      warnings.add(
+          ignored(
+              dr,
+              f + ".outlierDetection",
+              "eject only by success rate or failure percentage, which Istio does not configure"));
     }
     for (int i = 0; i < p.portLevelSettings().size(); i++) {
       var port = p.portLevelSettings().get(i);
       policy(
           dr,
-          new TrafficPolicy(port.loadBalancer(), port.connectionPool(), port.outlierDetection(), port.tls(), List.of()),
+          new TrafficPolicy(
+              port.loadBalancer(),
+              port.connectionPool(),
+              port.outlierDetection(),
+              port.tls(),
+              List.of()),
           f + ".portLevelSettings[" + i + "]",
           warnings);
     }
@@ -117,7 +153,8 @@ final class GrpcLimits {
     for (String host : vs.spec().hosts()) {
       String resolved = push.mesh().resolve(host, vs.namespace());
       for (MeshService s : push.services()) {
-        if (SidecarScope.hostMatches(resolved, s.hostname()) && s.ports().stream().anyMatch(p -> p.protocol() == Protocol.GRPC)) {
+        if (SidecarScope.hostMatches(resolved, s.hostname())
+            && s.ports().stream().anyMatch(p -> p.protocol() == Protocol.GRPC)) {
           return true;
         }
       }

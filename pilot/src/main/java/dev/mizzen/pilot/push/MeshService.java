@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.push;
 
 import com.google.common.net.InetAddresses;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import java.util.List;
@@ -68,7 +69,7 @@ public record MeshService(
 
   /** Whether a Kubernetes Service defines it (short names and namespace forms then apply). */
   public boolean kubernetes() {
-    return source.kind() == dev.mizzen.ingest.model.Kind.SERVICE;
+    return source.kind() == Kind.SERVICE;
   }
 
   public Optional<ServicePort> port(int number) {

@@ -33,13 +33,15 @@ public record MeshSettings(
    */
   public record Tracing(String collectorService, String portName, double samplingPercent) {
     /** Maistra's: the jaeger-collector Service, every request sampled (SMCP's 10000). */
-    public static final Tracing MAISTRA = new Tracing("jaeger-collector", "jaeger-collector-zipkin", 100);
+    public static final Tracing MAISTRA =
+        new Tracing("jaeger-collector", "jaeger-collector-zipkin", 100);
 
     public Tracing {
       Objects.requireNonNull(collectorService);
       Objects.requireNonNull(portName);
       if (samplingPercent < 0 || samplingPercent > 100) {
-        throw new IllegalArgumentException("sampling must be between 0 and 100, not " + samplingPercent);
+        throw new IllegalArgumentException(
+            "sampling must be between 0 and 100, not " + samplingPercent);
       }
     }
   }
@@ -53,17 +55,29 @@ public record MeshSettings(
   }
 
   public MeshSettings(
-      String controlPlaneNamespace, String rootNamespace, String domainSuffix, Duration connectTimeout, boolean allowAnyOutbound) {
-    this(controlPlaneNamespace, rootNamespace, domainSuffix, connectTimeout, allowAnyOutbound, Tracing.MAISTRA);
+      String controlPlaneNamespace,
+      String rootNamespace,
+      String domainSuffix,
+      Duration connectTimeout,
+      boolean allowAnyOutbound) {
+    this(
+        controlPlaneNamespace,
+        rootNamespace,
+        domainSuffix,
+        connectTimeout,
+        allowAnyOutbound,
+        Tracing.MAISTRA);
   }
 
   /** Istio's defaults for a control plane in {@code namespace}, with Maistra's tracing. */
   public static MeshSettings defaults(String namespace) {
-    return new MeshSettings(namespace, namespace, "cluster.local", Duration.ofSeconds(10), true, Tracing.MAISTRA);
+    return new MeshSettings(
+        namespace, namespace, "cluster.local", Duration.ofSeconds(10), true, Tracing.MAISTRA);
   }
 
   public MeshSettings withDomainSuffix(String suffix) {
-    return new MeshSettings(controlPlaneNamespace, rootNamespace, suffix, connectTimeout, allowAnyOutbound, tracing);
+    return new MeshSettings(
+        controlPlaneNamespace, rootNamespace, suffix, connectTimeout, allowAnyOutbound, tracing);
   }
 
   /** The fully qualified name of a Service. */

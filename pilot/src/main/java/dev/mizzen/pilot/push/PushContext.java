@@ -9,6 +9,7 @@ import dev.mizzen.ingest.model.GatewaySpec;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.ingest.model.SidecarSpec;
+import dev.mizzen.ingest.model.Spec;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +80,8 @@ public final class PushContext {
    * @param at when the push started, for the version string
    * @param config the member namespaces' config only
    */
-  public static PushContext build(long number, Instant at, ConfigSnapshot config, MeshSettings mesh) {
+  public static PushContext build(
+      long number, Instant at, ConfigSnapshot config, MeshSettings mesh) {
     List<ConfigError> found = new ArrayList<>();
     Builder b = new Builder();
     b.number = number;
@@ -87,10 +89,13 @@ public final class PushContext {
     b.mesh = mesh;
     b.config = config;
     b.services = ServiceRegistry.build(config, mesh, found);
-    b.virtualServices = VirtualServices.build(List.copyOf(config.list(Kind.VIRTUAL_SERVICE)), mesh, found);
+    b.virtualServices =
+        VirtualServices.build(List.copyOf(config.list(Kind.VIRTUAL_SERVICE)), mesh, found);
     Map<String, List<Config<DestinationRuleSpec>>> drByHost = new HashMap<>();
     for (Config<DestinationRuleSpec> dr : config.list(Kind.DESTINATION_RULE)) {
-      drByHost.computeIfAbsent(mesh.resolve(dr.spec().host(), dr.namespace()), h -> new ArrayList<>()).add(dr);
+      drByHost
+          .computeIfAbsent(mesh.resolve(dr.spec().host(), dr.namespace()), h -> new ArrayList<>())
+          .add(dr);
     }
     drByHost.values().forEach(l -> l.sort(VirtualServices.PRECEDENCE));
     b.destinationRules = drByHost;
@@ -106,13 +111,14 @@ public final class PushContext {
     return new PushContext(b, found);
   }
 
-  private static <S extends dev.mizzen.ingest.model.Spec> List<Config<S>> sorted(Collection<Config<S>> configs) {
+  private static <S extends Spec> List<Config<S>> sorted(Collection<Config<S>> configs) {
     List<Config<S>> list = new ArrayList<>(configs);
     list.sort(VirtualServices.PRECEDENCE);
     return List.copyOf(list);
   }
 
-  private static Optional<TracingCollector> collector(SortedMap<String, MeshService> services, MeshSettings mesh) {
+  private static Optional<TracingCollector> collector(
+      SortedMap<String, MeshService> services, MeshSettings mesh) {
     MeshSettings.Tracing t = mesh.tracing();
     if (t.collectorService().isEmpty()) {
       return Optional.empty();
@@ -129,7 +135,8 @@ public final class PushContext {
     return Optional.empty();
   }
 
-  private static AuthzInputs authzInputs(ConfigSnapshot config, MeshSettings mesh, Set<String> hosts) {
+  private static AuthzInputs authzInputs(
+      ConfigSnapshot config, MeshSettings mesh, Set<String> hosts) {
     return new AuthzInputs(
         mesh.rootNamespace(),
         mesh.controlPlaneNamespace(),
@@ -188,7 +195,9 @@ public final class PushContext {
 
   /** The Gateways whose selector picks a router proxy with {@code labels}, oldest first. */
   public List<Config<GatewaySpec>> gatewaysFor(Map<String, String> labels) {
-    return gateways.stream().filter(g -> labels.entrySet().containsAll(g.spec().selector().entrySet())).toList();
+    return gateways.stream()
+        .filter(g -> labels.entrySet().containsAll(g.spec().selector().entrySet()))
+        .toList();
   }
 
   /** The Sidecar resource in force for a proxy of {@code namespace} with {@code labels}. */
@@ -202,8 +211,8 @@ public final class PushContext {
   }
 
   /**
-   * The label keys a proxy's config depends on: those policy selectors and Sidecar selectors in
-   * its namespace (or the root namespace) name, those VirtualServices' sourceLabels name, and for
+   * The label keys a proxy's config depends on: those policy selectors and Sidecar selectors in its
+   * namespace (or the root namespace) name, those VirtualServices' sourceLabels name, and for
    * routers those Gateway selectors name. Proxies agreeing on them are served alike.
    */
   public Set<String> labelKeys(String namespace, boolean router) {
@@ -241,7 +250,8 @@ public final class PushContext {
     return destinationRuleFor("*", host, viewer);
   }
 
-  private Optional<Config<DestinationRuleSpec>> destinationRuleFor(String key, String host, String viewer) {
+  private Optional<Config<DestinationRuleSpec>> destinationRuleFor(
+      String key, String host, String viewer) {
     List<Config<DestinationRuleSpec>> all = destinationRules.getOrDefault(key, List.of());
     if (all.isEmpty()) {
       return Optional.empty();
@@ -249,15 +259,21 @@ public final class PushContext {
     String serviceNamespace = service(host).map(MeshService::namespace).orElse("");
     for (String ns : List.of(viewer, serviceNamespace, mesh.rootNamespace())) {
       for (Config<DestinationRuleSpec> dr : all) {
-        if (dr.namespace().equals(ns) && ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer)) {
+        if (dr.namespace().equals(ns)
+            && ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer)) {
           return Optional.of(dr);
         }
       }
     }
-    return all.stream().filter(dr -> ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer)).findFirst();
+    return all.stream()
+        .filter(dr -> ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer))
+        .findFirst();
   }
 
-  /** Istio's exportTo: whether config of {@code owner} with this exportTo is seen from {@code viewer}. */
+  /**
+   * Istio's exportTo: whether config of {@code owner} with this exportTo is seen from {@code
+   * viewer}.
+   */
   public static boolean exported(List<String> exportTo, String owner, String viewer) {
     return ExportTo.visible(exportTo, owner, viewer);
   }

@@ -31,7 +31,8 @@ final class ServiceRegistry {
 
   private ServiceRegistry() {}
 
-  static SortedMap<String, MeshService> build(ConfigSnapshot config, MeshSettings mesh, List<ConfigError> warnings) {
+  static SortedMap<String, MeshService> build(
+      ConfigSnapshot config, MeshSettings mesh, List<ConfigError> warnings) {
     SortedMap<String, MeshService> services = new TreeMap<>();
     for (Config<ServiceSpec> s : config.list(Kind.SERVICE)) {
       String host = mesh.hostname(s.namespace(), s.name());
@@ -49,12 +50,16 @@ final class ServiceRegistry {
               spec.selector(),
               MeshService.Discovery.EDS,
               false,
-              exportTo.isBlank() ? List.of() : Arrays.stream(exportTo.split(",")).map(String::trim).toList(),
+              exportTo.isBlank()
+                  ? List.of()
+                  : Arrays.stream(exportTo.split(",")).map(String::trim).toList(),
               List.of(),
               kubernetesEndpoints(config, s)));
     }
     List<Config<ServiceEntrySpec>> entries = new ArrayList<>(config.list(Kind.SERVICE_ENTRY));
-    entries.sort(Comparator.comparing((Config<ServiceEntrySpec> c) -> c.meta().creationTimestamp()).thenComparing(Config::ref));
+    entries.sort(
+        Comparator.comparing((Config<ServiceEntrySpec> c) -> c.meta().creationTimestamp())
+            .thenComparing(Config::ref));
     for (Config<ServiceEntrySpec> se : entries) {
       List<String> hosts = se.spec().hosts();
       for (int i = 0; i < hosts.size(); i++) {
@@ -68,7 +73,11 @@ final class ServiceRegistry {
                   se.namespace(),
                   se.name(),
                   "spec.hosts[" + i + "]",
-                  "host " + host + " is already defined by " + existing.source() + "; this entry is left out for it"));
+                  "host "
+                      + host
+                      + " is already defined by "
+                      + existing.source()
+                      + "; this entry is left out for it"));
           continue;
         }
         services.put(host, fromEntry(se, host));
@@ -87,9 +96,13 @@ final class ServiceRegistry {
       List<Endpoint> list = new ArrayList<>();
       for (ServiceEntrySpec.WorkloadEndpoint e : spec.endpoints()) {
         int port = e.ports().getOrDefault(p.name(), target);
-        list.add(new Endpoint(e.address(), port, e.labels(), "", e.serviceAccount(), e.locality(), e.weight()));
+        list.add(
+            new Endpoint(
+                e.address(), port, e.labels(), "", e.serviceAccount(), e.locality(), e.weight()));
       }
-      if (list.isEmpty() && spec.resolution() != ServiceEntrySpec.Resolution.NONE && !host.startsWith("*")) {
+      if (list.isEmpty()
+          && spec.resolution() != ServiceEntrySpec.Resolution.NONE
+          && !host.startsWith("*")) {
         // DNS without endpoints: the proxy resolves the host itself.
         list.add(new Endpoint(host, target, Map.of(), ""));
       }
@@ -117,7 +130,8 @@ final class ServiceRegistry {
         endpoints);
   }
 
-  private static Map<Integer, List<Endpoint>> kubernetesEndpoints(ConfigSnapshot config, Config<ServiceSpec> s) {
+  private static Map<Integer, List<Endpoint>> kubernetesEndpoints(
+      ConfigSnapshot config, Config<ServiceSpec> s) {
     Optional<Config<EndpointsSpec>> eps = config.get(Kind.ENDPOINTS, s.namespace(), s.name());
     Map<Integer, List<Endpoint>> byPort = new LinkedHashMap<>();
     if (eps.isEmpty()) {
@@ -149,7 +163,8 @@ final class ServiceRegistry {
   }
 
   /** Kubernetes pairs a Service port with an Endpoints port by name (or the single unnamed one). */
-  private static Optional<EndpointsSpec.Port> matchPort(ServicePort sp, List<EndpointsSpec.Port> ports) {
+  private static Optional<EndpointsSpec.Port> matchPort(
+      ServicePort sp, List<EndpointsSpec.Port> ports) {
     for (EndpointsSpec.Port p : ports) {
       if (p.name().equals(sp.name())) {
         return Optional.of(p);

@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * What one proxy may reach and serve, by the Sidecar resource that applies to it: the one whose
  * selector picks it in its namespace (the oldest when several do), else its namespace's Sidecar
- * without selector, else the root namespace's. Without any, everything visible to the namespace
- * is in scope, as in Istio.
+ * without selector, else the root namespace's. Without any, everything visible to the namespace is
+ * in scope, as in Istio.
  */
 public final class SidecarScope {
   private static final SidecarScope EVERYTHING = new SidecarScope(null);
@@ -23,7 +23,10 @@ public final class SidecarScope {
   }
 
   static SidecarScope select(
-      List<Config<SidecarSpec>> sidecars, String namespace, Map<String, String> labels, String rootNamespace) {
+      List<Config<SidecarSpec>> sidecars,
+      String namespace,
+      Map<String, String> labels,
+      String rootNamespace) {
     Config<SidecarSpec> namespaceDefault = null;
     Config<SidecarSpec> meshDefault = null;
     for (Config<SidecarSpec> sc : sidecars) {
@@ -35,7 +38,9 @@ public final class SidecarScope {
         if (selector.isEmpty() && namespaceDefault == null) {
           namespaceDefault = sc;
         }
-      } else if (sc.namespace().equals(rootNamespace) && selector.isEmpty() && meshDefault == null) {
+      } else if (sc.namespace().equals(rootNamespace)
+          && selector.isEmpty()
+          && meshDefault == null) {
         meshDefault = sc;
       }
     }
@@ -43,7 +48,9 @@ public final class SidecarScope {
     return chosen == null ? EVERYTHING : new SidecarScope(chosen);
   }
 
-  /** No Sidecar resource: everything visible is in scope (routers, which Sidecars never apply to). */
+  /**
+   * No Sidecar resource: everything visible is in scope (routers, which Sidecars never apply to).
+   */
   public static SidecarScope none() {
     return EVERYTHING;
   }
@@ -54,15 +61,17 @@ public final class SidecarScope {
   }
 
   /**
-   * Whether a proxy in {@code viewer} may reach {@code service} on {@code port}: the egress listener
-   * of that port decides, else the one without port; with a Sidecar having neither, nothing.
+   * Whether a proxy in {@code viewer} may reach {@code service} on {@code port}: the egress
+   * listener of that port decides, else the one without port; with a Sidecar having neither,
+   * nothing.
    */
   public boolean allows(MeshService service, int port, String viewer) {
     if (sidecar == null || sidecar.spec().egress().isEmpty()) {
       return true;
     }
     EgressListener listener = listenerFor(port);
-    return listener != null && matches(listener.hosts(), service.namespace(), service.hostname(), viewer);
+    return listener != null
+        && matches(listener.hosts(), service.namespace(), service.hostname(), viewer);
   }
 
   /** Whether the service is in scope on some port. */
@@ -72,7 +81,9 @@ public final class SidecarScope {
 
   /** REGISTRY_ONLY (true), ALLOW_ANY (false), or empty when the mesh decides. */
   public Optional<Boolean> registryOnly() {
-    return sidecar == null ? Optional.empty() : Optional.ofNullable(sidecar.spec().outboundRegistryOnly());
+    return sidecar == null
+        ? Optional.empty()
+        : Optional.ofNullable(sidecar.spec().outboundRegistryOnly());
   }
 
   /** The ports the workload serves by the Sidecar, empty when its services decide. */
@@ -102,7 +113,8 @@ public final class SidecarScope {
           switch (ns) {
             case "*" -> true;
             case "~" -> false;
-            // In a mesh-wide Sidecar of the root namespace, "." is the proxy's namespace, as in Istio.
+            // In a mesh-wide Sidecar of the root namespace, "." is the proxy's namespace, as in
+            // Istio.
             case "." -> namespace.equals(viewer);
             default -> namespace.equals(ns);
           };

@@ -24,8 +24,12 @@ public final class SourceLabels {
       for (HttpRoute r : vs.spec().http()) {
         r.matches().forEach(m -> keys.addAll(m.sourceLabels().keySet()));
       }
-      vs.spec().tcp().forEach(r -> r.matches().forEach(m -> keys.addAll(m.sourceLabels().keySet())));
-      vs.spec().tls().forEach(r -> r.matches().forEach(m -> keys.addAll(m.sourceLabels().keySet())));
+      vs.spec()
+          .tcp()
+          .forEach(r -> r.matches().forEach(m -> keys.addAll(m.sourceLabels().keySet())));
+      vs.spec()
+          .tls()
+          .forEach(r -> r.matches().forEach(m -> keys.addAll(m.sourceLabels().keySet())));
     }
     return keys;
   }
@@ -50,11 +54,13 @@ public final class SourceLabels {
     return labels.entrySet().containsAll(sourceLabels.entrySet());
   }
 
-  public static boolean applies(HttpMatch m, String gateway, Map<String, String> labels, String namespace) {
+  public static boolean applies(
+      HttpMatch m, String gateway, Map<String, String> labels, String namespace) {
     return applies(m.sourceLabels(), m.sourceNamespace(), m.gateways(), gateway, labels, namespace);
   }
 
-  public static boolean applies(L4Match m, String gateway, Map<String, String> labels, String namespace) {
+  public static boolean applies(
+      L4Match m, String gateway, Map<String, String> labels, String namespace) {
     return applies(m.sourceLabels(), m.sourceNamespace(), m.gateways(), gateway, labels, namespace);
   }
 }

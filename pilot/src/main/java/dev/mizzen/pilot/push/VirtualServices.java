@@ -42,7 +42,8 @@ public final class VirtualServices {
     this.all = all;
   }
 
-  static VirtualServices build(List<Config<VirtualServiceSpec>> written, MeshSettings mesh, List<ConfigError> warnings) {
+  static VirtualServices build(
+      List<Config<VirtualServiceSpec>> written, MeshSettings mesh, List<ConfigError> warnings) {
     Map<String, Config<VirtualServiceSpec>> delegates = new HashMap<>();
     List<Config<VirtualServiceSpec>> roots = new ArrayList<>();
     for (Config<VirtualServiceSpec> vs : written) {
@@ -62,7 +63,9 @@ public final class VirtualServices {
       for (String gateway : gateways(vs.spec())) {
         if (gateway.equals(VirtualServiceSpec.MESH)) {
           for (String host : vs.spec().hosts()) {
-            meshByHost.computeIfAbsent(mesh.resolve(host, vs.namespace()), h -> new ArrayList<>()).add(vs);
+            meshByHost
+                .computeIfAbsent(mesh.resolve(host, vs.namespace()), h -> new ArrayList<>())
+                .add(vs);
           }
         } else {
           byGateway.computeIfAbsent(gateway, g -> new ArrayList<>()).add(vs);
@@ -77,7 +80,9 @@ public final class VirtualServices {
 
   /** The gateways a VirtualService is bound to; none written means the mesh. */
   public static Set<String> gateways(VirtualServiceSpec spec) {
-    return spec.gateways().isEmpty() ? Set.of(VirtualServiceSpec.MESH) : new LinkedHashSet<>(spec.gateways());
+    return spec.gateways().isEmpty()
+        ? Set.of(VirtualServiceSpec.MESH)
+        : new LinkedHashSet<>(spec.gateways());
   }
 
   /** Every root VirtualService with its delegates merged, oldest first. */
@@ -87,8 +92,8 @@ public final class VirtualServices {
 
   /**
    * The VirtualServices that route {@code host} for sidecars in {@code viewer}, oldest first: those
-   * naming it, then those whose wildcard hosts cover it, the most specific first. Sidecars use
-   * the first, as Istio's do.
+   * naming it, then those whose wildcard hosts cover it, the most specific first. Sidecars use the
+   * first, as Istio's do.
    */
   public List<Config<VirtualServiceSpec>> forMeshHost(String host, String viewer) {
     List<Config<VirtualServiceSpec>> out = new ArrayList<>();
@@ -123,7 +128,8 @@ public final class VirtualServices {
   }
 
   /** The same VirtualService with every name in it made absolute. */
-  private static Config<VirtualServiceSpec> absolute(Config<VirtualServiceSpec> vs, MeshSettings mesh) {
+  private static Config<VirtualServiceSpec> absolute(
+      Config<VirtualServiceSpec> vs, MeshSettings mesh) {
     String ns = vs.namespace();
     VirtualServiceSpec s = vs.spec();
     List<HttpRoute> http = new ArrayList<>();
@@ -132,9 +138,20 @@ public final class VirtualServices {
       for (HttpMatch m : r.matches()) {
         matches.add(
             new HttpMatch(
-                m.name(), m.uri(), m.scheme(), m.method(), m.authority(), m.headers(), m.withoutHeaders(),
-                m.queryParams(), m.port(), m.sourceLabels(), m.sourceNamespace(), gateways(m.gateways(), ns),
-                m.ignoreUriCase(), m.statPrefix()));
+                m.name(),
+                m.uri(),
+                m.scheme(),
+                m.method(),
+                m.authority(),
+                m.headers(),
+                m.withoutHeaders(),
+                m.queryParams(),
+                m.port(),
+                m.sourceLabels(),
+                m.sourceNamespace(),
+                gateways(m.gateways(), ns),
+                m.ignoreUriCase(),
+                m.statPrefix()));
       }
       List<Mirror> mirrors = new ArrayList<>();
       for (Mirror m : r.mirrors()) {
@@ -142,8 +159,19 @@ public final class VirtualServices {
       }
       http.add(
           new HttpRoute(
-              r.name(), matches, destinations(r.route(), ns, mesh), r.redirect(), r.directResponse(), r.delegate(),
-              r.rewrite(), r.timeout(), r.retries(), r.fault(), mirrors, r.corsPolicy(), r.headers()));
+              r.name(),
+              matches,
+              destinations(r.route(), ns, mesh),
+              r.redirect(),
+              r.directResponse(),
+              r.delegate(),
+              r.rewrite(),
+              r.timeout(),
+              r.retries(),
+              r.fault(),
+              mirrors,
+              r.corsPolicy(),
+              r.headers()));
     }
     List<TcpRoute> tcp = new ArrayList<>();
     for (TcpRoute r : s.tcp()) {
@@ -153,7 +181,8 @@ public final class VirtualServices {
     for (TlsRoute r : s.tls()) {
       tls.add(new TlsRoute(l4(r.matches(), ns), destinations(r.route(), ns, mesh)));
     }
-    VirtualServiceSpec spec = new VirtualServiceSpec(s.hosts(), gateways(s.gateways(), ns), http, tcp, tls, s.exportTo());
+    VirtualServiceSpec spec =
+        new VirtualServiceSpec(s.hosts(), gateways(s.gateways(), ns), http, tcp, tls, s.exportTo());
     return new Config<>(vs.ref(), vs.meta(), spec, vs.origin(), vs.source());
   }
 
@@ -162,15 +191,23 @@ public final class VirtualServices {
     for (L4Match m : matches) {
       out.add(
           new L4Match(
-              m.sniHosts(), m.destinationSubnets(), m.port(), m.sourceLabels(), m.sourceNamespace(), gateways(m.gateways(), ns)));
+              m.sniHosts(),
+              m.destinationSubnets(),
+              m.port(),
+              m.sourceLabels(),
+              m.sourceNamespace(),
+              gateways(m.gateways(), ns)));
     }
     return out;
   }
 
-  private static List<RouteDestination> destinations(List<RouteDestination> route, String ns, MeshSettings mesh) {
+  private static List<RouteDestination> destinations(
+      List<RouteDestination> route, String ns, MeshSettings mesh) {
     List<RouteDestination> out = new ArrayList<>();
     for (RouteDestination d : route) {
-      out.add(new RouteDestination(mesh.resolve(d.host(), ns), d.subset(), d.port(), d.weight(), d.headers()));
+      out.add(
+          new RouteDestination(
+              mesh.resolve(d.host(), ns), d.subset(), d.port(), d.weight(), d.headers()));
     }
     return out;
   }

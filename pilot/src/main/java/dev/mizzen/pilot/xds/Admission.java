@@ -11,9 +11,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Who may have a stream: the proxy named by the stream's first request must have an id istiod
- * would accept, an identity that matches its certificate on the secure port, and a namespace that
- * is a member of the mesh.
+ * Who may have a stream: the proxy named by the stream's first request must have an id istiod would
+ * accept, an identity that matches its certificate on the secure port, and a namespace that is a
+ * member of the mesh.
  */
 final class Admission {
   private final Function<Proxy, Optional<String>> membership;

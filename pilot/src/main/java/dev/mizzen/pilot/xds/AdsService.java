@@ -5,7 +5,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ForwardingServerCallListener;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -27,20 +26,22 @@ final class AdsService {
   static ServerServiceDefinition bind(ProxyStreams<?> streams, Admission admission) {
     MethodDescriptor<DiscoveryRequest, PreparedResponse> sotw =
         AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
-                ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()), PreparedResponse.MARSHALLER)
+                ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()),
+                PreparedResponse.MARSHALLER)
             .build();
     MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta =
         AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod();
     return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
         .addMethod(sotw, handled((out, handle) -> new SotwStream(streams, admission, out, handle)))
-        .addMethod(delta, handled((out, handle) -> new DeltaStream(streams, admission, out, handle)))
+        .addMethod(
+            delta, handled((out, handle) -> new DeltaStream(streams, admission, out, handle)))
         .build();
   }
 
   /**
-   * A bidirectional streaming method whose stream is made with its call's handle: the handle
-   * guards the call (nothing is sent after it is closed), tracks the transport's readiness for the
-   * push queue, and reports the end of the stream however it ends.
+   * A bidirectional streaming method whose stream is made with its call's handle: the handle guards
+   * the call (nothing is sent after it is closed), tracks the transport's readiness for the push
+   * queue, and reports the end of the stream however it ends.
    */
   private static <Q, R> ServerCallHandler<Q, R> handled(
       BiFunction<StreamObserver<R>, StreamHandle, StreamObserver<Q>> stream) {
@@ -48,7 +49,8 @@ final class AdsService {
       StreamHandle handle = StreamHandle.of(call);
       ServerCall<Q, R> guarded = handle.guard(call);
       ServerCall.Listener<Q> listener =
-          ServerCalls.<Q, R>asyncBidiStreamingCall(out -> stream.apply(out, handle)).startCall(guarded, headers);
+          ServerCalls.<Q, R>asyncBidiStreamingCall(out -> stream.apply(out, handle))
+              .startCall(guarded, headers);
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
         @Override
         public void onReady() {

@@ -26,7 +26,8 @@ final class DeltaResponder {
    * The response to the stream's waiting request of this type, without its nonce, or null when
    * nothing is due. Called with the connection locked; records what was sent.
    */
-  static DeltaDiscoveryResponse.Builder respond(TypeState s, TypeResources resources, String typeUrl) {
+  static DeltaDiscoveryResponse.Builder respond(
+      TypeState s, TypeResources resources, String typeUrl) {
     TypeState.Delta d = s.delta;
     if (!s.awaiting || d == null) {
       return null;
@@ -40,20 +41,24 @@ final class DeltaResponder {
     }
     scope.addAll(s.requestedNames);
     DeltaDiscoveryResponse.Builder response =
-        DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setSystemVersionInfo(resources.version());
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl)
+            .setSystemVersionInfo(resources.version());
     Map<String, String> sentVersions = new HashMap<>();
     List<String> removed = new ArrayList<>();
     for (String name : scope) {
       Message m = resources.resources().get(name);
       if (m == null) {
-        if (!d.absent.contains(name) && (d.known.containsKey(name) || s.requestedNames.contains(name))) {
+        if (!d.absent.contains(name)
+            && (d.known.containsKey(name) || s.requestedNames.contains(name))) {
           removed.add(name);
         }
         continue;
       }
       String version = resources.versionOf(name);
       if (!version.equals(d.known.get(name))) {
-        response.addResources(Resource.newBuilder().setName(name).setVersion(version).setResource(Any.pack(m)));
+        response.addResources(
+            Resource.newBuilder().setName(name).setVersion(version).setResource(Any.pack(m)));
         sentVersions.put(name, version);
       }
     }

@@ -25,7 +25,10 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
   private boolean closed;
 
   DeltaStream(
-      ProxyStreams<?> streams, Admission admission, StreamObserver<DeltaDiscoveryResponse> out, StreamHandle handle) {
+      ProxyStreams<?> streams,
+      Admission admission,
+      StreamObserver<DeltaDiscoveryResponse> out,
+      StreamHandle handle) {
     this.streams = streams;
     this.admission = admission;
     this.out = out;
@@ -42,7 +45,9 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest> {
         streams.bind(conn, proxy);
       }
       if (request.getTypeUrl().isEmpty()) {
-        throw Status.INVALID_ARGUMENT.withDescription("ADS requests must name their type (type_url)").asException();
+        throw Status.INVALID_ARGUMENT
+            .withDescription("ADS requests must name their type (type_url)")
+            .asException();
       }
       streams.request(conn, request);
     } catch (StatusException e) {

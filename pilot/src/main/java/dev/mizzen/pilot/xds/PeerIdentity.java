@@ -10,8 +10,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * The workload identity in a proxy's verified client certificate: the SPIFFE URI Istio's CA puts
- * in the subject alternative names, {@code spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT}.
+ * The workload identity in a proxy's verified client certificate: the SPIFFE URI Istio's CA puts in
+ * the subject alternative names, {@code spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT}.
  *
  * @param uri the SPIFFE URI as written
  * @param trustDomain the trust domain
@@ -37,26 +37,38 @@ record PeerIdentity(String uri, String trustDomain, String namespace, String ser
       Collection<List<?>> names = leaf.getSubjectAlternativeNames();
       if (names != null) {
         for (List<?> name : names) {
-          if (name.size() == 2 && Integer.valueOf(URI_NAME).equals(name.get(0)) && name.get(1) instanceof String uri && uri.startsWith("spiffe://")) {
+          if (name.size() == 2
+              && Integer.valueOf(URI_NAME).equals(name.get(0))
+              && name.get(1) instanceof String uri
+              && uri.startsWith("spiffe://")) {
             spiffe.add(uri);
           }
         }
       }
     } catch (CertificateParsingException e) {
-      throw new InvalidIdentityException("the client certificate's subject alternative names cannot be read: " + e.getMessage());
+      throw new InvalidIdentityException(
+          "the client certificate's subject alternative names cannot be read: " + e.getMessage());
     }
     if (spiffe.size() != 1) {
       throw new InvalidIdentityException(
-          "the client certificate must carry exactly one SPIFFE URI (spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT), found " + spiffe);
+          "the client certificate must carry exactly one SPIFFE URI (spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT), found "
+              + spiffe);
     }
     return parse(spiffe.get(0));
   }
 
   static PeerIdentity parse(String uri) throws InvalidIdentityException {
     String[] parts = uri.substring("spiffe://".length()).split("/", -1);
-    if (parts.length != 5 || parts[0].isEmpty() || !parts[1].equals("ns") || parts[2].isEmpty() || !parts[3].equals("sa") || parts[4].isEmpty()) {
+    if (parts.length != 5
+        || parts[0].isEmpty()
+        || !parts[1].equals("ns")
+        || parts[2].isEmpty()
+        || !parts[3].equals("sa")
+        || parts[4].isEmpty()) {
       throw new InvalidIdentityException(
-          "the client certificate's SPIFFE URI \"" + uri + "\" is not of the form spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT");
+          "the client certificate's SPIFFE URI \""
+              + uri
+              + "\" is not of the form spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/SERVICE_ACCOUNT");
     }
     return new PeerIdentity(uri, parts[0], parts[2], parts[4]);
   }

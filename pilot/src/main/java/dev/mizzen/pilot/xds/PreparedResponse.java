@@ -1,8 +1,10 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Drainable;
@@ -26,7 +28,7 @@ import java.nio.ByteBuffer;
 record PreparedResponse(ByteString body, String nonce) {
 
   /** The serialized response without nonce. */
-  static ByteString body(String typeUrl, String version, Iterable<com.google.protobuf.Any> resources) {
+  static ByteString body(String typeUrl, String version, Iterable<Any> resources) {
     return DiscoveryResponse.newBuilder()
         .setVersionInfo(version)
         .setTypeUrl(typeUrl)
@@ -39,7 +41,7 @@ record PreparedResponse(ByteString body, String nonce) {
   DiscoveryResponse toMessage() {
     try {
       return DiscoveryResponse.parseFrom(body.concat(nonceField()));
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -68,7 +70,8 @@ record PreparedResponse(ByteString body, String nonce) {
         public PreparedResponse parse(InputStream stream) {
           try {
             DiscoveryResponse r = DiscoveryResponse.parseFrom(stream);
-            return new PreparedResponse(r.toBuilder().clearNonce().build().toByteString(), r.getNonce());
+            return new PreparedResponse(
+                r.toBuilder().clearNonce().build().toByteString(), r.getNonce());
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }

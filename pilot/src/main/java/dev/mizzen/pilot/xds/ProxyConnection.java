@@ -1,25 +1,28 @@
 package dev.mizzen.pilot.xds;
 
+import dev.mizzen.pilot.cache.Group;
+import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.proxy.Proxy;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import dev.mizzen.pilot.cache.Group;
-import dev.mizzen.pilot.cache.GroupSnapshot;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One ADS stream from one proxy. The node comes from the stream's first request and is kept for
- * the stream's life, since some clients never send it again.
+ * One ADS stream from one proxy. The node comes from the stream's first request and is kept for the
+ * stream's life, since some clients never send it again.
  */
 public final class ProxyConnection {
   private final long streamId;
   private final StreamHandle handle;
   private final Instant connectedAt;
   private final Map<String, TypeState> types = new LinkedHashMap<>();
+
   /** Whether the push queue holds this stream; see {@link PushQueue}. */
-  final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
+  final AtomicBoolean queued = new AtomicBoolean();
 
   /** Whether more became due while the stream was queued or being sent to. */
   volatile boolean again;
@@ -29,7 +32,9 @@ public final class ProxyConnection {
 
   private volatile DeltaStream delta;
 
-  /** Envoy warms changed clusters with their endpoints: after CDS, EDS is answered even unchanged. */
+  /**
+   * Envoy warms changed clusters with their endpoints: after CDS, EDS is answered even unchanged.
+   */
   boolean clustersSentSinceEndpoints;
 
   private volatile Proxy proxy;
@@ -147,5 +152,5 @@ public final class ProxyConnection {
       Instant lastErrorAt,
       int nackCount,
       boolean wildcard,
-      java.util.Set<String> requestedNames) {}
+      Set<String> requestedNames) {}
 }

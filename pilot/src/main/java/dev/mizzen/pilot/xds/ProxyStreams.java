@@ -15,6 +15,7 @@ import io.grpc.StatusException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -39,8 +40,8 @@ import java.util.function.Predicate;
  *   <li>Types are answered in the order CDS, EDS, LDS, RDS when a push touches several.
  * </ul>
  *
- * <p>Every call names its stream: the stream classes hold their {@link ProxyConnection} and pass
- * it in.
+ * <p>Every call names its stream: the stream classes hold their {@link ProxyConnection} and pass it
+ * in.
  *
  * @param <K> the shape of a proxy, which decides its group
  */
@@ -53,8 +54,10 @@ public final class ProxyStreams<K> implements AutoCloseable {
 
   private final ConcurrentMap<Long, ProxyConnection> connections = new ConcurrentHashMap<>();
   private final AtomicLong nextStreamId = new AtomicLong();
+
   /** Serialises proxies joining, leaving and moving between groups with their connections. */
   private final Object membership = new Object();
+
   private final Function<Proxy, K> keyOf;
   private final SnapshotCache<K, ProxyConnection> cache;
   private final Clock clock;
@@ -65,13 +68,19 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * @param keyOf the shape of a proxy in the latest push
    * @param factory builds the snapshot of a group seen for the first time
    */
-  public ProxyStreams(Function<Proxy, K> keyOf, Function<K, GroupSnapshot<K>> factory, Clock clock) {
+  public ProxyStreams(
+      Function<Proxy, K> keyOf, Function<K, GroupSnapshot<K>> factory, Clock clock) {
     this(keyOf, factory, clock, PushQueue.defaultConcurrency());
   }
 
-  /** @param pushConcurrency how many streams may be written to at once */
+  /**
+   * @param pushConcurrency how many streams may be written to at once
+   */
   public ProxyStreams(
-      Function<Proxy, K> keyOf, Function<K, GroupSnapshot<K>> factory, Clock clock, int pushConcurrency) {
+      Function<Proxy, K> keyOf,
+      Function<K, GroupSnapshot<K>> factory,
+      Clock clock,
+      int pushConcurrency) {
     this.keyOf = keyOf;
     this.clock = clock;
     this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue);
@@ -101,7 +110,8 @@ public final class ProxyStreams<K> implements AutoCloseable {
   // ---- streams opening and closing ----
 
   ProxyConnection open(StreamHandle handle) {
-    ProxyConnection conn = new ProxyConnection(nextStreamId.incrementAndGet(), handle, clock.instant());
+    ProxyConnection conn =
+        new ProxyConnection(nextStreamId.incrementAndGet(), handle, clock.instant());
     connections.put(conn.streamId(), conn);
     return conn;
   }
@@ -209,8 +219,8 @@ public final class ProxyStreams<K> implements AutoCloseable {
   // ---- requests ----
 
   /**
-   * A state-of-the-world request: records the proxy's answer to the last response (stale nonces
-   * are ignored, as the protocol says), what it asks for now, and queues the stream.
+   * A state-of-the-world request: records the proxy's answer to the last response (stale nonces are
+   * ignored, as the protocol says), what it asks for now, and queues the stream.
    */
   void request(ProxyConnection conn, DiscoveryRequest request) throws StatusException {
     String type = request.getTypeUrl();
@@ -225,13 +235,16 @@ public final class ProxyStreams<K> implements AutoCloseable {
         if (!nonce.equals(s.sentNonce)) {
           return;
         }
-        answered(conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
+        answered(
+            conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
       }
       List<String> names = request.getResourceNamesList();
       s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
       GroupSnapshot<?> snapshot = conn.snapshot();
       s.requestedNames =
-          s.wildcard ? Set.of() : snapshot == null ? Set.copyOf(names) : snapshot.type(type).canonical(names);
+          s.wildcard
+              ? Set.of()
+              : snapshot == null ? Set.copyOf(names) : snapshot.type(type).canonical(names);
       if (TypeUrls.ENDPOINT.equals(type)) {
         s.hasClusterChanged = conn.clustersSentSinceEndpoints;
       }
@@ -249,7 +262,8 @@ public final class ProxyStreams<K> implements AutoCloseable {
     if (!served(type)) {
       return;
     }
-    checkNames(request.getResourceNamesSubscribeCount() + request.getInitialResourceVersionsCount());
+    checkNames(
+        request.getResourceNamesSubscribeCount() + request.getInitialResourceVersionsCount());
     synchronized (conn) {
       TypeState s = conn.state(type);
       boolean first = s.delta == null;
@@ -257,7 +271,8 @@ public final class ProxyStreams<K> implements AutoCloseable {
         s.delta = new TypeState.Delta();
         s.delta.known.putAll(request.getInitialResourceVersionsMap());
         // Listeners and clusters are a wildcard unless the first request names resources.
-        s.wildcard = TypeUrls.wildcardByDefault(type) && request.getResourceNamesSubscribeCount() == 0;
+        s.wildcard =
+            TypeUrls.wildcardByDefault(type) && request.getResourceNamesSubscribeCount() == 0;
         s.requestedNames = Set.of();
       }
       String nonce = request.getResponseNonce();
@@ -265,9 +280,10 @@ public final class ProxyStreams<K> implements AutoCloseable {
         if (!nonce.equals(s.sentNonce)) {
           return;
         }
-        answered(conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
+        answered(
+            conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
       }
-      Set<String> names = new java.util.HashSet<>(s.requestedNames);
+      Set<String> names = new HashSet<>(s.requestedNames);
       for (String name : request.getResourceNamesUnsubscribeList()) {
         if (name.equals("*")) {
           s.wildcard = false;
@@ -303,7 +319,10 @@ public final class ProxyStreams<K> implements AutoCloseable {
     if (count > MAX_RESOURCE_NAMES) {
       throw Status.RESOURCE_EXHAUSTED
           .withDescription(
-              "a request may name at most " + MAX_RESOURCE_NAMES + " resources; this one names " + count)
+              "a request may name at most "
+                  + MAX_RESOURCE_NAMES
+                  + " resources; this one names "
+                  + count)
           .asException();
     }
   }

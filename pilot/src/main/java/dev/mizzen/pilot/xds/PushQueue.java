@@ -3,6 +3,7 @@ package dev.mizzen.pilot.xds;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -12,9 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends to proxies with bounded concurrency, as istiod's push queue does: at most {@code
  * concurrency} streams are being written at once, and a worker moves on once the transport has
- * taken its stream's responses (or after {@code flushLeaseMillis} for a stream whose reader
- * stalls, which then keeps only what is already queued). So a push to thousands of proxies holds
- * at most about {@code concurrency} responses in memory, and no proxy waits on a slow one.
+ * taken its stream's responses (or after {@code flushLeaseMillis} for a stream whose reader stalls,
+ * which then keeps only what is already queued). So a push to thousands of proxies holds at most
+ * about {@code concurrency} responses in memory, and no proxy waits on a slow one.
  *
  * <p>A stream is queued at most once at a time; what changes while it waits is sent with it.
  */
@@ -57,7 +58,7 @@ final class PushQueue implements AutoCloseable {
     }
     try {
       workers.execute(() -> run(conn));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       conn.queued.set(false);
     }
   }

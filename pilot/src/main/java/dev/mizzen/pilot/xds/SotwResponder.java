@@ -2,10 +2,10 @@ package dev.mizzen.pilot.xds;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
-import dev.mizzen.pilot.cache.TypeUrls;
-import java.util.List;
 import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.TypeResources;
+import dev.mizzen.pilot.cache.TypeUrls;
+import java.util.List;
 
 /**
  * State-of-the-world xDS for one stream and type: answers the waiting request when the type's
@@ -31,7 +31,10 @@ final class SotwResponder {
       return null;
     }
     boolean changed = s.sentVersion == null || !version.equals(s.sentVersion);
-    boolean newNames = !s.wildcard && s.sentNames != s.requestedNames && !s.sentNames.containsAll(s.requestedNames);
+    boolean newNames =
+        !s.wildcard
+            && s.sentNames != s.requestedNames
+            && !s.sentNames.containsAll(s.requestedNames);
     boolean warmClusters = TypeUrls.ENDPOINT.equals(type) && s.hasClusterChanged;
     if (!changed && !newNames && !warmClusters) {
       return null;

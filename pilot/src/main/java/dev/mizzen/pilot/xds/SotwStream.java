@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One state-of-the-world ADS stream. It keeps little of its own: the proxy, per type what was
- * asked, sent and acknowledged (in the connection), and a nonce counter; the responses it sends
- * are the group's, serialized once for all the group's streams.
+ * asked, sent and acknowledged (in the connection), and a nonce counter; the responses it sends are
+ * the group's, serialized once for all the group's streams.
  */
 final class SotwStream implements StreamObserver<DiscoveryRequest> {
   private static final Logger log = LoggerFactory.getLogger(SotwStream.class);
@@ -24,7 +24,11 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
   private long nonce;
   private boolean closed;
 
-  SotwStream(ProxyStreams<?> streams, Admission admission, StreamObserver<PreparedResponse> out, StreamHandle handle) {
+  SotwStream(
+      ProxyStreams<?> streams,
+      Admission admission,
+      StreamObserver<PreparedResponse> out,
+      StreamHandle handle) {
     this.streams = streams;
     this.admission = admission;
     this.out = out;
@@ -41,7 +45,9 @@ final class SotwStream implements StreamObserver<DiscoveryRequest> {
         streams.bind(conn, proxy);
       }
       if (request.getTypeUrl().isEmpty()) {
-        throw Status.INVALID_ARGUMENT.withDescription("ADS requests must name their type (type_url)").asException();
+        throw Status.INVALID_ARGUMENT
+            .withDescription("ADS requests must name their type (type_url)")
+            .asException();
       }
       streams.request(conn, request);
     } catch (StatusException e) {

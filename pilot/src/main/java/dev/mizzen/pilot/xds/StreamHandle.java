@@ -3,11 +3,11 @@ package dev.mizzen.pilot.xds;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
-import javax.net.ssl.SSLSession;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.net.SocketAddress;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,9 +116,9 @@ final class StreamHandle {
   }
 
   /**
-   * Counts a response just handed to the transport. One handed over while the transport was full
-   * is unread; a stream over {@link #MAX_UNREAD_RESPONSES} or {@link #MAX_UNREAD_BYTES} is closed
-   * with RESOURCE_EXHAUSTED, which names the bound. Other streams are not affected.
+   * Counts a response just handed to the transport. One handed over while the transport was full is
+   * unread; a stream over {@link #MAX_UNREAD_RESPONSES} or {@link #MAX_UNREAD_BYTES} is closed with
+   * RESOURCE_EXHAUSTED, which names the bound. Other streams are not affected.
    *
    * @return whether the stream is still open
    */
@@ -133,9 +133,11 @@ final class StreamHandle {
       unreadResponses++;
       unreadBytes += bytes;
       if (unreadResponses > MAX_UNREAD_RESPONSES) {
-        over = unreadResponses + " responses left unread, over the limit of " + MAX_UNREAD_RESPONSES;
+        over =
+            unreadResponses + " responses left unread, over the limit of " + MAX_UNREAD_RESPONSES;
       } else if (unreadBytes > MAX_UNREAD_BYTES) {
-        over = unreadBytes + " bytes of responses left unread, over the limit of " + MAX_UNREAD_BYTES;
+        over =
+            unreadBytes + " bytes of responses left unread, over the limit of " + MAX_UNREAD_BYTES;
       }
     }
     if (over == null) {
@@ -167,9 +169,9 @@ final class StreamHandle {
   }
 
   /**
-   * Ends the stream with {@code status}; a no-op when already closed. The stream is over for
-   * Mizzen at once: its end is reported now, not when the transport has delivered the status,
-   * which a client that does not read may never let it do.
+   * Ends the stream with {@code status}; a no-op when already closed. The stream is over for Mizzen
+   * at once: its end is reported now, not when the transport has delivered the status, which a
+   * client that does not read may never let it do.
    */
   void close(Status status) {
     GuardedCall<?, ?> c = call;
@@ -183,7 +185,8 @@ final class StreamHandle {
     onReady();
   }
 
-  private final class GuardedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+  private final class GuardedCall<Q, R>
+      extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private boolean closed;
 
     GuardedCall(ServerCall<Q, R> delegate) {

@@ -40,8 +40,7 @@ public final class XdsServer implements AutoCloseable {
   private static ExecutorService requestExecutor() {
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     return Executors.newFixedThreadPool(
-        threads,
-        new ThreadFactoryBuilder().setNameFormat("mizzen-xds-%d").setDaemon(true).build());
+        threads, new ThreadFactoryBuilder().setNameFormat("mizzen-xds-%d").setDaemon(true).build());
   }
 
   /**
@@ -81,8 +80,8 @@ public final class XdsServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving over mutual TLS; each proxy's namespace is then the one its certificate's
-   * SPIFFE identity names.
+   * Starts serving over mutual TLS; each proxy's namespace is then the one its certificate's SPIFFE
+   * identity names.
    */
   public static XdsServer startSecure(
       InetSocketAddress address,

@@ -23,7 +23,10 @@ class TypeResourcesTest {
 
   private static List<Message> select(TypeResources t, Set<String> names) {
     return names.stream()
-        .map(n -> t.resources().getOrDefault(n, ClusterLoadAssignment.newBuilder().setClusterName(n).build()))
+        .map(
+            n ->
+                t.resources()
+                    .getOrDefault(n, ClusterLoadAssignment.newBuilder().setClusterName(n).build()))
         .toList();
   }
 
@@ -35,7 +38,8 @@ class TypeResourcesTest {
     ByteString second = t.body(TypeUrls.ENDPOINT, Set.of("b", "a"), () -> select(t, names));
     assertThat(second).isSameAs(first);
     assertThat(t.body(TypeUrls.ENDPOINT, TypeResources.ALL, () -> select(t, Set.of("a", "b", "c"))))
-        .isSameAs(t.body(TypeUrls.ENDPOINT, TypeResources.ALL, () -> select(t, Set.of("a", "b", "c"))));
+        .isSameAs(
+            t.body(TypeUrls.ENDPOINT, TypeResources.ALL, () -> select(t, Set.of("a", "b", "c"))));
   }
 
   @Test

@@ -54,7 +54,10 @@ class AdminCommandsTest {
     assertThat(r.out())
         .contains("service/web valid")
         .contains("virtualservice.networking.istio.io/web valid")
-        .contains("warning: " + dir.resolve("good.yaml") + ":6: VirtualService shop/web: spec.http[0].route[0].destination.subset: subset \"v1\"")
+        .contains(
+            "warning: "
+                + dir.resolve("good.yaml")
+                + ":6: VirtualService shop/web: spec.http[0].route[0].destination.subset: subset \"v1\"")
         .contains("2 valid, 0 refused, 0 served fail closed, 1 warnings in 1 files");
   }
 
@@ -80,7 +83,12 @@ class AdminCommandsTest {
     assertThat(r.out())
         .contains("error: " + bad + ":1: DestinationRule shop/web: spec.hots: unknown field")
         // As when serving: of two definitions, the one whose file name sorts first wins.
-        .contains("error: " + dir.resolve("good.yaml") + ":6: VirtualService shop/web: metadata.name: duplicate: the same object is already defined at " + bad + ":6")
+        .contains(
+            "error: "
+                + dir.resolve("good.yaml")
+                + ":6: VirtualService shop/web: metadata.name: duplicate: the same object is already defined at "
+                + bad
+                + ":6")
         .contains("2 valid, 2 refused, 0 served fail closed, 0 warnings in 2 files");
     assertThat(run("validate", "-f", dir.resolve("missing.yaml").toString()).err())
         .contains("error: the path \"" + dir.resolve("missing.yaml") + "\" does not exist");
@@ -115,8 +123,20 @@ class AdminCommandsTest {
               .setResponseNonce(response.getNonce())
               .setErrorDetail(Status.newBuilder().setMessage("no"))
               .build());
-      AdsTestStream.await(() -> cp.pipeline().streams().find("web-2.shop").map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1).orElse(false));
-      AdsTestStream.await(() -> cp.pipeline().streams().find("web-1.shop").map(c -> !c.status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty()).orElse(false));
+      AdsTestStream.await(
+          () ->
+              cp.pipeline()
+                  .streams()
+                  .find("web-2.shop")
+                  .map(c -> c.status().get(TypeUrls.CLUSTER).nackCount() == 1)
+                  .orElse(false));
+      AdsTestStream.await(
+          () ->
+              cp.pipeline()
+                  .streams()
+                  .find("web-1.shop")
+                  .map(c -> !c.status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty())
+                  .orElse(false));
       String server = "http://127.0.0.1:" + cp.debugPort();
       Run status = run("proxy-status", "--server", server);
       assertThat(status.exit()).as(status.err()).isZero();
@@ -127,7 +147,9 @@ class AdminCommandsTest {
 
       Run dump = run("config-dump", "--server", server, "web-1.shop", "--types", "cluster");
       assertThat(dump.exit()).isZero();
-      assertThat(dump.out()).contains("outbound|8080||web.shop.svc.cluster.local").doesNotContain("ListenersConfigDump");
+      assertThat(dump.out())
+          .contains("outbound|8080||web.shop.svc.cluster.local")
+          .doesNotContain("ListenersConfigDump");
       Run missing = run("config-dump", "--server", server, "nobody.shop");
       assertThat(missing.exit()).isNotZero();
       assertThat(missing.err()).contains("proxy nobody.shop is not connected");

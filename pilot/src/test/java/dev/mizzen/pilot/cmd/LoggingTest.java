@@ -32,6 +32,7 @@ class LoggingTest {
     JsonNode event = new ObjectMapper().readTree(lines[0]);
     assertThat(event.get("level").asText()).isEqualTo("WARN");
     assertThat(event.get("loggerName").asText()).isEqualTo("dev.mizzen.xds");
-    assertThat(event.get("formattedMessage").asText()).isEqualTo("proxy web-1.shop rejected cluster");
+    assertThat(event.get("formattedMessage").asText())
+        .isEqualTo("proxy web-1.shop rejected cluster");
   }
 }

@@ -45,7 +45,10 @@ class ServeFlagsTest {
   @Test
   void injectionNeedsItsCertificateAndASecurePortToPointAt() throws Exception {
     assertThat(serve("--inject"))
-        .isEqualTo(new Run(2, "mizzen: --inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS"));
+        .isEqualTo(
+            new Run(
+                2,
+                "mizzen: --inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS"));
     assertThat(serve("--inject", "--webhook-cert", "c.pem", "--webhook-key", "k.pem"))
         .isEqualTo(
             new Run(
@@ -54,12 +57,24 @@ class ServeFlagsTest {
                     + " --discovery-address of a control plane that serves it"));
     assertThat(serve("--cni")).isEqualTo(new Run(2, "mizzen: --cni needs --inject"));
     assertThat(serve("--injection-template", "t.yaml"))
-        .isEqualTo(new Run(2, "mizzen: --webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject"));
+        .isEqualTo(
+            new Run(
+                2,
+                "mizzen: --webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject"));
     Path template = Files.writeString(dir.resolve("t.yaml"), "containers: [{image: x}]\n");
     assertThat(
             serve(
-                "--inject", "--webhook-cert", "c.pem", "--webhook-key", "k.pem", "--discovery-address", "cp:15012",
-                "--injection-template", template.toString()))
-        .isEqualTo(new Run(2, "mizzen: injection template " + template + ": containers[0].name: is required"));
+                "--inject",
+                "--webhook-cert",
+                "c.pem",
+                "--webhook-key",
+                "k.pem",
+                "--discovery-address",
+                "cp:15012",
+                "--injection-template",
+                template.toString()))
+        .isEqualTo(
+            new Run(
+                2, "mizzen: injection template " + template + ": containers[0].name: is required"));
   }
 }

@@ -32,8 +32,8 @@ import picocli.CommandLine;
 
 /**
  * {@code mizzen validate} reports, file by file, exactly what a control plane serving that file
- * reports (the start-up report's refused, fail closed and warnings, which /debug/configz shows too),
- * for every golden input, the examples and the conformance samples.
+ * reports (the start-up report's refused, fail closed and warnings, which /debug/configz shows
+ * too), for every golden input, the examples and the conformance samples.
  */
 class ValidateAgreesWithServeTest {
   private static final String CP = "istio-system";
@@ -97,12 +97,18 @@ class ValidateAgreesWithServeTest {
         """);
     List<String> expected =
         List.of(
-            "fail closed: " + file + ":14: AuthorizationPolicy istio-system/deny-null: spec.rules[0].when[0]:"
+            "fail closed: "
+                + file
+                + ":14: AuthorizationPolicy istio-system/deny-null: spec.rules[0].when[0]:"
                 + " unreadable rule: empty list item",
-            "fail closed: " + file + ":1: AuthorizationPolicy istio-system/catalog-users:"
+            "fail closed: "
+                + file
+                + ":1: AuthorizationPolicy istio-system/catalog-users:"
                 + " spec.rules[0].when[0].values[0]: request.regex.headers[x-user]: invalid RE2 regular"
                 + " expression: error parsing regexp: missing closing ): `(alice`",
-            "fail closed: " + file + ":1: AuthorizationPolicy istio-system/catalog-users: spec.rules[0].when[1].key:"
+            "fail closed: "
+                + file
+                + ":1: AuthorizationPolicy istio-system/catalog-users: spec.rules[0].when[1].key:"
                 + " a key is required; known keys: request.headers[NAME], request.regex.headers[NAME],"
                 + " source.ip, remote.ip, source.namespace, source.principal, request.auth.principal,"
                 + " request.auth.audiences, request.auth.presenter, request.auth.claims[NAME], destination.ip,"
@@ -142,7 +148,11 @@ class ValidateAgreesWithServeTest {
     cmd.execute("validate", "-f", dir.toString());
     try (Stream<String> lines = out.toString().lines()) {
       return lines
-          .filter(l -> l.startsWith("error: ") || l.startsWith("fail closed: ") || l.startsWith("warning: "))
+          .filter(
+              l ->
+                  l.startsWith("error: ")
+                      || l.startsWith("fail closed: ")
+                      || l.startsWith("warning: "))
           .toList();
     }
   }
@@ -158,7 +168,9 @@ class ValidateAgreesWithServeTest {
     for (ParseResult r : results) {
       if (r.isServed()) {
         Config<?> c = r.config();
-        if (c.kind() == Kind.SERVICE_MESH_MEMBER_ROLL && c.namespace().equals(CP) && c.name().equals("default")) {
+        if (c.kind() == Kind.SERVICE_MESH_MEMBER_ROLL
+            && c.namespace().equals(CP)
+            && c.name().equals("default")) {
           return;
         }
         if (c.kind() == Kind.NAMESPACE) {
@@ -174,10 +186,13 @@ class ValidateAgreesWithServeTest {
     StringBuilder b = new StringBuilder();
     for (String ns : namespaces) {
       if (!defined.contains(ns)) {
-        b.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: ").append(ns).append("}\n---\n");
+        b.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: ")
+            .append(ns)
+            .append("}\n---\n");
       }
     }
-    b.append("apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: ")
+    b.append(
+            "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: ")
         .append(CP)
         .append("}\nspec: {members: [")
         .append(String.join(", ", namespaces))

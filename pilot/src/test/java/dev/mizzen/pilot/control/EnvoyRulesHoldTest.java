@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.mizzen.pilot.app.ControlPlane;
 
 /**
  * With {@code --validate-output} (on in every test that starts Mizzen), a snapshot breaking one of
@@ -73,7 +74,7 @@ class EnvoyRulesHoldTest {
   }
 
   private static List<Cluster> clusters(DiscoveryResponse r) throws Exception {
-    List<Cluster> clusters = new java.util.ArrayList<>();
+    List<Cluster> clusters = new ArrayList<>();
     for (var resource : r.getResourcesList()) {
       clusters.add(resource.unpack(Cluster.class));
     }
@@ -93,7 +94,8 @@ class EnvoyRulesHoldTest {
 
       assertThat(s.poll(1000)).as("no cluster update: the proxy keeps its last good one").isNull();
       assertThat(cp.pipeline().status().failedGroups()).isEqualTo(1);
-      List<Rejections.Rejection> held = cp.pipeline().rejections().of(new ObjectRef(Kind.DESTINATION_RULE, "shop", "web"));
+      List<Rejections.Rejection> held =
+          cp.pipeline().rejections().of(new ObjectRef(Kind.DESTINATION_RULE, "shop", "web"));
       assertThat(held).hasSize(1);
       Rejections.Rejection r = held.get(0);
       assertThat(r.proxy()).isEqualTo("envoy/sidecar/shop");
@@ -101,7 +103,9 @@ class EnvoyRulesHoldTest {
       assertThat(r.resources()).containsExactly(CLUSTER);
       assertThat(r.error())
           .isEqualTo(
-              "not published: breaks Envoy's validation rules: Cluster \"" + CLUSTER + "\": "
+              "not published: breaks Envoy's validation rules: Cluster \""
+                  + CLUSTER
+                  + "\": "
                   + "ring_hash_lb_config.minimum_ring_size: must be less than or equal to 8388608 (got 10000000)");
 
       // Within Envoy's limit, the snapshot is published and the refusal is gone.
@@ -112,7 +116,10 @@ class EnvoyRulesHoldTest {
       assertThat(clusters(fixed))
           .filteredOn(c -> c.getName().equals(CLUSTER))
           .singleElement()
-          .satisfies(c -> assertThat(c.getRingHashLbConfig().getMinimumRingSize().getValue()).isEqualTo(8_388_608));
+          .satisfies(
+              c ->
+                  assertThat(c.getRingHashLbConfig().getMinimumRingSize().getValue())
+                      .isEqualTo(8_388_608));
       assertThat(cp.pipeline().rejections().current()).isEmpty();
     }
   }

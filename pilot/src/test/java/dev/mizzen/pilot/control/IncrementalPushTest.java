@@ -2,6 +2,9 @@ package dev.mizzen.pilot.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -9,13 +12,13 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.mizzen.pilot.app.ControlPlane;
 
 /**
  * A change regenerates only the types and proxy groups it can affect: an AuthorizationPolicy
@@ -73,16 +76,22 @@ class IncrementalPushTest {
   }
 
   /** Subscribes to every type and acknowledges the first answers; returns the last versions. */
-  private static Map<String, String> subscribe(AdsTestStream s, Node node) throws InterruptedException {
-    Map<String, String> versions = new java.util.HashMap<>();
+  private static Map<String, String> subscribe(AdsTestStream s, Node node)
+      throws InterruptedException {
+    Map<String, String> versions = new HashMap<>();
     s.request(node, TypeUrls.CLUSTER, List.of(), "", "");
     s.request(null, TypeUrls.LISTENER, List.of(), "", "");
-    s.request(null, TypeUrls.ENDPOINT, List.of("outbound|8080||web.shop.svc.cluster.local"), "", "");
+    s.request(
+        null, TypeUrls.ENDPOINT, List.of("outbound|8080||web.shop.svc.cluster.local"), "", "");
     s.request(null, TypeUrls.ROUTE, List.of("8080"), "", "");
     for (int i = 0; i < 4; i++) {
       DiscoveryResponse r = s.next();
       versions.put(r.getTypeUrl(), r.getVersionInfo());
-      s.ack(r, r.getTypeUrl().equals(TypeUrls.ENDPOINT) ? List.of("outbound|8080||web.shop.svc.cluster.local") : r.getTypeUrl().equals(TypeUrls.ROUTE) ? List.of("8080") : List.of());
+      s.ack(
+          r,
+          r.getTypeUrl().equals(TypeUrls.ENDPOINT)
+              ? List.of("outbound|8080||web.shop.svc.cluster.local")
+              : r.getTypeUrl().equals(TypeUrls.ROUTE) ? List.of("8080") : List.of());
     }
     return versions;
   }
@@ -98,7 +107,11 @@ class IncrementalPushTest {
     DiscoveryResponse r;
     while ((r = s.poll(millis)) != null) {
       types.add(TypeUrls.shortName(r.getTypeUrl()));
-      s.ack(r, r.getTypeUrl().equals(TypeUrls.ENDPOINT) ? List.of("outbound|8080||web.shop.svc.cluster.local") : r.getTypeUrl().equals(TypeUrls.ROUTE) ? List.of("8080") : List.of());
+      s.ack(
+          r,
+          r.getTypeUrl().equals(TypeUrls.ENDPOINT)
+              ? List.of("outbound|8080||web.shop.svc.cluster.local")
+              : r.getTypeUrl().equals(TypeUrls.ROUTE) ? List.of("8080") : List.of());
     }
     return types;
   }
@@ -188,14 +201,16 @@ class IncrementalPushTest {
             - route: [{destination: {host: web.shop.svc.cluster.local}}]
           """);
       status = awaitPushAfter(before);
-      assertThat(status.generated()).isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
+      assertThat(status.generated())
+          .isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
       assertThat(drain(shop, 1000)).contains("cluster", "route");
 
       // And when no route names it any more, the empty cluster goes.
       before = status.push().number();
       Files.delete(dir.resolve("vs.yaml"));
       status = awaitPushAfter(before);
-      assertThat(status.generated()).isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
+      assertThat(status.generated())
+          .isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
       assertThat(drain(shop, 1000)).contains("cluster", "route");
 
       // A Service is everything, for everyone.
@@ -211,21 +226,22 @@ class IncrementalPushTest {
             ports: [{name: http, port: 9090}]
           """);
       status = awaitPushAfter(before);
-      assertThat(status.generated()).isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
+      assertThat(status.generated())
+          .isEqualTo(Map.of("cluster", 2, "endpoint", 2, "listener", 2, "route", 2));
     }
   }
 
   @Test
   void aProxyWhoseShapeChangesIsSentItsNewGroupsConfig() throws Exception {
-    com.google.protobuf.Struct labels =
-        com.google.protobuf.Struct.newBuilder()
-            .putFields("app", com.google.protobuf.Value.newBuilder().setStringValue("web").build())
+    Struct labels =
+        Struct.newBuilder()
+            .putFields("app", Value.newBuilder().setStringValue("web").build())
             .build();
     Node node =
         AdsTestStream.sidecar("web-1", "shop").toBuilder()
             .setMetadata(
                 AdsTestStream.sidecar("web-1", "shop").getMetadata().toBuilder()
-                    .putFields("LABELS", com.google.protobuf.Value.newBuilder().setStructValue(labels).build()))
+                    .putFields("LABELS", Value.newBuilder().setStructValue(labels).build()))
             .build();
     try (AdsTestStream shop = new AdsTestStream(cp.xdsPort())) {
       subscribe(shop, node);

@@ -3,7 +3,9 @@ package dev.mizzen.pilot.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.ingest.file.DirectorySource;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.tenancy.MemberRollResolver;
 import java.nio.file.Path;
@@ -24,20 +26,24 @@ class PushPipelineTest {
                 Clock.systemUTC(),
                 Duration.ofMillis(100),
                 Duration.ofSeconds(10),
-                new dev.mizzen.pilot.metrics.PilotMetrics());
+                new PilotMetrics());
         DirectorySource source = new DirectorySource(Path.of("../examples/mesh"), store)) {
       source.start();
       PushStatus status = pipeline.push();
       assertThat(status.membership().configured()).containsExactly("payments", "shop");
       assertThat(status.refused()).hasSize(1);
-      assertThat(status.refused().get(0).object()).isEqualTo("VirtualService payments/billing-audit");
-      assertThat(status.config().list(dev.mizzen.ingest.model.Kind.SERVICE))
+      assertThat(status.refused().get(0).object())
+          .isEqualTo("VirtualService payments/billing-audit");
+      assertThat(status.config().list(Kind.SERVICE))
           .extracting(c -> c.namespace() + "/" + c.name())
-          .containsExactly("istio-system/jaeger-collector", "payments/billing", "shop/catalog", "shop/frontend");
+          .containsExactly(
+              "istio-system/jaeger-collector", "payments/billing", "shop/catalog", "shop/frontend");
       assertThat(status.ignored()).isEqualTo(5);
       assertThat(status.warnings()).isEmpty();
       assertThat(status.push().tracing()).isPresent();
-      assertThat(status.push().gateways()).extracting(g -> g.ref().qualifiedName()).containsExactly("shop/shop-gateway");
+      assertThat(status.push().gateways())
+          .extracting(g -> g.ref().qualifiedName())
+          .containsExactly("shop/shop-gateway");
     }
   }
 }

@@ -79,7 +79,8 @@ class DebugEndpointsTest {
         """);
     cp =
         ControlPlane.start(
-            ControlPlane.Options.forTest(dir, "istio-system").withMonitoring(new InetSocketAddress("127.0.0.1", 0)));
+            ControlPlane.Options.forTest(dir, "istio-system")
+                .withMonitoring(new InetSocketAddress("127.0.0.1", 0)));
   }
 
   @AfterEach
@@ -113,21 +114,50 @@ class DebugEndpointsTest {
               .setResponseNonce(r.getNonce())
               .setErrorDetail(Status.newBuilder().setCode(3).setMessage("bad cluster"))
               .build());
-      AdsTestStream.await(() -> cp.pipeline().streams().find("web-2.shop").orElseThrow().status().get(TypeUrls.CLUSTER).nackCount() == 1);
-      AdsTestStream.await(() -> !cp.pipeline().streams().find("web-1.shop").orElseThrow().status().get(TypeUrls.CLUSTER).ackedNonce().isEmpty());
+      AdsTestStream.await(
+          () ->
+              cp.pipeline()
+                      .streams()
+                      .find("web-2.shop")
+                      .orElseThrow()
+                      .status()
+                      .get(TypeUrls.CLUSTER)
+                      .nackCount()
+                  == 1);
+      AdsTestStream.await(
+          () ->
+              !cp.pipeline()
+                  .streams()
+                  .find("web-1.shop")
+                  .orElseThrow()
+                  .status()
+                  .get(TypeUrls.CLUSTER)
+                  .ackedNonce()
+                  .isEmpty());
 
       JsonNode syncz = getJson("/debug/syncz");
       assertThat(syncz).hasSize(2);
       JsonNode web1 = syncz.get(0);
       assertThat(web1.get("proxy").asText()).isEqualTo("web-1.shop");
       assertThat(web1.get("proxy_type").asText()).isEqualTo("sidecar");
-      assertThat(web1.get("cluster_sent").asText()).isNotEmpty().isEqualTo(web1.get("cluster_acked").asText());
+      assertThat(web1.get("cluster_sent").asText())
+          .isNotEmpty()
+          .isEqualTo(web1.get("cluster_acked").asText());
       assertThat(web1.get("listener_sent").asText()).isEmpty();
       JsonNode web2 = syncz.get(1);
       assertThat(web2.get("cluster_sent").asText()).isNotEmpty();
       assertThat(web2.get("cluster_acked").asText()).isEmpty();
       assertThat(web2.at("/resources/cluster/lastError").asText()).isEqualTo("bad cluster");
-      for (String field : List.of("cluster_id", "proxy_version", "istio_version", "endpoint_sent", "endpoint_acked", "route_sent", "route_acked", "listener_acked")) {
+      for (String field :
+          List.of(
+              "cluster_id",
+              "proxy_version",
+              "istio_version",
+              "endpoint_sent",
+              "endpoint_acked",
+              "route_sent",
+              "route_acked",
+              "listener_acked")) {
         assertThat(web1.has(field)).as(field).isTrue();
       }
       assertThat(getJson("/debug/syncz?proxyID=web-2.shop")).hasSize(1);
@@ -159,7 +189,8 @@ class DebugEndpointsTest {
               .setResponseNonce(rds.getNonce())
               .setErrorDetail(
                   Status.newBuilder()
-                      .setMessage("Error adding/updating route 8080: virtual host web.shop.svc.cluster.local:8080: bad route"))
+                      .setMessage(
+                          "Error adding/updating route 8080: virtual host web.shop.svc.cluster.local:8080: bad route"))
               .build());
       AdsTestStream.await(() -> !cp.pipeline().rejections().current().isEmpty());
       assertThat(ads.poll(800)).as("the refused version is not sent again").isNull();
@@ -167,13 +198,17 @@ class DebugEndpointsTest {
       JsonNode syncz = getJson("/debug/syncz?proxyID=web-1.shop");
       JsonNode route = syncz.at("/0/resources/route");
       assertThat(route.get("lastError").asText()).contains("bad route");
-      assertThat(route.get("rejectedResources")).extracting(JsonNode::asText).containsExactly("8080");
-      assertThat(route.get("rejectedObjects")).extracting(JsonNode::asText)
+      assertThat(route.get("rejectedResources"))
+          .extracting(JsonNode::asText)
+          .containsExactly("8080");
+      assertThat(route.get("rejectedObjects"))
+          .extracting(JsonNode::asText)
           .contains("VirtualService shop/web", "Service shop/web");
 
       JsonNode vs = null;
       for (JsonNode e : getJson("/debug/configz")) {
-        if (e.get("kind").asText().equals("VirtualService") && e.at("/metadata/name").asText().equals("web")) {
+        if (e.get("kind").asText().equals("VirtualService")
+            && e.at("/metadata/name").asText().equals("web")) {
           vs = e;
         }
       }
@@ -181,7 +216,9 @@ class DebugEndpointsTest {
       assertThat(vs.at("/rejections/0/type").asText()).isEqualTo("route");
 
       HttpResponse<String> metrics = get(cp.monitoringPort(), "/metrics");
-      assertThat(metrics.body()).contains("pilot_total_xds_rejects{type=\"rds\"} 1.0").contains("pilot_xds_rds_reject{");
+      assertThat(metrics.body())
+          .contains("pilot_total_xds_rejects{type=\"rds\"} 1.0")
+          .contains("pilot_xds_rds_reject{");
 
       // Fixing the VirtualService sends a new version; accepting it clears the refusal.
       Path mesh = dir.resolve("mesh.yaml");
@@ -218,7 +255,8 @@ class DebugEndpointsTest {
       }
     }
     assertThat(web.get("accepted").asBoolean()).isTrue();
-    assertThat(web.at("/warnings/0/field").asText()).isEqualTo("spec.http[0].route[0].destination.subset");
+    assertThat(web.at("/warnings/0/field").asText())
+        .isEqualTo("spec.http[0].route[0].destination.subset");
     assertThat(broken.get("accepted").asBoolean()).isFalse();
     assertThat(broken.at("/errors/0/field").asText()).isEqualTo("spec.http[0].timeout");
 
@@ -228,16 +266,30 @@ class DebugEndpointsTest {
     assertThat(push.get("refused")).hasSize(1);
 
     JsonNode list = getJson("/debug/list");
-    assertThat(list.findValuesAsText("path")).contains("/debug/syncz", "/debug/adsz", "/debug/config_dump", "/debug/configz", "/debug/registryz", "/debug/endpointz", "/debug/push_status", "/debug/connections");
+    assertThat(list.findValuesAsText("path"))
+        .contains(
+            "/debug/syncz",
+            "/debug/adsz",
+            "/debug/config_dump",
+            "/debug/configz",
+            "/debug/registryz",
+            "/debug/endpointz",
+            "/debug/push_status",
+            "/debug/connections");
   }
 
   @Test
   void readyVersionAndMetricsOnTheMonitoringPort() throws Exception {
     assertThat(get(cp.debugPort(), "/ready").statusCode()).isEqualTo(200);
-    assertThat(json.readTree(get(cp.monitoringPort(), "/version").body()).get("version").asText()).isEqualTo("test");
+    assertThat(json.readTree(get(cp.monitoringPort(), "/version").body()).get("version").asText())
+        .isEqualTo("test");
     HttpResponse<String> metrics = get(cp.monitoringPort(), "/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.body()).contains("pilot_services 1.0", "pilot_total_rejected_configs{type=\"VirtualService\"} 1.0", "jvm_memory_used_bytes");
+    assertThat(metrics.body())
+        .contains(
+            "pilot_services 1.0",
+            "pilot_total_rejected_configs{type=\"VirtualService\"} 1.0",
+            "jvm_memory_used_bytes");
     assertThat(get(cp.debugPort(), "/metrics").statusCode()).isEqualTo(404);
     assertThat(get(cp.monitoringPort(), "/debug/syncz").statusCode()).isEqualTo(200);
     assertThat(get(cp.debugPort(), "/debug/nothing").statusCode()).isEqualTo(404);
@@ -251,10 +303,14 @@ class DebugEndpointsTest {
       AdsTestStream.await(() -> cp.pipeline().streams().find("web-1.shop").isPresent());
       JsonNode dump = getJson("/debug/config_dump?proxyID=web-1.shop&types=cluster");
       assertThat(dump.get("configs")).hasSize(1);
-      assertThat(dump.at("/configs/0/@type").asText()).isEqualTo("type.googleapis.com/envoy.admin.v3.ClustersConfigDump");
+      assertThat(dump.at("/configs/0/@type").asText())
+          .isEqualTo("type.googleapis.com/envoy.admin.v3.ClustersConfigDump");
       assertThat(dump.at("/configs/0/dynamic_active_clusters").findValuesAsText("name"))
-          .contains("outbound|8080||web.shop.svc.cluster.local", "outbound|8080|v9|web.shop.svc.cluster.local");
-      assertThat(get(cp.debugPort(), "/debug/config_dump?proxyID=nobody.shop").statusCode()).isEqualTo(404);
+          .contains(
+              "outbound|8080||web.shop.svc.cluster.local",
+              "outbound|8080|v9|web.shop.svc.cluster.local");
+      assertThat(get(cp.debugPort(), "/debug/config_dump?proxyID=nobody.shop").statusCode())
+          .isEqualTo(404);
       assertThat(get(cp.debugPort(), "/debug/config_dump").statusCode()).isEqualTo(400);
     }
   }

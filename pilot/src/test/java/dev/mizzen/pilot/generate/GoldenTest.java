@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Message;
+import com.google.protobuf.Struct;
 import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.debug.ConfigDumps;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
@@ -24,30 +28,36 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Translation golden files: each folder under {@code golden/} holds {@code input.yaml} and, under
- * {@code expected/}, the Envoy resources generated for each proxy its first line names
- * ({@code # proxies: envoy/sidecar/shop grpc/sidecar/shop/web-a}, the last part naming a Pod of
- * the input whose workload the proxy is) and the messages (refusals, warnings, and problems served
- * fail closed). Run with {@code -Dupdate-golden} to rewrite the expected files; review the diff.
+ * {@code expected/}, the Envoy resources generated for each proxy its first line names ({@code #
+ * proxies: envoy/sidecar/shop grpc/sidecar/shop/web-a}, the last part naming a Pod of the input
+ * whose workload the proxy is) and the messages (refusals, warnings, and problems served fail
+ * closed). Run with {@code -Dupdate-golden} to rewrite the expected files; review the diff.
  */
 class GoldenTest {
   private static final Path ROOT = Path.of("src/test/resources/golden");
   private static final Pattern PROXIES = Pattern.compile("^# proxies:(.*)$", Pattern.MULTILINE);
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final boolean UPDATE = Boolean.parseBoolean(System.getProperty("update-golden", "false"));
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final boolean UPDATE =
+      Boolean.parseBoolean(System.getProperty("update-golden", "false"));
 
   static Stream<String> cases() throws IOException {
     try (Stream<Path> dirs = Files.list(ROOT)) {
-      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList().stream();
+      return dirs
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -61,7 +71,11 @@ class GoldenTest {
     ConfigSnapshot all = store.snapshot();
     Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
     PushContext push =
-        PushContext.build(1, Instant.EPOCH, all.restrictTo(membership::isMember), MeshSettings.defaults("istio-system"));
+        PushContext.build(
+            1,
+            Instant.EPOCH,
+            all.restrictTo(membership::isMember),
+            MeshSettings.defaults("istio-system"));
     ConfigGenerator generator = new ConfigGenerator(push);
 
     List<String> messages = new ArrayList<>();
@@ -82,7 +96,9 @@ class GoldenTest {
       GroupKey key = GroupKey.of(proxy(spec, push), push);
       ProxyResources resources = generator.generate(key);
       assertThat(ConsistencyCheck.problems(resources)).as("consistency of " + spec).isEmpty();
-      assertThat(EnvoyRulesCheck.problems(resources)).as("Envoy's validation rules for " + spec).isEmpty();
+      assertThat(EnvoyRulesCheck.problems(resources))
+          .as("Envoy's validation rules for " + spec)
+          .isEmpty();
       check(dir.resolve("expected/" + spec.replace('/', '-') + ".json"), render(resources));
     }
   }
@@ -96,9 +112,9 @@ class GoldenTest {
     String ns = parts[2];
     String pod = parts.length > 3 ? parts[3] : "proxy";
     String ip = "10.255.0.1";
-    java.util.Map<String, String> labels = java.util.Map.of();
+    Map<String, String> labels = Map.of();
     if (parts.length > 3) {
-      var config = push.config().get(dev.mizzen.ingest.model.Kind.POD, ns, pod);
+      var config = push.config().get(Kind.POD, ns, pod);
       assertThat(config).as("pod " + ns + "/" + pod + " of the input").isPresent();
       labels = config.get().meta().labels();
       ip = config.get().spec().ip();
@@ -114,7 +130,7 @@ class GoldenTest {
         "Kubernetes",
         "",
         Proxy.Generator.valueOf(parts[0].toUpperCase(Locale.ROOT)),
-        com.google.protobuf.Struct.getDefaultInstance());
+        Struct.getDefaultInstance());
   }
 
   private static String render(ProxyResources resources) throws IOException {
@@ -128,7 +144,7 @@ class GoldenTest {
     if (!resources.listenerAliases().isEmpty()) {
       ObjectNode aliases = root.putObject("listener_aliases");
       resources.listenerAliases().entrySet().stream()
-          .sorted(java.util.Map.Entry.comparingByKey())
+          .sorted(Map.Entry.comparingByKey())
           .forEach(e -> aliases.put(e.getKey(), e.getValue()));
     }
     return JSON.writeValueAsString(root) + "\n";

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.pilot.cache.ProxyResources;
+import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
@@ -14,13 +16,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
-import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.cache.ProxyResources;
 
 /**
  * Groups that see a service alike share one virtual host per push; whatever the routes depend on
- * that differs between them (their own namespace's short name, a DestinationRule only they see,
- * a match on the source) gives them their own.
+ * that differs between them (their own namespace's short name, a DestinationRule only they see, a
+ * match on the source) gives them their own.
  */
 class VirtualHostSharingTest {
   private static final String MESH =
@@ -103,18 +103,26 @@ class VirtualHostSharingTest {
   private static ConfigGenerator generator(String... files) throws Exception {
     ConfigStore store = new ConfigStore();
     for (int i = 0; i < files.length; i++) {
-      store.replace("mesh-" + i + ".yaml", new ManifestParser().parse("mesh-" + i + ".yaml", files[i]));
+      store.replace(
+          "mesh-" + i + ".yaml", new ManifestParser().parse("mesh-" + i + ".yaml", files[i]));
     }
     ConfigSnapshot all = store.snapshot();
     Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
     return new ConfigGenerator(
-        PushContext.build(1, Instant.EPOCH, all.restrictTo(membership::isMember), MeshSettings.defaults("istio-system")));
+        PushContext.build(
+            1,
+            Instant.EPOCH,
+            all.restrictTo(membership::isMember),
+            MeshSettings.defaults("istio-system")));
   }
 
   private static VirtualHost host(ConfigGenerator g, String viewer, String name) {
     ProxyResources r = g.generate(new GroupKey(Proxy.Generator.ENVOY, Proxy.Type.SIDECAR, viewer));
     RouteConfiguration rc = (RouteConfiguration) r.of(TypeUrls.ROUTE).get("8080");
-    return rc.getVirtualHostsList().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+    return rc.getVirtualHostsList().stream()
+        .filter(v -> v.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -154,8 +162,10 @@ class VirtualHostSharingTest {
     // orders' routes retry differently: each keeps its own, the virtual host has none.
     VirtualHost orders = host(g, "b", "orders.c.svc.cluster.local:8080");
     assertThat(orders.hasRetryPolicy()).isFalse();
-    assertThat(orders.getRoutes(0).getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(5);
-    assertThat(orders.getRoutes(1).getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
+    assertThat(orders.getRoutes(0).getRoute().getRetryPolicy().getNumRetries().getValue())
+        .isEqualTo(5);
+    assertThat(orders.getRoutes(1).getRoute().getRetryPolicy().getNumRetries().getValue())
+        .isEqualTo(2);
 
     // A single route keeps its policy where Istio writes it.
     VirtualHost api = host(g, "b", "api.c.svc.cluster.local:8080");

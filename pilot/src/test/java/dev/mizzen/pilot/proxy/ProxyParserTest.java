@@ -28,7 +28,10 @@ class ProxyParserTest {
                     .putFields(
                         "LABELS",
                         Value.newBuilder()
-                            .setStructValue(Struct.newBuilder().putFields("app", str("reviews")).putFields("version", str("v1")))
+                            .setStructValue(
+                                Struct.newBuilder()
+                                    .putFields("app", str("reviews"))
+                                    .putFields("version", str("v1")))
                             .build()))
             .build();
     Proxy p = ProxyParser.parse(node);
@@ -45,7 +48,11 @@ class ProxyParserTest {
 
   @Test
   void namespaceComesFromMetadataFirstThenFromTheDomain() throws Exception {
-    Proxy fromDomain = ProxyParser.parse(Node.newBuilder().setId("router~10.0.0.9~gw-1.ingress~ingress.svc.cluster.local").build());
+    Proxy fromDomain =
+        ProxyParser.parse(
+            Node.newBuilder()
+                .setId("router~10.0.0.9~gw-1.ingress~ingress.svc.cluster.local")
+                .build());
     assertThat(fromDomain.namespace()).isEqualTo("ingress");
     assertThat(fromDomain.type()).isEqualTo(Proxy.Type.ROUTER);
     assertThat(fromDomain.generator()).isEqualTo(Proxy.Generator.ENVOY);
@@ -54,11 +61,16 @@ class ProxyParserTest {
 
   @Test
   void refusesWhatIstiodRefuses() {
-    assertThatThrownBy(() -> ProxyParser.parse(Node.newBuilder().setId("sidecar~10.0.0.1~a.b").build()))
+    assertThatThrownBy(
+            () -> ProxyParser.parse(Node.newBuilder().setId("sidecar~10.0.0.1~a.b").build()))
         .isInstanceOf(InvalidProxyException.class)
         .hasMessage("missing parts in the service node \"sidecar~10.0.0.1~a.b\"");
-    assertThatThrownBy(() -> ProxyParser.parse(Node.newBuilder().setId("gateway~10.0.0.1~a.b~b.svc.cluster.local").build()))
-        .hasMessage("invalid node type (valid types: sidecar, router) in the service node \"gateway~10.0.0.1~a.b~b.svc.cluster.local\"");
+    assertThatThrownBy(
+            () ->
+                ProxyParser.parse(
+                    Node.newBuilder().setId("gateway~10.0.0.1~a.b~b.svc.cluster.local").build()))
+        .hasMessage(
+            "invalid node type (valid types: sidecar, router) in the service node \"gateway~10.0.0.1~a.b~b.svc.cluster.local\"");
     assertThatThrownBy(
             () ->
                 ProxyParser.parse(

@@ -70,14 +70,19 @@ class AdsProtocolTest {
     try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
       ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       DiscoveryResponse first = ads.next();
-      assertThat(first.getResourcesList()).extracting(a -> a.unpack(Cluster.class).getName())
-          .contains("outbound|8080||web.shop.svc.cluster.local", "BlackHoleCluster", "PassthroughCluster");
+      assertThat(first.getResourcesList())
+          .extracting(a -> a.unpack(Cluster.class).getName())
+          .contains(
+              "outbound|8080||web.shop.svc.cluster.local",
+              "BlackHoleCluster",
+              "PassthroughCluster");
 
       ads.send(
           DiscoveryRequest.newBuilder()
               .setTypeUrl(TypeUrls.CLUSTER)
               .setResponseNonce(first.getNonce())
-              .setErrorDetail(Status.newBuilder().setCode(3).setMessage("cluster refused for the test"))
+              .setErrorDetail(
+                  Status.newBuilder().setCode(3).setMessage("cluster refused for the test"))
               .build());
       // SimpleCache would answer a NACK with the same snapshot at once, again and again.
       assertThat(ads.poll(1500)).isNull();
@@ -99,7 +104,8 @@ class AdsProtocolTest {
           """);
       DiscoveryResponse second = ads.next();
       assertThat(second.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
-      assertThat(second.getResourcesList()).extracting(a -> a.unpack(Cluster.class).getName())
+      assertThat(second.getResourcesList())
+          .extracting(a -> a.unpack(Cluster.class).getName())
           .contains("outbound|9090||api.shop.svc.cluster.local");
       ads.ack(second, List.of());
       assertThat(ads.poll(500)).isNull();
@@ -113,37 +119,56 @@ class AdsProtocolTest {
       ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       ads.ack(ads.next(), List.of());
       // No node from here on, as grpc-js-xds does.
-      ads.request(null, TypeUrls.ENDPOINT, List.of("outbound|8080||web.shop.svc.cluster.local", "outbound|1|v9|nope"), "", "");
+      ads.request(
+          null,
+          TypeUrls.ENDPOINT,
+          List.of("outbound|8080||web.shop.svc.cluster.local", "outbound|1|v9|nope"),
+          "",
+          "");
       DiscoveryResponse eds = ads.next();
-      assertThat(eds.getResourcesList()).extracting(a -> a.unpack(ClusterLoadAssignment.class))
-          .anySatisfy(c -> {
-            assertThat(c.getClusterName()).isEqualTo("outbound|8080||web.shop.svc.cluster.local");
-            assertThat(c.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress())
-                .isEqualTo("10.1.0.1");
-          })
-          .anySatisfy(c -> {
-            assertThat(c.getClusterName()).isEqualTo("outbound|1|v9|nope");
-            assertThat(c.getEndpointsCount()).isZero();
-          });
+      assertThat(eds.getResourcesList())
+          .extracting(a -> a.unpack(ClusterLoadAssignment.class))
+          .anySatisfy(
+              c -> {
+                assertThat(c.getClusterName())
+                    .isEqualTo("outbound|8080||web.shop.svc.cluster.local");
+                assertThat(
+                        c.getEndpoints(0)
+                            .getLbEndpoints(0)
+                            .getEndpoint()
+                            .getAddress()
+                            .getSocketAddress()
+                            .getAddress())
+                    .isEqualTo("10.1.0.1");
+              })
+          .anySatisfy(
+              c -> {
+                assertThat(c.getClusterName()).isEqualTo("outbound|1|v9|nope");
+                assertThat(c.getEndpointsCount()).isZero();
+              });
       ads.request(null, TypeUrls.LISTENER, List.of(), "", "");
       DiscoveryResponse lds = ads.next();
-      assertThat(lds.getResourcesList()).extracting(a -> a.unpack(Listener.class).getName())
+      assertThat(lds.getResourcesList())
+          .extracting(a -> a.unpack(Listener.class).getName())
           .contains("0.0.0.0_8080", "virtualOutbound");
       ads.request(null, TypeUrls.ROUTE, List.of("8080", "no-such-route"), "", "");
       DiscoveryResponse rds = ads.next();
-      assertThat(rds.getResourcesList()).extracting(a -> a.unpack(RouteConfiguration.class))
-          .anySatisfy(r -> {
-            assertThat(r.getName()).isEqualTo("8080");
-            // One route configuration per port, matched without the Host header's port.
-            assertThat(r.getIgnorePortInHostMatching()).isTrue();
-            assertThat(r.getVirtualHosts(0).getDomainsList())
-                .contains("web", "web.shop.svc.cluster.local")
-                .doesNotContain("web.shop.svc.cluster.local:8080");
-          })
-          .anySatisfy(r -> {
-            assertThat(r.getName()).isEqualTo("no-such-route");
-            assertThat(r.getVirtualHostsCount()).isZero();
-          });
+      assertThat(rds.getResourcesList())
+          .extracting(a -> a.unpack(RouteConfiguration.class))
+          .anySatisfy(
+              r -> {
+                assertThat(r.getName()).isEqualTo("8080");
+                // One route configuration per port, matched without the Host header's port.
+                assertThat(r.getIgnorePortInHostMatching()).isTrue();
+                assertThat(r.getVirtualHosts(0).getDomainsList())
+                    .contains("web", "web.shop.svc.cluster.local")
+                    .doesNotContain("web.shop.svc.cluster.local:8080");
+              })
+          .anySatisfy(
+              r -> {
+                assertThat(r.getName()).isEqualTo("no-such-route");
+                assertThat(r.getVirtualHostsCount()).isZero();
+              });
     }
   }
 

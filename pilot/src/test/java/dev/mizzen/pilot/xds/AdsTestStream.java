@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** A raw ADS stream, driven by hand the way a test needs to. */
 public final class AdsTestStream implements AutoCloseable {
@@ -33,7 +34,11 @@ public final class AdsTestStream implements AutoCloseable {
 
   /** A stream whose HTTP/2 window is {@code flowControlWindow} bytes. */
   public AdsTestStream(int port, int flowControlWindow) {
-    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().flowControlWindow(flowControlWindow).build());
+    this(
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .flowControlWindow(flowControlWindow)
+            .build());
   }
 
   private AdsTestStream(ManagedChannel channel) {
@@ -60,7 +65,9 @@ public final class AdsTestStream implements AutoCloseable {
   }
 
   public static Node node(String id, String namespace, boolean grpc) {
-    Struct.Builder md = Struct.newBuilder().putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
+    Struct.Builder md =
+        Struct.newBuilder()
+            .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build());
     if (grpc) {
       md.putFields("GENERATOR", Value.newBuilder().setStringValue("grpc").build());
     }
@@ -68,7 +75,10 @@ public final class AdsTestStream implements AutoCloseable {
   }
 
   public static Node sidecar(String pod, String namespace) {
-    return node("sidecar~10.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local", namespace, false);
+    return node(
+        "sidecar~10.0.0.1~" + pod + "." + namespace + "~" + namespace + ".svc.cluster.local",
+        namespace,
+        false);
   }
 
   public void send(DiscoveryRequest r) {
@@ -77,7 +87,11 @@ public final class AdsTestStream implements AutoCloseable {
 
   public void request(Node node, String type, List<String> names, String version, String nonce) {
     DiscoveryRequest.Builder r =
-        DiscoveryRequest.newBuilder().setTypeUrl(type).addAllResourceNames(names).setVersionInfo(version).setResponseNonce(nonce);
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(type)
+            .addAllResourceNames(names)
+            .setVersionInfo(version)
+            .setResponseNonce(nonce);
     if (node != null) {
       r.setNode(node);
     }
@@ -112,7 +126,9 @@ public final class AdsTestStream implements AutoCloseable {
     }
     if (!violations.isEmpty()) {
       throw new AssertionError(
-          "served " + r.getTypeUrl() + " breaks Envoy's validation rules:\n  "
+          "served "
+              + r.getTypeUrl()
+              + " breaks Envoy's validation rules:\n  "
               + String.join("\n  ", violations.stream().map(RuleViolation::toString).toList()));
     }
     return r;
@@ -123,7 +139,7 @@ public final class AdsTestStream implements AutoCloseable {
   }
 
   /** Waits up to 10 s for {@code condition}. */
-  public static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  public static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

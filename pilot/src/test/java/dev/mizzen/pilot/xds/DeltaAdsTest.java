@@ -2,6 +2,10 @@ package dev.mizzen.pilot.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import com.google.rpc.Status;
+import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -14,6 +18,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -105,8 +110,8 @@ class DeltaAdsTest {
 
     /** Every resource sent follows Envoy's validation rules. */
     private static DeltaDiscoveryResponse followsEnvoyRules(DeltaDiscoveryResponse r) {
-      for (io.envoyproxy.envoy.service.discovery.v3.Resource resource : r.getResourcesList()) {
-        assertThat(dev.mizzen.envoyrules.EnvoyRules.get().checkPacked(resource.getResource()))
+      for (Resource resource : r.getResourcesList()) {
+        assertThat(EnvoyRules.get().checkPacked(resource.getResource()))
             .as("Envoy's validation rules for %s %s", r.getTypeUrl(), resource.getName())
             .isEmpty();
       }
@@ -114,7 +119,10 @@ class DeltaAdsTest {
     }
 
     void ack(DeltaDiscoveryResponse r) {
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce()));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(r.getTypeUrl())
+              .setResponseNonce(r.getNonce()));
     }
 
     @Override
@@ -125,7 +133,8 @@ class DeltaAdsTest {
   }
 
   private static Map<String, String> versions(DeltaDiscoveryResponse r) {
-    return r.getResourcesList().stream().collect(Collectors.toMap(Resource::getName, Resource::getVersion));
+    return r.getResourcesList().stream()
+        .collect(Collectors.toMap(Resource::getName, Resource::getVersion));
   }
 
   @BeforeEach
@@ -153,7 +162,11 @@ class DeltaAdsTest {
       delta.ack(first);
 
       // Subscribing by name: a known name is sent, an unknown one is reported removed.
-      delta.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT).addResourceNamesSubscribe(WEB).addResourceNamesSubscribe("outbound|1||gone"));
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ENDPOINT)
+              .addResourceNamesSubscribe(WEB)
+              .addResourceNamesSubscribe("outbound|1||gone"));
       DeltaDiscoveryResponse eds = delta.next();
       assertThat(versions(eds)).containsOnlyKeys(WEB);
       assertThat(eds.getRemovedResourcesList()).containsExactly("outbound|1||gone");
@@ -168,7 +181,10 @@ class DeltaAdsTest {
       held.putAll(versions(added));
 
       // Unsubscribed endpoints are not sent again.
-      delta.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.ENDPOINT).addResourceNamesUnsubscribe(WEB));
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ENDPOINT)
+              .addResourceNamesUnsubscribe(WEB));
       assertThat(delta.poll(700)).isNull();
 
       // Its removal is named.
@@ -184,9 +200,13 @@ class DeltaAdsTest {
 
     // Reconnecting with what it holds, plus a cluster that no longer exists.
     try (Delta delta = new Delta(cp.xdsPort())) {
-      Map<String, String> initial = new java.util.HashMap<>(held);
+      Map<String, String> initial = new HashMap<>(held);
       initial.put(API_CLUSTER, "stale");
-      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(TypeUrls.CLUSTER).putAllInitialResourceVersions(initial));
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(TypeUrls.CLUSTER)
+              .putAllInitialResourceVersions(initial));
       DeltaDiscoveryResponse r = delta.next();
       assertThat(r.getResourcesList()).as("nothing it holds has changed").isEmpty();
       assertThat(r.getRemovedResourcesList()).containsExactly(API_CLUSTER);
@@ -196,7 +216,10 @@ class DeltaAdsTest {
   @Test
   void aNackedVersionIsNotResentUntilTheConfigChanges() throws Exception {
     try (Delta delta = new Delta(cp.xdsPort())) {
-      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(AdsTestStream.sidecar("web-1", "shop")).setTypeUrl(TypeUrls.CLUSTER));
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(AdsTestStream.sidecar("web-1", "shop"))
+              .setTypeUrl(TypeUrls.CLUSTER));
       delta.ack(delta.next());
       Files.writeString(dir.resolve("api.yaml"), API);
       DeltaDiscoveryResponse added = delta.next();
@@ -204,7 +227,7 @@ class DeltaAdsTest {
           DeltaDiscoveryRequest.newBuilder()
               .setTypeUrl(TypeUrls.CLUSTER)
               .setResponseNonce(added.getNonce())
-              .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("refused")));
+              .setErrorDetail(Status.newBuilder().setMessage("refused")));
       assertThat(delta.poll(1000)).isNull();
       Files.writeString(dir.resolve("api.yaml"), API.replace("9090", "9091"));
       DeltaDiscoveryResponse next = delta.next();
@@ -233,7 +256,10 @@ class DeltaAdsTest {
             """);
     AdsTestStream.await(() -> cp.pipeline().status().membership().configured().contains("pay"));
     try (Delta delta = new Delta(cp.xdsPort())) {
-      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(AdsTestStream.sidecar("web-1", "shop")).setTypeUrl(TypeUrls.CLUSTER));
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(AdsTestStream.sidecar("web-1", "shop"))
+              .setTypeUrl(TypeUrls.CLUSTER));
       DeltaDiscoveryResponse first = delta.next();
       assertThat(versions(first)).containsKeys(WEB, pay);
       delta.ack(first);
@@ -264,14 +290,18 @@ class DeltaAdsTest {
         Node.newBuilder()
             .setId("router~10.0.0.5~ingress-1.shop~shop.svc.cluster.local")
             .setMetadata(
-                com.google.protobuf.Struct.newBuilder()
-                    .putFields("NAMESPACE", com.google.protobuf.Value.newBuilder().setStringValue("shop").build())
+                Struct.newBuilder()
+                    .putFields("NAMESPACE", Value.newBuilder().setStringValue("shop").build())
                     .putFields(
                         "LABELS",
-                        com.google.protobuf.Value.newBuilder()
+                        Value.newBuilder()
                             .setStructValue(
-                                com.google.protobuf.Struct.newBuilder()
-                                    .putFields("istio", com.google.protobuf.Value.newBuilder().setStringValue("ingressgateway").build()))
+                                Struct.newBuilder()
+                                    .putFields(
+                                        "istio",
+                                        Value.newBuilder()
+                                            .setStringValue("ingressgateway")
+                                            .build()))
                             .build()))
             .build();
     String gateway =
@@ -294,7 +324,9 @@ class DeltaAdsTest {
       delta.ack(first);
 
       // The HTTPS server goes: only its listener is named removed, the other is not resent.
-      Files.writeString(dir.resolve("gateway.yaml"), gateway.substring(0, gateway.indexOf("  - {port: {number: 8443")));
+      Files.writeString(
+          dir.resolve("gateway.yaml"),
+          gateway.substring(0, gateway.indexOf("  - {port: {number: 8443")));
       DeltaDiscoveryResponse removed = delta.next();
       assertThat(removed.getResourcesList()).isEmpty();
       assertThat(removed.getRemovedResourcesList()).containsExactly("0.0.0.0_8443");

@@ -154,36 +154,54 @@ class GatewayAdsTest {
     try (AdsTestStream s = new AdsTestStream(cp.xdsPort())) {
       s.request(router(Map.of("istio", "ingressgateway")), TypeUrls.LISTENER, List.of(), "", "");
       Map<String, Listener> ls = listeners(s.next());
-      assertThat(ls).containsOnlyKeys("0.0.0.0_443", "0.0.0.0_8443", "0.0.0.0_9443", "0.0.0.0_15443", "0.0.0.0_80");
+      assertThat(ls)
+          .containsOnlyKeys(
+              "0.0.0.0_443", "0.0.0.0_8443", "0.0.0.0_9443", "0.0.0.0_15443", "0.0.0.0_80");
       for (Listener l : ls.values()) {
-        assertThat(l.getAddress().getSocketAddress().getProtocol()).isEqualTo(SocketAddress.Protocol.TCP);
+        assertThat(l.getAddress().getSocketAddress().getProtocol())
+            .isEqualTo(SocketAddress.Protocol.TCP);
         assertThat(l.hasUdpListenerConfig()).isFalse();
       }
 
       // SIMPLE: the Secret's certificate over SDS, no client certificate asked.
       DownstreamTlsContext simple = tls(chainFor(ls.get("0.0.0.0_443"), "simple.example.com"));
-      assertThat(simple.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://simple-cert");
+      assertThat(simple.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName())
+          .isEqualTo("kubernetes://simple-cert");
       assertThat(simple.getRequireClientCertificate().getValue()).isFalse();
       assertThat(simple.getCommonTlsContext().hasCombinedValidationContext()).isFalse();
 
       // MUTUAL: the certificate and the roots of the Secret, a client certificate required.
       DownstreamTlsContext mutual = tls(chainFor(ls.get("0.0.0.0_443"), "mutual.example.com"));
-      assertThat(mutual.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("kubernetes://mutual-cert");
-      assertThat(mutual.getCommonTlsContext().getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
+      assertThat(mutual.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName())
+          .isEqualTo("kubernetes://mutual-cert");
+      assertThat(
+              mutual
+                  .getCommonTlsContext()
+                  .getCombinedValidationContext()
+                  .getValidationContextSdsSecretConfig()
+                  .getName())
           .isEqualTo("kubernetes://mutual-cert-cacert");
       assertThat(mutual.getRequireClientCertificate().getValue()).isTrue();
 
       // ISTIO_MUTUAL: the workload certificate and Istio's roots.
       DownstreamTlsContext istio = tls(chainFor(ls.get("0.0.0.0_8443"), "mesh.example.com"));
-      assertThat(istio.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName()).isEqualTo("default");
-      assertThat(istio.getCommonTlsContext().getCombinedValidationContext().getValidationContextSdsSecretConfig().getName())
+      assertThat(istio.getCommonTlsContext().getTlsCertificateSdsSecretConfigs(0).getName())
+          .isEqualTo("default");
+      assertThat(
+              istio
+                  .getCommonTlsContext()
+                  .getCombinedValidationContext()
+                  .getValidationContextSdsSecretConfig()
+                  .getName())
           .isEqualTo("ROOTCA");
       assertThat(istio.getRequireClientCertificate().getValue()).isTrue();
 
       // PASSTHROUGH: no TLS terminated, the TLS route's destination by server name.
       FilterChain passthrough = chainFor(ls.get("0.0.0.0_9443"), "secure.example.com");
       assertThat(passthrough.hasTransportSocket()).isFalse();
-      assertThat(passthrough.getFiltersList()).extracting(Filter::getName).containsExactly("envoy.filters.network.tcp_proxy");
+      assertThat(passthrough.getFiltersList())
+          .extracting(Filter::getName)
+          .containsExactly("envoy.filters.network.tcp_proxy");
 
       // AUTO_PASSTHROUGH: the cluster the server name names.
       FilterChain auto = chainFor(ls.get("0.0.0.0_15443"), "*.local");
@@ -193,9 +211,14 @@ class GatewayAdsTest {
 
       // Plain HTTP with httpsRedirect: the route configuration requires TLS.
       HttpConnectionManager hcm =
-          ls.get("0.0.0.0_80").getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
+          ls.get("0.0.0.0_80")
+              .getFilterChains(0)
+              .getFilters(0)
+              .getTypedConfig()
+              .unpack(HttpConnectionManager.class);
       assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("http.80");
-      s.request(null, TypeUrls.ROUTE, List.of("http.80", "https.443.https-simple.edge.shop"), "", "");
+      s.request(
+          null, TypeUrls.ROUTE, List.of("http.80", "https.443.https-simple.edge.shop"), "", "");
       DiscoveryResponse routes = s.next();
       Map<String, RouteConfiguration> byName = new HashMap<>();
       for (Any a : routes.getResourcesList()) {

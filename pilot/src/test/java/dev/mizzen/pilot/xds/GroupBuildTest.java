@@ -3,6 +3,7 @@ package dev.mizzen.pilot.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
@@ -10,6 +11,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +20,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import dev.mizzen.pilot.cache.GroupSnapshot;
 
 /** The first snapshot of a new shape of proxy is built without holding up anyone else's answers. */
 class GroupBuildTest {
@@ -26,7 +27,8 @@ class GroupBuildTest {
   private static GroupSnapshot<String> snapshotOf(String namespace) {
     SortedMap<String, Message> clusters = new TreeMap<>();
     clusters.put(namespace, Cluster.newBuilder().setName(namespace).build());
-    return GroupSnapshot.next(namespace, 1, "v1", new ProxyResources(Map.of(TypeUrls.CLUSTER, clusters), Map.of()), null);
+    return GroupSnapshot.next(
+        namespace, 1, "v1", new ProxyResources(Map.of(TypeUrls.CLUSTER, clusters), Map.of()), null);
   }
 
   private static String clusterName(DiscoveryResponse r) throws Exception {
@@ -53,8 +55,13 @@ class GroupBuildTest {
     // More proxies of the slow shape than the server has request threads: none of them may
     // keep the other shape's proxy waiting.
     int requestThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-    List<AdsTestStream> slow = new java.util.ArrayList<>();
-    try (XdsServer server = XdsServer.start(new InetSocketAddress("127.0.0.1", 0), cache, p -> Optional.empty(), XdsEvents.NONE);
+    List<AdsTestStream> slow = new ArrayList<>();
+    try (XdsServer server =
+            XdsServer.start(
+                new InetSocketAddress("127.0.0.1", 0),
+                cache,
+                p -> Optional.empty(),
+                XdsEvents.NONE);
         AdsTestStream fast = new AdsTestStream(server.port())) {
       for (int i = 0; i <= requestThreads; i++) {
         AdsTestStream s = new AdsTestStream(server.port());

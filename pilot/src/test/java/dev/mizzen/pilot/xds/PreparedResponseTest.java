@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -21,7 +22,11 @@ class PreparedResponseTest {
   private static ByteString body() {
     List<Any> clusters = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
-      clusters.add(Any.pack(Cluster.newBuilder().setName("outbound|8080||svc-" + i + ".shop.svc.cluster.local").build()));
+      clusters.add(
+          Any.pack(
+              Cluster.newBuilder()
+                  .setName("outbound|8080||svc-" + i + ".shop.svc.cluster.local")
+                  .build()));
     }
     return PreparedResponse.body(CDS, "v7", clusters);
   }
@@ -44,7 +49,8 @@ class PreparedResponseTest {
     assertThat(DiscoveryResponse.parseFrom(out.toByteArray())).isEqualTo(expected(body));
     // The shared body is written, never consumed: the next stream gets all of it again.
     ByteArrayOutputStream again = new ByteArrayOutputStream();
-    ((Drainable) PreparedResponse.MARSHALLER.stream(new PreparedResponse(body, "n-42"))).drainTo(again);
+    ((Drainable) PreparedResponse.MARSHALLER.stream(new PreparedResponse(body, "n-42")))
+        .drainTo(again);
     assertThat(again.toByteArray()).isEqualTo(out.toByteArray());
   }
 
@@ -59,7 +65,7 @@ class PreparedResponseTest {
   void parsingKeepsTheNonceApart() throws Exception {
     ByteString body = body();
     byte[] wire = expected(body).toByteArray();
-    PreparedResponse parsed = PreparedResponse.MARSHALLER.parse(new java.io.ByteArrayInputStream(wire));
+    PreparedResponse parsed = PreparedResponse.MARSHALLER.parse(new ByteArrayInputStream(wire));
     assertThat(parsed.nonce()).isEqualTo("n-42");
     assertThat(parsed.toMessage()).isEqualTo(expected(body));
   }

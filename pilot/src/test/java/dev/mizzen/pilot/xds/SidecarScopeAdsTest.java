@@ -3,6 +3,7 @@ package dev.mizzen.pilot.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Message;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A namespace-scoped Sidecar resource shrinks what its namespace's proxies are sent to their own
- * namespace's services (and those it lists), over a raw state-of-the-world stream; proxies of
- * other namespaces keep seeing everything.
+ * namespace's services (and those it lists), over a raw state-of-the-world stream; proxies of other
+ * namespaces keep seeing everything.
  */
 class SidecarScopeAdsTest {
   @TempDir Path dir;
@@ -82,10 +83,14 @@ class SidecarScopeAdsTest {
     cp.close();
   }
 
-  private static List<String> names(DiscoveryResponse r, Class<? extends com.google.protobuf.Message> type) throws Exception {
+  private static List<String> names(DiscoveryResponse r, Class<? extends Message> type)
+      throws Exception {
     List<String> names = new ArrayList<>();
     for (Any a : r.getResourcesList()) {
-      names.add(type == Cluster.class ? a.unpack(Cluster.class).getName() : a.unpack(Listener.class).getName());
+      names.add(
+          type == Cluster.class
+              ? a.unpack(Cluster.class).getName()
+              : a.unpack(Listener.class).getName());
     }
     return names;
   }
@@ -114,13 +119,17 @@ class SidecarScopeAdsTest {
       DiscoveryResponse after = shop.next();
       assertThat(after.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
       assertThat(names(after, Cluster.class))
-          .contains("outbound|8080||web.shop.svc.cluster.local", "outbound|9090||billing.pay.svc.cluster.local")
+          .contains(
+              "outbound|8080||web.shop.svc.cluster.local",
+              "outbound|9090||billing.pay.svc.cluster.local")
           .doesNotContain("outbound|5432||items.stock.svc.cluster.local");
       assertThat(after.getResourcesCount()).isLessThan(before.getResourcesCount());
       shop.ack(after, List.of());
       DiscoveryResponse shrunkListeners = shop.next();
       assertThat(shrunkListeners.getTypeUrl()).isEqualTo(TypeUrls.LISTENER);
-      assertThat(names(shrunkListeners, Listener.class)).doesNotContain("10.96.0.12_5432").contains("0.0.0.0_9090");
+      assertThat(names(shrunkListeners, Listener.class))
+          .doesNotContain("10.96.0.12_5432")
+          .contains("0.0.0.0_9090");
 
       // Namespace stock has no Sidecar: nothing changes for it.
       assertThat(stock.poll(500)).isNull();

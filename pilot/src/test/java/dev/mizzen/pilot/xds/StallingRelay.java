@@ -8,9 +8,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /**
- * A TCP relay on loopback between one client and a server that can stop passing the server's
- * bytes on, as a client that stops reading its socket would: the server's HTTP/2 window then
- * closes and what it sends stays with it. The client's bytes keep flowing.
+ * A TCP relay on loopback between one client and a server that can stop passing the server's bytes
+ * on, as a client that stops reading its socket would: the server's HTTP/2 window then closes and
+ * what it sends stays with it. The client's bytes keep flowing.
  */
 final class StallingRelay implements AutoCloseable {
   private final ServerSocket listener;

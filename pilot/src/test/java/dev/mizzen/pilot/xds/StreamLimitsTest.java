@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What one client can make the server hold is bounded, and going over a bound ends that client's
- * stream only: a client that stops reading, one that names more resources than any proxy needs,
- * one that asks for types Mizzen does not serve.
+ * stream only: a client that stops reading, one that names more resources than any proxy needs, one
+ * that asks for types Mizzen does not serve.
  */
 class StreamLimitsTest {
   /** Enough services that a few responses fill a stalled client's transport window. */
@@ -73,7 +73,8 @@ class StreamLimitsTest {
     try (StallingRelay relay = new StallingRelay(cp.xdsPort());
         AdsTestStream stalled = new AdsTestStream(relay.port(), 64 * 1024);
         AdsTestStream good = new AdsTestStream(cp.xdsPort())) {
-      stalled.request(AdsTestStream.sidecar("stalled-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
+      stalled.request(
+          AdsTestStream.sidecar("stalled-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       stalled.ack(stalled.next(), List.of());
       // From now on the stalled client reads nothing, and asks again after every change.
       relay.stall();
@@ -84,7 +85,8 @@ class StreamLimitsTest {
       // so the bound of unread responses is reached after about that many seconds.
       int changes = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline && cp.pipeline().streams().find("stalled-1.shop").isPresent()) {
+      while (System.nanoTime() < deadline
+          && cp.pipeline().streams().find("stalled-1.shop").isPresent()) {
         Files.writeString(
             dir.resolve("change.yaml"),
             """
@@ -99,12 +101,22 @@ class StreamLimitsTest {
         // An empty nonce asks afresh, as a client that lost track of its stream would.
         stalled.request(null, TypeUrls.CLUSTER, List.of(), "", "");
       }
-      assertThat(cp.pipeline().streams().find("stalled-1.shop")).as("closed after %d changes", changes).isEmpty();
+      assertThat(cp.pipeline().streams().find("stalled-1.shop"))
+          .as("closed after %d changes", changes)
+          .isEmpty();
 
       // The well-behaved proxy is on the latest config, and is still served.
       String version = latest.getVersionInfo();
       AdsTestStream.await(
-          () -> cp.pipeline().streams().find("good-1.shop").orElseThrow().status().get(TypeUrls.CLUSTER).ackedVersion().equals(version));
+          () ->
+              cp.pipeline()
+                  .streams()
+                  .find("good-1.shop")
+                  .orElseThrow()
+                  .status()
+                  .get(TypeUrls.CLUSTER)
+                  .ackedVersion()
+                  .equals(version));
       Files.writeString(
           dir.resolve("change.yaml"),
           """
@@ -142,7 +154,10 @@ class StreamLimitsTest {
       ads.request(AdsTestStream.sidecar("curious-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       ads.ack(ads.next(), List.of());
       for (int i = 0; i < 500; i++) {
-        ads.send(DiscoveryRequest.newBuilder().setTypeUrl("type.googleapis.com/made.up.Type" + i).build());
+        ads.send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl("type.googleapis.com/made.up.Type" + i)
+                .build());
       }
       ads.request(null, TypeUrls.LISTENER, List.of(), "", "");
       ads.next();

@@ -4,11 +4,11 @@ import java.util.SortedSet;
 
 /**
  * A writer that runs beside the member controller, under its Lease: of several replicas only the
- * one holding the Lease runs it, and it learns the members from the controller instead of
- * following the roll on its own, so that it can finish with a namespace before the namespace loses
- * the RoleBindings that may grant the writer its rights there. Every method is called on the
- * member controller's thread, in order: {@link #startLeading}, {@link #members} after every pass,
- * {@link #stopLeading}.
+ * one holding the Lease runs it, and it learns the members from the controller instead of following
+ * the roll on its own, so that it can finish with a namespace before the namespace loses the
+ * RoleBindings that may grant the writer its rights there. Every method is called on the member
+ * controller's thread, in order: {@link #startLeading}, {@link #members} after every pass, {@link
+ * #stopLeading}.
  */
 public interface LeaderTask {
 

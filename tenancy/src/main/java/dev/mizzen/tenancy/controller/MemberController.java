@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.tenancy.MemberRollResolver;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,6 +18,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,8 +26,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -40,12 +45,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemberController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemberController.class);
+
   /** The annotation on a roll created for a ServiceMeshMember, as Maistra's operator sets it. */
   public static final String CREATED_BY = "maistra.io/created-by";
+
   static final String LEASE_NAME = "mizzen-member-controller";
 
-  static final ResourceDefinitionContext ROLLS = context("ServiceMeshMemberRoll", "servicemeshmemberrolls");
-  static final ResourceDefinitionContext MEMBERS = context("ServiceMeshMember", "servicemeshmembers");
+  static final ResourceDefinitionContext ROLLS =
+      context("ServiceMeshMemberRoll", "servicemeshmemberrolls");
+  static final ResourceDefinitionContext MEMBERS =
+      context("ServiceMeshMember", "servicemeshmembers");
 
   /**
    * How to run.
@@ -73,8 +82,10 @@ public final class MemberController implements AutoCloseable {
       Objects.requireNonNull(resync);
     }
 
-    public static Settings defaults(String controlPlaneNamespace, String rollName, String identity) {
-      return new Settings(controlPlaneNamespace, rollName, "default", "2.6.0", identity, Duration.ofMinutes(5));
+    public static Settings defaults(
+        String controlPlaneNamespace, String rollName, String identity) {
+      return new Settings(
+          controlPlaneNamespace, rollName, "default", "2.6.0", identity, Duration.ofMinutes(5));
     }
   }
 
@@ -82,7 +93,7 @@ public final class MemberController implements AutoCloseable {
   private final Settings settings;
   private final MemberReconciler reconciler;
   private final ScheduledExecutorService executor;
-  private final java.util.concurrent.ExecutorService leaseExecutor;
+  private final ExecutorService leaseExecutor;
   private final AtomicBoolean queued = new AtomicBoolean();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final LeaderTasks tasks = new LeaderTasks();
@@ -94,7 +105,7 @@ public final class MemberController implements AutoCloseable {
   private volatile boolean elected;
   private volatile boolean leading;
   private volatile CompletableFuture<?> election;
-  private volatile java.util.concurrent.ScheduledFuture<?> resync;
+  private volatile ScheduledFuture<?> resync;
 
   public MemberController(KubernetesClient client, Settings settings) {
     this.client = client;
@@ -104,13 +115,20 @@ public final class MemberController implements AutoCloseable {
             client,
             settings.controlPlaneNamespace(),
             settings.rollName(),
-            new MemberResources(settings.controlPlaneNamespace(), settings.meshName(), settings.maistraVersion()));
+            new MemberResources(
+                settings.controlPlaneNamespace(), settings.meshName(), settings.maistraVersion()));
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
-            new ThreadFactoryBuilder().setNameFormat("mizzen-member-controller").setDaemon(true).build());
+            new ThreadFactoryBuilder()
+                .setNameFormat("mizzen-member-controller")
+                .setDaemon(true)
+                .build());
     this.leaseExecutor =
         Executors.newSingleThreadExecutor(
-            new ThreadFactoryBuilder().setNameFormat("mizzen-member-lease").setDaemon(true).build());
+            new ThreadFactoryBuilder()
+                .setNameFormat("mizzen-member-lease")
+                .setDaemon(true)
+                .build());
   }
 
   private static ResourceDefinitionContext context(String kind, String plural) {
@@ -130,7 +148,8 @@ public final class MemberController implements AutoCloseable {
 
   /** Joins the election for the Lease; reconciles while leading. Returns at once. */
   public void start() {
-    LeaseLock lock = new LeaseLock(settings.controlPlaneNamespace(), LEASE_NAME, settings.identity());
+    LeaseLock lock =
+        new LeaseLock(settings.controlPlaneNamespace(), LEASE_NAME, settings.identity());
     election =
         new LeaderElectorBuilder(client, leaseExecutor)
             .withConfig(
@@ -151,7 +170,11 @@ public final class MemberController implements AutoCloseable {
                               elected = false;
                               submit(this::stopLeading);
                             },
-                            leader -> log.info("member controller leader of {} is {}", settings.controlPlaneNamespace(), leader)))
+                            leader ->
+                                log.info(
+                                    "member controller leader of {} is {}",
+                                    settings.controlPlaneNamespace(),
+                                    leader)))
                     .build())
             .build()
             .start();
@@ -161,7 +184,7 @@ public final class MemberController implements AutoCloseable {
   private void submit(Runnable task) {
     try {
       executor.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       log.debug("member controller closing; {} not run", task);
     }
   }
@@ -178,7 +201,10 @@ public final class MemberController implements AutoCloseable {
     try {
       watch();
     } catch (KubernetesClientException e) {
-      log.warn("member controller of {} cannot read what it needs, retrying: {}", settings.controlPlaneNamespace(), e.getMessage());
+      log.warn(
+          "member controller of {} cannot read what it needs, retrying: {}",
+          settings.controlPlaneNamespace(),
+          e.getMessage());
       informers.forEach(SharedIndexInformer::stop);
       informers.clear();
       executor.schedule(this::startLeading, 5, TimeUnit.SECONDS);
@@ -218,11 +244,23 @@ public final class MemberController implements AutoCloseable {
             request();
           }
         };
-    rolls = started(client.genericKubernetesResources(ROLLS).inNamespace(cp).withName(settings.rollName()).inform(any, 0));
+    rolls =
+        started(
+            client
+                .genericKubernetesResources(ROLLS)
+                .inNamespace(cp)
+                .withName(settings.rollName())
+                .inform(any, 0));
     members = started(client.genericKubernetesResources(MEMBERS).inAnyNamespace().inform(any, 0));
     namespaces = started(client.namespaces().inform(any, 0));
     roleBindings =
-        started(client.rbac().roleBindings().inNamespace(cp).withLabel(MemberResources.OWNER_LABEL, cp).inform(any, 0));
+        started(
+            client
+                .rbac()
+                .roleBindings()
+                .inNamespace(cp)
+                .withLabel(MemberResources.OWNER_LABEL, cp)
+                .inform(any, 0));
   }
 
   private <T> SharedIndexInformer<T> started(SharedIndexInformer<T> informer) {
@@ -232,7 +270,7 @@ public final class MemberController implements AutoCloseable {
 
   private void stopLeading() {
     leading = false;
-    java.util.concurrent.ScheduledFuture<?> r = resync;
+    ScheduledFuture<?> r = resync;
     if (r != null) {
       r.cancel(false);
     }
@@ -261,7 +299,10 @@ public final class MemberController implements AutoCloseable {
         executor.schedule(this::request, 2, TimeUnit.SECONDS);
       }
     } catch (RuntimeException e) {
-      log.warn("reconciling the members of {} failed, retrying: {}", settings.controlPlaneNamespace(), e.toString());
+      log.warn(
+          "reconciling the members of {} failed, retrying: {}",
+          settings.controlPlaneNamespace(),
+          e.toString());
       executor.schedule(this::request, 2, TimeUnit.SECONDS);
     }
   }
@@ -292,7 +333,8 @@ public final class MemberController implements AutoCloseable {
     // Tasks finish with a leaving namespace before its RoleBindings (maybe their rights) go.
     boolean tasksDone = tasks.members(outcomes);
     for (Namespace ns : namespaces.getStore().list()) {
-      Map<String, String> labels = Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.of());
+      Map<String, String> labels =
+          Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.of());
       MemberOutcome o = byNamespace.get(ns.getMetadata().getName());
       if (cp.equals(labels.get(MemberRollResolver.MEMBER_OF_LABEL)) && o == null) {
         if (!tasksDone) {
@@ -319,8 +361,12 @@ public final class MemberController implements AutoCloseable {
   private List<GenericKubernetesResource> joining() {
     return members.getStore().list().stream()
         .filter(m -> "default".equals(m.getMetadata().getName()))
-        .filter(m -> settings.controlPlaneNamespace().equals(m.get("spec", "controlPlaneRef", "namespace")))
-        .sorted(java.util.Comparator.comparing(m -> m.getMetadata().getNamespace()))
+        .filter(
+            m ->
+                settings
+                    .controlPlaneNamespace()
+                    .equals(m.get("spec", "controlPlaneRef", "namespace")))
+        .sorted(Comparator.comparing(m -> m.getMetadata().getNamespace()))
         .toList();
   }
 
@@ -329,27 +375,40 @@ public final class MemberController implements AutoCloseable {
     roll.setApiVersion("maistra.io/v1");
     roll.setKind("ServiceMeshMemberRoll");
     roll.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        new ObjectMetaBuilder()
             .withName(settings.rollName())
             .withNamespace(settings.controlPlaneNamespace())
             .addToAnnotations(CREATED_BY, "servicemeshmember-controller")
             .addToLabels(MemberResources.VERSION_LABEL, settings.maistraVersion())
             .build());
     roll.setAdditionalProperty("spec", Map.of("members", List.of()));
-    client.genericKubernetesResources(ROLLS).inNamespace(settings.controlPlaneNamespace()).resource(roll).create();
-    log.info("created ServiceMeshMemberRoll {}/{} for the ServiceMeshMembers that point at it", settings.controlPlaneNamespace(), settings.rollName());
+    client
+        .genericKubernetesResources(ROLLS)
+        .inNamespace(settings.controlPlaneNamespace())
+        .resource(roll)
+        .create();
+    log.info(
+        "created ServiceMeshMemberRoll {}/{} for the ServiceMeshMembers that point at it",
+        settings.controlPlaneNamespace(),
+        settings.rollName());
   }
 
   @SuppressWarnings("unchecked")
   private boolean writeRollStatus(GenericKubernetesResource roll, List<MemberOutcome> outcomes) {
-    Map<String, Object> previous = roll.get("status") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
-    Map<String, Object> status = RollStatus.build(roll.getMetadata().getGeneration(), outcomes, previous, clock.instant());
+    Map<String, Object> previous =
+        roll.get("status") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    Map<String, Object> status =
+        RollStatus.build(roll.getMetadata().getGeneration(), outcomes, previous, clock.instant());
     if (status.equals(previous)) {
       return true;
     }
     roll.setAdditionalProperty("status", status);
     try {
-      client.genericKubernetesResources(ROLLS).inNamespace(settings.controlPlaneNamespace()).resource(roll).updateStatus();
+      client
+          .genericKubernetesResources(ROLLS)
+          .inNamespace(settings.controlPlaneNamespace())
+          .resource(roll)
+          .updateStatus();
       return true;
     } catch (KubernetesClientException e) {
       log.debug("status of the member roll not written, retrying: {}", e.getMessage());
@@ -359,17 +418,26 @@ public final class MemberController implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private boolean writeMemberStatus(GenericKubernetesResource member, MemberOutcome outcome) {
-    Map<String, Object> previous = member.get("status") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
-    Map<String, Object> status = MemberReconciler.memberStatus(member, outcome, previous, clock.instant());
+    Map<String, Object> previous =
+        member.get("status") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    Map<String, Object> status =
+        MemberReconciler.memberStatus(member, outcome, previous, clock.instant());
     if (status.equals(previous)) {
       return true;
     }
     member.setAdditionalProperty("status", status);
     try {
-      client.genericKubernetesResources(MEMBERS).inNamespace(member.getMetadata().getNamespace()).resource(member).updateStatus();
+      client
+          .genericKubernetesResources(MEMBERS)
+          .inNamespace(member.getMetadata().getNamespace())
+          .resource(member)
+          .updateStatus();
       return true;
     } catch (KubernetesClientException e) {
-      log.debug("status of ServiceMeshMember {} not written, retrying: {}", member.getMetadata().getNamespace(), e.getMessage());
+      log.debug(
+          "status of ServiceMeshMember {} not written, retrying: {}",
+          member.getMetadata().getNamespace(),
+          e.getMessage());
       return false;
     }
   }

@@ -10,13 +10,15 @@ package dev.mizzen.tenancy.controller;
  * @param retry whether the pass should be tried again soon (an API call failed); a namespace
  *     missing or claimed by another mesh waits for the namespace to change instead
  */
-record MemberOutcome(String namespace, boolean configured, String reason, String message, boolean retry) {
+record MemberOutcome(
+    String namespace, boolean configured, String reason, String message, boolean retry) {
   static final String CONFIGURED = "Configured";
   static final String NAMESPACE_MISSING = "ErrNamespaceMissing";
   static final String RECONCILE_ERROR = "ReconcileError";
 
   static MemberOutcome configured(String namespace) {
-    return new MemberOutcome(namespace, true, CONFIGURED, "namespace " + namespace + " is configured", false);
+    return new MemberOutcome(
+        namespace, true, CONFIGURED, "namespace " + namespace + " is configured", false);
   }
 
   static MemberOutcome missing(String namespace, String message) {

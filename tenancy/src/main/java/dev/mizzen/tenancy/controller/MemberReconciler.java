@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,23 +22,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configures and unconfigures member namespaces, one at a time, and says what became of each.
- * The {@code maistra.io/member-of} label is written first and with the namespace's resource
- * version, so that of two control planes claiming a namespace at once exactly one wins; the
- * RoleBindings and NetworkPolicies follow.
+ * Configures and unconfigures member namespaces, one at a time, and says what became of each. The
+ * {@code maistra.io/member-of} label is written first and with the namespace's resource version, so
+ * that of two control planes claiming a namespace at once exactly one wins; the RoleBindings and
+ * NetworkPolicies follow.
  */
 final class MemberReconciler {
   private static final Logger log = LoggerFactory.getLogger(MemberReconciler.class);
 
   private final KubernetesClient client;
   private final String controlPlaneNamespace;
+
   /** The membership rule, which this applies to the cluster. */
   private final MemberRollResolver rule;
+
   private final MemberResources resources;
+
   /** What was last written to each member, so that an unchanged member costs no API call. */
   private final Map<String, Object> applied = new HashMap<>();
 
-  MemberReconciler(KubernetesClient client, String controlPlaneNamespace, String rollName, MemberResources resources) {
+  MemberReconciler(
+      KubernetesClient client,
+      String controlPlaneNamespace,
+      String rollName,
+      MemberResources resources) {
     this.client = client;
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.rule = new MemberRollResolver(controlPlaneNamespace, rollName);
@@ -56,7 +64,9 @@ final class MemberReconciler {
    */
   MemberOutcome configure(String namespace, Namespace current, List<RoleBinding> sources) {
     Map<String, String> labels =
-        current == null ? Map.of() : Objects.requireNonNullElse(current.getMetadata().getLabels(), Map.of());
+        current == null
+            ? Map.of()
+            : Objects.requireNonNullElse(current.getMetadata().getLabels(), Map.of());
     String owner = labels.get(MemberRollResolver.MEMBER_OF_LABEL);
     MemberRollResolver.Refusal refusal = rule.refusal(namespace, current != null, owner);
     if (refusal != null) {
@@ -82,7 +92,8 @@ final class MemberReconciler {
     } catch (KubernetesClientException e) {
       applied.remove(namespace);
       log.warn("could not configure namespace {}: {}", namespace, e.getMessage());
-      return MemberOutcome.failed(namespace, "failed to configure namespace " + namespace + ": " + brief(e));
+      return MemberOutcome.failed(
+          namespace, "failed to configure namespace " + namespace + ": " + brief(e));
     }
   }
 
@@ -95,18 +106,30 @@ final class MemberReconciler {
             .build();
     // update() sends the resource version read: a namespace claimed meanwhile fails with 409.
     client.namespaces().resource(labelled).update();
-    log.info("namespace {} joined the mesh of {}", current.getMetadata().getName(), controlPlaneNamespace);
+    log.info(
+        "namespace {} joined the mesh of {}",
+        current.getMetadata().getName(),
+        controlPlaneNamespace);
   }
 
   private void syncRoleBindings(String namespace, List<RoleBinding> copies) {
     Set<String> wanted = new HashSet<>();
     for (RoleBinding copy : copies) {
       wanted.add(copy.getMetadata().getName());
-      RoleBinding existing = client.rbac().roleBindings().inNamespace(namespace).withName(copy.getMetadata().getName()).get();
+      RoleBinding existing =
+          client
+              .rbac()
+              .roleBindings()
+              .inNamespace(namespace)
+              .withName(copy.getMetadata().getName())
+              .get();
       if (existing == null) {
         client.rbac().roleBindings().inNamespace(namespace).resource(copy).create();
       } else if (!resources.owns(existing)) {
-        log.warn("namespace {} has a RoleBinding {} of its own; not replacing it", namespace, existing.getMetadata().getName());
+        log.warn(
+            "namespace {} has a RoleBinding {} of its own; not replacing it",
+            namespace,
+            existing.getMetadata().getName());
       } else if (!Objects.equals(existing.getRoleRef(), copy.getRoleRef())) {
         // roleRef cannot be changed in place.
         client.rbac().roleBindings().inNamespace(namespace).resource(existing).delete();
@@ -117,7 +140,14 @@ final class MemberReconciler {
         client.rbac().roleBindings().inNamespace(namespace).resource(copy).update();
       }
     }
-    for (RoleBinding stale : client.rbac().roleBindings().inNamespace(namespace).withLabels(resources.ownedLabels()).list().getItems()) {
+    for (RoleBinding stale :
+        client
+            .rbac()
+            .roleBindings()
+            .inNamespace(namespace)
+            .withLabels(resources.ownedLabels())
+            .list()
+            .getItems()) {
       if (!wanted.contains(stale.getMetadata().getName())) {
         client.rbac().roleBindings().inNamespace(namespace).resource(stale).delete();
       }
@@ -131,9 +161,13 @@ final class MemberReconciler {
       if (existing == null) {
         op.resource(policy).create();
       } else if (!resources.owns(existing)) {
-        log.warn("namespace {} has a NetworkPolicy {} of its own; not replacing it", namespace, existing.getMetadata().getName());
+        log.warn(
+            "namespace {} has a NetworkPolicy {} of its own; not replacing it",
+            namespace,
+            existing.getMetadata().getName());
       } else if (!Objects.equals(existing.getSpec(), policy.getSpec())
-          || !Objects.equals(existing.getMetadata().getLabels(), policy.getMetadata().getLabels())) {
+          || !Objects.equals(
+              existing.getMetadata().getLabels(), policy.getMetadata().getLabels())) {
         policy.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
         op.resource(policy).update();
       }
@@ -145,8 +179,19 @@ final class MemberReconciler {
     String namespace = current.getMetadata().getName();
     applied.remove(namespace);
     try {
-      client.rbac().roleBindings().inNamespace(namespace).withLabels(resources.ownedLabels()).delete();
-      client.network().v1().networkPolicies().inNamespace(namespace).withLabels(resources.ownedLabels()).delete();
+      client
+          .rbac()
+          .roleBindings()
+          .inNamespace(namespace)
+          .withLabels(resources.ownedLabels())
+          .delete();
+      client
+          .network()
+          .v1()
+          .networkPolicies()
+          .inNamespace(namespace)
+          .withLabels(resources.ownedLabels())
+          .delete();
       Namespace unlabelled =
           new NamespaceBuilder(current)
               .editMetadata()
@@ -156,14 +201,18 @@ final class MemberReconciler {
       client.namespaces().resource(unlabelled).update();
       log.info("namespace {} left the mesh of {}", namespace, controlPlaneNamespace);
     } catch (KubernetesClientException e) {
-      log.warn("could not remove namespace {} from the mesh, retrying: {}", namespace, e.getMessage());
+      log.warn(
+          "could not remove namespace {} from the mesh, retrying: {}", namespace, e.getMessage());
       throw e;
     }
   }
 
   /** The ServiceMeshMember status for a namespace that asked to join. */
   static Map<String, Object> memberStatus(
-      GenericKubernetesResource member, MemberOutcome outcome, Map<String, Object> previous, java.time.Instant now) {
+      GenericKubernetesResource member,
+      MemberOutcome outcome,
+      Map<String, Object> previous,
+      Instant now) {
     Map<String, Map<String, Object>> before = new LinkedHashMap<>();
     if (previous != null && previous.get("conditions") instanceof List<?> cs) {
       for (Object c : cs) {
@@ -174,12 +223,22 @@ final class MemberReconciler {
         }
       }
     }
-    String message = outcome == null ? "the namespace is not in the member roll yet" : outcome.message();
+    String message =
+        outcome == null ? "the namespace is not in the member roll yet" : outcome.message();
     boolean ok = outcome != null && outcome.configured();
     String reason = outcome == null ? "Pending" : outcome.reason();
     List<Object> conditions = new ArrayList<>();
-    conditions.add(RollStatus.condition(RollStatus.RECONCILED, true, "Reconciled", "added to the member roll", before.get(RollStatus.RECONCILED), now));
-    conditions.add(RollStatus.condition(RollStatus.READY, ok, reason, message, before.get(RollStatus.READY), now));
+    conditions.add(
+        RollStatus.condition(
+            RollStatus.RECONCILED,
+            true,
+            "Reconciled",
+            "added to the member roll",
+            before.get(RollStatus.RECONCILED),
+            now));
+    conditions.add(
+        RollStatus.condition(
+            RollStatus.READY, ok, reason, message, before.get(RollStatus.READY), now));
     Map<String, Object> status = new LinkedHashMap<>();
     Long generation = member.getMetadata().getGeneration();
     status.put("observedGeneration", generation == null ? 0L : generation);
@@ -189,11 +248,14 @@ final class MemberReconciler {
   }
 
   static String controlPlaneRefText(GenericKubernetesResource member) {
-    Function<String, String> ref = k -> Objects.toString(member.get("spec", "controlPlaneRef", k), "");
+    Function<String, String> ref =
+        k -> Objects.toString(member.get("spec", "controlPlaneRef", k), "");
     return ref.apply("namespace") + "/" + ref.apply("name");
   }
 
   private static String brief(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : String.valueOf(e.getMessage());
+    return e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage()
+        : String.valueOf(e.getMessage());
   }
 }

@@ -37,8 +37,10 @@ final class MemberResources {
   /** Labels that mark an object in a member namespace as this control plane's. */
   Map<String, String> ownedLabels() {
     return Map.of(
-        MemberRollResolver.MEMBER_OF_LABEL, controlPlaneNamespace,
-        OWNER_LABEL, controlPlaneNamespace);
+        MemberRollResolver.MEMBER_OF_LABEL,
+        controlPlaneNamespace,
+        OWNER_LABEL,
+        controlPlaneNamespace);
   }
 
   boolean owns(HasMetadata object) {
@@ -52,12 +54,19 @@ final class MemberResources {
     Map<String, String> labels = new LinkedHashMap<>(extraLabels);
     labels.putAll(ownedLabels());
     labels.put(VERSION_LABEL, maistraVersion);
-    return new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build();
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .build();
   }
 
-  /** The copy of {@code source} (a RoleBinding of the control plane namespace) for {@code member}. */
+  /**
+   * The copy of {@code source} (a RoleBinding of the control plane namespace) for {@code member}.
+   */
   RoleBinding copy(RoleBinding source, String member) {
-    Map<String, String> labels = new LinkedHashMap<>(Objects.requireNonNullElse(source.getMetadata().getLabels(), Map.of()));
+    Map<String, String> labels =
+        new LinkedHashMap<>(Objects.requireNonNullElse(source.getMetadata().getLabels(), Map.of()));
     return new RoleBindingBuilder()
         .withMetadata(meta(source.getMetadata().getName(), member, labels))
         .withRoleRef(source.getRoleRef())

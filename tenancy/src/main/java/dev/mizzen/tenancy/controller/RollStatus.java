@@ -9,11 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The status of a ServiceMeshMemberRoll in Maistra's shape (2.1 and later): configured, pending
- * and all members, one status per member, the Ready condition and the {@code
- * configuredMemberCount} annotation. Built as plain maps because that is what the API server
- * stores; times of conditions whose state did not change are kept, so an unchanged roll is not
- * rewritten.
+ * The status of a ServiceMeshMemberRoll in Maistra's shape (2.1 and later): configured, pending and
+ * all members, one status per member, the Ready condition and the {@code configuredMemberCount}
+ * annotation. Built as plain maps because that is what the API server stores; times of conditions
+ * whose state did not change are kept, so an unchanged roll is not rewritten.
  */
 final class RollStatus {
   static final String READY = "Ready";
@@ -34,14 +33,23 @@ final class RollStatus {
     for (MemberOutcome o : outcomes) {
       members.add(o.namespace());
       (o.configured() ? configured : pending).add(o.namespace());
-      if (!o.configured() && MemberOutcome.RECONCILE_ERROR.equals(o.reason()) && firstError == null) {
+      if (!o.configured()
+          && MemberOutcome.RECONCILE_ERROR.equals(o.reason())
+          && firstError == null) {
         firstError = o;
       }
       Map<String, Object> status = new LinkedHashMap<>();
       status.put("namespace", o.namespace());
       status.put(
           "conditions",
-          List.of(condition(RECONCILED, o.configured(), o.reason(), o.message(), previousMembers.get(o.namespace()), now)));
+          List.of(
+              condition(
+                  RECONCILED,
+                  o.configured(),
+                  o.reason(),
+                  o.message(),
+                  previousMembers.get(o.namespace()),
+                  now)));
       memberStatuses.add(status);
     }
     String reason;
@@ -60,7 +68,8 @@ final class RollStatus {
     if (generation != null) {
       status.put("observedGeneration", generation);
     }
-    status.put("annotations", Map.of("configuredMemberCount", configured.size() + "/" + members.size()));
+    status.put(
+        "annotations", Map.of("configuredMemberCount", configured.size() + "/" + members.size()));
     status.put("members", members);
     status.put("configuredMembers", configured);
     status.put("pendingMembers", pending);
@@ -68,16 +77,25 @@ final class RollStatus {
     status.put("memberStatuses", memberStatuses);
     status.put(
         "conditions",
-        List.of(condition(READY, pending.isEmpty(), reason, message, previousCondition(previous), now)));
+        List.of(
+            condition(
+                READY, pending.isEmpty(), reason, message, previousCondition(previous), now)));
     return status;
   }
 
   /** A condition, keeping the previous transition time when its status did not change. */
   static Map<String, Object> condition(
-      String type, boolean ok, String reason, String message, Map<String, Object> previous, Instant now) {
+      String type,
+      boolean ok,
+      String reason,
+      String message,
+      Map<String, Object> previous,
+      Instant now) {
     String status = ok ? "True" : "False";
     Object since = now.truncatedTo(ChronoUnit.SECONDS).toString();
-    if (previous != null && status.equals(previous.get("status")) && previous.get("lastTransitionTime") != null) {
+    if (previous != null
+        && status.equals(previous.get("status"))
+        && previous.get("lastTransitionTime") != null) {
       since = previous.get("lastTransitionTime");
     }
     Map<String, Object> c = new LinkedHashMap<>();
@@ -103,13 +121,17 @@ final class RollStatus {
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Map<String, Object>> previousMemberConditions(Map<String, Object> previous) {
+  private static Map<String, Map<String, Object>> previousMemberConditions(
+      Map<String, Object> previous) {
     Map<String, Map<String, Object>> byNamespace = new LinkedHashMap<>();
     if (previous == null || !(previous.get("memberStatuses") instanceof List<?> list)) {
       return byNamespace;
     }
     for (Object s : list) {
-      if (s instanceof Map<?, ?> m && m.get("conditions") instanceof List<?> cs && !cs.isEmpty() && cs.get(0) instanceof Map<?, ?> c) {
+      if (s instanceof Map<?, ?> m
+          && m.get("conditions") instanceof List<?> cs
+          && !cs.isEmpty()
+          && cs.get(0) instanceof Map<?, ?> c) {
         byNamespace.put(Objects.toString(m.get("namespace")), (Map<String, Object>) c);
       }
     }

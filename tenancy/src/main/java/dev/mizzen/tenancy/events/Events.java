@@ -25,7 +25,13 @@ public final class Events {
    * @param instance this replica
    */
   public static Event on(
-      ObjectReference about, String type, String reason, String message, String component, String instance, Instant at) {
+      ObjectReference about,
+      String type,
+      String reason,
+      String message,
+      String component,
+      String instance,
+      Instant at) {
     String now = DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));
     String name = about.getName();
     String suffix = "." + Long.toHexString(SEQUENCE.incrementAndGet());
@@ -37,7 +43,10 @@ public final class Events {
         .withInvolvedObject(about)
         .withType(type)
         .withReason(reason)
-        .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message)
+        .withMessage(
+            message.length() > MAX_MESSAGE
+                ? message.substring(0, MAX_MESSAGE - 3) + "..."
+                : message)
         .withNewSource()
         .withComponent(component)
         .endSource()

@@ -7,18 +7,23 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MemberControllerTest {
   private MockApiServer api;
-  private final List<MemberController> controllers = new java.util.ArrayList<>();
+  private final List<MemberController> controllers = new ArrayList<>();
 
   @BeforeEach
   void cluster() {
@@ -55,7 +60,8 @@ class MemberControllerTest {
 
   private MemberController controller(String identity) {
     MemberController c =
-        new MemberController(api.client(), MemberController.Settings.defaults("istio-system", "default", identity));
+        new MemberController(
+            api.client(), MemberController.Settings.defaults("istio-system", "default", identity));
     controllers.add(c);
     c.start();
     return c;
@@ -70,12 +76,20 @@ class MemberControllerTest {
               + "}\n");
     } else {
       existing.setAdditionalProperty("spec", Map.of("members", List.of(members)));
-      api.client().genericKubernetesResources(MemberController.ROLLS).inNamespace("istio-system").resource(existing).update();
+      api.client()
+          .genericKubernetesResources(MemberController.ROLLS)
+          .inNamespace("istio-system")
+          .resource(existing)
+          .update();
     }
   }
 
   private GenericKubernetesResource roll() {
-    return api.client().genericKubernetesResources(MemberController.ROLLS).inNamespace("istio-system").withName("default").get();
+    return api.client()
+        .genericKubernetesResources(MemberController.ROLLS)
+        .inNamespace("istio-system")
+        .withName("default")
+        .get();
   }
 
   @SuppressWarnings("unchecked")
@@ -87,7 +101,9 @@ class MemberControllerTest {
 
   private Map<String, String> labels(String namespace) {
     Namespace ns = api.client().namespaces().withName(namespace).get();
-    return ns == null ? Map.of() : Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.of());
+    return ns == null
+        ? Map.of()
+        : Objects.requireNonNullElse(ns.getMetadata().getLabels(), Map.of());
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -105,7 +121,9 @@ class MemberControllerTest {
   void configuresListedNamespacesAndReportsTheRestAsMaistraDoes() throws Exception {
     roll("a1", "a2", "later");
     controller("replica-1");
-    await("a1 and a2 are configured", () -> List.of("a1", "a2").equals(status().get("configuredMembers")));
+    await(
+        "a1 and a2 are configured",
+        () -> List.of("a1", "a2").equals(status().get("configuredMembers")));
 
     assertThat(status())
         .containsEntry("pendingMembers", List.of("later"))
@@ -118,34 +136,70 @@ class MemberControllerTest {
         .containsEntry("reason", "ErrNamespaceMissing")
         .containsEntry("message", "A namespace listed in .spec.members does not exist");
     assertThat((List<Map<String, Object>>) status().get("memberStatuses"))
-        .extracting(m -> m.get("namespace"), m -> ((List<Map<String, Object>>) m.get("conditions")).get(0).get("status"))
+        .extracting(
+            m -> m.get("namespace"),
+            m -> ((List<Map<String, Object>>) m.get("conditions")).get(0).get("status"))
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("a1", "True"),
-            org.assertj.core.groups.Tuple.tuple("a2", "True"),
-            org.assertj.core.groups.Tuple.tuple("later", "False"));
+            Tuple.tuple("a1", "True"), Tuple.tuple("a2", "True"), Tuple.tuple("later", "False"));
 
     assertThat(labels("a1")).containsEntry("maistra.io/member-of", "istio-system");
-    RoleBinding copy = api.client().rbac().roleBindings().inNamespace("a1").withName("mizzen-reader").get();
+    RoleBinding copy =
+        api.client().rbac().roleBindings().inNamespace("a1").withName("mizzen-reader").get();
     assertThat(copy.getMetadata().getLabels())
         .containsEntry("maistra.io/member-of", "istio-system")
         .containsEntry("maistra.io/owner", "istio-system")
         .containsEntry("maistra-version", "2.6.0");
     assertThat(copy.getRoleRef().getName()).isEqualTo("mizzen-reader-istio-system");
-    assertThat(copy.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("mizzen"));
-    assertThat(api.client().rbac().roleBindings().inNamespace("a1").withName("not-copied").get()).isNull();
+    assertThat(copy.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("mizzen"));
+    assertThat(api.client().rbac().roleBindings().inNamespace("a1").withName("not-copied").get())
+        .isNull();
 
-    NetworkPolicy mesh = api.client().network().v1().networkPolicies().inNamespace("a1").withName("istio-mesh-default").get();
+    NetworkPolicy mesh =
+        api.client()
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace("a1")
+            .withName("istio-mesh-default")
+            .get();
     assertThat(mesh.getMetadata().getLabels()).containsEntry("maistra-version", "2.6.0");
-    assertThat(mesh.getSpec().getIngress().get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels())
+    assertThat(
+            mesh.getSpec()
+                .getIngress()
+                .get(0)
+                .getFrom()
+                .get(0)
+                .getNamespaceSelector()
+                .getMatchLabels())
         .isEqualTo(Map.of("maistra.io/member-of", "istio-system"));
-    NetworkPolicy route = api.client().network().v1().networkPolicies().inNamespace("a1").withName("istio-expose-route-default").get();
-    assertThat(route.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Map.of("maistra.io/expose-route", "true"));
-    assertThat(route.getSpec().getIngress().get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels())
+    NetworkPolicy route =
+        api.client()
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace("a1")
+            .withName("istio-expose-route-default")
+            .get();
+    assertThat(route.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(Map.of("maistra.io/expose-route", "true"));
+    assertThat(
+            route
+                .getSpec()
+                .getIngress()
+                .get(0)
+                .getFrom()
+                .get(0)
+                .getNamespaceSelector()
+                .getMatchLabels())
         .isEqualTo(Map.of("network.openshift.io/policy-group", "ingress"));
 
     // A namespace created after it was listed joins when it appears.
     api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: later}\n");
-    await("later is configured", () -> List.of("a1", "a2", "later").equals(status().get("configuredMembers")));
+    await(
+        "later is configured",
+        () -> List.of("a1", "a2", "later").equals(status().get("configuredMembers")));
     Map<String, Object> readyNow = ((List<Map<String, Object>>) status().get("conditions")).get(0);
     assertThat(readyNow)
         .containsEntry("status", "True")
@@ -160,27 +214,35 @@ class MemberControllerTest {
     controller("replica-1");
     await("a2 is configured", () -> List.of("a1", "a2").equals(status().get("configuredMembers")));
     roll("a1");
-    await("a2 is no longer configured", () -> List.of("a1").equals(status().get("configuredMembers")));
+    await(
+        "a2 is no longer configured",
+        () -> List.of("a1").equals(status().get("configuredMembers")));
     await("a2's label is removed", () -> !labels("a2").containsKey("maistra.io/member-of"));
     assertThat(api.client().rbac().roleBindings().inNamespace("a2").list().getItems()).isEmpty();
-    assertThat(api.client().network().v1().networkPolicies().inNamespace("a2").list().getItems()).isEmpty();
+    assertThat(api.client().network().v1().networkPolicies().inNamespace("a2").list().getItems())
+        .isEmpty();
     assertThat(labels("a1")).containsEntry("maistra.io/member-of", "istio-system");
-    assertThat(api.client().network().v1().networkPolicies().inNamespace("a1").list().getItems()).hasSize(2);
+    assertThat(api.client().network().v1().networkPolicies().inNamespace("a1").list().getItems())
+        .hasSize(2);
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void leavesANamespaceOfAnotherMeshAlone() throws Exception {
-    api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: shared, labels: {maistra.io/member-of: mesh-b}}\n");
+    api.create(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shared, labels: {maistra.io/member-of: mesh-b}}\n");
     roll("a1", "shared");
     controller("replica-1");
     await("a1 is configured", () -> List.of("a1").equals(status().get("configuredMembers")));
     assertThat(status()).containsEntry("pendingMembers", List.of("shared"));
     Map<String, Object> ready = ((List<Map<String, Object>>) status().get("conditions")).get(0);
-    String message = "Cannot reconcile namespace shared in mesh istio-system/default, as it is already a member of mesh-b";
+    String message =
+        "Cannot reconcile namespace shared in mesh istio-system/default, as it is already a member of mesh-b";
     assertThat(ready).containsEntry("reason", "ReconcileError").containsEntry("message", message);
     assertThat(labels("shared")).containsEntry("maistra.io/member-of", "mesh-b");
-    assertThat(api.client().network().v1().networkPolicies().inNamespace("shared").list().getItems()).isEmpty();
+    assertThat(
+            api.client().network().v1().networkPolicies().inNamespace("shared").list().getItems())
+        .isEmpty();
   }
 
   @Test
@@ -196,15 +258,26 @@ class MemberControllerTest {
         """);
     controller("replica-1");
     await("a2 is configured", () -> List.of("a2").equals(status().get("configuredMembers")));
-    assertThat(roll().getMetadata().getAnnotations()).containsEntry("maistra.io/created-by", "servicemeshmember-controller");
+    assertThat(roll().getMetadata().getAnnotations())
+        .containsEntry("maistra.io/created-by", "servicemeshmember-controller");
     assertThat(roll().getMetadata().getLabels()).containsEntry("maistra-version", "2.6.0");
     await(
         "the member reports Ready",
         () -> {
-          GenericKubernetesResource m = api.client().genericKubernetesResources(MemberController.MEMBERS).inNamespace("a2").withName("default").get();
+          GenericKubernetesResource m =
+              api.client()
+                  .genericKubernetesResources(MemberController.MEMBERS)
+                  .inNamespace("a2")
+                  .withName("default")
+                  .get();
           Object conditions = m.get("status", "conditions");
           return conditions instanceof List<?> l
-              && l.stream().anyMatch(c -> c instanceof Map<?, ?> mc && "Ready".equals(mc.get("type")) && "True".equals(mc.get("status")));
+              && l.stream()
+                  .anyMatch(
+                      c ->
+                          c instanceof Map<?, ?> mc
+                              && "Ready".equals(mc.get("type"))
+                              && "True".equals(mc.get("status")));
         });
   }
 
@@ -216,15 +289,22 @@ class MemberControllerTest {
     await("one replica leads", () -> first.isLeader() || second.isLeader());
     await("a1 is configured", () -> List.of("a1").equals(status().get("configuredMembers")));
     assertThat(first.isLeader() && second.isLeader()).isFalse();
-    assertThat(api.client().leases().inNamespace("istio-system").withName("mizzen-member-controller").get().getSpec().getHolderIdentity())
+    assertThat(
+            api.client()
+                .leases()
+                .inNamespace("istio-system")
+                .withName("mizzen-member-controller")
+                .get()
+                .getSpec()
+                .getHolderIdentity())
         .isEqualTo(first.isLeader() ? "replica-1" : "replica-2");
   }
 
   /** Records what the controller tells it; refuses to let a namespace go while {@code holding}. */
   private static final class RecordingTask implements LeaderTask {
-    final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> calls = new CopyOnWriteArrayList<>();
     volatile boolean holding;
-    volatile java.util.function.Supplier<Map<String, String>> labelsOfA2 = Map::of;
+    volatile Supplier<Map<String, String>> labelsOfA2 = Map::of;
     volatile Map<String, String> a2WhenLeft;
 
     @Override
@@ -233,7 +313,7 @@ class MemberControllerTest {
     }
 
     @Override
-    public boolean members(java.util.SortedSet<String> configured) {
+    public boolean members(SortedSet<String> configured) {
       calls.add("members " + configured);
       if (!configured.contains("a2") && calls.contains("members [a1, a2]") && a2WhenLeft == null) {
         if (holding) {
@@ -257,7 +337,9 @@ class MemberControllerTest {
     task.labelsOfA2 = () -> labels("a2");
     task.holding = true;
     MemberController c =
-        new MemberController(api.client(), MemberController.Settings.defaults("istio-system", "default", "replica-1"));
+        new MemberController(
+            api.client(),
+            MemberController.Settings.defaults("istio-system", "default", "replica-1"));
     controllers.add(c);
     c.add(task);
     c.start();
@@ -267,11 +349,15 @@ class MemberControllerTest {
     roll("a1");
     await("the task hears a2 left", () -> task.calls.contains("members [a1]"));
     Thread.sleep(2500);
-    assertThat(labels("a2")).as("kept while the task holds it").containsEntry("maistra.io/member-of", "istio-system");
+    assertThat(labels("a2"))
+        .as("kept while the task holds it")
+        .containsEntry("maistra.io/member-of", "istio-system");
 
     task.holding = false;
     await("a2 is unconfigured", () -> !labels("a2").containsKey("maistra.io/member-of"));
-    assertThat(task.a2WhenLeft).as("a2 was still configured when the task let it go").containsEntry("maistra.io/member-of", "istio-system");
+    assertThat(task.a2WhenLeft)
+        .as("a2 was still configured when the task let it go")
+        .containsEntry("maistra.io/member-of", "istio-system");
 
     c.close();
     assertThat(task.calls.get(task.calls.size() - 1)).isEqualTo("stop");
