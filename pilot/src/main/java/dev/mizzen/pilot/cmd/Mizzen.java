@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.pilot.debug.HttpLimits;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +23,7 @@ public final class Mizzen implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    HttpLimits.install();
     System.exit(new CommandLine(new Mizzen()).execute(args));
   }
 

@@ -37,8 +37,15 @@ public final class DebugServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DebugServer.class);
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** A debug endpoint: its path, what it shows, and how it answers. */
-  private record Endpoint(String path, String help, Handler handler) {}
+  /**
+   * An endpoint: its path, what it shows, whether anyone may read it (probes and scrapers) or only
+   * those {@link DebugAccess} admits, and how it answers.
+   */
+  private record Endpoint(String path, String help, boolean open, Handler handler) {
+    Endpoint(String path, String help, Handler handler) {
+      this(path, help, false, handler);
+    }
+  }
 
   @FunctionalInterface
   private interface Handler {
@@ -69,10 +76,11 @@ public final class DebugServer implements AutoCloseable {
       boolean serveMetrics,
       String version)
       throws IOException {
+    HttpLimits.install();
     HttpServer server = HttpServer.create(address, 64);
     ExecutorService executor =
         Executors.newFixedThreadPool(
-            2,
+            HttpLimits.WORKERS,
             new ThreadFactoryBuilder().setNameFormat("mizzen-debug-http").setDaemon(true).build());
     server.setExecutor(executor);
     ProxyViews proxies = new ProxyViews(pipeline.streams(), pipeline.rejections(), version);
@@ -135,37 +143,38 @@ public final class DebugServer implements AutoCloseable {
             "/debug",
             "This control plane at a glance (HTML)",
             (ex, q) -> send(ex, 200, "text/html", Dashboard.html())));
-    for (Endpoint e : endpoints) {
-      server.createContext(e.path(), ex -> guarded(ex, e, access));
-    }
-    server.createContext(
-        "/ready",
-        ex -> {
-          if (exact(ex, "/ready")) {
-            boolean ok = ready.getAsBoolean();
-            send(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
-          }
-        });
-    server.createContext(
-        "/version",
-        ex -> {
-          if (exact(ex, "/version")) {
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("version", version);
-            v.put("tag", version);
-            v.put("status", "Clean");
-            json(ex, v);
-          }
-        });
+    endpoints.add(
+        new Endpoint(
+            "/ready",
+            "200 once serving proxies",
+            true,
+            (ex, q) -> {
+              boolean ok = ready.getAsBoolean();
+              send(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
+            }));
+    endpoints.add(
+        new Endpoint(
+            "/version",
+            "Mizzen's version",
+            true,
+            (ex, q) -> {
+              Map<String, Object> v = new LinkedHashMap<>();
+              v.put("version", version);
+              v.put("tag", version);
+              v.put("status", "Clean");
+              json(ex, v);
+            }));
     if (serveMetrics) {
-      server.createContext(
-          "/metrics",
-          ex -> {
-            if (exact(ex, "/metrics")) {
-              send(ex, 200, "text/plain; version=0.0.4", metrics.scrape());
-            }
-          });
+      endpoints.add(
+          new Endpoint(
+              "/metrics",
+              "Prometheus metrics",
+              true,
+              (ex, q) -> send(ex, 200, "text/plain; version=0.0.4", metrics.scrape())));
     }
+    Map<String, Endpoint> byPath = new LinkedHashMap<>();
+    endpoints.forEach(e -> byPath.put(e.path(), e));
+    server.createContext("/", ex -> dispatch(ex, byPath, access));
     server.start();
     return new DebugServer(server, executor);
   }
@@ -174,26 +183,47 @@ public final class DebugServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void guarded(HttpExchange ex, Endpoint e, DebugAccess access) throws IOException {
-    try {
-      if (!exact(ex, e.path())) {
+  /**
+   * Answers one request: who asks is checked before anything else, so a caller without the right
+   * learns nothing, not even which paths exist (401 for every path but the open ones, whatever the
+   * method); then the path (404) and the method (405: every endpoint reads, GET or HEAD).
+   */
+  private static void dispatch(HttpExchange ex, Map<String, Endpoint> byPath, DebugAccess access)
+      throws IOException {
+    try (ex) {
+      Endpoint e = byPath.get(ex.getRequestURI().getPath());
+      if (e == null || !e.open()) {
+        switch (access.decide(
+            ex.getRemoteAddress(), ex.getRequestHeaders().getFirst("Authorization"))) {
+          case UNAUTHENTICATED -> {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            send(
+                ex,
+                401,
+                "text/plain",
+                "authentication required: send Authorization: Bearer <token>\n");
+            return;
+          }
+          case FORBIDDEN -> {
+            send(ex, 403, "text/plain", "the token is not valid\n");
+            return;
+          }
+          case ALLOW -> {}
+        }
+      }
+      if (e == null) {
+        send(ex, 404, "text/plain", "not found\n");
         return;
       }
-      switch (access.decide(
-          ex.getRemoteAddress(), ex.getRequestHeaders().getFirst("Authorization"))) {
-        case UNAUTHENTICATED -> {
-          ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-          send(
-              ex,
-              401,
-              "text/plain",
-              "authentication required: send Authorization: Bearer <token>\n");
-        }
-        case FORBIDDEN -> send(ex, 403, "text/plain", "the token is not valid\n");
-        case ALLOW -> e.handler().handle(ex, query(ex));
+      String method = ex.getRequestMethod();
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD");
+        send(ex, 405, "text/plain", "method " + method + " not allowed: GET or HEAD\n");
+        return;
       }
+      e.handler().handle(ex, query(ex));
     } catch (RuntimeException err) {
-      log.error("debug endpoint {} failed", ex.getRequestURI(), err);
+      log.error("debug endpoint {} failed", ex.getRequestURI().getPath(), err);
       send(ex, 500, "text/plain", "internal error: " + err + "\n");
     }
   }
@@ -219,14 +249,6 @@ public final class DebugServer implements AutoCloseable {
         200,
         "application/json",
         ConfigDumps.json(ConfigDumps.dump(pipeline.streams(), conn.get(), types)) + "\n");
-  }
-
-  private static boolean exact(HttpExchange ex, String path) throws IOException {
-    if (!ex.getRequestURI().getPath().equals(path)) {
-      send(ex, 404, "text/plain", "not found\n");
-      return false;
-    }
-    return true;
   }
 
   private static void json(HttpExchange ex, Object body) throws IOException {
@@ -270,6 +292,11 @@ public final class DebugServer implements AutoCloseable {
   static void send(HttpExchange ex, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.getResponseHeaders().set("Content-Length", String.valueOf(bytes.length));
+      ex.sendResponseHeaders(status, -1);
+      return;
+    }
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);

@@ -24,7 +24,8 @@ class DebugAccessTest {
     assertThat(access.decide(REMOTE, "Bearer s3cret")).isEqualTo(DebugAccess.Decision.ALLOW);
     assertThat(access.decide(REMOTE, "bearer s3cret")).isEqualTo(DebugAccess.Decision.ALLOW);
     assertThat(access.decide(REMOTE, "Bearer wrong")).isEqualTo(DebugAccess.Decision.FORBIDDEN);
-    assertThat(access.decide(REMOTE, "Basic czNjcmV0")).isEqualTo(DebugAccess.Decision.FORBIDDEN);
+    assertThat(access.decide(REMOTE, "Basic czNjcmV0"))
+        .isEqualTo(DebugAccess.Decision.UNAUTHENTICATED);
   }
 
   @Test
