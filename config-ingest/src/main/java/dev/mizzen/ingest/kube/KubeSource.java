@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -150,6 +151,15 @@ public final class KubeSource implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new IllegalStateException("reading the member roll failed", e.getCause());
     }
+  }
+
+  /**
+   * Tells {@code listener}, on informer threads, of each add, update and delete event of an object
+   * in a member namespace, with its kind ({@code VirtualService}) and the event ({@code add},
+   * {@code update}, {@code delete}). Call before {@link #start}.
+   */
+  public void countEvents(BiConsumer<String, String> listener) {
+    feed.countEvents(listener);
   }
 
   /** The namespaces watched now: the configured members and the control plane's namespace. */

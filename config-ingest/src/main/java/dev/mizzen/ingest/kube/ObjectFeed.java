@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ final class ObjectFeed {
   private final KubernetesSerialization serialization;
   private final ObjectTranslator translator = new ObjectTranslator();
   private volatile Set<String> admitted = Set.of();
+  private volatile BiConsumer<String, String> events = (kind, event) -> {};
 
   ObjectFeed(ConfigStore store, KubernetesSerialization serialization) {
     this.store = store;
@@ -48,21 +50,35 @@ final class ObjectFeed {
     return admitted.contains(namespace);
   }
 
+  /** Tells {@code listener} of each informer event of a member's object: its kind and the event. */
+  void countEvents(BiConsumer<String, String> listener) {
+    this.events = listener;
+  }
+
+  private void told(WatchedKind kind, GenericKubernetesResource obj, String event) {
+    if (admits(Objects.requireNonNullElse(obj.getMetadata().getNamespace(), ""))) {
+      events.accept(kind.kindName(), event);
+    }
+  }
+
   /** The informer handler for objects of {@code kind}. */
   ResourceEventHandler<GenericKubernetesResource> handler(WatchedKind kind) {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(GenericKubernetesResource obj) {
+        told(kind, obj, "add");
         apply(kind, obj);
       }
 
       @Override
       public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+        told(kind, newObj, "update");
         apply(kind, newObj);
       }
 
       @Override
       public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+        told(kind, obj, "delete");
         delete(kind, obj);
       }
     };

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -150,6 +151,28 @@ class KubeSourceTest {
     assertThat(services()).containsExactly("a2/echo", "a2/late", "istio-system/echo");
     assertThat(source.members()).containsExactly("a2", "istio-system");
     assertThat(source.informerCount()).isEqualTo(informersWithOne);
+  }
+
+  @Test
+  void countsInformerEventsOfMemberObjectsOnly() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    source =
+        new KubeSource(
+            api.client(),
+            store,
+            "istio-system",
+            "default",
+            WatchScope.CLUSTER,
+            Duration.ofSeconds(10),
+            KubeSourceTest::configured);
+    source.countEvents((kind, event) -> events.add(kind + " " + event));
+    source.start(Duration.ofSeconds(20));
+    int before = events.size();
+    // One informer delivers both, in order: once a1/late is in, b1/late has been seen.
+    api.create(service("b1", "late"));
+    api.create(service("a1", "late"));
+    await("a1/late arrives", () -> services().contains("a1/late"));
+    assertThat(events.subList(before, events.size())).containsExactly("Service add");
   }
 
   @Test

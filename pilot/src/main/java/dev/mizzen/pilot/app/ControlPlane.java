@@ -248,6 +248,9 @@ public final class ControlPlane implements AutoCloseable {
                 kube.scope(),
                 kube.syncTimeout(),
                 resolver::watched);
+    if (kubeSource != null) {
+      kubeSource.countEvents(metrics::kubeEvent);
+    }
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
     XdsServer secureXds = null;

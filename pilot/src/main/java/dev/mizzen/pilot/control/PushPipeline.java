@@ -307,11 +307,32 @@ public final class PushPipeline implements AutoCloseable {
         recent.addLast(now);
       }
       metrics.pushed(context.services().size(), now.refused());
+      metrics.pushTriggered(triggers(change), failed);
       logChanges(change, now);
       report(before, now);
       closeLeavers(before, now);
       return now;
     }
+  }
+
+  /** What triggered a push, as istiod labels it. */
+  private static Set<String> triggers(ConfigChange change) {
+    Set<String> reasons = new TreeSet<>();
+    for (var ref : change.objects()) {
+      if (ref.kind() == Kind.SERVICE) {
+        reasons.add("service");
+      } else if (ref.kind() == Kind.ENDPOINTS || ref.kind() == Kind.POD) {
+        reasons.add("endpoint");
+      } else if (ref.kind() == Kind.SERVICE_MESH_MEMBER_ROLL || ref.kind() == Kind.NAMESPACE) {
+        reasons.add("global");
+      } else {
+        reasons.add("config");
+      }
+    }
+    if (reasons.isEmpty()) {
+      reasons.add("global");
+    }
+    return reasons;
   }
 
   private static void logIgnored(ConfigSnapshot all, Membership membership) {

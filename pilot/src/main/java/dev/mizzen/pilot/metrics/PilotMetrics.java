@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.metrics;
 
 import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
@@ -9,7 +10,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,7 +50,6 @@ public final class PilotMetrics implements XdsEvents {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final AtomicLong connected = new AtomicLong();
   private final ConcurrentMap<List<String>, AtomicLong> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<List<String>, AtomicLong> levels = new ConcurrentHashMap<>();
@@ -98,6 +96,7 @@ public final class PilotMetrics implements XdsEvents {
     Gauge.builder("pilot_xds", connected, AtomicLong::get)
         .description("Proxies connected over xDS.")
         .register(registry);
+    atZero();
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -105,6 +104,102 @@ public final class PilotMetrics implements XdsEvents {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /**
+   * Every counter an alert may watch exists from the start, at zero, with each label value known in
+   * advance: {@code rate()} works before the first event, and an absent series means a broken
+   * scrape, not a quiet mesh.
+   */
+  private void atZero() {
+    for (String type : List.of("cds", "eds", "lds", "rds")) {
+      counter(PUSHES, PUSHES_HELP, "type", type);
+      counter(REJECTS, REJECTS_HELP, "type", type);
+      counter(EXPIRED_NONCE, EXPIRED_NONCE_HELP, "type", type);
+    }
+    for (String type : List.of("config", "eds", "svc")) {
+      counter(INBOUND, INBOUND_HELP, "type", type);
+    }
+    for (String type : TRIGGERS) {
+      counter(TRIGGERS_NAME, TRIGGERS_HELP, "type", type);
+    }
+    for (Kind<?> kind : Kind.all()) {
+      for (String event : List.of("add", "update", "delete")) {
+        counter(K8S_EVENTS, K8S_EVENTS_HELP, "type", kind.name(), "event", event);
+      }
+    }
+    for (XdsEvents.Status status : XdsEvents.Status.values()) {
+      counter(REFUSED, REFUSED_HELP, "reason", status.name().toLowerCase(Locale.ROOT));
+    }
+    counter(WRITE_TIMEOUT, WRITE_TIMEOUT_HELP);
+    counter(CONTEXT_ERRORS, CONTEXT_ERRORS_HELP);
+    queueTime();
+  }
+
+  private static final String PUSHES = "pilot_xds_pushes";
+  private static final String PUSHES_HELP = "Responses sent to proxies, by xDS type.";
+  private static final String REJECTS = "pilot_total_xds_rejects";
+  private static final String REJECTS_HELP = "Responses proxies refused (NACKed), by xDS type.";
+  private static final String EXPIRED_NONCE = "pilot_xds_expired_nonce";
+  private static final String EXPIRED_NONCE_HELP =
+      "Requests answering a response other than the last one sent, by xDS type; they are ignored.";
+  private static final String INBOUND = "pilot_inbound_updates";
+  private static final String INBOUND_HELP =
+      "Config and registry updates received, by kind of update.";
+  private static final String TRIGGERS_NAME = "pilot_push_triggers";
+  private static final String TRIGGERS_HELP =
+      "Pushes, by what triggered them: config, service, endpoint, or global (start-up, the roll).";
+  private static final List<String> TRIGGERS = List.of("config", "service", "endpoint", "global");
+  private static final String K8S_EVENTS = "pilot_k8s_cfg_events";
+  private static final String K8S_EVENTS_HELP =
+      "Informer events of member namespaces' objects, by kind and event.";
+  private static final String REFUSED = "pilot_xds_refused_streams";
+  private static final String REFUSED_HELP = "Streams refused before they were served, by reason.";
+  private static final String WRITE_TIMEOUT = "pilot_xds_write_timeout";
+  private static final String WRITE_TIMEOUT_HELP =
+      "Times a stream's transport did not take its responses within the push queue's lease.";
+  private static final String CONTEXT_ERRORS = "pilot_xds_push_context_errors";
+  private static final String CONTEXT_ERRORS_HELP =
+      "Config that could not be built in a push: each group that kept its last good config.";
+
+  private DistributionSummary queueTime() {
+    return seconds(
+        "pilot_proxy_queue_time",
+        "Seconds a proxy waited in the push queue before its responses were written.",
+        SHORT_BUCKETS);
+  }
+
+  /** An informer event of an object in a member namespace. */
+  public void kubeEvent(String kind, String event) {
+    counter(K8S_EVENTS, K8S_EVENTS_HELP, "type", kind, "event", event).incrementAndGet();
+  }
+
+  /**
+   * A push started, for these reasons ({@code config}, {@code service}, {@code endpoint}, {@code
+   * global}); {@code failedGroups} groups kept their last good config.
+   */
+  public void pushTriggered(Iterable<String> reasons, int failedGroups) {
+    for (String reason : reasons) {
+      counter(TRIGGERS_NAME, TRIGGERS_HELP, "type", reason).incrementAndGet();
+    }
+    if (failedGroups > 0) {
+      counter(CONTEXT_ERRORS, CONTEXT_ERRORS_HELP).addAndGet(failedGroups);
+    }
+  }
+
+  @Override
+  public void expiredNonce(ProxyConnection conn, String type) {
+    counter(EXPIRED_NONCE, EXPIRED_NONCE_HELP, "type", istioType(type)).incrementAndGet();
+  }
+
+  @Override
+  public void dequeued(ProxyConnection conn, long waitedNanos) {
+    queueTime().record(waitedNanos / 1e9);
+  }
+
+  @Override
+  public void writeTimedOut(ProxyConnection conn) {
+    counter(WRITE_TIMEOUT, WRITE_TIMEOUT_HELP).incrementAndGet();
   }
 
   /** The Prometheus text exposition. */
@@ -125,26 +220,24 @@ public final class PilotMetrics implements XdsEvents {
 
   /** How long changes waited in the debounce, and how many were merged. */
   public void debounced(long waitedNanos) {
-    timer(
+    seconds(
             "pilot_debounce_time",
             "Seconds from the first change of a burst to the start of its push.",
             SHORT_BUCKETS)
-        .record(waitedNanos, TimeUnit.NANOSECONDS);
+        .record(waitedNanos / 1e9);
   }
 
   public void pushContextBuilt(long nanos) {
-    timer("pilot_pushcontext_init_seconds", "Seconds spent building a push context.", SHORT_BUCKETS)
-        .record(nanos, TimeUnit.NANOSECONDS);
+    seconds(
+            "pilot_pushcontext_init_seconds",
+            "Seconds spent building a push context.",
+            SHORT_BUCKETS)
+        .record(nanos / 1e9);
   }
 
   /** Config updates received, by istiod's type: config, eds, svc. */
   public void inboundUpdate(String type, int n) {
-    counter(
-            "pilot_inbound_updates",
-            "Config and registry updates received, by kind of update.",
-            "type",
-            type)
-        .addAndGet(n);
+    counter(INBOUND, INBOUND_HELP, "type", type).addAndGet(n);
   }
 
   /** The number of services and of refused objects at the last push. */
@@ -188,15 +281,14 @@ public final class PilotMetrics implements XdsEvents {
   @Override
   public void sent(ProxyConnection conn, String type, int resources, long bytes, long nanos) {
     String t = istioType(type);
-    counter("pilot_xds_pushes", "Responses sent to proxies, by xDS type.", "type", t)
-        .incrementAndGet();
-    timer(
+    counter(PUSHES, PUSHES_HELP, "type", t).incrementAndGet();
+    seconds(
             "pilot_xds_push_time",
             "Seconds spent handing one response to the transport, by xDS type.",
             SHORT_BUCKETS,
             "type",
             t)
-        .record(nanos, TimeUnit.NANOSECONDS);
+        .record(nanos / 1e9);
     summary(
             "pilot_xds_config_size_bytes",
             "Bytes of resources in one response, by xDS type.",
@@ -225,23 +317,18 @@ public final class PilotMetrics implements XdsEvents {
         recent.addLast(
             new Convergence(Instant.now(), conn.proxy().shortId(), istioType(type), nanos / 1e9));
       }
-      timer(
+      seconds(
               "pilot_proxy_convergence_time",
               "Seconds from a config change to a proxy acknowledging the config it produced.",
               CONVERGENCE_BUCKETS)
-          .record(nanos, TimeUnit.NANOSECONDS);
+          .record(nanos / 1e9);
     }
   }
 
   @Override
   public void rejected(ProxyConnection conn, String type, String version, String error) {
     String t = istioType(type);
-    counter(
-            "pilot_total_xds_rejects",
-            "Responses proxies refused (NACKed), by xDS type.",
-            "type",
-            t)
-        .incrementAndGet();
+    counter(REJECTS, REJECTS_HELP, "type", t).incrementAndGet();
     Proxy p = conn.proxy();
     level(
             "pilot_xds_" + t + "_reject",
@@ -255,11 +342,7 @@ public final class PilotMetrics implements XdsEvents {
 
   @Override
   public void refused(String nodeId, Status status, String reason) {
-    counter(
-            "pilot_xds_refused_streams",
-            "Streams refused before they were served, by reason.",
-            "reason",
-            status.name().toLowerCase(Locale.ROOT))
+    counter(REFUSED, REFUSED_HELP, "reason", status.name().toLowerCase(Locale.ROOT))
         .incrementAndGet();
   }
 
@@ -305,22 +388,14 @@ public final class PilotMetrics implements XdsEvents {
         });
   }
 
-  private Timer timer(String name, String help, double[] bucketSeconds, String... tags) {
-    String key = name + String.join("\u0000", tags);
-    return timers.computeIfAbsent(
-        key,
-        k -> {
-          Duration[] slos = new Duration[bucketSeconds.length];
-          for (int i = 0; i < slos.length; i++) {
-            slos[i] = Duration.ofNanos((long) (bucketSeconds[i] * 1e9));
-          }
-          return Timer.builder(name)
-              .description(help)
-              .tags(Tags.of(tags))
-              .serviceLevelObjectives(slos)
-              .minimumExpectedValue(Duration.ofNanos(1))
-              .register(registry);
-        });
+  /**
+   * A histogram of seconds under exactly {@code name}: recorded as a distribution summary, since
+   * the Prometheus registry appends {@code _seconds} to the names of timers and istiod's names
+   * carry no such suffix ({@code pilot_proxy_convergence_time}).
+   */
+  private DistributionSummary seconds(
+      String name, String help, double[] bucketSeconds, String... tags) {
+    return summary(name, help, bucketSeconds, tags);
   }
 
   private DistributionSummary summary(String name, String help, double[] buckets, String... tags) {

@@ -83,7 +83,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
       int pushConcurrency) {
     this.keyOf = keyOf;
     this.clock = clock;
-    this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue);
+    this.queue = new PushQueue(pushConcurrency, 1000, this::sendDue, () -> events);
     this.cache = new SnapshotCache<>(factory, queue::schedule);
   }
 
@@ -233,6 +233,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
       String nonce = request.getResponseNonce();
       if (!nonce.isEmpty()) {
         if (!nonce.equals(s.sentNonce)) {
+          events.expiredNonce(conn, type);
           return;
         }
         answered(
@@ -278,6 +279,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
       String nonce = request.getResponseNonce();
       if (!nonce.isEmpty()) {
         if (!nonce.equals(s.sentNonce)) {
+          events.expiredNonce(conn, type);
           return;
         }
         answered(

@@ -7,6 +7,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ final class PushQueue implements AutoCloseable {
 
   private final ExecutorService workers;
   private final Consumer<ProxyConnection> send;
+  private final Supplier<XdsEvents> events;
   private final long flushLeaseMillis;
 
   /** istiod's default push concurrency: min(15 + 5 × cores, 100). */
@@ -35,8 +37,13 @@ final class PushQueue implements AutoCloseable {
    * @param send sends whatever the stream is due; returns with the responses handed to the
    *     transport
    */
-  PushQueue(int concurrency, long flushLeaseMillis, Consumer<ProxyConnection> send) {
+  PushQueue(
+      int concurrency,
+      long flushLeaseMillis,
+      Consumer<ProxyConnection> send,
+      Supplier<XdsEvents> events) {
     this.send = send;
+    this.events = events;
     this.flushLeaseMillis = flushLeaseMillis;
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
@@ -56,20 +63,23 @@ final class PushQueue implements AutoCloseable {
       conn.again = true;
       return;
     }
+    long queuedAt = System.nanoTime();
     try {
-      workers.execute(() -> run(conn));
+      workers.execute(() -> run(conn, queuedAt));
     } catch (RejectedExecutionException e) {
       conn.queued.set(false);
     }
   }
 
-  private void run(ProxyConnection conn) {
+  private void run(ProxyConnection conn, long queuedAt) {
+    events.get().dequeued(conn, System.nanoTime() - queuedAt);
     try {
       do {
         conn.again = false;
         send.accept(conn);
         if (!conn.handle().awaitReady(flushLeaseMillis)) {
           log.debug("stream {} is slow to read; moving on", conn.streamId());
+          events.get().writeTimedOut(conn);
         }
       } while (conn.again);
     } catch (InterruptedException e) {

@@ -44,6 +44,24 @@ public interface XdsEvents {
         a.refused(nodeId, status, reason);
         b.refused(nodeId, status, reason);
       }
+
+      @Override
+      public void expiredNonce(ProxyConnection conn, String type) {
+        a.expiredNonce(conn, type);
+        b.expiredNonce(conn, type);
+      }
+
+      @Override
+      public void dequeued(ProxyConnection conn, long waitedNanos) {
+        a.dequeued(conn, waitedNanos);
+        b.dequeued(conn, waitedNanos);
+      }
+
+      @Override
+      public void writeTimedOut(ProxyConnection conn) {
+        a.writeTimedOut(conn);
+        b.writeTimedOut(conn);
+      }
     };
   }
 
@@ -68,6 +86,15 @@ public interface XdsEvents {
 
   /** A stream was refused before it was served, for {@code reason}. */
   default void refused(String nodeId, Status status, String reason) {}
+
+  /** A request answered a response other than the last one sent of its type; it is ignored. */
+  default void expiredNonce(ProxyConnection conn, String type) {}
+
+  /** A stream's turn in the push queue came, {@code waitedNanos} after it was queued. */
+  default void dequeued(ProxyConnection conn, long waitedNanos) {}
+
+  /** The transport did not take a stream's responses within the push queue's lease. */
+  default void writeTimedOut(ProxyConnection conn) {}
 
   /** Why a stream was refused. */
   enum Status {

@@ -231,6 +231,34 @@ class DebugEndpointsTest {
   }
 
   @Test
+  void staleNoncesAndPushTriggersAreCounted() throws Exception {
+    try (AdsTestStream ads = new AdsTestStream(cp.xdsPort())) {
+      ads.request(AdsTestStream.sidecar("web-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
+      DiscoveryResponse cds = ads.next();
+      ads.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.CLUSTER)
+              .setVersionInfo(cds.getVersionInfo())
+              .setResponseNonce("not-" + cds.getNonce())
+              .build());
+      AdsTestStream.await(
+          () -> metricsBody().contains("pilot_xds_expired_nonce{type=\"cds\"} 1.0"));
+      assertThat(metricsBody())
+          .contains("pilot_push_triggers{type=\"global\"} 1.0")
+          .contains("pilot_xds_expired_nonce{type=\"eds\"} 0.0")
+          .doesNotContain("pilot_proxy_queue_time_count 0");
+    }
+  }
+
+  private String metricsBody() {
+    try {
+      return get(cp.monitoringPort(), "/metrics").body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void registryEndpointsConfigAndPushStatus() throws Exception {
     JsonNode registry = getJson("/debug/registryz");
     assertThat(registry).hasSize(1);
