@@ -255,7 +255,13 @@ public final class Bench implements Callable<Integer> {
             "--debug-port",
             String.valueOf(debug),
             "--monitoring-port",
-            String.valueOf(monitoring)));
+            String.valueOf(monitoring),
+            // Every simulated proxy connects from loopback, all at once, as none would in a
+            // cluster; the bare library has no such limits either.
+            "--xds-max-connections-per-address",
+            String.valueOf(Integer.MAX_VALUE),
+            "--xds-max-new-streams-per-second",
+            "0"));
     Process mizzen =
         withEnvironment(new ProcessBuilder(cmd))
             .redirectErrorStream(true)

@@ -12,6 +12,7 @@ import dev.mizzen.pilot.debug.DebugServer;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.xds.XdsEvents;
+import dev.mizzen.pilot.xds.XdsLimits;
 import dev.mizzen.pilot.xds.XdsServer;
 import dev.mizzen.tenancy.MemberRollResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,6 +49,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param version Mizzen's version, for /version and /debug/syncz
    * @param validateOutput check each new snapshot against Envoy's validation rules and hold back
    *     one that breaks them (tests turn it on)
+   * @param xdsLimits what one client may ask of the xDS ports
    */
   public record Options(
       Path configDir,
@@ -60,9 +62,11 @@ public final class ControlPlane implements AutoCloseable {
       Duration debounceMax,
       Path debugTokenFile,
       String version,
-      boolean validateOutput) {
+      boolean validateOutput,
+      XdsLimits xdsLimits) {
 
     public Options {
+      Objects.requireNonNull(xdsLimits);
       // configDir is null when the config comes from Kubernetes.
       Objects.requireNonNull(memberRollName);
       Objects.requireNonNull(mesh);
@@ -87,7 +91,9 @@ public final class ControlPlane implements AutoCloseable {
           Duration.ofSeconds(10),
           null,
           "test",
-          true);
+          true,
+          // Tests open many streams at once; the rate of new streams is tested on its own.
+          XdsLimits.defaults().withNewStreamsPerSecond(0));
     }
 
     /** The same options with a token for the debug endpoints. */
@@ -103,7 +109,8 @@ public final class ControlPlane implements AutoCloseable {
           debounceMax,
           file,
           version,
-          validateOutput);
+          validateOutput,
+          xdsLimits);
     }
 
     /** The same options with the monitoring port served too. */
@@ -119,7 +126,25 @@ public final class ControlPlane implements AutoCloseable {
           debounceMax,
           debugTokenFile,
           version,
-          validateOutput);
+          validateOutput,
+          xdsLimits);
+    }
+
+    /** The same options with other limits on the xDS ports. */
+    public Options withXdsLimits(XdsLimits limits) {
+      return new Options(
+          configDir,
+          memberRollName,
+          mesh,
+          xds,
+          debug,
+          monitoring,
+          debounceQuiet,
+          debounceMax,
+          debugTokenFile,
+          version,
+          validateOutput,
+          limits);
     }
   }
 
@@ -263,11 +288,17 @@ public final class ControlPlane implements AutoCloseable {
       pipeline.start();
       XdsEvents events =
           XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections()));
-      xds = XdsServer.start(o.xds(), pipeline.streams(), pipeline::admission, events);
+      xds =
+          XdsServer.start(o.xds(), o.xdsLimits(), pipeline.streams(), pipeline::admission, events);
       if (secure != null) {
         secureXds =
             XdsServer.startSecure(
-                secure.address(), secure.tls(), pipeline.streams(), pipeline::admission, events);
+                secure.address(),
+                secure.tls(),
+                o.xdsLimits(),
+                pipeline.streams(),
+                pipeline::admission,
+                events);
       }
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;

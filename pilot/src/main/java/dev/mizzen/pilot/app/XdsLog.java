@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.app;
 
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.proxy.Printable;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.XdsEvents;
@@ -49,6 +50,6 @@ final class XdsLog implements XdsEvents {
 
   @Override
   public void refused(String nodeId, Status status, String reason) {
-    log.warn("refused the stream of proxy \"{}\": {}", nodeId, reason);
+    log.warn("refused the stream of proxy \"{}\": {}", Printable.of(nodeId), reason);
   }
 }

@@ -7,6 +7,7 @@ import dev.mizzen.pilot.app.Application;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.app.ServeSettings;
 import dev.mizzen.pilot.push.MeshSettings;
+import dev.mizzen.pilot.xds.XdsLimits;
 import dev.mizzen.pilot.xds.XdsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -187,6 +188,83 @@ final class ServeCommand implements Callable<Integer> {
   String domain;
 
   @Option(
+      names = "--xds-max-message-size",
+      paramLabel = "BYTES",
+      defaultValue = "4194304",
+      description =
+          "The largest request a client may send on the xDS ports (istiod's 4 MiB). Default: ${DEFAULT-VALUE}.")
+  int xdsMaxMessageSize;
+
+  @Option(
+      names = "--xds-max-resource-names",
+      defaultValue = "100000",
+      description = "The most resource names one xDS request may name. Default: ${DEFAULT-VALUE}.")
+  int xdsMaxResourceNames;
+
+  @Option(
+      names = "--xds-max-streams-per-connection",
+      defaultValue = "16",
+      description =
+          "Concurrent xDS streams on one connection (a proxy needs one). Default: ${DEFAULT-VALUE}.")
+  int xdsMaxStreamsPerConnection;
+
+  @Option(
+      names = "--xds-max-connections-per-address",
+      defaultValue = "100",
+      description =
+          "xDS connections open at once from one source address. Default: ${DEFAULT-VALUE}.")
+  int xdsMaxConnectionsPerAddress;
+
+  @Option(
+      names = "--xds-max-new-streams-per-second",
+      paramLabel = "RATE",
+      description =
+          "xDS streams admitted per second (istiod's PILOT_MAX_REQUESTS_PER_SECOND); others are told to"
+              + " retry. 0: no limit. Default: min(15 + 5 x cores, 100).")
+  Double xdsNewStreamsPerSecond;
+
+  @Option(
+      names = "--xds-keepalive-time",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "Silence on an xDS connection before Mizzen pings it. Default: ${DEFAULT-VALUE}.")
+  Duration xdsKeepaliveTime;
+
+  @Option(
+      names = "--xds-keepalive-timeout",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "How long a ping may go unanswered before the connection is closed. Default: ${DEFAULT-VALUE}.")
+  Duration xdsKeepaliveTimeout;
+
+  @Option(
+      names = "--xds-max-connection-idle",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description =
+          "How long an xDS connection without streams is kept. Default: ${DEFAULT-VALUE}.")
+  Duration xdsMaxConnectionIdle;
+
+  @Option(
+      names = "--xds-max-connection-age",
+      defaultValue = "30m",
+      converter = DurationConverter.class,
+      description =
+          "How long an xDS connection lives before its client is asked to reconnect, spreading proxies"
+              + " over replicas. Default: ${DEFAULT-VALUE}.")
+  Duration xdsMaxConnectionAge;
+
+  @Option(
+      names = "--xds-max-node-size",
+      paramLabel = "BYTES",
+      defaultValue = "262144",
+      description =
+          "The largest node (id and metadata) a stream may present. Default: ${DEFAULT-VALUE}.")
+  int xdsMaxNodeSize;
+
+  @Option(
       names = "--debounce-after",
       defaultValue = "100ms",
       converter = DurationConverter.class,
@@ -299,6 +377,26 @@ final class ServeCommand implements Callable<Integer> {
                 tracingCollector.equals("none") ? "" : tracingCollector,
                 MeshSettings.Tracing.MAISTRA.portName(),
                 traceSampling));
+    XdsLimits limits;
+    try {
+      limits =
+          new XdsLimits(
+              xdsMaxMessageSize,
+              xdsMaxResourceNames,
+              xdsMaxStreamsPerConnection,
+              xdsMaxConnectionsPerAddress,
+              xdsNewStreamsPerSecond == null
+                  ? XdsLimits.defaultStreamsPerSecond()
+                  : xdsNewStreamsPerSecond,
+              xdsKeepaliveTime,
+              xdsKeepaliveTimeout,
+              xdsMaxConnectionIdle,
+              xdsMaxConnectionAge,
+              xdsMaxNodeSize);
+    } catch (IllegalArgumentException e) {
+      System.err.println("mizzen: " + e.getMessage());
+      return 2;
+    }
     ControlPlane.Options options =
         new ControlPlane.Options(
             dir,
@@ -311,7 +409,8 @@ final class ServeCommand implements Callable<Integer> {
             debounceMax,
             debugTokenFile,
             Mizzen.Version.get(),
-            validateOutput);
+            validateOutput,
+            limits);
     ControlPlane.SecureXds secure =
         tlsFiles == 0
             ? null

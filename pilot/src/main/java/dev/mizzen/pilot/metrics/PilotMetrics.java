@@ -3,6 +3,7 @@ package dev.mizzen.pilot.metrics;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.proxy.Printable;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.XdsEvents;
@@ -336,7 +337,7 @@ public final class PilotMetrics implements XdsEvents {
             "node",
             p.id(),
             "err",
-            error)
+            Printable.of(error))
         .set(1);
   }
 

@@ -17,11 +17,29 @@ import java.util.Map;
 public final class ProxyParser {
   private ProxyParser() {}
 
+  /** The longest node id read: ids are made of a pod's name, namespace, IP and DNS domain. */
+  public static final int MAX_ID_LENGTH = 1024;
+
   public static Proxy parse(Node node) throws InvalidProxyException {
     String id = node.getId();
+    if (id.length() > MAX_ID_LENGTH) {
+      throw new InvalidProxyException(
+          "the node id is "
+              + id.length()
+              + " characters long; at most "
+              + MAX_ID_LENGTH
+              + " are read: \""
+              + Printable.of(id)
+              + "\"");
+    }
+    if (id.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidProxyException(
+          "the node id holds control characters: \"" + Printable.of(id) + "\"");
+    }
     String[] parts = id.split("~", -1);
     if (parts.length != 4) {
-      throw new InvalidProxyException("missing parts in the service node \"" + id + "\"");
+      throw new InvalidProxyException(
+          "missing parts in the service node \"" + Printable.of(id) + "\"");
     }
     Proxy.Type type =
         switch (parts[0]) {
@@ -30,7 +48,7 @@ public final class ProxyParser {
           default ->
               throw new InvalidProxyException(
                   "invalid node type (valid types: sidecar, router) in the service node \""
-                      + id
+                      + Printable.of(id)
                       + "\"");
         };
     Struct metadata = node.getMetadata();
@@ -54,7 +72,8 @@ public final class ProxyParser {
       namespace = dot < 0 ? domain : domain.substring(0, dot);
     }
     if (namespace.isEmpty()) {
-      throw new InvalidProxyException("no namespace in the service node \"" + id + "\"");
+      throw new InvalidProxyException(
+          "no namespace in the service node \"" + Printable.of(id) + "\"");
     }
     String pod = podAndNamespace;
     String suffix = "." + namespace;
@@ -90,7 +109,7 @@ public final class ProxyParser {
     for (Map.Entry<String, Value> e : labels.getStructValue().getFieldsMap().entrySet()) {
       if (!e.getValue().hasStringValue()) {
         throw new InvalidProxyException(
-            "node metadata LABELS[" + e.getKey() + "] must be a string");
+            "node metadata LABELS[" + Printable.of(e.getKey()) + "] must be a string");
       }
       result.put(e.getKey(), e.getValue().getStringValue());
     }

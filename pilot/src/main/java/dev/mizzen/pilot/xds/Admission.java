@@ -18,13 +18,17 @@ import java.util.function.Supplier;
 final class Admission {
   private final Function<Proxy, Optional<String>> membership;
   private final Supplier<XdsEvents> events;
+  private final int maxNodeBytes;
 
   /**
    * @param membership why a proxy's namespace may not connect, or empty when it may
+   * @param maxNodeBytes the largest node (id and metadata) a stream may present
    */
-  Admission(Function<Proxy, Optional<String>> membership, Supplier<XdsEvents> events) {
+  Admission(
+      Function<Proxy, Optional<String>> membership, Supplier<XdsEvents> events, int maxNodeBytes) {
     this.membership = membership;
     this.events = events;
+    this.maxNodeBytes = maxNodeBytes;
   }
 
   /** The proxy the node names, or the status its stream is refused with. */
@@ -32,6 +36,13 @@ final class Admission {
     if (node == null || node.getId().isEmpty()) {
       String reason = "the first request of a stream must carry the node";
       events.get().refused("", XdsEvents.Status.INVALID_NODE, reason);
+      throw Status.INVALID_ARGUMENT.withDescription(reason).asException();
+    }
+    int size = node.getSerializedSize();
+    if (size > maxNodeBytes) {
+      String reason =
+          "the node is " + size + " bytes (id and metadata); at most " + maxNodeBytes + " are read";
+      events.get().refused(node.getId(), XdsEvents.Status.INVALID_NODE, reason);
       throw Status.INVALID_ARGUMENT.withDescription(reason).asException();
     }
     Proxy proxy;

@@ -6,6 +6,7 @@ import dev.mizzen.pilot.cache.Group;
 import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.SnapshotCache;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.proxy.Printable;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -50,7 +51,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * The most resource names one request may carry. A sidecar of a mesh of ten thousand services
    * asks for fewer endpoints than this; a request for more is refused with RESOURCE_EXHAUSTED.
    */
-  static final int MAX_RESOURCE_NAMES = 100_000;
+  private volatile int maxResourceNames = XdsLimits.defaults().maxResourceNames();
 
   private final ConcurrentMap<Long, ProxyConnection> connections = new ConcurrentHashMap<>();
   private final AtomicLong nextStreamId = new AtomicLong();
@@ -90,6 +91,11 @@ public final class ProxyStreams<K> implements AutoCloseable {
   /** The snapshots the streams are served from. */
   public SnapshotCache<K, ProxyConnection> cache() {
     return cache;
+  }
+
+  /** The most resource names one request may name. */
+  void limitNames(int max) {
+    this.maxResourceNames = max;
   }
 
   public void setEvents(XdsEvents events) {
@@ -237,7 +243,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
           return;
         }
         answered(
-            conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
+            conn, type, s, request.hasErrorDetail() ? nackError(request.getErrorDetail()) : null);
       }
       List<String> names = request.getResourceNamesList();
       s.wildcard = TypeUrls.wildcardByDefault(type) && (names.isEmpty() || names.contains("*"));
@@ -283,7 +289,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
           return;
         }
         answered(
-            conn, type, s, request.hasErrorDetail() ? request.getErrorDetail().getMessage() : null);
+            conn, type, s, request.hasErrorDetail() ? nackError(request.getErrorDetail()) : null);
       }
       Set<String> names = new HashSet<>(s.requestedNames);
       for (String name : request.getResourceNamesUnsubscribeList()) {
@@ -308,6 +314,14 @@ public final class ProxyStreams<K> implements AutoCloseable {
     queue.schedule(conn);
   }
 
+  /** The longest part of a proxy's refusal that is kept, shown and logged. */
+  static final int MAX_ERROR_LENGTH = 4096;
+
+  /** What a proxy says of the config it refused, bounded and safe to print. */
+  private static String nackError(com.google.rpc.Status detail) {
+    return Printable.of(detail.getMessage(), MAX_ERROR_LENGTH);
+  }
+
   /**
    * Whether Mizzen serves the type. Requests for other types are not answered (as istiod answers
    * types it has no generator for) and keep no state, whatever a client sends.
@@ -317,14 +331,12 @@ public final class ProxyStreams<K> implements AutoCloseable {
   }
 
   /** Refuses a request naming more resources than any proxy needs. */
-  private static void checkNames(int count) throws StatusException {
-    if (count > MAX_RESOURCE_NAMES) {
+  private void checkNames(int count) throws StatusException {
+    int max = maxResourceNames;
+    if (count > max) {
       throw Status.RESOURCE_EXHAUSTED
           .withDescription(
-              "a request may name at most "
-                  + MAX_RESOURCE_NAMES
-                  + " resources; this one names "
-                  + count)
+              "a request may name at most " + max + " resources; this one names " + count)
           .asException();
     }
   }

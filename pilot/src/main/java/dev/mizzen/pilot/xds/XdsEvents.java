@@ -102,6 +102,8 @@ public interface XdsEvents {
     NOT_A_MEMBER,
     /** On the secure port: no usable certificate identity, or a node claiming another namespace. */
     WRONG_IDENTITY,
-    UNSUPPORTED
+    UNSUPPORTED,
+    /** Over one of the port's limits (connections per address, new streams per second). */
+    OVER_LIMIT
   }
 }

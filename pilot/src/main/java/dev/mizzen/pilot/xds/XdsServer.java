@@ -5,6 +5,7 @@ import dev.mizzen.pilot.proxy.Proxy;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -22,9 +23,6 @@ import java.util.function.Function;
  * ProxyStreams}' cache (see {@link AdsService}).
  */
 public final class XdsServer implements AutoCloseable {
-  /** Istio's limit for what a proxy may send. */
-  static final int MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
-
   private final Server server;
   private final ExecutorService executor;
 
@@ -51,11 +49,12 @@ public final class XdsServer implements AutoCloseable {
    */
   public static XdsServer start(
       InetSocketAddress address,
+      XdsLimits limits,
       ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, InsecureServerCredentials.create(), streams, admission, events);
+    return start(address, InsecureServerCredentials.create(), limits, streams, admission, events);
   }
 
   /**
@@ -86,30 +85,41 @@ public final class XdsServer implements AutoCloseable {
   public static XdsServer startSecure(
       InetSocketAddress address,
       Tls tls,
+      XdsLimits limits,
       ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, tls.credentials(), streams, admission, events);
+    return start(address, tls.credentials(), limits, streams, admission, events);
   }
 
   private static XdsServer start(
       InetSocketAddress address,
       ServerCredentials credentials,
+      XdsLimits limits,
       ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
     streams.setEvents(events);
-    Admission admit = new Admission(admission, () -> events);
+    streams.limitNames(limits.maxResourceNames());
+    Admission admit = new Admission(admission, () -> events, limits.maxNodeMetadataBytes());
+    ConnectionGuard guard = new ConnectionGuard(limits, () -> events);
     ExecutorService executor = requestExecutor();
     Server server =
         NettyServerBuilder.forAddress(address, credentials)
             .executor(executor)
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE)
+            .maxInboundMessageSize(limits.maxInboundMessageBytes())
+            .maxConcurrentCallsPerConnection(limits.maxStreamsPerConnection())
+            .keepAliveTime(limits.keepaliveTime().toMillis(), TimeUnit.MILLISECONDS)
+            .keepAliveTimeout(limits.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .maxConnectionIdle(limits.maxConnectionIdle().toMillis(), TimeUnit.MILLISECONDS)
+            .maxConnectionAge(limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS)
+            .maxConnectionAgeGrace(10, TimeUnit.SECONDS)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
-            .addService(AdsService.bind(streams, admit))
+            .addTransportFilter(guard)
+            .addService(ServerInterceptors.intercept(AdsService.bind(streams, admit), guard))
             .build()
             .start();
     return new XdsServer(server, executor);

@@ -134,6 +134,16 @@ public final class AdsTestStream implements AutoCloseable {
     return r;
   }
 
+  /** Whether the server has ended the stream, and how; null while it is open. */
+  public Status closedWith() {
+    return closed.getNow(null);
+  }
+
+  /** Whether a response is waiting to be read. */
+  public boolean hasResponse() {
+    return !responses.isEmpty();
+  }
+
   public Status awaitClose() throws Exception {
     return closed.get(10, TimeUnit.SECONDS);
   }

@@ -59,6 +59,7 @@ class GroupBuildTest {
     try (XdsServer server =
             XdsServer.start(
                 new InetSocketAddress("127.0.0.1", 0),
+                XdsLimits.defaults().withNewStreamsPerSecond(0),
                 cache,
                 p -> Optional.empty(),
                 XdsEvents.NONE);

@@ -132,7 +132,7 @@ class StreamLimitsTest {
   @Test
   void aRequestNamingMoreResourcesThanAnyProxyNeedsIsRefused() throws Exception {
     List<String> names = new ArrayList<>();
-    for (int i = 0; i <= ProxyStreams.MAX_RESOURCE_NAMES; i++) {
+    for (int i = 0; i <= XdsLimits.defaults().maxResourceNames(); i++) {
       names.add("c" + i);
     }
     try (AdsTestStream ads = new AdsTestStream(cp.xdsPort());
