@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,7 +114,10 @@ class DeployManifestsTest {
             int monitoring = sub.matchedOptionValue("--monitoring-port", 15014);
             assertThat(declared)
                 .as(p + " declares the ports serve listens on")
-                .contains(xds, debug, monitoring);
+                .contains(debug, monitoring);
+            // In a cluster nothing proves a plain-text client's namespace: the port stays closed.
+            assertThat(sub.hasMatchedOption("--plaintext-xds")).as(p.toString()).isFalse();
+            assertThat(declared).as(p + " exposes no plain-text xDS port").doesNotContain(xds);
             if (sub.hasMatchedOption("--tls-cert")) {
               assertThat(declared).contains(sub.matchedOptionValue("--secure-xds-port", 15012));
             }
@@ -139,13 +144,41 @@ class DeployManifestsTest {
   }
 
   @Test
+  void onlyMembersAndTheControlPlaneNamespaceReachTheSecurePort() throws Exception {
+    NetworkPolicy policy =
+        load(DEPLOY.resolve("control-plane.yaml")).stream()
+            .filter(NetworkPolicy.class::isInstance)
+            .map(NetworkPolicy.class::cast)
+            .filter(n -> n.getMetadata().getName().equals("mizzen"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).containsEntry("app", "mizzen");
+    List<NetworkPolicyIngressRule> secure =
+        policy.getSpec().getIngress().stream()
+            .filter(r -> r.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 15012))
+            .toList();
+    assertThat(secure).singleElement();
+    assertThat(secure.get(0).getFrom())
+        .extracting(
+            f ->
+                f.getNamespaceSelector() == null
+                    ? "this namespace"
+                    : f.getNamespaceSelector().getMatchLabels().toString())
+        .containsExactlyInAnyOrder("{maistra.io/member-of=istio-system}", "this namespace");
+    assertThat(policy.getSpec().getIngress())
+        .flatExtracting(r -> r.getPorts())
+        .extracting(p -> p.getPort().getIntVal())
+        .doesNotContain(15010);
+  }
+
+  @Test
   void theContainerfileRunsTheJarTheBuildMakes() throws Exception {
     String containerfile = Files.readString(DEPLOY.resolve("Containerfile"));
     String pilotPom = Files.readString(Path.of("..", "pilot", "pom.xml"));
     assertThat(pilotPom).contains("<finalName>mizzen</finalName>");
     assertThat(containerfile)
         .contains("/src/pilot/target/mizzen.jar")
-        .contains("EXPOSE 15010 15012 15014 15017 8080");
+        .contains("EXPOSE 15012 15014 15017 8080");
     String mainClass =
         pilotPom.substring(pilotPom.indexOf("<mainClass>") + 11, pilotPom.indexOf("</mainClass>"));
     assertThat(mainClass).isEqualTo(Mizzen.class.getName());

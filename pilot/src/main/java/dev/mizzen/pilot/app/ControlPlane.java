@@ -40,7 +40,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param configDir the directory of manifests to serve
    * @param memberRollName the name of the ServiceMeshMemberRoll to follow
    * @param mesh mesh-wide settings, with the control plane's namespace
-   * @param xds where to serve ADS; port 0 picks one
+   * @param xds where to serve ADS over plain text, or null not to; port 0 picks one
    * @param debug where to serve the debug endpoints; port 0 picks one
    * @param monitoring a second address for the debug endpoints and /metrics (istiod's 15014), or
    *     null
@@ -70,7 +70,6 @@ public final class ControlPlane implements AutoCloseable {
       // configDir is null when the config comes from Kubernetes.
       Objects.requireNonNull(memberRollName);
       Objects.requireNonNull(mesh);
-      Objects.requireNonNull(xds);
       Objects.requireNonNull(debug);
       Objects.requireNonNull(debounceQuiet);
       Objects.requireNonNull(debounceMax);
@@ -288,8 +287,11 @@ public final class ControlPlane implements AutoCloseable {
       pipeline.start();
       XdsEvents events =
           XdsEvents.both(new XdsLog(), XdsEvents.both(metrics, pipeline.rejections()));
-      xds =
-          XdsServer.start(o.xds(), o.xdsLimits(), pipeline.streams(), pipeline::admission, events);
+      if (o.xds() != null) {
+        xds =
+            XdsServer.start(
+                o.xds(), o.xdsLimits(), pipeline.streams(), pipeline::admission, events);
+      }
       if (secure != null) {
         secureXds =
             XdsServer.startSecure(
@@ -391,8 +393,14 @@ public final class ControlPlane implements AutoCloseable {
     return kubeSource;
   }
 
+  /** The plain-text xDS port, or -1 when not served. */
   public int xdsPort() {
-    return xds.port();
+    return xds == null ? -1 : xds.port();
+  }
+
+  /** Where the plain-text xDS port listens, or null when it is not served. */
+  public InetSocketAddress xdsAddress() {
+    return options.xds();
   }
 
   /** The secure xDS port, or -1 when not served. */
@@ -427,7 +435,9 @@ public final class ControlPlane implements AutoCloseable {
       w.close();
     }
     debug.forEach(DebugServer::close);
-    xds.close();
+    if (xds != null) {
+      xds.close();
+    }
     if (secureXds != null) {
       secureXds.close();
     }

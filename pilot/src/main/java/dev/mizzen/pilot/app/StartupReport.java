@@ -118,11 +118,15 @@ final class StartupReport {
           .append(t.portName())
           .append('\n');
     }
-    b.append("  listening  xDS (ADS over gRPC) ")
-        .append(bind)
-        .append(':')
-        .append(cp.xdsPort())
-        .append('\n');
+    if (cp.xdsPort() > 0) {
+      b.append("  listening  xDS (ADS over gRPC, plain text) ")
+          .append(cp.xdsAddress().getHostString())
+          .append(':')
+          .append(cp.xdsPort())
+          .append('\n');
+    } else {
+      b.append("  listening  xDS over plain text off (--plaintext-xds to serve it)\n");
+    }
     if (cp.secureXdsPort() > 0) {
       b.append("             xDS over mutual TLS ")
           .append(bind)

@@ -14,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -159,8 +161,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--xds-port",
       defaultValue = "15010",
-      description = "ADS over plain text. Default: ${DEFAULT-VALUE}.")
+      description = "ADS over plain text (see --plaintext-xds). Default: ${DEFAULT-VALUE}.")
   int xdsPort;
+
+  @Option(
+      names = "--plaintext-xds",
+      description =
+          "Serve ADS over plain text on --xds-port at --bind-address. Without it the port is off in a"
+              + " cluster (--kube) and on 127.0.0.1 only otherwise: on plain text nothing proves a"
+              + " proxy's namespace, so any client that reaches the port can read any member's config.")
+  boolean plaintextXds;
 
   @Option(
       names = "--debug-port",
@@ -342,10 +352,34 @@ final class ServeCommand implements Callable<Integer> {
               + " (or run `mizzen member-controller --ior`)");
       return 2;
     }
+    Map<String, Number> counts = new LinkedHashMap<>();
+    counts.put("--xds-max-message-size", xdsMaxMessageSize);
+    counts.put("--xds-max-resource-names", xdsMaxResourceNames);
+    counts.put("--xds-max-streams-per-connection", xdsMaxStreamsPerConnection);
+    counts.put("--xds-max-connections-per-address", xdsMaxConnectionsPerAddress);
+    counts.put("--xds-max-node-size", xdsMaxNodeSize);
+    for (Map.Entry<String, Number> e : counts.entrySet()) {
+      if (e.getValue().longValue() <= 0) {
+        System.err.println("mizzen: " + e.getKey() + " must be positive, not " + e.getValue());
+        return 2;
+      }
+    }
+    if (xdsNewStreamsPerSecond != null && xdsNewStreamsPerSecond < 0) {
+      System.err.println(
+          "mizzen: --xds-max-new-streams-per-second must be positive, or 0 for no limit");
+      return 2;
+    }
     long tlsFiles = Stream.of(tlsCert, tlsKey, caCert).filter(Objects::nonNull).count();
     if (tlsFiles != 0 && tlsFiles != 3) {
       System.err.println(
           "mizzen: the secure port needs all of --tls-cert, --tls-key and --ca-cert");
+      return 2;
+    }
+    if (kube && tlsFiles == 0 && !plaintextXds) {
+      System.err.println(
+          "mizzen: in a cluster proxies connect to the secure xDS port: give --tls-cert, --tls-key"
+              + " and --ca-cert (or --plaintext-xds, which lets any pod that reaches the port read"
+              + " any member's config)");
       return 2;
     }
     ControlPlane.Webhook webhook;
@@ -402,7 +436,9 @@ final class ServeCommand implements Callable<Integer> {
             dir,
             memberRollName,
             mesh,
-            new InetSocketAddress(bindAddress, xdsPort),
+            plaintextXds
+                ? new InetSocketAddress(bindAddress, xdsPort)
+                : kube ? null : new InetSocketAddress("127.0.0.1", xdsPort),
             new InetSocketAddress(bindAddress, debugPort),
             monitoringPort == debugPort ? null : new InetSocketAddress(bindAddress, monitoringPort),
             debounceAfter,

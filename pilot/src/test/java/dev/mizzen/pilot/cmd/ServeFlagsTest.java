@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The OpenShift flags of {@code serve}, refused with the reason before anything starts. */
+/**
+ * Flags of {@code serve} that do not go together, refused with the reason before anything starts.
+ */
 class ServeFlagsTest {
   @TempDir Path dir;
 
@@ -76,5 +78,29 @@ class ServeFlagsTest {
         .isEqualTo(
             new Run(
                 2, "mizzen: injection template " + template + ": containers[0].name: is required"));
+  }
+
+  @Test
+  void inAClusterProxiesGetAPortThatProvesTheirNamespace() {
+    assertThat(serve("--kube"))
+        .isEqualTo(
+            new Run(
+                2,
+                "mizzen: in a cluster proxies connect to the secure xDS port: give --tls-cert, --tls-key"
+                    + " and --ca-cert (or --plaintext-xds, which lets any pod that reaches the port read"
+                    + " any member's config)"));
+  }
+
+  @Test
+  void xdsLimitsMustBePositive() {
+    assertThat(serve("--xds-max-resource-names", "0"))
+        .isEqualTo(new Run(2, "mizzen: --xds-max-resource-names must be positive, not 0"));
+    assertThat(serve("--xds-max-connections-per-address", "-1"))
+        .isEqualTo(
+            new Run(2, "mizzen: --xds-max-connections-per-address must be positive, not -1"));
+    assertThat(serve("--xds-max-new-streams-per-second", "-5"))
+        .isEqualTo(
+            new Run(
+                2, "mizzen: --xds-max-new-streams-per-second must be positive, or 0 for no limit"));
   }
 }
