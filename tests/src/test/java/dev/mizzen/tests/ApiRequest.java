@@ -1,5 +1,7 @@
 package dev.mizzen.tests;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -53,6 +55,28 @@ record ApiRequest(String namespace, String group, String resource, String verb) 
           default -> method.toLowerCase(Locale.ROOT);
         };
     return new ApiRequest(namespace, group, resource, verb);
+  }
+
+  /**
+   * The name of the object a request is about (in its path, or in a {@code metadata.name} field
+   * selector of a list or watch), as RBAC's resourceNames match it; null when it names none.
+   */
+  static String name(String request) {
+    String target = request.substring(request.indexOf(' ') + 1);
+    int q = target.indexOf('?');
+    String path = q < 0 ? target : target.substring(0, q);
+    String query = q < 0 ? "" : URLDecoder.decode(target.substring(q + 1), StandardCharsets.UTF_8);
+    for (String part : query.split("&")) {
+      if (part.startsWith("fieldSelector=metadata.name=")) {
+        return part.substring("fieldSelector=metadata.name=".length());
+      }
+    }
+    String[] s = path.replaceFirst("^/", "").split("/");
+    int at = s[0].equals("api") ? 2 : 3;
+    if (s.length > at && s[at].equals("namespaces") && s.length >= at + 3) {
+      at += 2;
+    }
+    return s.length > at + 1 ? s[at + 1] : null;
   }
 
   /** The same request, whatever its namespace. */

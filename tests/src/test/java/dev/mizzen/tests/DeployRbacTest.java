@@ -24,8 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -83,6 +85,35 @@ class DeployRbacTest {
       }
     }
     return grants;
+  }
+
+  /** The grants of rules that name their objects: each request with the names it may touch. */
+  private static Map<ApiRequest, Set<String>> namedGrants(String file, String kind, String name)
+      throws IOException {
+    Map<ApiRequest, Set<String>> grants = new TreeMap<>(Comparator.comparing(ApiRequest::toString));
+    for (JsonNode r : object(file, kind, name).path("rules")) {
+      PolicyRule rule = new ObjectMapper().convertValue(r, PolicyRule.class);
+      List<String> names = Objects.requireNonNullElse(rule.getResourceNames(), List.of());
+      if (names.isEmpty()) {
+        continue;
+      }
+      for (String g : rule.getApiGroups()) {
+        for (String res : rule.getResources()) {
+          for (String v : rule.getVerbs()) {
+            grants
+                .computeIfAbsent(new ApiRequest("", g, res, v), k -> new TreeSet<>())
+                .addAll(names);
+          }
+        }
+      }
+    }
+    return grants;
+  }
+
+  private static boolean grantedByName(Map<ApiRequest, Set<String>> grants, String request) {
+    ApiRequest r = ApiRequest.parse(request);
+    String name = ApiRequest.name(request);
+    return name != null && grants.getOrDefault(r.anyNamespace(), Set.of()).contains(name);
   }
 
   private static Set<ApiRequest> used(MockApiServer api, Predicate<ApiRequest> where) {
@@ -144,11 +175,16 @@ class DeployRbacTest {
       for (String ns : List.of("istio-system", "a1", "a2", "joiner")) {
         api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
       }
-      for (JsonNode o : objects("control-plane.yaml")) {
-        if (o.path("kind").asText().equals("RoleBinding")) {
-          api.create(o.toString());
+      for (String file : List.of("control-plane.yaml", "member-controller.yaml")) {
+        for (JsonNode o : objects(file)) {
+          if (o.path("kind").asText().equals("RoleBinding")) {
+            api.create(o.toString());
+          }
         }
       }
+      api.create(
+          "apiVersion: v1\nkind: Secret\nmetadata: {name: istio-ca-secret, namespace: istio-system}\n"
+              + "stringData: {ca-cert.pem: \"-----BEGIN CERTIFICATE-----\\nroot\\n-----END CERTIFICATE-----\\n\"}\n");
       api.create(
           "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
       api.create(
@@ -169,14 +205,25 @@ class DeployRbacTest {
                             .withName("default")
                             .get()
                             .get("status", "configuredMembers")));
+        MultitenancyIT.await(
+            "a2 has the root certificate",
+            () -> c.configMaps().inNamespace("a2").withName("istio-ca-root-cert").get() != null);
         api.setMembers("istio-system", "default", List.of("a1"));
         MultitenancyIT.await(
             "a2 is let go",
             () -> c.network().v1().networkPolicies().inNamespace("a2").list().getItems().isEmpty());
+        assertThat(c.configMaps().inNamespace("a2").withName("istio-ca-root-cert").get()).isNull();
       }
       Set<ApiRequest> cluster =
           grants("member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system");
       Set<ApiRequest> role = grants("member-controller.yaml", "Role", "mizzen-member-controller");
+      Map<ApiRequest, Set<String>> roleByName =
+          namedGrants("member-controller.yaml", "Role", "mizzen-member-controller");
+      // Bound in the members by copies of the RoleBinding mizzen-ca-root, never cluster-wide.
+      Set<ApiRequest> caRoot =
+          grants("member-controller.yaml", "ClusterRole", "mizzen-ca-root-istio-system");
+      Map<ApiRequest, Set<String>> caRootByName =
+          namedGrants("member-controller.yaml", "ClusterRole", "mizzen-ca-root-istio-system");
       List<String> sent = api.requestsFrom("member-controller");
       assertThat(sent).isNotEmpty();
       for (String request : sent) {
@@ -184,9 +231,13 @@ class DeployRbacTest {
         if (r == null) {
           continue;
         }
+        boolean inControlPlane = r.namespace().equals("istio-system");
         boolean granted =
             cluster.contains(r.anyNamespace())
-                || (r.namespace().equals("istio-system") && role.contains(r.anyNamespace()));
+                || (inControlPlane
+                    && (role.contains(r.anyNamespace()) || grantedByName(roleByName, request)))
+                || (!r.namespace().isEmpty()
+                    && (caRoot.contains(r.anyNamespace()) || grantedByName(caRootByName, request)));
         assertThat(granted).as("%s is granted", request).isTrue();
       }
     }

@@ -5,6 +5,7 @@ import dev.mizzen.tenancy.MemberRollResolver;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -65,6 +66,9 @@ public final class MemberController implements AutoCloseable {
    * @param maistraVersion the value of the {@code maistra-version} label on what is written
    * @param identity this replica's name in the Lease
    * @param resync how often every member is checked against the API server even without events
+   * @param publishRootCertificate whether to publish the mesh's root certificate (from the Secret
+   *     {@code cacerts}, else {@code istio-ca-secret}, of the control plane's namespace) in each
+   *     member's ConfigMap {@code istio-ca-root-cert}; not when an external CA publishes its own
    */
   public record Settings(
       String controlPlaneNamespace,
@@ -72,7 +76,8 @@ public final class MemberController implements AutoCloseable {
       String meshName,
       String maistraVersion,
       String identity,
-      Duration resync) {
+      Duration resync,
+      boolean publishRootCertificate) {
     public Settings {
       Objects.requireNonNull(controlPlaneNamespace);
       Objects.requireNonNull(rollName);
@@ -85,7 +90,19 @@ public final class MemberController implements AutoCloseable {
     public static Settings defaults(
         String controlPlaneNamespace, String rollName, String identity) {
       return new Settings(
-          controlPlaneNamespace, rollName, "default", "2.6.0", identity, Duration.ofMinutes(5));
+          controlPlaneNamespace,
+          rollName,
+          "default",
+          "2.6.0",
+          identity,
+          Duration.ofMinutes(5),
+          true);
+    }
+
+    /** The same settings, publishing the root certificate or not. */
+    public Settings withPublishRootCertificate(boolean publish) {
+      return new Settings(
+          controlPlaneNamespace, rollName, meshName, maistraVersion, identity, resync, publish);
     }
   }
 
@@ -102,6 +119,7 @@ public final class MemberController implements AutoCloseable {
   private volatile SharedIndexInformer<GenericKubernetesResource> members;
   private volatile SharedIndexInformer<Namespace> namespaces;
   private volatile SharedIndexInformer<RoleBinding> roleBindings;
+  private final List<SharedIndexInformer<Secret>> caSecrets = new ArrayList<>();
   private volatile boolean elected;
   private volatile boolean leading;
   private volatile CompletableFuture<?> election;
@@ -261,6 +279,13 @@ public final class MemberController implements AutoCloseable {
                 .inNamespace(cp)
                 .withLabel(MemberResources.OWNER_LABEL, cp)
                 .inform(any, 0));
+    caSecrets.clear();
+    if (settings.publishRootCertificate()) {
+      // Watched by name: the right to read them names them, and no other Secret is read.
+      for (String name : RootCertificate.SECRETS) {
+        caSecrets.add(started(client.secrets().inNamespace(cp).withName(name).inform(any, 0)));
+      }
+    }
   }
 
   private <T> SharedIndexInformer<T> started(SharedIndexInformer<T> informer) {
@@ -322,10 +347,13 @@ public final class MemberController implements AutoCloseable {
     }
     joining.forEach(m -> listed.add(m.getMetadata().getNamespace()));
     List<RoleBinding> sources = roleBindings.getStore().list();
+    String root =
+        RootCertificate.of(caSecrets.stream().flatMap(i -> i.getStore().list().stream()).toList())
+            .orElse(null);
     List<MemberOutcome> outcomes = new ArrayList<>();
     Map<String, MemberOutcome> byNamespace = new LinkedHashMap<>();
     for (String ns : listed) {
-      MemberOutcome o = reconciler.configure(ns, namespaces.getStore().getByKey(ns), sources);
+      MemberOutcome o = reconciler.configure(ns, namespaces.getStore().getByKey(ns), sources, root);
       outcomes.add(o);
       byNamespace.put(ns, o);
     }

@@ -1,6 +1,7 @@
 package dev.mizzen.tenancy.controller;
 
 import dev.mizzen.tenancy.MemberRollResolver;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -61,8 +63,11 @@ final class MemberReconciler {
    * @param namespace a namespace listed in the roll or by a ServiceMeshMember
    * @param current the namespace as the informer last saw it, null when it does not exist
    * @param sources the RoleBindings of the control plane namespace to copy
+   * @param rootCertificate the mesh's root certificate (PEM) to publish, or null when there is none
+   *     to publish (an external CA publishes its own)
    */
-  MemberOutcome configure(String namespace, Namespace current, List<RoleBinding> sources) {
+  MemberOutcome configure(
+      String namespace, Namespace current, List<RoleBinding> sources, String rootCertificate) {
     Map<String, String> labels =
         current == null
             ? Map.of()
@@ -77,7 +82,9 @@ final class MemberReconciler {
     }
     List<RoleBinding> copies = sources.stream().map(rb -> resources.copy(rb, namespace)).toList();
     List<NetworkPolicy> policies = resources.networkPolicies(namespace);
-    Object fingerprint = List.of(copies, policies);
+    ConfigMap root =
+        rootCertificate == null ? null : resources.rootCertificate(namespace, rootCertificate);
+    Object fingerprint = Arrays.asList(copies, policies, root);
     if (owner != null && fingerprint.equals(applied.get(namespace))) {
       return MemberOutcome.configured(namespace);
     }
@@ -87,6 +94,9 @@ final class MemberReconciler {
       }
       syncRoleBindings(namespace, copies);
       syncNetworkPolicies(namespace, policies);
+      if (root != null) {
+        syncRootCertificate(namespace, root);
+      }
       applied.put(namespace, fingerprint);
       return MemberOutcome.configured(namespace);
     } catch (KubernetesClientException e) {
@@ -174,11 +184,42 @@ final class MemberReconciler {
     }
   }
 
+  /**
+   * Publishes the root certificate; kept in step when the root changes. A ConfigMap of that name
+   * that this control plane did not write (another CA's) is left alone.
+   */
+  private void syncRootCertificate(String namespace, ConfigMap root) {
+    var op = client.configMaps().inNamespace(namespace);
+    ConfigMap existing = op.withName(MemberResources.ROOT_CONFIG_MAP).get();
+    if (existing == null) {
+      op.resource(root).create();
+    } else if (!resources.owns(existing)) {
+      log.warn(
+          "namespace {} has a ConfigMap {} of its own; not replacing it",
+          namespace,
+          MemberResources.ROOT_CONFIG_MAP);
+    } else if (!Objects.equals(existing.getData(), root.getData())
+        || !Objects.equals(existing.getMetadata().getLabels(), root.getMetadata().getLabels())) {
+      root.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+      op.resource(root).update();
+    }
+  }
+
   /** Removes everything this control plane put in {@code namespace}, label last. */
   void unconfigure(Namespace current) {
     String namespace = current.getMetadata().getName();
     applied.remove(namespace);
     try {
+      // Before the RoleBindings: the right to delete it comes from one of them.
+      ConfigMap root =
+          client
+              .configMaps()
+              .inNamespace(namespace)
+              .withName(MemberResources.ROOT_CONFIG_MAP)
+              .get();
+      if (root != null && resources.owns(root)) {
+        client.configMaps().inNamespace(namespace).resource(root).delete();
+      }
       client
           .rbac()
           .roleBindings()

@@ -1,6 +1,8 @@
 package dev.mizzen.tenancy.controller;
 
 import dev.mizzen.tenancy.MemberRollResolver;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -15,14 +17,20 @@ import java.util.Objects;
 
 /**
  * What the member controller puts in a member namespace, as Maistra's operator does: copies of the
- * control plane namespace's RoleBindings labelled {@code maistra.io/owner}, and the two
- * NetworkPolicies that admit traffic from the mesh and from the router.
+ * control plane namespace's RoleBindings labelled {@code maistra.io/owner}, the two NetworkPolicies
+ * that admit traffic from the mesh and from the router, and, as istiod does, the mesh's root
+ * certificate in the ConfigMap {@code istio-ca-root-cert} that injected proxies mount.
  */
 final class MemberResources {
   static final String OWNER_LABEL = "maistra.io/owner";
   static final String VERSION_LABEL = "maistra-version";
   static final String EXPOSE_ROUTE_LABEL = "maistra.io/expose-route";
   static final String POLICY_GROUP_LABEL = "network.openshift.io/policy-group";
+
+  /** The ConfigMap of the root certificate, and its key, as Istio's proxies read them. */
+  static final String ROOT_CONFIG_MAP = "istio-ca-root-cert";
+
+  static final String ROOT_KEY = "root-cert.pem";
 
   private final String controlPlaneNamespace;
   private final String meshName;
@@ -71,6 +79,14 @@ final class MemberResources {
         .withMetadata(meta(source.getMetadata().getName(), member, labels))
         .withRoleRef(source.getRoleRef())
         .withSubjects(source.getSubjects())
+        .build();
+  }
+
+  /** The ConfigMap that publishes the root certificate {@code pem} in {@code member}. */
+  ConfigMap rootCertificate(String member, String pem) {
+    return new ConfigMapBuilder()
+        .withMetadata(meta(ROOT_CONFIG_MAP, member, Map.of("istio.io/config", "true")))
+        .withData(Map.of(ROOT_KEY, pem))
         .build();
   }
 

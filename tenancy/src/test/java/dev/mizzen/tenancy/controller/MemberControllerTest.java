@@ -3,11 +3,16 @@ package dev.mizzen.tenancy.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.testing.kube.MockApiServer;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -206,6 +211,69 @@ class MemberControllerTest {
         .containsEntry("reason", "Configured")
         .containsEntry("message", "All namespaces have been configured successfully");
     assertThat(status()).containsEntry("annotations", Map.of("configuredMemberCount", "3/3"));
+  }
+
+  private void caSecret(String name, String key, String pem) {
+    String encoded = Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+    api.client()
+        .secrets()
+        .inNamespace("istio-system")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("istio-system")
+                .endMetadata()
+                .withData(Map.of(key, encoded))
+                .build())
+        .createOr(NonDeletingOperation::update);
+  }
+
+  private String rootIn(String namespace) {
+    ConfigMap cm =
+        api.client().configMaps().inNamespace(namespace).withName("istio-ca-root-cert").get();
+    return cm == null ? null : cm.getData().get("root-cert.pem");
+  }
+
+  private static String pem(String body) {
+    return "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n";
+  }
+
+  @Test
+  void publishesTheRootCertificateToMembersOnlyAndKeepsItInStep() throws Exception {
+    api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: outsider}\n");
+    api.create(
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: istio-ca-root-cert, namespace: a2}
+        data: {root-cert.pem: "another CA's root"}
+        """);
+    caSecret("istio-ca-secret", "ca-cert.pem", pem("self-signed"));
+    roll("a1", "a2");
+    controller("replica-1");
+    await("a1 holds the self-signed root", () -> pem("self-signed").equals(rootIn("a1")));
+    assertThat(
+            api.client()
+                .configMaps()
+                .inNamespace("a1")
+                .withName("istio-ca-root-cert")
+                .get()
+                .getMetadata()
+                .getLabels())
+        .containsEntry("maistra.io/member-of", "istio-system");
+    // A ConfigMap the control plane did not write is left as it is.
+    assertThat(rootIn("a2")).isEqualTo("another CA's root");
+
+    // A plugged-in CA wins over the self-signed one, and the members follow.
+    caSecret("cacerts", "root-cert.pem", pem("plugged-in"));
+    await("a1 holds the plugged-in root", () -> pem("plugged-in").equals(rootIn("a1")));
+
+    roll("a2");
+    await("a1 no longer holds a root", () -> rootIn("a1") == null);
+    assertThat(rootIn("a2")).isEqualTo("another CA's root");
+    assertThat(rootIn("outsider")).isNull();
+    assertThat(rootIn("istio-system")).isNull();
   }
 
   @Test
