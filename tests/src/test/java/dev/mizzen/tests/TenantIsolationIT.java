@@ -8,26 +8,18 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Any;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
-import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Event;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -248,7 +240,7 @@ class TenantIsolationIT {
         for (Node node : proxies) {
           AdsTestStream ads = new AdsTestStream(cp.xdsPort());
           streams.add(ads);
-          outputs.put("xDS to " + node.getId(), everythingServed(ads, node));
+          outputs.put("xDS to " + node.getId(), ServedConfig.of(ads, node).text());
         }
         MultitenancyIT.await(
             "the refused objects are reported", () -> eventNames().size() > eventsBefore.size());
@@ -321,64 +313,6 @@ class TenantIsolationIT {
       }
     }
     return found;
-  }
-
-  /**
-   * Subscribes to every type as the proxy would: clusters and listeners, then the endpoints of
-   * every cluster and the routes every listener names; returns the bytes of every response.
-   */
-  private static String everythingServed(AdsTestStream ads, Node node) throws Exception {
-    StringBuilder all = new StringBuilder();
-    ads.request(node, TypeUrls.CLUSTER, List.of(), "", "");
-    DiscoveryResponse clusters = ads.next();
-    all.append(text(clusters));
-    ads.request(null, TypeUrls.LISTENER, List.of(), "", "");
-    DiscoveryResponse listeners = ads.next();
-    all.append(text(listeners));
-    List<String> clusterNames = new ArrayList<>();
-    for (Any a : clusters.getResourcesList()) {
-      clusterNames.add(a.unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName());
-    }
-    Set<String> routes = new TreeSet<>();
-    for (Any a : listeners.getResourcesList()) {
-      Listener l = a.unpack(Listener.class);
-      List<FilterChain> chains = new ArrayList<>(l.getFilterChainsList());
-      if (l.hasDefaultFilterChain()) {
-        chains.add(l.getDefaultFilterChain());
-      }
-      for (FilterChain chain : chains) {
-        for (Filter f : chain.getFiltersList()) {
-          if (f.getTypedConfig().is(HttpConnectionManager.class)) {
-            HttpConnectionManager hcm = f.getTypedConfig().unpack(HttpConnectionManager.class);
-            if (hcm.hasRds()) {
-              routes.add(hcm.getRds().getRouteConfigName());
-            }
-          }
-        }
-      }
-      if (l.hasApiListener()
-          && l.getApiListener().getApiListener().is(HttpConnectionManager.class)) {
-        HttpConnectionManager hcm =
-            l.getApiListener().getApiListener().unpack(HttpConnectionManager.class);
-        if (hcm.hasRds()) {
-          routes.add(hcm.getRds().getRouteConfigName());
-        }
-      }
-    }
-    if (!clusterNames.isEmpty()) {
-      ads.request(null, TypeUrls.ENDPOINT, clusterNames, "", "");
-      all.append(text(ads.next()));
-    }
-    if (!routes.isEmpty()) {
-      ads.request(null, TypeUrls.ROUTE, List.copyOf(routes), "", "");
-      all.append(text(ads.next()));
-    }
-    return all.toString();
-  }
-
-  /** A response as text: its bytes, in which every name it carries is written out. */
-  private static String text(DiscoveryResponse r) {
-    return new String(r.toByteArray(), StandardCharsets.ISO_8859_1);
   }
 
   /** Every debug path the control plane lists, with and without the other tenant's namespace. */
