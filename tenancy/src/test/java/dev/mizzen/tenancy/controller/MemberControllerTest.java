@@ -366,6 +366,16 @@ class MemberControllerTest {
                 .getSpec()
                 .getHolderIdentity())
         .isEqualTo(first.isLeader() ? "replica-1" : "replica-2");
+
+    // The holder goes away: the other replica takes the Lease and goes on writing.
+    MemberController leader = first.isLeader() ? first : second;
+    MemberController other = leader == first ? second : first;
+    leader.close();
+    await("the other replica leads", other::isLeader);
+    roll("a1", "a2");
+    await(
+        "the new leader configures a2",
+        () -> List.of("a1", "a2").equals(status().get("configuredMembers")));
   }
 
   /** Records what the controller tells it; refuses to let a namespace go while {@code holding}. */
