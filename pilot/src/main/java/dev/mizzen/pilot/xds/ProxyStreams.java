@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -136,6 +137,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * snapshot, sent in full, since versions of different groups say nothing about each other.
    */
   public void regroup() {
+    List<ProxyConnection> moved = new ArrayList<>();
     synchronized (membership) {
       for (ProxyConnection conn : connections()) {
         @SuppressWarnings("unchecked")
@@ -145,10 +147,15 @@ public final class ProxyStreams<K> implements AutoCloseable {
           continue;
         }
         conn.bind(conn.proxy(), cache.move(old, key, conn));
-        synchronized (conn) {
-          for (String type : TypeUrls.PUSH_ORDER) {
-            conn.state(type).sentVersion = null;
-          }
+        moved.add(conn);
+      }
+    }
+    // A connection's lock is never taken inside the membership lock: a stream closed while its
+    // responses are written holds the first and then takes the second.
+    for (ProxyConnection conn : moved) {
+      synchronized (conn) {
+        for (String type : TypeUrls.PUSH_ORDER) {
+          conn.state(type).sentVersion = null;
         }
       }
     }

@@ -185,9 +185,14 @@ final class StreamHandle {
     onReady();
   }
 
+  /**
+   * The call, sends and close serialized on it. Whoever waits for readiness holds {@code readiness}
+   * and reads {@link #closed()}; so {@code closed} is read without the call's lock, and readiness
+   * is signalled only after that lock is released, never while holding it.
+   */
   private final class GuardedCall<Q, R>
       extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
-    private boolean closed;
+    private volatile boolean closed;
 
     GuardedCall(ServerCall<Q, R> delegate) {
       super(delegate);
@@ -207,15 +212,17 @@ final class StreamHandle {
       }
     }
 
-    synchronized boolean closed() {
+    boolean closed() {
       return closed;
     }
 
     @Override
-    public synchronized void close(Status status, Metadata trailers) {
-      if (!closed) {
-        closed = true;
-        super.close(status, trailers);
+    public void close(Status status, Metadata trailers) {
+      synchronized (this) {
+        if (!closed) {
+          closed = true;
+          super.close(status, trailers);
+        }
       }
       notifyReadiness();
     }
