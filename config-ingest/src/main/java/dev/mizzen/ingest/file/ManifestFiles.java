@@ -6,12 +6,16 @@ import dev.mizzen.ingest.parse.ParseResult;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +34,35 @@ public final class ManifestFiles {
     try (Stream<Path> all = Files.walk(root)) {
       all.filter(Files::isRegularFile).filter(ManifestFiles::isManifest).forEach(files::add);
     }
+    return List.copyOf(files);
+  }
+
+  /**
+   * The manifests under {@code root} that can be listed, sorted; each directory that cannot be read
+   * is told to {@code unreadable} and skipped, so that one such directory never hides the others.
+   */
+  public static List<Path> list(Path root, BiConsumer<Path, IOException> unreadable)
+      throws IOException {
+    TreeSet<Path> files = new TreeSet<>();
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile() && isManifest(file)) {
+              files.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            if (!(e instanceof NoSuchFileException)) {
+              unreadable.accept(file, e);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return List.copyOf(files);
   }
 
