@@ -16,6 +16,13 @@ import java.util.Objects;
 public record ConfigError(
     String origin, String kind, String namespace, String name, String field, String reason) {
 
+  /** The longest reason kept; what a refusal quotes of the input is bounded with it. */
+  public static final int MAX_REASON_LENGTH = 4096;
+
+  /**
+   * What the input contributes to an error (names, field paths, quoted values) is made safe to
+   * print on one line: line breaks and other control characters escaped, and the reason bounded.
+   */
   public ConfigError {
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(kind, "kind");
@@ -23,6 +30,11 @@ public record ConfigError(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(reason, "reason");
+    kind = Printable.text(kind, 256);
+    namespace = Printable.text(namespace, 256);
+    name = Printable.text(name, 512);
+    field = Printable.text(field, 1024);
+    reason = Printable.text(reason, MAX_REASON_LENGTH);
   }
 
   /** The object as "Kind namespace/name", or what is known of it. */

@@ -90,6 +90,8 @@ final class Mappers {
       throws FieldException {
     if (mapper == STRICT) {
       ModelShapes.check(mapper, node, mapper.constructType(type), path);
+    } else {
+      noEmptyItems(node, path);
     }
     try {
       return mapper.treeToValue(node, type);
@@ -99,6 +101,27 @@ final class Mappers {
       throw new FieldException(path, e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
       throw new FieldException(path, String.valueOf(e.getMessage()));
+    }
+  }
+
+  /**
+   * Refuses an empty list item anywhere in {@code node}: the API server never stores one in a
+   * Kubernetes object (it is a required field missing), and nothing Mizzen reads may be null.
+   */
+  private static void noEmptyItems(JsonNode node, String path) throws FieldException {
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String item = path + "[" + i + "]";
+        if (node.get(i).isNull()) {
+          throw new FieldException(item, "empty list item");
+        }
+        noEmptyItems(node.get(i), item);
+      }
+    } else if (node.isObject()) {
+      for (var it = node.fields(); it.hasNext(); ) {
+        var e = it.next();
+        noEmptyItems(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+      }
     }
   }
 

@@ -122,6 +122,14 @@ class StrictReadingTest {
         .isEqualTo("spec.jwtRules[0].fromHeaders[0]: empty list item");
     assertThat(refusal(peer("selector: {matchLabels: {app: }}")))
         .isEqualTo("spec.selector.matchLabels.app: empty value");
+    // Kubernetes kinds too: the API server never stores an empty item.
+    assertThat(refusal(object("v1", "Service", "ports:\n- ")))
+        .isEqualTo("spec.ports[0]: empty list item");
+    assertThat(
+            refusal(
+                "apiVersion: v1\nkind: Endpoints\nmetadata: {name: x, namespace: shop}\n"
+                    + "subsets:\n- addresses: [null]\n"))
+        .isEqualTo("subsets[0].addresses[0]: empty list item");
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.mizzen.pilot.app;
 
+import dev.mizzen.ingest.model.Printable;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.proxy.Printable;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.XdsEvents;

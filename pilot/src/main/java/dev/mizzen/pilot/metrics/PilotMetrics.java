@@ -2,8 +2,8 @@ package dev.mizzen.pilot.metrics;
 
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.model.Printable;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.proxy.Printable;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
 import dev.mizzen.pilot.xds.XdsEvents;

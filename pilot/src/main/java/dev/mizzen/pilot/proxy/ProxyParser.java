@@ -2,6 +2,7 @@ package dev.mizzen.pilot.proxy;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.mizzen.ingest.model.Printable;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,11 +2,11 @@ package dev.mizzen.pilot.xds;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.Message;
+import dev.mizzen.ingest.model.Printable;
 import dev.mizzen.pilot.cache.Group;
 import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.SnapshotCache;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.proxy.Printable;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;

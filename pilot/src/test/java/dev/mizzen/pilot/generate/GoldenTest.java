@@ -7,16 +7,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Message;
-import com.google.protobuf.Struct;
 import dev.mizzen.ingest.model.ConfigError;
-import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.debug.ConfigDumps;
-import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.tenancy.MemberRollResolver;
@@ -27,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,7 +89,7 @@ class GoldenTest {
     Matcher m = PROXIES.matcher(input);
     assertThat(m.find()).as("input.yaml names its proxies on a '# proxies:' line").isTrue();
     for (String spec : m.group(1).trim().split("\\s+")) {
-      GroupKey key = GroupKey.of(proxy(spec, push), push);
+      GroupKey key = GroupKey.of(GoldenProxies.of(spec, push), push);
       ProxyResources resources = generator.generate(key);
       assertThat(ConsistencyCheck.problems(resources)).as("consistency of " + spec).isEmpty();
       assertThat(EnvoyRulesCheck.problems(resources))
@@ -101,36 +97,6 @@ class GoldenTest {
           .isEmpty();
       check(dir.resolve("expected/" + spec.replace('/', '-') + ".json"), render(resources));
     }
-  }
-
-  /**
-   * "GENERATOR/TYPE/NAMESPACE" for a proxy that is no workload, or "GENERATOR/TYPE/NAMESPACE/POD"
-   * for the proxy of a Pod of the input, with its labels and IP.
-   */
-  private static Proxy proxy(String spec, PushContext push) {
-    String[] parts = spec.split("/");
-    String ns = parts[2];
-    String pod = parts.length > 3 ? parts[3] : "proxy";
-    String ip = "10.255.0.1";
-    Map<String, String> labels = Map.of();
-    if (parts.length > 3) {
-      var config = push.config().get(Kind.POD, ns, pod);
-      assertThat(config).as("pod " + ns + "/" + pod + " of the input").isPresent();
-      labels = config.get().meta().labels();
-      ip = config.get().spec().ip();
-    }
-    Proxy.Type type = Proxy.Type.valueOf(parts[1].toUpperCase(Locale.ROOT));
-    return new Proxy(
-        type.istioName() + "~" + ip + "~" + pod + "." + ns + "~" + ns + ".svc.cluster.local",
-        type,
-        ip.isEmpty() ? List.of() : List.of(ip),
-        pod,
-        ns,
-        labels,
-        "Kubernetes",
-        "",
-        Proxy.Generator.valueOf(parts[0].toUpperCase(Locale.ROOT)),
-        Struct.getDefaultInstance());
   }
 
   private static String render(ProxyResources resources) throws IOException {

@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.proxy;
+package dev.mizzen.ingest.model;
 
 /**
  * What a client sent, made safe to print in a log line, a gRPC status or a debug page: control and
@@ -17,6 +17,19 @@ public final class Printable {
 
   /** The same, cut after {@code maxLength} characters. */
   public static String of(String s, int maxLength) {
+    return escape(s, maxLength, true);
+  }
+
+  /**
+   * Config text (a value quoted in a refusal) made safe to print on one line: control and invisible
+   * characters escaped as by {@link #of}, backslashes left as written, since regular expressions
+   * are full of them; cut after {@code maxLength} characters.
+   */
+  public static String text(String s, int maxLength) {
+    return escape(s, maxLength, false);
+  }
+
+  private static String escape(String s, int maxLength, boolean backslashes) {
     if (s == null) {
       return "";
     }
@@ -25,7 +38,7 @@ public final class Printable {
     for (int i = 0; i < end; i++) {
       char c = s.charAt(i);
       int type = Character.getType(c);
-      if (c == '\\') {
+      if (c == '\\' && backslashes) {
         out.append("\\\\");
       } else if (Character.isISOControl(c)
           || type == Character.FORMAT
