@@ -12,10 +12,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +133,6 @@ public final class Bench implements Callable<Integer> {
               + " written to envoy-rule-violations.txt and fails the run. Slows the streams down.")
   boolean checkEnvoyRules;
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private final ServedRules served = new ServedRules();
 
   public static void main(String[] args) {
@@ -157,7 +152,7 @@ public final class Bench implements Callable<Integer> {
     Phase bare = null;
     if (!skipBaseline) {
       int port = freePort();
-      List<String> bcmd = new ArrayList<>(java(baselineJavaOpts));
+      List<String> bcmd = new ArrayList<>(MizzenProcess.java(baselineJavaOpts));
       bcmd.addAll(
           List.of(
               "-cp",
@@ -166,7 +161,7 @@ public final class Bench implements Callable<Integer> {
               String.valueOf(port),
               captured.toString()));
       Process baseline =
-          withEnvironment(new ProcessBuilder(bcmd)).redirectErrorStream(true).start();
+          MizzenProcess.withEnvironment(new ProcessBuilder(bcmd)).redirectErrorStream(true).start();
       try {
         BufferedReader lines =
             new BufferedReader(
@@ -237,42 +232,13 @@ public final class Bench implements Callable<Integer> {
         pods,
         sidecars ? ", a namespace-scoped Sidecar per namespace" : "",
         meshDir);
-    int xds = freePort();
-    int debug = freePort();
-    int monitoring = freePort();
-    List<String> cmd = new ArrayList<>(java(javaOpts));
-    cmd.addAll(
-        List.of(
-            "-jar",
-            jar.toString(),
-            "serve",
-            "--config-dir",
-            meshDir.toString(),
-            "--bind-address",
-            "127.0.0.1",
-            "--xds-port",
-            String.valueOf(xds),
-            "--debug-port",
-            String.valueOf(debug),
-            "--monitoring-port",
-            String.valueOf(monitoring),
-            // Every simulated proxy connects from loopback, all at once, as none would in a
-            // cluster; the bare library has no such limits either.
-            "--xds-max-connections-per-address",
-            String.valueOf(Integer.MAX_VALUE),
-            "--xds-max-new-streams-per-second",
-            "0"));
-    Process mizzen =
-        withEnvironment(new ProcessBuilder(cmd))
-            .redirectErrorStream(true)
-            .redirectOutput(out.resolve(name + ".log").toFile())
-            .start();
-    try {
-      awaitReady(debug, mizzen);
+    try (MizzenProcess mizzen =
+        MizzenProcess.start(jar, meshDir, javaOpts, out.resolve(name + ".log"), timeoutSeconds)) {
       ProcessStats before = ProcessStats.of(mizzen.pid());
       try (Streams streams =
-          new Streams(xds, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
-        Phase phase = streams.measure(name, mizzen.pid(), timeoutSeconds, () -> heap(monitoring));
+          new Streams(
+              mizzen.xds, proxies, slowReaders, namespaces, checkEnvoyRules ? served : null)) {
+        Phase phase = streams.measure(name, mizzen.pid(), timeoutSeconds, mizzen::heap);
         ProcessStats after = ProcessStats.of(mizzen.pid());
         long idle = (after.rssBytes() - before.rssBytes()) / Math.max(1, proxies);
         if (capture != null) {
@@ -308,9 +274,6 @@ public final class Bench implements Callable<Integer> {
                 phase.heapBytes());
         return new MizzenRun(measured, convergence, idle);
       }
-    } finally {
-      mizzen.destroy();
-      mizzen.waitFor(10, TimeUnit.SECONDS);
     }
   }
 
@@ -368,68 +331,6 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
-  /**
-   * The environment both control planes run in: glibc's malloc arenas capped as in the image, so
-   * that many threads do not each keep an arena of their own.
-   */
-  private static ProcessBuilder withEnvironment(ProcessBuilder b) {
-    b.environment().put("MALLOC_ARENA_MAX", "2");
-    return b;
-  }
-
-  private static List<String> java(String opts) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    for (String o : opts.trim().split("\\s+")) {
-      if (!o.isEmpty()) {
-        cmd.add(o);
-      }
-    }
-    return cmd;
-  }
-
-  private void awaitReady(int port, Process p) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("Mizzen exited; see " + out.resolve("mizzen.log"));
-      }
-      try {
-        var r =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("Mizzen did not become ready");
-  }
-
-  private long heap(int monitoring) {
-    try {
-      String metrics =
-          http.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      long sum = 0;
-      for (String line : metrics.split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
-          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -456,38 +357,70 @@ public final class Bench implements Callable<Integer> {
     private final ExecutorService slowExecutor = Executors.newCachedThreadPool();
     private final int slow;
 
+    private final int port;
+    private final int namespaces;
+    private final ServedRules rules;
+
     Streams(int port, int count, int slow, int namespaces, ServedRules rules) {
       this.slow = slow;
+      this.port = port;
+      this.namespaces = namespaces;
+      this.rules = rules;
       for (int i = 0; i < count; i++) {
         boolean isSlow = i >= count - slow;
-        ManagedChannel channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", port)
-                .usePlaintext()
-                .maxInboundMessageSize(512 * 1024 * 1024)
-                .executor(isSlow ? slowExecutor : executor)
-                .build();
-        channels.add(channel);
-        String ns = MeshGenerator.namespace(i % namespaces);
-        Node node =
-            Node.newBuilder()
-                .setId(
-                    "sidecar~10.200."
-                        + (i / 250)
-                        + "."
-                        + (i % 250)
-                        + "~proxy-"
-                        + i
-                        + "."
-                        + ns
-                        + "~"
-                        + ns
-                        + ".svc.cluster.local")
-                .setMetadata(
-                    Struct.newBuilder()
-                        .putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
-                .build();
-        streams.add(new EnvoyLikeStream(node, i % namespaces, isSlow ? 200 : 0, i == 0, rules));
+        channels.add(channel(isSlow));
+        streams.add(new EnvoyLikeStream(node(i), i % namespaces, isSlow ? 200 : 0, i == 0, rules));
       }
+    }
+
+    private ManagedChannel channel(boolean slow) {
+      return NettyChannelBuilder.forAddress("127.0.0.1", port)
+          .usePlaintext()
+          .maxInboundMessageSize(512 * 1024 * 1024)
+          .executor(slow ? slowExecutor : executor)
+          .build();
+    }
+
+    private Node node(int i) {
+      String ns = MeshGenerator.namespace(i % namespaces);
+      return Node.newBuilder()
+          .setId(
+              "sidecar~10.200."
+                  + (i / 250)
+                  + "."
+                  + (i % 250)
+                  + "~proxy-"
+                  + i
+                  + "."
+                  + ns
+                  + "~"
+                  + ns
+                  + ".svc.cluster.local")
+          .setMetadata(
+              Struct.newBuilder()
+                  .putFields("NAMESPACE", Value.newBuilder().setStringValue(ns).build()))
+          .build();
+    }
+
+    int size() {
+      return streams.size();
+    }
+
+    /**
+     * Ends stream {@code i} and its connection, and opens it again on a new one, as a proxy whose
+     * connection broke does; returns the new stream, started.
+     */
+    EnvoyLikeStream reconnect(int i) throws InterruptedException {
+      streams.get(i).close();
+      channels.get(i).shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      boolean isSlow = i >= streams.size() - slow;
+      ManagedChannel channel = channel(isSlow);
+      EnvoyLikeStream s =
+          new EnvoyLikeStream(node(i), i % namespaces, isSlow ? 200 : 0, false, rules);
+      channels.set(i, channel);
+      streams.set(i, s);
+      s.start(channel);
+      return s;
     }
 
     private List<EnvoyLikeStream> fast() {

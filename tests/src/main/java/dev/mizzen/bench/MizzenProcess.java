@@ -1,0 +1,165 @@
+package dev.mizzen.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Mizzen's packaged jar run as its own process on a config directory, on free loopback ports. */
+final class MizzenProcess implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final Process process;
+  private final Path log;
+  final int xds;
+  final int debug;
+  final int monitoring;
+
+  private MizzenProcess(Process process, Path log, int xds, int debug, int monitoring) {
+    this.process = process;
+    this.log = log;
+    this.xds = xds;
+    this.debug = debug;
+    this.monitoring = monitoring;
+  }
+
+  /** Starts Mizzen on {@code configDir}, its output in {@code log}, and waits until it is ready. */
+  static MizzenProcess start(
+      Path jar, Path configDir, String javaOpts, Path log, int timeoutSeconds) throws Exception {
+    int xds = Bench.freePort();
+    int debug = Bench.freePort();
+    int monitoring = Bench.freePort();
+    List<String> cmd = new ArrayList<>(java(javaOpts));
+    cmd.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "serve",
+            "--config-dir",
+            configDir.toString(),
+            "--bind-address",
+            "127.0.0.1",
+            "--xds-port",
+            String.valueOf(xds),
+            "--debug-port",
+            String.valueOf(debug),
+            "--monitoring-port",
+            String.valueOf(monitoring),
+            // Every simulated proxy connects from loopback, all at once, as none would in a
+            // cluster; the bare library has no such limits either.
+            "--xds-max-connections-per-address",
+            String.valueOf(Integer.MAX_VALUE),
+            "--xds-max-new-streams-per-second",
+            "0"));
+    Process p =
+        withEnvironment(new ProcessBuilder(cmd))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    MizzenProcess m = new MizzenProcess(p, log, xds, debug, monitoring);
+    try {
+      m.awaitReady(timeoutSeconds);
+    } catch (Exception e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  private void awaitReady(int timeoutSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Mizzen exited; see " + log);
+      }
+      try {
+        var r =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + debug + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("Mizzen did not become ready; see " + log);
+  }
+
+  /** The heap in use, as Mizzen's metrics say; -1 when they cannot be read. */
+  long heap() {
+    try {
+      String metrics =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      long sum = 0;
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
+          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Runs a full garbage collection in the process, with the JDK's jcmd. */
+  void fullGc() throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p =
+        new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "GC.run")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("jcmd GC.run did not finish");
+    }
+  }
+
+  /**
+   * The environment control planes run in here: glibc's malloc arenas capped as in the image, so
+   * that many threads do not each keep an arena of their own.
+   */
+  static ProcessBuilder withEnvironment(ProcessBuilder b) {
+    b.environment().put("MALLOC_ARENA_MAX", "2");
+    return b;
+  }
+
+  static List<String> java(String opts) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    for (String o : opts.trim().split("\\s+")) {
+      if (!o.isEmpty()) {
+        cmd.add(o);
+      }
+    }
+    return cmd;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}
