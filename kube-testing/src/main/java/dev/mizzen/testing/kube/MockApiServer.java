@@ -178,12 +178,29 @@ public final class MockApiServer implements AutoCloseable {
    * the same port with everything.
    */
   public synchronized void restart(Consumer<Creator> duringOutage) {
+    restart(java.time.Duration.ZERO, duringOutage);
+  }
+
+  /**
+   * The same, the port closed for at least {@code down} (the changes are made at its start): the
+   * control plane's watches and lists fail, and retry, for that long.
+   */
+  public synchronized void restart(java.time.Duration down, Consumer<Creator> duringOutage) {
+    long back = System.nanoTime() + down.toNanos();
     server.destroy();
     KubernetesMockServer standIn = serve(0);
     try (KubernetesClient c = standIn.createClient()) {
       duringOutage.accept(yaml -> create(c, yaml));
     } finally {
       standIn.destroy();
+    }
+    try {
+      long left = back - System.nanoTime();
+      if (left > 0) {
+        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     server = serve(port);
   }
