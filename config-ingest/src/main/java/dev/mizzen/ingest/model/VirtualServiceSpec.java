@@ -210,7 +210,13 @@ public record VirtualServiceSpec(
    * @param bodyIsBytes whether the body was given as base64 bytes (then {@code body} holds them
    *     decoded as ISO-8859-1 text)
    */
-  public record DirectResponse(int status, String body, boolean bodyIsBytes) {}
+  public record DirectResponse(int status, String body, boolean bodyIsBytes) {
+    /**
+     * The largest body a route may answer with, as Istio allows; route configurations carry it as
+     * Envoy's {@code max_direct_response_body_size_bytes}, whose own default is only 4 KiB.
+     */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+  }
 
   /**
    * The VirtualService a route delegates to.

@@ -35,10 +35,19 @@ final class HttpMatchTranslator {
         Objects.requireNonNullElse(m.getStatPrefix(), ""));
   }
 
+  /** The match of uri, scheme, method or authority, where Istio refuses an empty prefix. */
   private static StringMatch required(
       io.fabric8.istio.api.api.networking.v1alpha3.StringMatch written, String field)
       throws FieldException {
-    return written == null ? null : StringMatches.translate(written, field);
+    if (written == null) {
+      return null;
+    }
+    StringMatch m = StringMatches.translate(written, field);
+    if (m.type() == StringMatch.Type.PREFIX && m.value().isEmpty()) {
+      throw new FieldException(
+          field + ".prefix", "must not be empty (as in Istio); leave the match out to match all");
+    }
+    return m;
   }
 
   /** Istio: a header written with an empty match ({@code x-user: {}}) asks for its presence. */

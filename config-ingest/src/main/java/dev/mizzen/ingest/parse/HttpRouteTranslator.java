@@ -229,6 +229,16 @@ final class HttpRouteTranslator {
       } else {
         throw new FieldException(f + ".body", "one of string or bytes is required");
       }
+      int size = bytes ? body.length() : body.getBytes(StandardCharsets.UTF_8).length;
+      if (size > DirectResponse.MAX_BODY_BYTES) {
+        throw new FieldException(
+            f + ".body",
+            "the body is "
+                + size
+                + " bytes; at most "
+                + DirectResponse.MAX_BODY_BYTES
+                + " (1 MiB) can be served");
+      }
     }
     return new DirectResponse(r.getStatus().intValue(), body, bytes);
   }

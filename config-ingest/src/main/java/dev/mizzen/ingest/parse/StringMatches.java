@@ -22,6 +22,9 @@ final class StringMatches {
       return StringMatch.prefix(p.getPrefix());
     }
     if (type instanceof StringMatchRegex r && r.getRegex() != null) {
+      if (r.getRegex().isEmpty()) {
+        throw new FieldException(field + ".regex", "must not be empty (as in Istio)");
+      }
       return StringMatch.regex(r.getRegex(), checkRegex(r.getRegex(), field + ".regex"));
     }
     throw new FieldException(field, "one of exact, prefix or regex is required");

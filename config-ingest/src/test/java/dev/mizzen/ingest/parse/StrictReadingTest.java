@@ -281,6 +281,34 @@ class StrictReadingTest {
   }
 
   @Test
+  void refusesEmptyMatchesAndDirectResponsesOverOneMebibyteAsIstioDoes() {
+    String vs =
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: shop}\n"
+            + "spec:\n  hosts: [a]\n  http:\n";
+    String routed = "    route: [{destination: {host: a}}]\n";
+    assertThat(refusal(vs + "  - match: [{uri: {prefix: ''}}]\n" + routed))
+        .isEqualTo(
+            "spec.http[0].match[0].uri.prefix: must not be empty (as in Istio); leave the match out"
+                + " to match all");
+    assertThat(refusal(vs + "  - match: [{authority: {regex: ''}}]\n" + routed))
+        .isEqualTo("spec.http[0].match[0].authority.regex: must not be empty (as in Istio)");
+    assertThat(refusal(vs + "  - match: [{headers: {x-a: {regex: ''}}}]\n" + routed))
+        .isEqualTo("spec.http[0].match[0].headers.x-a.regex: must not be empty (as in Istio)");
+    // An empty exact match is a match of the empty value, which Istio allows.
+    assertThat(only(vs + "  - match: [{uri: {exact: ''}}]\n" + routed).isAccepted()).isTrue();
+    String big = "x".repeat(1024 * 1024 + 1);
+    assertThat(refusal(vs + "  - directResponse: {status: 200, body: {string: " + big + "}}\n"))
+        .isEqualTo(
+            "spec.http[0].directResponse.body: the body is 1048577 bytes; at most 1048576 (1 MiB)"
+                + " can be served");
+    String fits = "x".repeat(1024 * 1024);
+    assertThat(
+            only(vs + "  - directResponse: {status: 200, body: {string: " + fits + "}}\n")
+                .isAccepted())
+        .isTrue();
+  }
+
+  @Test
   void refusesOverlappingHostsMisplacedExportToAndBadHeaderValues() {
     String route = "http: [{route: [{destination: {host: a}}]}]\n";
     String vs =

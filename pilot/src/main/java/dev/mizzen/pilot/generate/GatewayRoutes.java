@@ -2,6 +2,7 @@ package dev.mizzen.pilot.generate;
 
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Message;
+import com.google.protobuf.UInt32Value;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.GatewaySpec.Server;
 import dev.mizzen.ingest.model.Protocol;
@@ -77,7 +78,9 @@ final class GatewayRoutes {
       RouteConfiguration.Builder rc =
           RouteConfiguration.newBuilder()
               .setName(e.getKey())
-              .setValidateClusters(BoolValue.of(false));
+              .setValidateClusters(BoolValue.of(false))
+              .setMaxDirectResponseBodySizeBytes(
+                  UInt32Value.of(VirtualServiceSpec.DirectResponse.MAX_BODY_BYTES));
       if (e.getValue().isEmpty()) {
         rc.addVirtualHosts(blackhole(ports.get(e.getKey())));
       } else {

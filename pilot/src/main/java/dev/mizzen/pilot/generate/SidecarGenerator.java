@@ -3,7 +3,9 @@ package dev.mizzen.pilot.generate;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
+import com.google.protobuf.UInt32Value;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
+import dev.mizzen.ingest.model.VirtualServiceSpec;
 import dev.mizzen.pilot.push.MeshService;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -54,7 +56,9 @@ final class SidecarGenerator {
           RouteConfiguration.newBuilder()
               .setName(String.valueOf(port))
               .setValidateClusters(BoolValue.of(false))
-              .setIgnorePortInHostMatching(true);
+              .setIgnorePortInHostMatching(true)
+              .setMaxDirectResponseBodySizeBytes(
+                  UInt32Value.of(VirtualServiceSpec.DirectResponse.MAX_BODY_BYTES));
       Set<String> used = new HashSet<>();
       for (MeshService s : e.getValue()) {
         // Envoy refuses a domain named by two virtual hosts: the first service keeps it.
