@@ -55,13 +55,22 @@ public final class PushPipeline implements AutoCloseable {
   private final Rejections rejections;
   private volatile PushStatus status;
   private long pushes;
-  private final ArrayDeque<PushStatus> recent = new ArrayDeque<>();
+
+  /**
+   * The last pushes, as what /debug shows of them. Never a push's status itself: that holds the
+   * whole mesh of its push, and sixty of those are most of a large mesh's heap.
+   */
+  private final ArrayDeque<PushSummary> recent = new ArrayDeque<>();
+
+  /** What is kept of a past push. */
+  public record PushSummary(
+      String version, Instant at, Duration took, Duration waited, int groups) {}
 
   /** Told of every push once it is done (events on refused objects, in a cluster). */
   private volatile Consumer<PushStatus> afterPush = p -> {};
 
   /** The last pushes, oldest first. */
-  public List<PushStatus> recentPushes() {
+  public List<PushSummary> recentPushes() {
     synchronized (recent) {
       return List.copyOf(recent);
     }
@@ -304,7 +313,8 @@ public final class PushPipeline implements AutoCloseable {
         if (recent.size() == 60) {
           recent.removeFirst();
         }
-        recent.addLast(now);
+        recent.addLast(
+            new PushSummary(context.version(), now.at(), now.took(), now.waited(), now.groups()));
       }
       metrics.pushed(context.services().size(), now.refused());
       metrics.pushTriggered(triggers(change), failed);

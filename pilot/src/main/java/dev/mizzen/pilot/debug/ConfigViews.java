@@ -128,9 +128,9 @@ final class ConfigViews {
     out.put("refused", status.refused().stream().map(ConfigViews::problem).toList());
     out.put("warnings", status.warnings().stream().map(ConfigViews::problem).toList());
     List<Map<String, Object>> pushes = new ArrayList<>();
-    for (PushStatus p : pipeline.recentPushes()) {
+    for (PushPipeline.PushSummary p : pipeline.recentPushes()) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("version", p.push().version());
+      m.put("version", p.version());
       m.put("at", p.at().toString());
       m.put("tookSeconds", p.took().toNanos() / 1e9);
       m.put("debounceSeconds", p.waited().toNanos() / 1e9);
