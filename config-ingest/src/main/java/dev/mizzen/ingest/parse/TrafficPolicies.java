@@ -309,15 +309,15 @@ final class TrafficPolicies {
       throw new FieldException(
           f + ".credentialName", "credentialName and certificate files exclude each other");
     }
+    String sni = Objects.requireNonNullElse(t.getSni(), "");
+    int sniBytes = sni.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (sniBytes > 255) {
+      // Envoy's limit (a DNS name); it would refuse the cluster.
+      throw new FieldException(
+          f + ".sni", "at most 255 bytes (a DNS name); this one is " + sniBytes);
+    }
     return new ClientTls(
-        mode,
-        cert,
-        key,
-        ca,
-        credential,
-        sans,
-        Objects.requireNonNullElse(t.getSni(), ""),
-        Boolean.TRUE.equals(t.getInsecureSkipVerify()));
+        mode, cert, key, ca, credential, sans, sni, Boolean.TRUE.equals(t.getInsecureSkipVerify()));
   }
 
   private static Integer positive(Integer v, String f) throws FieldException {

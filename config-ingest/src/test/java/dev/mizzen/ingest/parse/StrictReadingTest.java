@@ -281,7 +281,7 @@ class StrictReadingTest {
   }
 
   @Test
-  void refusesEmptyMatchesAndDirectResponsesOverOneMebibyteAsIstioDoes() {
+  void refusesEmptyMatchesLargeBodiesAndLongSniAsIstioOrEnvoyWould() {
     String vs =
         "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: shop}\n"
             + "spec:\n  hosts: [a]\n  http:\n";
@@ -296,6 +296,12 @@ class StrictReadingTest {
         .isEqualTo("spec.http[0].match[0].headers.x-a.regex: must not be empty (as in Istio)");
     // An empty exact match is a match of the empty value, which Istio allows.
     assertThat(only(vs + "  - match: [{uri: {exact: ''}}]\n" + routed).isAccepted()).isTrue();
+    String dr =
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x, namespace: shop}\n"
+            + "spec:\n  host: a\n  trafficPolicy: {tls: {mode: SIMPLE, sni: %s}}\n";
+    assertThat(refusal(dr.formatted("s".repeat(256))))
+        .isEqualTo("spec.trafficPolicy.tls.sni: at most 255 bytes (a DNS name); this one is 256");
+    assertThat(only(dr.formatted("s".repeat(255))).isAccepted()).isTrue();
     String big = "x".repeat(1024 * 1024 + 1);
     assertThat(refusal(vs + "  - directResponse: {status: 200, body: {string: " + big + "}}\n"))
         .isEqualTo(
