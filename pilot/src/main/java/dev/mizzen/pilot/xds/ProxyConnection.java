@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One ADS stream from one proxy. The node comes from the stream's first request and is kept for the
@@ -21,11 +21,11 @@ public final class ProxyConnection {
   private final Instant connectedAt;
   private final Map<String, TypeState> types = new LinkedHashMap<>();
 
-  /** Whether the push queue holds this stream; see {@link PushQueue}. */
-  final AtomicBoolean queued = new AtomicBoolean();
-
-  /** Whether more became due while the stream was queued or being sent to. */
-  volatile boolean again;
+  /**
+   * How many times the stream was made due since the push queue last took it in hand: the queue
+   * holds it while this is above zero; see {@link PushQueue}.
+   */
+  final AtomicInteger due = new AtomicInteger();
 
   /** The stream that sends: state of the world or incremental, set once when it opens. */
   private volatile SotwStream sotw;

@@ -57,38 +57,45 @@ final class PushQueue implements AutoCloseable {
     this.workers = pool;
   }
 
-  /** Makes sure the stream's due responses go out soon. */
+  /**
+   * Makes sure the stream's due responses go out soon. The first call since the stream was last
+   * sent to queues it; later ones only count, and the worker sending to it goes round again for
+   * them, so no call is ever left without a send after it.
+   */
   void schedule(ProxyConnection conn) {
-    if (conn.queued.getAndSet(true)) {
-      conn.again = true;
+    if (conn.due.getAndIncrement() > 0) {
       return;
     }
     long queuedAt = System.nanoTime();
     try {
       workers.execute(() -> run(conn, queuedAt));
     } catch (RejectedExecutionException e) {
-      conn.queued.set(false);
+      // Closing: nothing is sent any more.
+      conn.due.set(0);
     }
   }
 
   private void run(ProxyConnection conn, long queuedAt) {
     events.get().dequeued(conn, System.nanoTime() - queuedAt);
+    int seen = 0;
     try {
       do {
-        conn.again = false;
+        seen = conn.due.get();
         send.accept(conn);
         if (!conn.handle().awaitReady(flushLeaseMillis)) {
           log.debug("stream {} is slow to read; moving on", conn.streamId());
           events.get().writeTimedOut(conn);
         }
-      } while (conn.again);
+        // What was counted before the send is done; anything counted since, the loop sends.
+      } while (conn.due.addAndGet(-seen) > 0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      conn.due.set(0);
     } catch (RuntimeException e) {
       log.error("sending to stream {} failed", conn.streamId(), e);
-    } finally {
-      conn.queued.set(false);
-      if (conn.again) {
+      // Queued again for what became due meanwhile, if anything did.
+      if (conn.due.addAndGet(-seen) > 0) {
+        conn.due.set(0);
         schedule(conn);
       }
     }
