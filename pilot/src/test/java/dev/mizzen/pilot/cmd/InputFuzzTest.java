@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * escapes as an exception or an internal error, and nothing hangs; every refusal names where it is
  * (file and line) and what (object or field) and why; no document left as it was loses its verdict
  * (what was accepted stays accepted); and what is accepted is generated into resources that keep
- * Envoy's validation rules for every proxy the input names. The seed is printed; {@code
- * -Dfuzz.seed} repeats a run.
+ * Envoy's validation rules for every proxy the input names, and that grpc-java's client accepts for
+ * every proxyless one. The seed is printed; {@code -Dfuzz.seed} repeats a run.
  */
 class InputFuzzTest {
   private static final int CASES = Integer.getInteger("fuzz.cases", 1000);
@@ -72,7 +72,9 @@ class InputFuzzTest {
     Map<String, Integer> outcomes = new TreeMap<>();
     Map<String, Integer> mutations = new TreeMap<>();
     List<String> failures = new ArrayList<>();
-    ExecutorService runner = Executors.newSingleThreadExecutor();
+    // Cases are made one after another (so a seed gives the same ones) and judged two at a time.
+    ExecutorService runner = Executors.newFixedThreadPool(2);
+    java.util.ArrayDeque<Case> inFlight = new java.util.ArrayDeque<>();
     try {
       for (int i = 0; i < CASES; i++) {
         Golden g = corpus.get(random.nextInt(corpus.size()));
@@ -82,23 +84,14 @@ class InputFuzzTest {
         Path dir = Files.createDirectories(tmp.resolve("case-" + i));
         List<int[]> spans = write(dir, g, d, m.document());
         String what = "case " + i + " (" + g.name() + ", document " + d + ", " + m + ")";
-        Future<String> verdict = runner.submit(() -> judge(dir, g, d, spans, baseline, m));
-        String outcome;
-        try {
-          outcome = verdict.get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          verdict.cancel(true);
-          outcome = "FAILED: no verdict within 60 s";
-        } catch (java.util.concurrent.ExecutionException e) {
-          outcome = "FAILED: " + e.getCause();
+        inFlight.add(
+            new Case(what, dir, runner.submit(() -> judge(dir, g, d, spans, baseline, m))));
+        if (inFlight.size() >= 4) {
+          settle(inFlight.poll(), outcomes, failures);
         }
-        if (outcome.startsWith("FAILED")) {
-          failures.add(what + ": " + outcome);
-          outcome = "failed";
-        } else {
-          deleteTree(dir);
-        }
-        outcomes.merge(outcome, 1, Integer::sum);
+      }
+      while (!inFlight.isEmpty()) {
+        settle(inFlight.poll(), outcomes, failures);
       }
     } finally {
       runner.shutdownNow();
@@ -108,6 +101,29 @@ class InputFuzzTest {
     assertThat(failures).as("seed %d", SEED).isEmpty();
     assertThat(outcomes.getOrDefault("refused", 0)).isGreaterThan(CASES / 10);
     assertThat(outcomes.getOrDefault("accepted", 0)).isGreaterThan(CASES / 20);
+  }
+
+  private record Case(String what, Path dir, Future<String> verdict) {}
+
+  /** Waits for a case's verdict (at most a minute) and counts it. */
+  private static void settle(Case c, Map<String, Integer> outcomes, List<String> failures)
+      throws Exception {
+    String outcome;
+    try {
+      outcome = c.verdict().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      c.verdict().cancel(true);
+      outcome = "FAILED: no verdict within 60 s";
+    } catch (java.util.concurrent.ExecutionException e) {
+      outcome = "FAILED: " + e.getCause();
+    }
+    if (outcome.startsWith("FAILED")) {
+      failures.add(c.what() + ": " + outcome);
+      outcome = "failed";
+    } else {
+      deleteTree(c.dir());
+    }
+    outcomes.merge(outcome, 1, Integer::sum);
   }
 
   /** Judges one case; returns its outcome, or "FAILED: why". */

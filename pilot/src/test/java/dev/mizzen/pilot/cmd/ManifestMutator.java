@@ -127,7 +127,7 @@ final class ManifestMutator {
       return duplicateKey(document);
     } else if (choice < 94) {
       return alias(document);
-    } else if (choice < 97) {
+    } else if (choice < 98) {
       return billionLaughs(document);
     } else {
       return large(document);
@@ -403,8 +403,9 @@ final class ManifestMutator {
   }
 
   private Mutation large(String document) {
-    // One document of a few MiB: a long string value.
-    int size = (1 + random.nextInt(6)) * 1024 * 1024;
+    // A long string value: a document a little under the document bound, or well over it.
+    int[] sizes = {1_500_000, 3 * 1024 * 1024, 6 * 1024 * 1024};
+    int size = sizes[random.nextInt(sizes.length)];
     String out = document.stripTrailing() + "\nbulk: \"" + "x".repeat(size) + "\"\n";
     return new Mutation("large-" + size, "bulk", bytes(out));
   }

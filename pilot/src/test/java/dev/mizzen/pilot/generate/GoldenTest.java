@@ -95,6 +95,11 @@ class GoldenTest {
       assertThat(EnvoyRulesCheck.problems(resources))
           .as("Envoy's validation rules for " + spec)
           .isEmpty();
+      if (spec.startsWith("grpc/")) {
+        assertThat(GrpcJavaCheck.problems(resources))
+            .as("what grpc-java's client would refuse of " + spec)
+            .isEmpty();
+      }
       check(dir.resolve("expected/" + spec.replace('/', '-') + ".json"), render(resources));
     }
   }
