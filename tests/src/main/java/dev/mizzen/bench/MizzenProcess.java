@@ -99,6 +99,16 @@ final class MizzenProcess implements AutoCloseable {
 
   /** The heap in use, as Mizzen's metrics say; -1 when they cannot be read. */
   long heap() {
+    return metric("jvm_memory_used_bytes{area=\"heap\"");
+  }
+
+  /** The live Java threads, as Mizzen's metrics say; -1 when they cannot be read. */
+  long javaThreads() {
+    return metric("jvm_threads_live_threads");
+  }
+
+  /** The sum of the samples of a metric whose line starts with {@code prefix}; -1 if unread. */
+  private long metric(String prefix) {
     try {
       String metrics =
           HTTP.send(
@@ -108,7 +118,7 @@ final class MizzenProcess implements AutoCloseable {
               .body();
       long sum = 0;
       for (String line : metrics.split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
+        if (line.startsWith(prefix)) {
           sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }

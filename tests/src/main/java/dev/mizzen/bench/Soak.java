@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +86,12 @@ public final class Soak implements Callable<Integer> {
   @Option(names = "--seed", description = "Which streams reconnect. Default: the time.")
   Long seed;
 
-  /** One sample of the process. */
+  /**
+   * One sample of the process.
+   *
+   * @param threads the live Java threads (the JVM's own, such as compiler and GC threads, come and
+   *     go with load and are left out)
+   */
   record Sample(double minute, long heapAfterGc, long threads, long fds, long rss) {}
 
   public static void main(String[] args) {
@@ -200,6 +206,15 @@ public final class Soak implements Callable<Integer> {
     return new Sample(minute, heap, threads, fds, ProcessStats.of(mizzen.pid()).rssBytes());
   }
 
+  /**
+   * The samples of the second half of the run: bounded caches fill in the first minutes, so a rise
+   * that goes on after them is what a leak looks like.
+   */
+  static List<Sample> secondHalf(List<Sample> samples) {
+    double end = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).minute();
+    return samples.stream().filter(s -> s.minute() >= end / 2).toList();
+  }
+
   /** The least-squares slope of {@code y} over the samples' minutes. */
   static double slope(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> y) {
     int n = samples.size();
@@ -258,14 +273,20 @@ public final class Soak implements Callable<Integer> {
               s.rss() >> 20));
     }
     double[] sorted = p99s.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "slopes per minute: heap after GC %+.2f MiB, threads %+.2f, fds %+.2f, RSS %+.2f MiB%n",
-            slope(samples, s -> s.heapAfterGc() / 1048576.0),
-            slope(samples, Sample::threads),
-            slope(samples, Sample::fds),
-            slope(samples, s -> s.rss() / 1048576.0)));
+    for (var part :
+        List.of(Map.entry("whole run", samples), Map.entry("second half", secondHalf(samples)))) {
+      List<Sample> in = part.getValue();
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "slopes per minute (%s): heap after GC %+.2f MiB, Java threads %+.2f, fds %+.2f,"
+                  + " RSS %+.2f MiB%n",
+              part.getKey(),
+              slope(in, s -> s.heapAfterGc() / 1048576.0),
+              slope(in, Sample::threads),
+              slope(in, Sample::fds),
+              slope(in, s -> s.rss() / 1048576.0)));
+    }
     b.append(
         String.format(
             Locale.ROOT,
@@ -301,15 +322,22 @@ public final class Soak implements Callable<Integer> {
             "\"reconnected\":%d,\"reconnect_failed\":%d,",
             reconnected,
             reconnectFailed));
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "\"slope_per_minute\":{\"heap_after_gc_mib\":%.4f,\"threads\":%.4f,\"fds\":%.4f,"
-                + "\"rss_mib\":%.4f},",
-            slope(samples, x -> x.heapAfterGc() / 1048576.0),
-            slope(samples, Sample::threads),
-            slope(samples, Sample::fds),
-            slope(samples, x -> x.rss() / 1048576.0)));
+    for (var part :
+        List.of(
+            Map.entry("slope_per_minute", samples),
+            Map.entry("second_half_slope_per_minute", secondHalf(samples)))) {
+      List<Sample> in = part.getValue();
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "\"%s\":{\"heap_after_gc_mib\":%.4f,\"threads\":%.4f,\"fds\":%.4f,"
+                  + "\"rss_mib\":%.4f},",
+              part.getKey(),
+              slope(in, x -> x.heapAfterGc() / 1048576.0),
+              slope(in, Sample::threads),
+              slope(in, Sample::fds),
+              slope(in, x -> x.rss() / 1048576.0)));
+    }
     s.append("\"samples\":[");
     for (int i = 0; i < samples.size(); i++) {
       Sample x = samples.get(i);
