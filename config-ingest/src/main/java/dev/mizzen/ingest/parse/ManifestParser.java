@@ -3,9 +3,8 @@ package dev.mizzen.ingest.parse;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mizzen.ingest.model.ConfigError;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -21,7 +20,8 @@ import java.util.regex.Pattern;
  * Reads Kubernetes manifests: YAML (or JSON) text holding any number of documents separated by
  * "---", each an object or a List of objects. Every document is read on its own, so a syntax error,
  * a document over {@link #MAX_DOCUMENT_BYTES} or bytes that are not UTF-8 cost only the document
- * they are in.
+ * they are in. Documents are read as Kubernetes reads them (see {@link YamlTreeReader}): aliases
+ * and merge keys expanded, within bounds, and a key written twice in a mapping refused.
  */
 public final class ManifestParser {
   /**
@@ -33,7 +33,6 @@ public final class ManifestParser {
   public static final int MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
   private static final Pattern SEPARATOR = Pattern.compile("^---(\\s.*)?$");
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final ObjectTranslator translator = new ObjectTranslator();
 
@@ -133,12 +132,28 @@ public final class ManifestParser {
     }
     JsonNode tree;
     try {
-      tree = YAML.readTree(text);
+      tree = YamlTreeReader.read(text);
+    } catch (YamlTreeReader.Refusal r) {
+      JsonNode object = r.readSoFar();
+      out.add(
+          ParseResult.refused(
+              new ConfigError(
+                  file + ":" + (firstLine + r.line() - 1),
+                  text(object, "kind"),
+                  text(object == null ? null : object.path("metadata"), "namespace"),
+                  text(object == null ? null : object.path("metadata"), "name"),
+                  r.field(),
+                  r.reason())));
+      return;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       int line = at == null ? firstLine : firstLine + at.getLineNr() - 1;
       out.add(
           refused(file + ":" + line, "YAML syntax error: " + firstLine(e.getOriginalMessage())));
+      return;
+    } catch (IOException e) {
+      // Reading a string, nothing but the parser can fail; should it, the document alone is lost.
+      out.add(refused(file + ":" + firstLine, "the document could not be read: " + e));
       return;
     }
     if (tree == null || tree.isNull() || tree.isMissingNode()) {
@@ -169,6 +184,12 @@ public final class ManifestParser {
 
   private static ParseResult refused(String origin, String reason) {
     return ParseResult.refused(new ConfigError(origin, "", "", "", "", reason));
+  }
+
+  /** A string field of a partly read object, or empty. */
+  private static String text(JsonNode object, String field) {
+    JsonNode value = object == null ? null : object.get(field);
+    return value != null && value.isTextual() ? value.asText() : "";
   }
 
   /** Whether {@code content[start, end)}, a line without its "\n", separates documents. */
