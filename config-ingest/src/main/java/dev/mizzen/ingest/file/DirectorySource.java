@@ -72,7 +72,7 @@ public final class DirectorySource implements AutoCloseable {
   private final FileAccess files;
 
   /** The content last applied, per file. */
-  private final Map<Path, String> applied = new HashMap<>();
+  private final Map<Path, FileContent> applied = new HashMap<>();
 
   /** How many documents of each applied file have a YAML syntax error. */
   private final Map<Path, Long> appliedSyntaxErrors = new HashMap<>();
@@ -88,7 +88,7 @@ public final class DirectorySource implements AutoCloseable {
   private Thread thread;
   private volatile boolean closed;
 
-  private record Pending(String content, long sinceNanos, List<ParseResult> parsed) {}
+  private record Pending(FileContent content, long sinceNanos, List<ParseResult> parsed) {}
 
   /**
    * @param root the directory to read
@@ -127,7 +127,7 @@ public final class DirectorySource implements AutoCloseable {
           }
 
           @Override
-          public Optional<String> content(Path file) throws IOException {
+          public Optional<FileContent> content(Path file) throws IOException {
             return ManifestFiles.content(file);
           }
         };
@@ -137,8 +137,8 @@ public final class DirectorySource implements AutoCloseable {
      */
     List<Path> list(Path root, BiConsumer<Path, IOException> unreadable) throws IOException;
 
-    /** The file's text; empty when it is gone. */
-    Optional<String> content(Path file) throws IOException;
+    /** The file's content (see {@link ManifestFiles#content}); empty when it is gone. */
+    Optional<FileContent> content(Path file) throws IOException;
   }
 
   public DirectorySource(Path root, ConfigStore store) {
@@ -277,7 +277,7 @@ public final class DirectorySource implements AutoCloseable {
               unreadableNow.add(p);
               unreadable(p, e);
             })) {
-      Optional<String> read;
+      Optional<FileContent> read;
       try {
         read = files.content(file);
       } catch (IOException e) {
@@ -300,7 +300,7 @@ public final class DirectorySource implements AutoCloseable {
       if (unreadable.remove(file)) {
         log.info("{} can be read again", file);
       }
-      String content = read.get();
+      FileContent content = read.get();
       if (content.equals(applied.get(file))) {
         pending.remove(file);
         continue;
@@ -360,7 +360,7 @@ public final class DirectorySource implements AutoCloseable {
     return false;
   }
 
-  private void apply(Path file, String content, List<ParseResult> results) {
+  private void apply(Path file, FileContent content, List<ParseResult> results) {
     applied.put(file, content);
     appliedSyntaxErrors.put(file, syntaxErrors(results));
     store.replace(ManifestFiles.key(file), results);
@@ -374,7 +374,7 @@ public final class DirectorySource implements AutoCloseable {
   }
 
   /** Parses off the watch thread, within the parse time bound. */
-  private List<ParseResult> parse(Path file, String content) {
+  private List<ParseResult> parse(Path file, FileContent content) {
     Future<List<ParseResult>> f = parsing.submit(() -> ManifestFiles.parse(parser, file, content));
     try {
       return f.get(parseTimeout.toMillis(), TimeUnit.MILLISECONDS);

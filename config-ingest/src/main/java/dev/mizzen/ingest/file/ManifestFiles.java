@@ -4,8 +4,7 @@ import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.parse.ParseResult;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,8 +22,15 @@ import java.util.stream.Stream;
  * so that both see the same files, the same objects and the same store keys.
  */
 public final class ManifestFiles {
+  /**
+   * The largest manifest file read, in bytes; a larger one is refused before it is read, so that no
+   * file makes the control plane hold more of its text than this. Eight documents of {@link
+   * ManifestParser#MAX_DOCUMENT_BYTES}, each of them slow to scan at worst, still parse within the
+   * directory source's time bound.
+   */
+  public static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
+
   private static final String KEY_PREFIX = "file:";
-  private static final String NOT_UTF8 = "\u0000not UTF-8";
 
   private ManifestFiles() {}
 
@@ -77,29 +83,51 @@ public final class ManifestFiles {
     return KEY_PREFIX + file;
   }
 
-  /** The file's content, a marker for text that is not UTF-8, or empty when it is gone. */
-  static Optional<String> content(Path file) throws IOException {
+  /**
+   * The file's content, or only its size when it is over {@link #MAX_FILE_BYTES}: such a file is
+   * never read into memory. Empty when the file is gone.
+   */
+  static Optional<FileContent> content(Path file) throws IOException {
     try {
-      return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+      long size = Files.size(file);
+      if (size > MAX_FILE_BYTES) {
+        return Optional.of(FileContent.overLimit(size));
+      }
+      try (InputStream in = Files.newInputStream(file)) {
+        // The file may have grown since its size was taken.
+        byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        if (bytes.length > MAX_FILE_BYTES) {
+          return Optional.of(FileContent.overLimit(Math.max(bytes.length, Files.size(file))));
+        }
+        return Optional.of(FileContent.of(bytes));
+      }
     } catch (NoSuchFileException e) {
       return Optional.empty();
-    } catch (CharacterCodingException e) {
-      return Optional.of(NOT_UTF8);
     }
   }
 
   /** What {@code content}, read from {@code file}, holds. */
-  static List<ParseResult> parse(ManifestParser parser, Path file, String content) {
-    if (content.equals(NOT_UTF8)) {
+  static List<ParseResult> parse(ManifestParser parser, Path file, FileContent content) {
+    if (content.isOverLimit()) {
       return List.of(
-          ParseResult.refused(new ConfigError(file.toString(), "", "", "", "", "not UTF-8 text")));
+          ParseResult.refused(
+              new ConfigError(
+                  file.toString(),
+                  "",
+                  "",
+                  "",
+                  "",
+                  "the file is "
+                      + content.size()
+                      + " bytes, over the limit of "
+                      + MAX_FILE_BYTES)));
     }
-    return parser.parse(file.toString(), content);
+    return parser.parse(file.toString(), content.bytes());
   }
 
   /** Reads one file as the directory source reads it; empty when it is gone. */
   public static List<ParseResult> read(ManifestParser parser, Path file) throws IOException {
-    Optional<String> content = content(file);
+    Optional<FileContent> content = content(file);
     return content.isEmpty() ? List.of() : parse(parser, file, content.get());
   }
 }

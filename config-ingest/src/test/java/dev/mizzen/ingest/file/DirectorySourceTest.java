@@ -217,7 +217,7 @@ class DirectorySourceTest {
       }
 
       @Override
-      public Optional<String> content(Path file) throws IOException {
+      public Optional<FileContent> content(Path file) throws IOException {
         if (denied.contains(file)) {
           throw new AccessDeniedException(file.toString());
         }

@@ -90,7 +90,17 @@ final class ValidateCommand implements Callable<Integer> {
     List<ParseResult> all = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path file = files.get(i);
-      List<ParseResult> results = ManifestFiles.read(parser, file);
+      List<ParseResult> results;
+      try {
+        results = ManifestFiles.read(parser, file);
+      } catch (IOException e) {
+        // As when serving: the file is reported and the others are judged.
+        results =
+            List.of(
+                ParseResult.refused(
+                    new ConfigError(
+                        file.toString(), "", "", "", "", "the file cannot be read: " + e)));
+      }
       store.replace(ManifestFiles.key(file), results);
       all.addAll(results);
       if (files.size() > PROGRESS_EVERY && (i + 1) % PROGRESS_EVERY == 0) {

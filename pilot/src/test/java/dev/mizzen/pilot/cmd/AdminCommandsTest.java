@@ -7,8 +7,10 @@ import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,6 +94,44 @@ class AdminCommandsTest {
         .contains("2 valid, 2 refused, 0 served fail closed, 0 warnings in 2 files");
     assertThat(run("validate", "-f", dir.resolve("missing.yaml").toString()).err())
         .contains("error: the path \"" + dir.resolve("missing.yaml") + "\" does not exist");
+  }
+
+  @Test
+  void validateReportsTextItCannotReadAsErrorsNotStackTraces() throws Exception {
+    Path latin1 = dir.resolve("latin1.yaml");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.writeBytes(GOOD.getBytes(StandardCharsets.UTF_8));
+    bytes.writeBytes(
+        "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: caf"
+            .getBytes(StandardCharsets.UTF_8));
+    bytes.write(0xE9); // "é" in Latin-1
+    bytes.writeBytes("}\n".getBytes(StandardCharsets.UTF_8));
+    Files.write(latin1, bytes.toByteArray());
+    Path duplicate = dir.resolve("duplicate.yaml");
+    Files.writeString(
+        duplicate,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: web, namespace: shop}
+        spec:
+          host: web
+          host: catalog
+        """);
+
+    Run r = run("validate", "-f", latin1.toString(), "-f", duplicate.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.out())
+        .contains(
+            "error: " + latin1 + ":15: object: not UTF-8 text: invalid byte 0xE9 in column 21")
+        .contains(
+            "error: "
+                + duplicate
+                + ":6: DestinationRule shop/web: spec.host: duplicate key \"host\"")
+        // The rest of the file with bytes that are not UTF-8 is still read.
+        .contains("service/web valid")
+        .contains("2 valid, 2 refused, 0 served fail closed, 1 warnings in 2 files");
+    assertThat(r.out() + r.err()).doesNotContain("Exception").doesNotContain("\tat ");
   }
 
   @Test
