@@ -139,6 +139,11 @@ public final class DirectorySource implements AutoCloseable {
 
     /** The file's content (see {@link ManifestFiles#content}); empty when it is gone. */
     Optional<FileContent> content(Path file) throws IOException;
+
+    /** What the file's content holds. */
+    default List<ParseResult> parse(ManifestParser parser, Path file, FileContent content) {
+      return ManifestFiles.parse(parser, file, content);
+    }
   }
 
   public DirectorySource(Path root, ConfigStore store) {
@@ -375,7 +380,7 @@ public final class DirectorySource implements AutoCloseable {
 
   /** Parses off the watch thread, within the parse time bound. */
   private List<ParseResult> parse(Path file, FileContent content) {
-    Future<List<ParseResult>> f = parsing.submit(() -> ManifestFiles.parse(parser, file, content));
+    Future<List<ParseResult>> f = parsing.submit(() -> files.parse(parser, file, content));
     try {
       return f.get(parseTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

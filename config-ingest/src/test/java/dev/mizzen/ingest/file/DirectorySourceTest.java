@@ -3,6 +3,8 @@ package dev.mizzen.ingest.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.parse.ManifestParser;
+import dev.mizzen.ingest.parse.ParseResult;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
 import java.io.IOException;
@@ -72,6 +74,18 @@ class DirectorySourceTest {
     }
   }
 
+  /** Listeners are told after the snapshot changes: waits until they have been. */
+  private static void awaitTrue(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
   private static String namespaces(int from, int to) {
     StringBuilder b = new StringBuilder();
     for (int i = from; i < to; i++) {
@@ -106,6 +120,7 @@ class DirectorySourceTest {
             StandardOpenOption.APPEND);
       }
       await(store, s -> s.list(Kind.NAMESPACE).size() == 7);
+      awaitTrue(() -> counts.contains(7));
       assertThat(counts).as("namespace counts pushed while the file was written").containsOnly(7);
       assertThat(store.snapshot().errors()).isEmpty();
     }
@@ -123,6 +138,7 @@ class DirectorySourceTest {
       Thread.sleep(150);
       Files.writeString(file, namespaces(0, 4));
       await(store, s -> s.list(Kind.NAMESPACE).size() == 4);
+      awaitTrue(() -> counts.contains(4));
       assertThat(counts).containsOnly(4);
     }
   }
@@ -176,21 +192,49 @@ class DirectorySourceTest {
 
   @Test
   void aFileSlowToParseIsRefusedAndTheRestGoesOn() throws Exception {
-    Files.writeString(dir.resolve("big.yaml"), namespaces(0, 3000));
+    Files.writeString(dir.resolve("big.yaml"), namespace("big"));
     Files.writeString(dir.resolve("small.yaml"), namespace("shop"));
     ConfigStore store = new ConfigStore();
+    // The disk, except that parsing big.yaml takes a minute, as a pathological file can.
+    DirectorySource.FileAccess slow =
+        new DirectorySource.FileAccess() {
+          @Override
+          public List<Path> list(Path root, BiConsumer<Path, IOException> unreadable)
+              throws IOException {
+            return DirectorySource.FileAccess.DISK.list(root, unreadable);
+          }
+
+          @Override
+          public Optional<FileContent> content(Path file) throws IOException {
+            return DirectorySource.FileAccess.DISK.content(file);
+          }
+
+          @Override
+          public List<ParseResult> parse(ManifestParser parser, Path file, FileContent content) {
+            if (file.getFileName().toString().equals("big.yaml")) {
+              try {
+                Thread.sleep(60_000);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return DirectorySource.FileAccess.DISK.parse(parser, file, content);
+          }
+        };
     try (DirectorySource source =
         new DirectorySource(
             dir,
             store,
             Duration.ofMillis(50),
             Duration.ofMillis(300),
-            Duration.ofMillis(1),
-            DirectorySource.FileAccess.DISK)) {
+            Duration.ofSeconds(2),
+            slow)) {
       source.start();
       assertThat(store.snapshot().get(Kind.NAMESPACE, "", "shop")).isPresent();
+      assertThat(store.snapshot().get(Kind.NAMESPACE, "", "big")).isEmpty();
       assertThat(store.snapshot().errors())
-          .anySatisfy(e -> assertThat(e.reason()).contains("took longer than 1 ms to parse"));
+          .singleElement()
+          .satisfies(e -> assertThat(e.reason()).contains("took longer than 2000 ms to parse"));
       Files.writeString(dir.resolve("later.yaml"), namespace("later"));
       await(store, s -> s.get(Kind.NAMESPACE, "", "later").isPresent());
     }
