@@ -6,7 +6,6 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.parse.ParseResult;
 import dev.mizzen.ingest.store.ConfigStore;
@@ -116,29 +115,25 @@ public final class DirectorySource implements AutoCloseable {
     this.files = files;
   }
 
-  /** How the source lists and reads the directory's manifests. */
+  /**
+   * How the source lists, reads and parses the directory's manifests: as they are on disk, unless a
+   * test makes one of them fail or take long.
+   */
   interface FileAccess {
-    FileAccess DISK =
-        new FileAccess() {
-          @Override
-          public List<Path> list(Path root, BiConsumer<Path, IOException> unreadable)
-              throws IOException {
-            return ManifestFiles.list(root, unreadable);
-          }
-
-          @Override
-          public Optional<FileContent> content(Path file) throws IOException {
-            return ManifestFiles.content(file);
-          }
-        };
+    FileAccess DISK = new FileAccess() {};
 
     /**
      * The manifests under {@code root}; directories that cannot be read go to {@code unreadable}.
      */
-    List<Path> list(Path root, BiConsumer<Path, IOException> unreadable) throws IOException;
+    default List<Path> list(Path root, BiConsumer<Path, IOException> unreadable)
+        throws IOException {
+      return ManifestFiles.list(root, unreadable);
+    }
 
     /** The file's content (see {@link ManifestFiles#content}); empty when it is gone. */
-    Optional<FileContent> content(Path file) throws IOException;
+    default Optional<FileContent> content(Path file) throws IOException {
+      return ManifestFiles.content(file);
+    }
 
     /** What the file's content holds. */
     default List<ParseResult> parse(ManifestParser parser, Path file, FileContent content) {
@@ -289,12 +284,7 @@ public final class DirectorySource implements AutoCloseable {
         unreadableNow.add(file);
         unreadable(file, e);
         if (!applied.containsKey(file)) {
-          store.replace(
-              ManifestFiles.key(file),
-              List.of(
-                  ParseResult.refused(
-                      new ConfigError(
-                          file.toString(), "", "", "", "", "the file cannot be read: " + e))));
+          store.replace(ManifestFiles.key(file), ManifestFiles.unreadable(file, e));
         }
         continue;
       }
@@ -389,21 +379,11 @@ public final class DirectorySource implements AutoCloseable {
       parsing.shutdownNow();
       parsing = newParser();
       log.warn("{} took longer than {} to parse; refused", file, parseTimeout);
-      return List.of(
-          ParseResult.refused(
-              new ConfigError(
-                  file.toString(),
-                  "",
-                  "",
-                  "",
-                  "",
-                  "the file took longer than " + parseTimeout.toMillis() + " ms to parse")));
+      return ManifestFiles.refused(
+          file, "the file took longer than " + parseTimeout.toMillis() + " ms to parse");
     } catch (ExecutionException e) {
       log.error("parsing {} failed", file, e.getCause());
-      return List.of(
-          ParseResult.refused(
-              new ConfigError(
-                  file.toString(), "", "", "", "", "the file could not be read: " + e.getCause())));
+      return ManifestFiles.refused(file, "the file could not be read: " + e.getCause());
     } catch (InterruptedException e) {
       // Closing: nothing is applied.
       Thread.currentThread().interrupt();

@@ -106,21 +106,21 @@ public final class ManifestFiles {
     }
   }
 
+  /** The verdict on a whole file refused for {@code reason}, as serving and validate give it. */
+  public static List<ParseResult> refused(Path file, String reason) {
+    return List.of(ParseResult.refused(new ConfigError(file.toString(), "", "", "", "", reason)));
+  }
+
+  /** The verdict on a file that could not be read. */
+  public static List<ParseResult> unreadable(Path file, IOException e) {
+    return refused(file, "the file cannot be read: " + e);
+  }
+
   /** What {@code content}, read from {@code file}, holds. */
   static List<ParseResult> parse(ManifestParser parser, Path file, FileContent content) {
     if (content.isOverLimit()) {
-      return List.of(
-          ParseResult.refused(
-              new ConfigError(
-                  file.toString(),
-                  "",
-                  "",
-                  "",
-                  "",
-                  "the file is "
-                      + content.size()
-                      + " bytes, over the limit of "
-                      + MAX_FILE_BYTES)));
+      return refused(
+          file, "the file is " + content.size() + " bytes, over the limit of " + MAX_FILE_BYTES);
     }
     return parser.parse(file.toString(), content.bytes());
   }

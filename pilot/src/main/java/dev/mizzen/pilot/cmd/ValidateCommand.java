@@ -95,11 +95,7 @@ final class ValidateCommand implements Callable<Integer> {
         results = ManifestFiles.read(parser, file);
       } catch (IOException e) {
         // As when serving: the file is reported and the others are judged.
-        results =
-            List.of(
-                ParseResult.refused(
-                    new ConfigError(
-                        file.toString(), "", "", "", "", "the file cannot be read: " + e)));
+        results = ManifestFiles.unreadable(file, e);
       }
       store.replace(ManifestFiles.key(file), results);
       all.addAll(results);

@@ -157,7 +157,8 @@ class InputFuzzTest {
     }
     // Documents left as they were keep their verdict.
     Set<String> before = baseline.get(g.name());
-    for (String message : normalized(served.messages(), spans)) {
+    Set<String> verdicts = normalized(served.messages(), spans);
+    for (String message : verdicts) {
       if (message.startsWith("doc " + mutated + ": ")
           || message.contains(": warning: ")
           || before.contains(message)) {
@@ -181,12 +182,9 @@ class InputFuzzTest {
         return "FAILED: served to " + spec + " against Envoy's rules: " + problems;
       }
     }
-    boolean refused =
-        normalized(served.messages(), spans).stream()
-            .anyMatch(s -> s.startsWith("doc " + mutated + ": error"));
+    boolean refused = verdicts.stream().anyMatch(s -> s.startsWith("doc " + mutated + ": error"));
     boolean failClosed =
-        normalized(served.messages(), spans).stream()
-            .anyMatch(s -> s.startsWith("doc " + mutated + ": fail closed"));
+        verdicts.stream().anyMatch(s -> s.startsWith("doc " + mutated + ": fail closed"));
     return refused ? "refused" : failClosed ? "fail closed" : "accepted";
   }
 
