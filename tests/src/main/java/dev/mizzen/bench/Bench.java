@@ -142,10 +142,7 @@ public final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
-    Path jar =
-        mizzenJar != null
-            ? mizzenJar
-            : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
+    Path jar = MizzenProcess.jar(mizzenJar);
     Path captured = out.resolve("resources.bin");
     MizzenRun unscoped = runMizzen(jar, false, captured);
     MizzenRun scoped = skipScoped ? null : runMizzen(jar, true, null);
@@ -278,8 +275,7 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** Rewrites service 0's split from {@code from} to {@code to} percent to v1. */
-  private static Void changeRoutes(MeshGenerator mesh, Path meshDir, int from, int to)
-      throws IOException {
+  static Void changeRoutes(MeshGenerator mesh, Path meshDir, int from, int to) throws IOException {
     Path file = meshDir.resolve(MeshGenerator.namespace(0) + ".yaml");
     String text = Files.readString(file);
     String original = mesh.virtualService(0, from);

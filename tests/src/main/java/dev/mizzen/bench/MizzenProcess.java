@@ -28,6 +28,13 @@ final class MizzenProcess implements AutoCloseable {
     this.monitoring = monitoring;
   }
 
+  /** The jar given, or the one built under {@code $MIZZEN_HOME}. */
+  static Path jar(Path given) {
+    return given != null
+        ? given
+        : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
+  }
+
   /** Starts Mizzen on {@code configDir}, its output in {@code log}, and waits until it is ready. */
   static MizzenProcess start(
       Path jar, Path configDir, String javaOpts, Path log, int timeoutSeconds) throws Exception {
@@ -97,38 +104,44 @@ final class MizzenProcess implements AutoCloseable {
     throw new IllegalStateException("Mizzen did not become ready; see " + log);
   }
 
+  private static final String HEAP = "jvm_memory_used_bytes{area=\"heap\"";
+  private static final String THREADS = "jvm_threads_live_threads";
+
   /** The heap in use, as Mizzen's metrics say; -1 when they cannot be read. */
   long heap() {
-    return metric("jvm_memory_used_bytes{area=\"heap\"");
+    return metrics().heap();
   }
 
-  /** The live Java threads, as Mizzen's metrics say; -1 when they cannot be read. */
-  long javaThreads() {
-    return metric("jvm_threads_live_threads");
-  }
+  /** What one scrape of Mizzen's metrics says of the heap in use and the live Java threads. */
+  record Metrics(long heap, long javaThreads) {}
 
-  /** The sum of the samples of a metric whose line starts with {@code prefix}; -1 if unread. */
-  private long metric(String prefix) {
+  /** Reads Mizzen's metrics once; a value is -1 when they cannot be read. */
+  Metrics metrics() {
     try {
-      String metrics =
+      String text =
           HTTP.send(
                   HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitoring + "/metrics"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
-      long sum = 0;
-      for (String line : metrics.split("\n")) {
-        if (line.startsWith(prefix)) {
-          sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
+      return new Metrics(sum(text, HEAP), sum(text, THREADS));
     } catch (IOException e) {
-      return -1;
+      return new Metrics(-1, -1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
+      return new Metrics(-1, -1);
     }
+  }
+
+  /** The sum of the samples of the metric lines that start with {@code prefix}. */
+  private static long sum(String metrics, String prefix) {
+    long sum = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix)) {
+        sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   /** Runs a full garbage collection in the process, with the JDK's jcmd. */

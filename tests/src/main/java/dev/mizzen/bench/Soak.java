@@ -101,10 +101,7 @@ public final class Soak implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
-    Path jar =
-        mizzenJar != null
-            ? mizzenJar
-            : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "pilot/target/mizzen.jar");
+    Path jar = MizzenProcess.jar(mizzenJar);
     Path meshDir = out.resolve("mesh");
     MeshGenerator mesh = new MeshGenerator(services, namespaces, pods);
     mesh.write(meshDir, false);
@@ -132,7 +129,7 @@ public final class Soak implements Callable<Integer> {
         split++;
         Bench.Convergence c =
             streams.convergeAfter(
-                () -> change(mesh, meshDir, from, to), ns -> true, timeoutSeconds);
+                () -> Bench.changeRoutes(mesh, meshDir, from, to), ns -> true, timeoutSeconds);
         changes++;
         missed += c.missed();
         p99s.add(Bench.percentile(c.seconds(), 0.99));
@@ -178,32 +175,19 @@ public final class Soak implements Callable<Integer> {
     return missed == 0 && reconnectFailed == 0 && samples.size() >= 2 ? 0 : 1;
   }
 
-  private static Void change(MeshGenerator mesh, Path meshDir, int from, int to) throws Exception {
-    Path file = meshDir.resolve(MeshGenerator.namespace(0) + ".yaml");
-    String text = Files.readString(file);
-    String original = mesh.virtualService(0, from);
-    if (!text.contains(original)) {
-      throw new IllegalStateException("cannot find the VirtualService to change");
-    }
-    Files.writeString(file, text.replace(original, mesh.virtualService(0, to)));
-    return null;
-  }
-
   private static Sample sample(MizzenProcess mizzen, double minute) throws Exception {
     mizzen.fullGc();
-    long heap = mizzen.heap();
-    long threads = 0;
-    for (String line :
-        Files.readAllLines(Path.of("/proc", String.valueOf(mizzen.pid()), "status"))) {
-      if (line.startsWith("Threads:")) {
-        threads = Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
+    MizzenProcess.Metrics metrics = mizzen.metrics();
     long fds;
     try (var list = Files.list(Path.of("/proc", String.valueOf(mizzen.pid()), "fd"))) {
       fds = list.count();
     }
-    return new Sample(minute, heap, threads, fds, ProcessStats.of(mizzen.pid()).rssBytes());
+    return new Sample(
+        minute,
+        metrics.heap(),
+        metrics.javaThreads(),
+        fds,
+        ProcessStats.of(mizzen.pid()).rssBytes());
   }
 
   /**
