@@ -104,7 +104,7 @@ final class Provenance {
         refs.add(new ObjectRef(Kind.ENDPOINTS, s.get().namespace(), s.get().name()));
       }
     }
-    push.destinationRule(host, viewer).ifPresent(dr -> refs.add(dr.ref()));
+    push.mergedDestinationRule(host, viewer).ifPresent(dr -> refs.addAll(dr.from()));
   }
 
   private static int portOf(String name) {

@@ -316,7 +316,10 @@ public final class PushPipeline implements AutoCloseable {
         recent.addLast(
             new PushSummary(context.version(), now.at(), now.took(), now.waited(), now.groups()));
       }
-      metrics.pushed(context.services().size(), now.refused());
+      metrics.pushed(
+          context.services().size(),
+          context.destinationRules().duplicateSubsetHosts(),
+          now.refused());
       metrics.pushTriggered(triggers(change), failed);
       logChanges(change, now);
       report(before, now);

@@ -241,9 +241,16 @@ public final class PilotMetrics implements XdsEvents {
     counter(INBOUND, INBOUND_HELP, "type", type).addAndGet(n);
   }
 
-  /** The number of services and of refused objects at the last push. */
-  public void pushed(int services, List<ConfigError> refused) {
+  /**
+   * The number of services, of hosts with a subset that several DestinationRules define, and of
+   * refused objects at the last push.
+   */
+  public void pushed(int services, int duplicateSubsetHosts, List<ConfigError> refused) {
     level("pilot_services", "Services of the member namespaces.").set(services);
+    level(
+            "pilot_destrule_subsets",
+            "Hosts with a subset defined by more than one merged DestinationRule.")
+        .set(duplicateSubsetHosts);
     Map<String, Long> byKind = new LinkedHashMap<>();
     for (ConfigError e : refused) {
       byKind.merge(e.kind().isEmpty() ? "unknown" : e.kind(), 1L, Long::sum);

@@ -14,7 +14,6 @@ import dev.mizzen.ingest.store.ConfigSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +34,7 @@ public final class PushContext {
   private final ConfigSnapshot config;
   private final SortedMap<String, MeshService> services;
   private final VirtualServices virtualServices;
-  private final Map<String, List<Config<DestinationRuleSpec>>> destinationRules;
+  private final DestinationRules destinationRules;
   private final List<Config<GatewaySpec>> gateways;
   private final List<Config<SidecarSpec>> sidecars;
   private final Set<String> sourceLabelKeys;
@@ -67,7 +66,7 @@ public final class PushContext {
     ConfigSnapshot config;
     SortedMap<String, MeshService> services;
     VirtualServices virtualServices;
-    Map<String, List<Config<DestinationRuleSpec>>> destinationRules;
+    DestinationRules destinationRules;
     List<Config<GatewaySpec>> gateways;
     List<Config<SidecarSpec>> sidecars;
     Set<String> sourceLabelKeys;
@@ -91,14 +90,7 @@ public final class PushContext {
     b.services = ServiceRegistry.build(config, mesh, found);
     b.virtualServices =
         VirtualServices.build(List.copyOf(config.list(Kind.VIRTUAL_SERVICE)), mesh, found);
-    Map<String, List<Config<DestinationRuleSpec>>> drByHost = new HashMap<>();
-    for (Config<DestinationRuleSpec> dr : config.list(Kind.DESTINATION_RULE)) {
-      drByHost
-          .computeIfAbsent(mesh.resolve(dr.spec().host(), dr.namespace()), h -> new ArrayList<>())
-          .add(dr);
-    }
-    drByHost.values().forEach(l -> l.sort(VirtualServices.PRECEDENCE));
-    b.destinationRules = drByHost;
+    b.destinationRules = DestinationRules.build(config.list(Kind.DESTINATION_RULE), mesh);
     b.gateways = sorted(config.list(Kind.GATEWAY));
     b.sidecars = sorted(config.list(Kind.SIDECAR));
     b.sourceLabelKeys = SourceLabels.keys(b.virtualServices.all());
@@ -106,6 +98,7 @@ public final class PushContext {
     b.authz = Authorization.build(authzInputs(config, mesh, b.services.keySet()));
     PushContext unchecked = new PushContext(b, List.of());
     found.addAll(new ConfigChecker(unchecked).check());
+    found.addAll(b.destinationRules.warnings());
     found.sort(ConfigChecker.ORDER);
     found.addAll(b.authz.warnings());
     return new PushContext(b, found);
@@ -230,44 +223,23 @@ public final class PushContext {
   }
 
   /**
-   * The DestinationRule for {@code host} as a proxy in {@code viewer} sees it: one in the proxy's
-   * own namespace first, then one in the service's namespace, then one in the root namespace, as
-   * Istio chooses; a rule for a wildcard host applies when none names the host itself.
+   * The DestinationRule a proxy in {@code viewer} applies to {@code host}: the rules of one
+   * namespace for that host merged as Istio merges them, chosen as Istio chooses (see {@link
+   * DestinationRules}). Built once per push: the same rule is the same object all push long.
    */
   public Optional<Config<DestinationRuleSpec>> destinationRule(String host, String viewer) {
-    Optional<Config<DestinationRuleSpec>> exact = destinationRuleFor(host, host, viewer);
-    if (exact.isPresent()) {
-      return exact;
-    }
-    String suffix = host;
-    while (suffix.indexOf('.') >= 0) {
-      suffix = suffix.substring(suffix.indexOf('.') + 1);
-      Optional<Config<DestinationRuleSpec>> wild = destinationRuleFor("*." + suffix, host, viewer);
-      if (wild.isPresent()) {
-        return wild;
-      }
-    }
-    return destinationRuleFor("*", host, viewer);
+    return mergedDestinationRule(host, viewer).map(DestinationRules.Merged::rule);
   }
 
-  private Optional<Config<DestinationRuleSpec>> destinationRuleFor(
-      String key, String host, String viewer) {
-    List<Config<DestinationRuleSpec>> all = destinationRules.getOrDefault(key, List.of());
-    if (all.isEmpty()) {
-      return Optional.empty();
-    }
+  /** As {@link #destinationRule}, with every rule merged into it. */
+  public Optional<DestinationRules.Merged> mergedDestinationRule(String host, String viewer) {
     String serviceNamespace = service(host).map(MeshService::namespace).orElse("");
-    for (String ns : List.of(viewer, serviceNamespace, mesh.rootNamespace())) {
-      for (Config<DestinationRuleSpec> dr : all) {
-        if (dr.namespace().equals(ns)
-            && ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer)) {
-          return Optional.of(dr);
-        }
-      }
-    }
-    return all.stream()
-        .filter(dr -> ExportTo.visible(dr.spec().exportTo(), dr.namespace(), viewer))
-        .findFirst();
+    return destinationRules.lookup(host, serviceNamespace, viewer);
+  }
+
+  /** The DestinationRules of this push, merged and indexed. */
+  public DestinationRules destinationRules() {
+    return destinationRules;
   }
 
   /**
