@@ -1,5 +1,6 @@
 package dev.mizzen.ingest.kube;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.MemberRollSpec;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,7 +87,20 @@ public final class KubeSource implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param client the client all informers share (one HTTP client, one connection pool)
+   * How the client of a cluster source reads what the API server sends: every object as it was
+   * sent, never through fabric8's typed models of Kubernetes, Istio or OpenShift. Those models
+   * silently change what they cannot hold (an unknown enum value becomes absent, a number becomes a
+   * string), so an AuthorizationPolicy with {@code action: DENYT} would arrive as an ALLOW policy
+   * instead of being refused. Typed requests of the same client (namespaces, Leases, events) still
+   * read their own types.
+   */
+  public static KubernetesSerialization serialization() {
+    return new KubernetesSerialization(new ObjectMapper(), false);
+  }
+
+  /**
+   * @param client the client all informers share (one HTTP client, one connection pool); built with
+   *     {@link #serialization()}
    * @param syncTimeout how long a new member's first list may take before its config is served
    *     anyway, so one unreadable namespace does not hold up the others
    * @param watched the namespaces to watch for the roll's spec (null when there is no roll, or it
@@ -99,6 +114,11 @@ public final class KubeSource implements AutoCloseable {
       WatchScope scope,
       Duration syncTimeout,
       Function<MemberRollSpec, SortedSet<String>> watched) {
+    if (!readsAsSent(client.getKubernetesSerialization())) {
+      throw new IllegalArgumentException(
+          "the cluster source's client must read objects as sent: build it with"
+              + " KubeSource.serialization()");
+    }
     this.client = client;
     this.store = store;
     this.controlPlaneNamespace = controlPlaneNamespace;
@@ -113,6 +133,25 @@ public final class KubeSource implements AutoCloseable {
                 .setNameFormat("mizzen-kube-members")
                 .setDaemon(true)
                 .build());
+  }
+
+  /**
+   * Whether {@code serialization} reads a watched kind's object as sent, not into a typed model.
+   */
+  private static boolean readsAsSent(KubernetesSerialization serialization) {
+    for (Kind<?> kind : List.of(Kind.AUTHORIZATION_POLICY, Kind.SERVICE)) {
+      String probe =
+          "{\"apiVersion\":\""
+              + (kind.group().isEmpty() ? "" : kind.group() + "/")
+              + kind.versions().get(0)
+              + "\",\"kind\":\""
+              + kind.name()
+              + "\"}";
+      if (!(serialization.unmarshal(probe) instanceof GenericKubernetesResource)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.mizzen.ingest.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.Kind;
@@ -62,7 +63,7 @@ class KubeSourceTest {
   private void start(WatchScope scope) throws Exception {
     source =
         new KubeSource(
-            api.client(),
+            api.newClient(),
             store,
             "istio-system",
             "default",
@@ -158,7 +159,7 @@ class KubeSourceTest {
     List<String> events = new CopyOnWriteArrayList<>();
     source =
         new KubeSource(
-            api.client(),
+            api.newClient(),
             store,
             "istio-system",
             "default",
@@ -198,6 +199,72 @@ class KubeSourceTest {
               assertThat(e.object()).isEqualTo("VirtualService a1/broken");
               assertThat(e.field()).isEqualTo("spec.http[0].match[0].uri.regex");
             });
+  }
+
+  /**
+   * Objects that arrive by watch are read as sent: through fabric8's typed Istio model an unknown
+   * action would vanish and the policy would allow what it was written to deny.
+   */
+  @Test
+  void readsWatchedObjectsAsSentNotAsATypedModelWouldKeepThem() throws Exception {
+    start(WatchScope.NAMESPACES);
+    api.create(
+        """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: typo, namespace: a1}
+        spec:
+          action: DENYT
+          rules: [{to: [{operation: {paths: [/admin]}}]}]
+        """);
+    api.create(
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: numeric, namespace: a1}
+        spec:
+          host: echo
+          trafficPolicy: {loadBalancer: {simple: 5}}
+        """);
+    await(
+        "both are judged",
+        () ->
+            store.snapshot().errors().stream().anyMatch(e -> e.name().equals("numeric"))
+                && store.snapshot().get(Kind.AUTHORIZATION_POLICY, "a1", "typo").isPresent());
+    assertThat(
+            store
+                .snapshot()
+                .get(Kind.AUTHORIZATION_POLICY, "a1", "typo")
+                .orElseThrow()
+                .failedClosed())
+        .as("served fail closed, not as an ALLOW policy")
+        .isNotNull()
+        .satisfies(e -> assertThat(e.field()).isEqualTo("spec.action"));
+    assertThat(store.snapshot().errors())
+        .filteredOn(e -> e.name().equals("numeric"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.object()).isEqualTo("DestinationRule a1/numeric");
+              assertThat(e.field()).isEqualTo("spec.trafficPolicy.loadBalancer.simple");
+            });
+  }
+
+  @Test
+  void refusesAClientThatWouldReadObjectsThroughTypedModels() {
+    // The test's own client reads through fabric8's models.
+    assertThatThrownBy(
+            () ->
+                new KubeSource(
+                    api.client(),
+                    store,
+                    "istio-system",
+                    "default",
+                    WatchScope.NAMESPACES,
+                    Duration.ofSeconds(10),
+                    KubeSourceTest::configured))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("KubeSource.serialization()");
   }
 
   @Test

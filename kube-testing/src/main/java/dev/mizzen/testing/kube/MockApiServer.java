@@ -1,11 +1,14 @@
 package dev.mizzen.testing.kube;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -78,7 +81,9 @@ public final class MockApiServer implements AutoCloseable {
         };
     server = serve(0);
     port = server.getPort();
-    client = newClient();
+    // The test's own client writes objects of any kind through fabric8's typed handlers.
+    client = server.createClient();
+    clients.add(client);
   }
 
   private KubernetesMockServer serve(int onPort) {
@@ -117,7 +122,7 @@ public final class MockApiServer implements AutoCloseable {
 
   /** A client of its own, for a component under test; closed with the server. */
   public synchronized KubernetesClient newClient() {
-    KubernetesClient c = server.createClient();
+    KubernetesClient c = server.createClient(MockApiServer::readingAsSent);
     clients.add(c);
     return c;
   }
@@ -125,9 +130,18 @@ public final class MockApiServer implements AutoCloseable {
   /** A client whose requests say {@code agent} in their User-Agent, see {@link #requestsFrom}. */
   public synchronized KubernetesClient newClient(String agent) {
     KubernetesClient c =
-        server.createClient(b -> b.editOrNewConfig().withUserAgent(agent).endConfig());
+        server.createClient(
+            b -> readingAsSent(b).editOrNewConfig().withUserAgent(agent).endConfig());
     clients.add(c);
     return c;
+  }
+
+  /**
+   * Clients read objects as the server sent them, not through fabric8's typed models, as the
+   * cluster source's client must (see its {@code serialization()}).
+   */
+  private static KubernetesClientBuilder readingAsSent(KubernetesClientBuilder b) {
+    return b.withKubernetesSerialization(new KubernetesSerialization(new ObjectMapper(), false));
   }
 
   /** The requests sent by clients made with {@link #newClient(String)} for {@code agent}. */

@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.app;
 
+import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,7 +34,7 @@ public final class Application {
    * @return the exit code: 0 after a shutdown, 1 when it could not start
    */
   public static int run(ServeSettings settings, String version) throws InterruptedException {
-    KubernetesClient client = settings.kube() ? new KubernetesClientBuilder().build() : null;
+    KubernetesClient client = settings.kube() ? kubeClient() : null;
     // Closed last first.
     List<AutoCloseable> started = new ArrayList<>();
     if (client != null) {
@@ -72,13 +73,23 @@ public final class Application {
   }
 
   /**
+   * The one client of the process, configured as fabric8 finds it (in-cluster or kubeconfig); it
+   * reads objects as the API server sent them (see {@link KubeSource#serialization()}).
+   */
+  private static KubernetesClient kubeClient() {
+    return new KubernetesClientBuilder()
+        .withKubernetesSerialization(KubeSource.serialization())
+        .build();
+  }
+
+  /**
    * {@code mizzen member-controller}: the member controller alone (and IOR when asked), for a
    * deployment that runs it apart from the serving replicas. Runs until the process is asked to
    * stop.
    */
   public static int runMemberController(String controlPlaneNamespace, String rollName, boolean ior)
       throws InterruptedException {
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = kubeClient();
     List<AutoCloseable> started = new ArrayList<>(List.of(client));
     startWriters(client, controlPlaneNamespace, rollName, ior, started);
     log.info(

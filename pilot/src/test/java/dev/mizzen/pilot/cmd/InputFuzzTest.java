@@ -44,7 +44,7 @@ class InputFuzzTest {
   private static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
   private static final Path GOLDEN = Path.of("src/test/resources/golden");
   private static final Pattern PROXIES = Pattern.compile("^# proxies:(.*)$", Pattern.MULTILINE);
-  private static final Pattern KIND = Pattern.compile("^kind: (\\S+)", Pattern.MULTILINE);
+  static final Pattern KIND = Pattern.compile("^kind: (\\S+)", Pattern.MULTILINE);
 
   /** {@code error: FILE:LINE: WHAT: REASON}, WHAT naming the object, a field or the document. */
   private static final Pattern MESSAGE =
@@ -53,7 +53,7 @@ class InputFuzzTest {
   @TempDir Path tmp;
 
   /** A golden input, split into its documents. */
-  private record Golden(String name, List<String> documents, List<String> proxies) {}
+  record Golden(String name, List<String> documents, List<String> proxies) {}
 
   @Test
   void mutatedManifestsAreRefusedWithWhereAndWhyOrServedValid() throws Exception {
@@ -190,7 +190,8 @@ class InputFuzzTest {
 
   // ---- the corpus ----
 
-  private static List<Golden> corpus() throws Exception {
+  /** Every golden input, split into its documents. */
+  static List<Golden> corpus() throws Exception {
     List<Golden> corpus = new ArrayList<>();
     try (Stream<Path> dirs = Files.list(GOLDEN)) {
       for (Path dir : dirs.sorted().toList()) {
