@@ -33,7 +33,7 @@ final class ClusterGenerator {
   private final InboundBuilder inboundBuilder;
   private final UpstreamTls upstreamTls;
   private final EndpointGenerator endpoints;
-  private final ConcurrentMap<List<Object>, List<Cluster>> memo = new ConcurrentHashMap<>();
+  private final ConcurrentMap<ClusterKey, List<Cluster>> memo = new ConcurrentHashMap<>();
 
   ClusterGenerator(PushContext push, InboundBuilder inboundBuilder) {
     this.push = push;
@@ -111,10 +111,10 @@ final class ClusterGenerator {
       Map<String, Message> endpoints) {
     Optional<Config<DestinationRuleSpec>> dr = push.destinationRule(s.hostname(), viewer);
     List<ClusterLoadAssignment> assignments = this.endpoints.assignments(s, p, dr, grpc);
-    List<Object> key =
-        List.of(
-            s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""), grpc);
-    List<Cluster> built = memo.computeIfAbsent(key, k -> build(s, p, dr, grpc));
+    List<Cluster> built =
+        memo.computeIfAbsent(
+            new ClusterKey(s.hostname(), p.port(), Identity.of(dr), grpc),
+            k -> build(s, p, dr, grpc));
     for (int i = 0; i < built.size(); i++) {
       Cluster c = built.get(i);
       clusters.put(c.getName(), c);
@@ -123,6 +123,19 @@ final class ClusterGenerator {
       }
     }
   }
+
+  /**
+   * What a service port's clusters are built from that can differ between groups: two groups with
+   * equal keys share the clusters. The service and its port are one per host and number in a push.
+   *
+   * @param host the service's host name
+   * @param port the service port
+   * @param destinationRule the DestinationRule the group sees for the host, the same instance (see
+   *     {@link Identity}), or none
+   * @param grpc whether the clusters are for proxyless gRPC clients, which are sent fewer fields
+   */
+  private record ClusterKey(
+      String host, int port, Identity<Config<DestinationRuleSpec>> destinationRule, boolean grpc) {}
 
   private List<Cluster> build(
       MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {

@@ -7,7 +7,6 @@ import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.push.PushContext;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,10 +32,10 @@ public final class ConfigGenerator {
   private final ClusterGenerator clusters;
 
   /**
-   * Virtual hosts by everything they are built from (see {@link RouteBuilder}): groups in different
-   * namespaces mostly see a service alike, and then share one, built once per push.
+   * Virtual hosts by everything they are built from (see {@link VirtualHostKey}): groups in
+   * different namespaces mostly see a service alike, and then share one, built once per push.
    */
-  private final ConcurrentMap<List<Object>, VirtualHost> virtualHosts = new ConcurrentHashMap<>();
+  private final ConcurrentMap<VirtualHostKey, VirtualHost> virtualHosts = new ConcurrentHashMap<>();
 
   public ConfigGenerator(PushContext push) {
     this.push = push;

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class EndpointGenerator {
   private final UpstreamTls upstreamTls;
-  private final ConcurrentMap<List<Object>, List<ClusterLoadAssignment>> memo =
+  private final ConcurrentMap<EndpointKey, List<ClusterLoadAssignment>> memo =
       new ConcurrentHashMap<>();
 
   EndpointGenerator(UpstreamTls upstreamTls) {
@@ -31,11 +31,24 @@ final class EndpointGenerator {
   /** One assignment per name of {@link #subsets}, built at the first call of this push. */
   List<ClusterLoadAssignment> assignments(
       MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {
-    List<Object> key =
-        List.of(
-            s.hostname(), p.port(), dr.map(Config::ref).map(Object.class::cast).orElse(""), grpc);
-    return memo.computeIfAbsent(key, k -> build(s, p, dr, grpc));
+    return memo.computeIfAbsent(
+        new EndpointKey(s.hostname(), p.port(), Identity.of(dr), grpc), k -> build(s, p, dr, grpc));
   }
+
+  /**
+   * What a service port's load assignments are built from that can differ between groups: two
+   * groups with equal keys share them. The service and its port are one per host and number in a
+   * push.
+   *
+   * @param host the service's host name
+   * @param port the service port
+   * @param destinationRule the DestinationRule the group sees for the host (its subsets and TLS),
+   *     the same instance (see {@link Identity}), or none
+   * @param grpc whether the assignments are for proxyless gRPC clients, which may be unable to
+   *     originate the TLS a rule asks for and are then given no endpoints
+   */
+  private record EndpointKey(
+      String host, int port, Identity<Config<DestinationRuleSpec>> destinationRule, boolean grpc) {}
 
   private List<ClusterLoadAssignment> build(
       MeshService s, ServicePort p, Optional<Config<DestinationRuleSpec>> dr, boolean grpc) {

@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.generate;
 
 import dev.mizzen.ingest.model.Config;
+import dev.mizzen.ingest.model.DestinationRuleSpec;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
@@ -33,9 +34,8 @@ final class RouteBuilder {
 
   /**
    * The virtual host for one port of a service. Built once per push for every group that would
-   * build it alike: the key holds everything the routes depend on that can differ between groups
-   * (the VirtualService the viewer sees, the DestinationRule it sees for each destination, and its
-   * namespace and labels when a match selects on the source).
+   * build it alike: the {@link VirtualHostKey} holds everything the routes depend on that can
+   * differ between groups.
    *
    * @param domains what requests may name the service by
    */
@@ -43,31 +43,39 @@ final class RouteBuilder {
     Optional<Config<VirtualServiceSpec>> vs =
         scope.push.virtualServices().forMeshHost(service.hostname(), scope.viewer).stream()
             .findFirst();
-    List<Object> key = new ArrayList<>();
-    key.add(forGrpc);
-    key.add(service.hostname());
-    key.add(port);
-    key.add(domains);
-    key.add(new Same(vs.orElse(null)));
+    return scope.virtualHosts.computeIfAbsent(
+        key(service, port, domains, vs), k -> build(service, port, domains, vs));
+  }
+
+  private VirtualHostKey key(
+      MeshService service,
+      int port,
+      List<String> domains,
+      Optional<Config<VirtualServiceSpec>> vs) {
+    List<Identity<Config<DestinationRuleSpec>>> rules = new ArrayList<>();
+    boolean bySource = false;
     if (vs.isEmpty()) {
-      key.add(new Same(scope.push.destinationRule(service.hostname(), scope.viewer).orElse(null)));
+      rules.add(Identity.of(scope.push.destinationRule(service.hostname(), scope.viewer)));
     } else {
-      boolean bySource = false;
       for (HttpRoute http : vs.get().spec().http()) {
         for (HttpMatch m : http.matches()) {
           bySource |= !m.sourceLabels().isEmpty() || !m.sourceNamespace().isEmpty();
         }
         for (RouteDestination d : http.route()) {
-          key.add(new Same(scope.push.destinationRule(d.host(), scope.viewer).orElse(null)));
+          rules.add(Identity.of(scope.push.destinationRule(d.host(), scope.viewer)));
         }
       }
-      if (bySource) {
-        key.add(scope.viewer);
-        key.add(scope.labels);
-      }
     }
-    return scope.virtualHosts.computeIfAbsent(
-        List.copyOf(key), k -> build(service, port, domains, vs));
+    return new VirtualHostKey(
+        forGrpc,
+        service.hostname(),
+        port,
+        domains,
+        Identity.of(vs),
+        rules,
+        bySource
+            ? Optional.of(new VirtualHostKey.Source(scope.viewer, scope.labels))
+            : Optional.empty());
   }
 
   private VirtualHost build(
@@ -119,19 +127,6 @@ final class RouteBuilder {
       }
     }
     return Optional.of(first);
-  }
-
-  /** A key part equal only to itself: config objects are compared by identity within a push. */
-  private record Same(Object value) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Same other && other.value == value;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(value);
-    }
   }
 
   /**
