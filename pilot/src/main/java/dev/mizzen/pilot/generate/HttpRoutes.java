@@ -101,7 +101,7 @@ final class HttpRoutes {
   Route defaultRoute(MeshService service, int port) {
     String cluster = ClusterNames.outbound(port, "", service.hostname());
     RouteAction.Builder action =
-        RouteActions.action(null, RouteActions.DEFAULT_RETRY).setCluster(cluster);
+        RouteActionBuilder.action(null, RouteActionBuilder.DEFAULT_RETRY).setCluster(cluster);
     hashPolicy(service.hostname(), "", port, action);
     return Route.newBuilder()
         .setName("default")
@@ -117,26 +117,27 @@ final class HttpRoutes {
       r.setName(http.name());
     }
     if (http.redirect() != null) {
-      r.setRedirect(RouteActions.redirect(http.redirect()));
+      r.setRedirect(RouteActionBuilder.redirect(http.redirect()));
     } else if (http.directResponse() != null) {
-      r.setDirectResponse(RouteActions.directResponse(http.directResponse()));
+      r.setDirectResponse(RouteActionBuilder.directResponse(http.directResponse()));
     } else {
       r.setRoute(action(http, port));
     }
     if (http.fault() != null) {
-      r.putTypedPerFilterConfig(FAULT_FILTER, Protos.any(RouteActions.fault(http.fault())));
+      r.putTypedPerFilterConfig(FAULT_FILTER, Protos.any(RouteActionBuilder.fault(http.fault())));
     }
     if (!forGrpc) {
       if (http.corsPolicy() != null) {
-        r.putTypedPerFilterConfig(CORS_FILTER, Protos.any(RouteActions.cors(http.corsPolicy())));
+        r.putTypedPerFilterConfig(
+            CORS_FILTER, Protos.any(RouteActionBuilder.cors(http.corsPolicy())));
       }
       Headers headers = http.headers();
       if (http.route().size() == 1) {
         headers = merge(headers, http.route().get(0).headers());
       }
-      r.addAllRequestHeadersToAdd(RouteActions.headersToAdd(headers.request()));
+      r.addAllRequestHeadersToAdd(RouteActionBuilder.headersToAdd(headers.request()));
       r.addAllRequestHeadersToRemove(headers.request().remove());
-      r.addAllResponseHeadersToAdd(RouteActions.headersToAdd(headers.response()));
+      r.addAllResponseHeadersToAdd(RouteActionBuilder.headersToAdd(headers.response()));
       r.addAllResponseHeadersToRemove(headers.response().remove());
     }
     return r.build();
@@ -144,7 +145,7 @@ final class HttpRoutes {
 
   private RouteAction action(HttpRoute http, int port) {
     RouteAction.Builder action =
-        RouteActions.action(http.timeout(), RouteActions.retries(http.retries()));
+        RouteActionBuilder.action(http.timeout(), RouteActionBuilder.retries(http.retries()));
     List<RouteDestination> weighted = new ArrayList<>();
     for (RouteDestination d : http.route()) {
       if (http.route().size() == 1 || d.weight() > 0) {
@@ -161,9 +162,9 @@ final class HttpRoutes {
                 .setName(Destinations.cluster(push, d, port))
                 .setWeight(UInt32Value.of(d.weight()));
         if (!forGrpc) {
-          w.addAllRequestHeadersToAdd(RouteActions.headersToAdd(d.headers().request()));
+          w.addAllRequestHeadersToAdd(RouteActionBuilder.headersToAdd(d.headers().request()));
           w.addAllRequestHeadersToRemove(d.headers().request().remove());
-          w.addAllResponseHeadersToAdd(RouteActions.headersToAdd(d.headers().response()));
+          w.addAllResponseHeadersToAdd(RouteActionBuilder.headersToAdd(d.headers().response()));
           w.addAllResponseHeadersToRemove(d.headers().response().remove());
         }
         wc.addClusters(w);
@@ -175,7 +176,7 @@ final class HttpRoutes {
     if (!forGrpc) {
       for (Mirror m : http.mirrors()) {
         action.addRequestMirrorPolicies(
-            RouteActions.mirror(Destinations.cluster(push, m, port), m.percent()));
+            RouteActionBuilder.mirror(Destinations.cluster(push, m, port), m.percent()));
       }
       var rewrite = http.rewrite();
       if (rewrite != null) {
@@ -204,7 +205,7 @@ final class HttpRoutes {
     if (forGrpc && p.loadBalancer().hash().httpHeaderName().isEmpty()) {
       return;
     }
-    action.addHashPolicy(RouteActions.hashPolicy(p.loadBalancer().hash()));
+    action.addHashPolicy(RouteActionBuilder.hashPolicy(p.loadBalancer().hash()));
   }
 
   private static Headers merge(Headers route, Headers destination) {

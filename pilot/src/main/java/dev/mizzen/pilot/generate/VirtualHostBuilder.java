@@ -21,12 +21,12 @@ import java.util.Set;
  * of the VirtualService for the host when there is one (the oldest, as Istio's sidecars use), else
  * one route to the whole service.
  */
-final class RouteBuilder {
+final class VirtualHostBuilder {
   private final ProxyScope scope;
   private final HttpRoutes routes;
   private final boolean forGrpc;
 
-  RouteBuilder(ProxyScope scope, boolean forGrpc) {
+  VirtualHostBuilder(ProxyScope scope, boolean forGrpc) {
     this.scope = scope;
     this.forGrpc = forGrpc;
     this.routes = new HttpRoutes(scope.push, scope.viewer, scope.labels, forGrpc);

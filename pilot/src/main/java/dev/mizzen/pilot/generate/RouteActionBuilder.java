@@ -33,14 +33,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The parts of an Istio HTTP route other than its match and destinations, as Envoy protos. */
-final class RouteActions {
+final class RouteActionBuilder {
   /** Istio's default retry conditions. */
   static final String DEFAULT_RETRY_ON =
       "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
   static final RetryPolicy DEFAULT_RETRY = retry(new Retries(2, null, ""));
 
-  private RouteActions() {}
+  private RouteActionBuilder() {}
 
   /** A route action with Istio's timeout (0 for none) and retries (null for none). */
   static RouteAction.Builder action(Duration timeout, RetryPolicy retry) {
