@@ -23,13 +23,13 @@ import java.util.Set;
  */
 final class VirtualHostBuilder {
   private final ProxyScope scope;
-  private final HttpRoutes routes;
+  private final RouteBuilder routes;
   private final boolean forGrpc;
 
   VirtualHostBuilder(ProxyScope scope, boolean forGrpc) {
     this.scope = scope;
     this.forGrpc = forGrpc;
-    this.routes = new HttpRoutes(scope.push, scope.viewer, scope.labels, forGrpc);
+    this.routes = new RouteBuilder(scope.push, scope.viewer, scope.labels, forGrpc);
   }
 
   /**

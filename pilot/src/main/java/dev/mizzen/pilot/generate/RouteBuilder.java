@@ -1,9 +1,13 @@
 package dev.mizzen.pilot.generate;
 
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.UInt32Value;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.DestinationRuleSpec.TrafficPolicy;
 import dev.mizzen.ingest.model.VirtualServiceSpec;
+import dev.mizzen.ingest.model.VirtualServiceSpec.CorsPolicy;
+import dev.mizzen.ingest.model.VirtualServiceSpec.Fault;
+import dev.mizzen.ingest.model.VirtualServiceSpec.HeaderOperations;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Headers;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpMatch;
 import dev.mizzen.ingest.model.VirtualServiceSpec.HttpRoute;
@@ -13,23 +17,32 @@ import dev.mizzen.pilot.push.EnvoyRegexLimit;
 import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.push.SourceLabels;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The HTTP routes of a VirtualService as Envoy routes, for traffic arriving on one port through one
- * gateway ("mesh" for sidecars) from proxies with given labels. For proxyless gRPC clients, routes
- * that redirect or answer directly, and matches on query parameters, are left out and what
- * grpc-java ignores is not sent (see {@code GrpcLimits}, which warns about both).
+ * gateway ("mesh" for sidecars) from proxies with given labels: each with its match, its action
+ * ({@link RouteActionBuilder}), its headers and its fault and CORS filter settings; also the route
+ * to a whole service that no VirtualService routes. For proxyless gRPC clients, routes that
+ * redirect or answer directly, and matches on query parameters, are left out and what grpc-java
+ * ignores is not sent (see {@code GrpcLimits}, which warns about both).
  */
-final class HttpRoutes {
+final class RouteBuilder {
   static final String FAULT_FILTER = "envoy.filters.http.fault";
   static final String CORS_FILTER = "envoy.filters.http.cors";
 
@@ -42,7 +55,7 @@ final class HttpRoutes {
    * @param viewer the namespace of the proxies
    * @param labels the labels of the proxies that routes may select on
    */
-  HttpRoutes(PushContext push, String viewer, Map<String, String> labels, boolean forGrpc) {
+  RouteBuilder(PushContext push, String viewer, Map<String, String> labels, boolean forGrpc) {
     this.push = push;
     this.viewer = viewer;
     this.labels = labels;
@@ -124,20 +137,19 @@ final class HttpRoutes {
       r.setRoute(action(http, port));
     }
     if (http.fault() != null) {
-      r.putTypedPerFilterConfig(FAULT_FILTER, Protos.any(RouteActionBuilder.fault(http.fault())));
+      r.putTypedPerFilterConfig(FAULT_FILTER, Protos.any(fault(http.fault())));
     }
     if (!forGrpc) {
       if (http.corsPolicy() != null) {
-        r.putTypedPerFilterConfig(
-            CORS_FILTER, Protos.any(RouteActionBuilder.cors(http.corsPolicy())));
+        r.putTypedPerFilterConfig(CORS_FILTER, Protos.any(cors(http.corsPolicy())));
       }
       Headers headers = http.headers();
       if (http.route().size() == 1) {
         headers = merge(headers, http.route().get(0).headers());
       }
-      r.addAllRequestHeadersToAdd(RouteActionBuilder.headersToAdd(headers.request()));
+      r.addAllRequestHeadersToAdd(headersToAdd(headers.request()));
       r.addAllRequestHeadersToRemove(headers.request().remove());
-      r.addAllResponseHeadersToAdd(RouteActionBuilder.headersToAdd(headers.response()));
+      r.addAllResponseHeadersToAdd(headersToAdd(headers.response()));
       r.addAllResponseHeadersToRemove(headers.response().remove());
     }
     return r.build();
@@ -162,9 +174,9 @@ final class HttpRoutes {
                 .setName(Destinations.cluster(push, d, port))
                 .setWeight(UInt32Value.of(d.weight()));
         if (!forGrpc) {
-          w.addAllRequestHeadersToAdd(RouteActionBuilder.headersToAdd(d.headers().request()));
+          w.addAllRequestHeadersToAdd(headersToAdd(d.headers().request()));
           w.addAllRequestHeadersToRemove(d.headers().request().remove());
-          w.addAllResponseHeadersToAdd(RouteActionBuilder.headersToAdd(d.headers().response()));
+          w.addAllResponseHeadersToAdd(headersToAdd(d.headers().response()));
           w.addAllResponseHeadersToRemove(d.headers().response().remove());
         }
         wc.addClusters(w);
@@ -226,5 +238,83 @@ final class HttpRoutes {
     List<String> remove = new ArrayList<>(a.remove());
     b.remove().stream().filter(h -> !remove.contains(h)).forEach(remove::add);
     return new VirtualServiceSpec.HeaderOperations(set, add, remove);
+  }
+
+  /** The fault filter's per-route configuration. */
+  private static HTTPFault fault(Fault f) {
+    HTTPFault.Builder b = HTTPFault.newBuilder();
+    if (f.delays()) {
+      b.setDelay(
+          FaultDelay.newBuilder()
+              .setFixedDelay(Protos.duration(f.delayFixed()))
+              .setPercentage(Protos.percent(f.delayPercent())));
+    }
+    if (f.aborts()) {
+      FaultAbort.Builder a =
+          FaultAbort.newBuilder().setPercentage(Protos.percent(f.abortPercent()));
+      if (f.abortHttpStatus() != 0) {
+        a.setHttpStatus(f.abortHttpStatus());
+      } else {
+        a.setGrpcStatus(Status.Code.valueOf(f.abortGrpcStatus()).value());
+      }
+      b.setAbort(a);
+    }
+    return b.build();
+  }
+
+  /** The CORS filter's per-route configuration. */
+  private static io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy cors(CorsPolicy c) {
+    var b = io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.newBuilder();
+    // CORS is for Envoy proxies only: an origin pattern larger than they accept is left out.
+    c.allowOrigins().stream()
+        .filter(EnvoyRegexLimit::fits)
+        .forEach(o -> b.addAllowOriginStringMatch(RouteMatches.stringMatcher(o)));
+    if (!c.allowMethods().isEmpty()) {
+      b.setAllowMethods(String.join(",", c.allowMethods()));
+    }
+    if (!c.allowHeaders().isEmpty()) {
+      b.setAllowHeaders(String.join(",", c.allowHeaders()));
+    }
+    if (!c.exposeHeaders().isEmpty()) {
+      b.setExposeHeaders(String.join(",", c.exposeHeaders()));
+    }
+    if (c.maxAge() != null) {
+      b.setMaxAge(String.valueOf(c.maxAge().getSeconds()));
+    }
+    if (c.allowCredentials() != null) {
+      b.setAllowCredentials(BoolValue.of(c.allowCredentials()));
+    }
+    if (!c.unmatchedPreflights().isEmpty()) {
+      b.setForwardNotMatchingPreflights(BoolValue.of(c.unmatchedPreflights().equals("FORWARD")));
+    }
+    return b.build();
+  }
+
+  /** Headers set (replacing) and added (appending), in name order for stable output. */
+  private static List<HeaderValueOption> headersToAdd(HeaderOperations ops) {
+    List<HeaderValueOption> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(ops.set()).entrySet()) {
+      out.add(
+          option(
+              e.getKey(),
+              e.getValue(),
+              HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(ops.add()).entrySet()) {
+      out.add(
+          option(
+              e.getKey(),
+              e.getValue(),
+              HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
+    }
+    return out;
+  }
+
+  private static HeaderValueOption option(
+      String name, String value, HeaderValueOption.HeaderAppendAction action) {
+    return HeaderValueOption.newBuilder()
+        .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+        .setAppendAction(action)
+        .build();
   }
 }
