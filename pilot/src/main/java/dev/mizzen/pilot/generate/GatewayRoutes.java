@@ -29,12 +29,12 @@ import java.util.Optional;
 final class GatewayRoutes {
   private final ProxyScope scope;
   private final GatewayGenerator gateway;
-  private final HttpRoutes routes;
+  private final RouteBuilder routes;
 
   GatewayRoutes(ProxyScope scope, GatewayGenerator gateway) {
     this.scope = scope;
     this.gateway = gateway;
-    this.routes = new HttpRoutes(scope.push, scope.viewer, scope.labels, false);
+    this.routes = new RouteBuilder(scope.push, scope.viewer, scope.labels, false);
   }
 
   void routes(Map<String, Message> out) {

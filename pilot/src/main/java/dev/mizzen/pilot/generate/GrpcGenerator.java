@@ -30,7 +30,7 @@ final class GrpcGenerator {
    */
   void generate(
       Map<String, Message> listeners, Map<String, Message> routes, Map<String, String> aliases) {
-    RouteBuilder rb = new RouteBuilder(scope, true);
+    VirtualHostBuilder hosts = new VirtualHostBuilder(scope, true);
     for (MeshService s : scope.services()) {
       if (s.discovery() == MeshService.Discovery.PASSTHROUGH) {
         continue;
@@ -43,8 +43,8 @@ final class GrpcGenerator {
         String routeName = ClusterNames.outbound(p.port(), "", s.hostname());
         listeners.put(canonical, ListenerBuilder.grpcClient(canonical, routeName));
         VirtualHost vh =
-            rb.virtualHost(
-                s, p.port(), RouteBuilder.domains(s, p.port(), scope.viewer, true, true));
+            hosts.virtualHost(
+                s, p.port(), VirtualHostBuilder.domains(s, p.port(), scope.viewer, true, true));
         routes.put(
             routeName,
             RouteConfiguration.newBuilder().setName(routeName).addVirtualHosts(vh).build());

@@ -25,8 +25,8 @@ final class ListenerBuilder {
   static final String HCM = "envoy.filters.network.http_connection_manager";
   static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
   static final String ROUTER = "envoy.filters.http.router";
-  static final String FAULT = HttpRoutes.FAULT_FILTER;
-  static final String CORS = HttpRoutes.CORS_FILTER;
+  static final String FAULT = RouteBuilder.FAULT_FILTER;
+  static final String CORS = RouteBuilder.CORS_FILTER;
   static final int VIRTUAL_OUTBOUND_PORT = 15001;
 
   static final HttpFilter ROUTER_FILTER =

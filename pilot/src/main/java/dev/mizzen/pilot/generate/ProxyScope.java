@@ -23,11 +23,11 @@ final class ProxyScope {
   final boolean allowAny;
 
   /** Virtual hosts already built at this push, shared with the other groups' scopes. */
-  final Map<List<Object>, VirtualHost> virtualHosts;
+  final Map<VirtualHostKey, VirtualHost> virtualHosts;
 
   private final List<MeshService> services;
 
-  ProxyScope(PushContext push, GroupKey key, Map<List<Object>, VirtualHost> virtualHosts) {
+  ProxyScope(PushContext push, GroupKey key, Map<VirtualHostKey, VirtualHost> virtualHosts) {
     this.push = push;
     this.virtualHosts = virtualHosts;
     this.key = key;

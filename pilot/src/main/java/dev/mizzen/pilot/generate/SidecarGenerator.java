@@ -47,7 +47,7 @@ final class SidecarGenerator {
   }
 
   void routes(Map<String, Message> out) {
-    RouteBuilder rb = new RouteBuilder(scope, false);
+    VirtualHostBuilder hosts = new VirtualHostBuilder(scope, false);
     for (Map.Entry<Integer, List<MeshService>> e : httpPorts().entrySet()) {
       int port = e.getKey();
       // One route configuration per port: the port in a Host header says nothing more, so it is
@@ -63,11 +63,11 @@ final class SidecarGenerator {
       for (MeshService s : e.getValue()) {
         // Envoy refuses a domain named by two virtual hosts: the first service keeps it.
         List<String> domains =
-            RouteBuilder.domains(s, port, scope.viewer, false, false).stream()
+            VirtualHostBuilder.domains(s, port, scope.viewer, false, false).stream()
                 .filter(used::add)
                 .toList();
         if (!domains.isEmpty()) {
-          rc.addVirtualHosts(rb.virtualHost(s, port, domains));
+          rc.addVirtualHosts(hosts.virtualHost(s, port, domains));
         }
       }
       if (scope.allowAny) {

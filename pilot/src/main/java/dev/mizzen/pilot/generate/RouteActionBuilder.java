@@ -1,46 +1,36 @@
 package dev.mizzen.pilot.generate;
 
-import com.google.protobuf.BoolValue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UInt32Value;
 import dev.mizzen.ingest.model.DestinationRuleSpec.ConsistentHash;
-import dev.mizzen.ingest.model.VirtualServiceSpec.CorsPolicy;
 import dev.mizzen.ingest.model.VirtualServiceSpec.DirectResponse;
-import dev.mizzen.ingest.model.VirtualServiceSpec.Fault;
-import dev.mizzen.ingest.model.VirtualServiceSpec.HeaderOperations;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Redirect;
 import dev.mizzen.ingest.model.VirtualServiceSpec.Retries;
-import dev.mizzen.pilot.push.EnvoyRegexLimit;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.HeaderValue;
-import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
-import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
-import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
-/** The parts of an Istio HTTP route other than its match and destinations, as Envoy protos. */
-final class RouteActions {
+/**
+ * What an Istio HTTP route does with a request, as Envoy's route actions: forward it (timeouts,
+ * retries, mirrors, the hash policy), redirect it, or answer it directly.
+ */
+final class RouteActionBuilder {
   /** Istio's default retry conditions. */
   static final String DEFAULT_RETRY_ON =
       "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
   static final RetryPolicy DEFAULT_RETRY = retry(new Retries(2, null, ""));
 
-  private RouteActions() {}
+  private RouteActionBuilder() {}
 
   /** A route action with Istio's timeout (0 for none) and retries (null for none). */
   static RouteAction.Builder action(Duration timeout, RetryPolicy retry) {
@@ -114,28 +104,6 @@ final class RouteActions {
     return b.build();
   }
 
-  /** The fault filter's per-route configuration. */
-  static HTTPFault fault(Fault f) {
-    HTTPFault.Builder b = HTTPFault.newBuilder();
-    if (f.delays()) {
-      b.setDelay(
-          FaultDelay.newBuilder()
-              .setFixedDelay(Protos.duration(f.delayFixed()))
-              .setPercentage(Protos.percent(f.delayPercent())));
-    }
-    if (f.aborts()) {
-      FaultAbort.Builder a =
-          FaultAbort.newBuilder().setPercentage(Protos.percent(f.abortPercent()));
-      if (f.abortHttpStatus() != 0) {
-        a.setHttpStatus(f.abortHttpStatus());
-      } else {
-        a.setGrpcStatus(Status.Code.valueOf(f.abortGrpcStatus()).value());
-      }
-      b.setAbort(a);
-    }
-    return b.build();
-  }
-
   /** A copy of the traffic to {@code cluster}, for a share of the requests. */
   static RouteAction.RequestMirrorPolicy mirror(String cluster, double percent) {
     RouteAction.RequestMirrorPolicy.Builder m =
@@ -145,62 +113,6 @@ final class RouteActions {
           RuntimeFractionalPercent.newBuilder().setDefaultValue(Protos.percent(percent)));
     }
     return m.build();
-  }
-
-  /** The CORS filter's per-route configuration. */
-  static io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy cors(CorsPolicy c) {
-    var b = io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.newBuilder();
-    // CORS is for Envoy proxies only: an origin pattern larger than they accept is left out.
-    c.allowOrigins().stream()
-        .filter(EnvoyRegexLimit::fits)
-        .forEach(o -> b.addAllowOriginStringMatch(RouteMatches.stringMatcher(o)));
-    if (!c.allowMethods().isEmpty()) {
-      b.setAllowMethods(String.join(",", c.allowMethods()));
-    }
-    if (!c.allowHeaders().isEmpty()) {
-      b.setAllowHeaders(String.join(",", c.allowHeaders()));
-    }
-    if (!c.exposeHeaders().isEmpty()) {
-      b.setExposeHeaders(String.join(",", c.exposeHeaders()));
-    }
-    if (c.maxAge() != null) {
-      b.setMaxAge(String.valueOf(c.maxAge().getSeconds()));
-    }
-    if (c.allowCredentials() != null) {
-      b.setAllowCredentials(BoolValue.of(c.allowCredentials()));
-    }
-    if (!c.unmatchedPreflights().isEmpty()) {
-      b.setForwardNotMatchingPreflights(BoolValue.of(c.unmatchedPreflights().equals("FORWARD")));
-    }
-    return b.build();
-  }
-
-  /** Headers set (replacing) and added (appending), in name order for stable output. */
-  static List<HeaderValueOption> headersToAdd(HeaderOperations ops) {
-    List<HeaderValueOption> out = new ArrayList<>();
-    for (Map.Entry<String, String> e : new TreeMap<>(ops.set()).entrySet()) {
-      out.add(
-          option(
-              e.getKey(),
-              e.getValue(),
-              HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD));
-    }
-    for (Map.Entry<String, String> e : new TreeMap<>(ops.add()).entrySet()) {
-      out.add(
-          option(
-              e.getKey(),
-              e.getValue(),
-              HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
-    }
-    return out;
-  }
-
-  private static HeaderValueOption option(
-      String name, String value, HeaderValueOption.HeaderAppendAction action) {
-    return HeaderValueOption.newBuilder()
-        .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
-        .setAppendAction(action)
-        .build();
   }
 
   static RedirectAction redirect(Redirect r) {
