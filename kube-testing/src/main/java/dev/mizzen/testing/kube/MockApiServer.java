@@ -1,6 +1,8 @@
 package dev.mizzen.testing.kube;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -50,6 +52,8 @@ public final class MockApiServer implements AutoCloseable {
   public final List<String> requests = new CopyOnWriteArrayList<>();
 
   private final List<Map.Entry<String, String>> agents = new CopyOnWriteArrayList<>();
+  private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
+  private final Map<String, Token> tokens = new java.util.concurrent.ConcurrentHashMap<>();
   private final KubernetesCrudDispatcher dispatcher;
   private final List<KubernetesClient> clients = new ArrayList<>();
   private KubernetesMockServer server;
@@ -76,6 +80,9 @@ public final class MockApiServer implements AutoCloseable {
             String line = request.getMethod() + " " + request.getPath();
             requests.add(line);
             agents.add(Map.entry(String.valueOf(request.getHeader("User-Agent")), line));
+            if ("POST".equals(request.getMethod()) && request.getPath().startsWith(TOKEN_REVIEWS)) {
+              return tokenReview(request.getBody().readUtf8());
+            }
             return super.dispatch(request);
           }
         };
@@ -113,6 +120,70 @@ public final class MockApiServer implements AutoCloseable {
         .withScope("Namespaced")
         .withStatusSubresource(true)
         .build();
+  }
+
+  /**
+   * A new service-account token of {@code namespace}/{@code serviceAccount} for {@code audiences},
+   * which TokenReviews then answer as the API server does.
+   */
+  public String serviceAccountToken(String namespace, String serviceAccount, String... audiences) {
+    String token =
+        "eyJhbGciOiJSUzI1NiJ9."
+            + java.util.UUID.randomUUID().toString().replace("-", "")
+            + "."
+            + java.util.UUID.randomUUID().toString().replace("-", "");
+    tokens.put(token, new Token(namespace, serviceAccount, List.of(audiences)));
+    return token;
+  }
+
+  private record Token(String namespace, String serviceAccount, List<String> audiences) {}
+
+  /**
+   * A TokenReview answered as the API server answers it: authenticated with the service account and
+   * the audiences both sides share, or not authenticated with the API server's reason.
+   */
+  private MockResponse tokenReview(String body) {
+    ObjectMapper json = new ObjectMapper();
+    try {
+      ObjectNode review = (ObjectNode) json.readTree(body);
+      String token = review.path("spec").path("token").asText();
+      List<String> wanted = new ArrayList<>();
+      review.path("spec").path("audiences").forEach(a -> wanted.add(a.asText()));
+      ObjectNode status = review.putObject("status");
+      Token known = tokens.get(token);
+      if (known == null) {
+        status.put("authenticated", false);
+        status.put("error", "[invalid bearer token, Token has been invalidated]");
+      } else {
+        List<String> shared = new ArrayList<>(known.audiences());
+        shared.retainAll(wanted.isEmpty() ? known.audiences() : wanted);
+        if (shared.isEmpty()) {
+          status.put("authenticated", false);
+          status.put(
+              "error",
+              "[invalid bearer token, token audiences "
+                  + json.writeValueAsString(known.audiences())
+                  + " is invalid for the target audiences "
+                  + json.writeValueAsString(wanted)
+                  + "]");
+        } else {
+          status.put("authenticated", true);
+          ObjectNode user = status.putObject("user");
+          user.put(
+              "username",
+              "system:serviceaccount:" + known.namespace() + ":" + known.serviceAccount());
+          user.putArray("groups")
+              .add("system:serviceaccounts")
+              .add("system:serviceaccounts:" + known.namespace())
+              .add("system:authenticated");
+          ArrayNode audiences = status.putArray("audiences");
+          shared.forEach(audiences::add);
+        }
+      }
+      return new MockResponse().setResponseCode(201).setBody(json.writeValueAsString(review));
+    } catch (IOException | ClassCastException e) {
+      return new MockResponse().setResponseCode(400).setBody(String.valueOf(e.getMessage()));
+    }
   }
 
   /** A client the test shares; closed with the server. */

@@ -1,0 +1,61 @@
+package dev.mizzen.ca;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/** Keys and certificate requests as an agent makes them, for the tests. */
+final class Csrs {
+  private Csrs() {}
+
+  static KeyPair rsa(int bits) throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+    g.initialize(bits);
+    return g.generateKeyPair();
+  }
+
+  static KeyPair ec(String curve) throws Exception {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec(curve));
+    return g.generateKeyPair();
+  }
+
+  /** A CSR signed by {@code key} asking for {@code names} ("URI:...", "DNS:..."). */
+  static String csr(KeyPair key, List<String> names) throws Exception {
+    JcaPKCS10CertificationRequestBuilder b =
+        new JcaPKCS10CertificationRequestBuilder(
+            new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), key.getPublic());
+    if (!names.isEmpty()) {
+      GeneralName[] general = new GeneralName[names.size()];
+      for (int i = 0; i < names.size(); i++) {
+        String n = names.get(i);
+        general[i] =
+            n.startsWith("URI:")
+                ? new GeneralName(GeneralName.uniformResourceIdentifier, n.substring(4))
+                : new GeneralName(GeneralName.dNSName, n.substring(4));
+      }
+      ExtensionsGenerator ext = new ExtensionsGenerator();
+      ext.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(general));
+      b.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
+    }
+    String algorithm =
+        key.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+    PKCS10CertificationRequest csr =
+        b.build(new JcaContentSignerBuilder(algorithm).build(key.getPrivate()));
+    return SigningKeys.pem(List.of(csr));
+  }
+
+  static String csr(KeyPair key, String spiffe) throws Exception {
+    return csr(key, List.of("URI:" + spiffe));
+  }
+}
