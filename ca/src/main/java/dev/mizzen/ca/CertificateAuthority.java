@@ -55,6 +55,45 @@ public record CertificateAuthority(
   }
 
   /**
+   * A serving certificate for the control plane itself, for the DNS names proxies dial: a new key
+   * and its chain, leaf first, both PEM-encoded.
+   */
+  public ServingCertificate serving(List<String> dnsNames, Duration ttl) {
+    try {
+      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+      generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      java.security.KeyPair pair = generator.generateKeyPair();
+      GeneralName[] names =
+          dnsNames.stream()
+              .map(n -> new GeneralName(GeneralName.dNSName, n))
+              .toArray(GeneralName[]::new);
+      X509Certificate leaf =
+          sign(
+              pair.getPublic(),
+              new GeneralNames(names),
+              clock.instant().plus(ttl),
+              KeyPurposeId.id_kp_serverAuth);
+      List<X509Certificate> chain = new ArrayList<>();
+      chain.add(leaf);
+      chain.addAll(keys.issuerChain());
+      return new ServingCertificate(
+          SigningKeys.pem(chain), SigningKeys.pem(List.of(pair.getPrivate())), leaf);
+    } catch (java.security.GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(
+          "a serving certificate could not be made: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A serving certificate and its key.
+   *
+   * @param chainPem the certificate and its chain up to the root
+   * @param keyPem its private key (PKCS #8)
+   * @param certificate the certificate itself
+   */
+  public record ServingCertificate(String chainPem, String keyPem, X509Certificate certificate) {}
+
+  /**
    * Issues {@code caller} a certificate for the key of {@code csrPem}.
    *
    * @param validitySeconds what the caller asked for; 0 for the default
@@ -82,40 +121,14 @@ public record CertificateAuthority(
     CertificateRequest request = CertificateRequest.read(csrPem, spiffe);
     Instant now = clock.instant();
     Instant notAfter = now.plus(ttl);
-    // A leaf outliving its issuer would fail verification before it expires.
-    if (notAfter.isAfter(keys.certificate().getNotAfter().toInstant())) {
-      notAfter = keys.certificate().getNotAfter().toInstant();
-    }
     try {
-      X509v3CertificateBuilder builder =
-          new X509v3CertificateBuilder(
-              new JcaX509CertificateHolder(keys.certificate()).getSubject(),
-              SigningKeys.serial(),
-              Date.from(now.minus(Duration.ofMinutes(1))),
-              Date.from(notAfter),
-              new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
-              SubjectPublicKeyInfo.getInstance(request.key().getEncoded()));
-      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(
-          Extension.keyUsage,
-          true,
-          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      builder.addExtension(
-          Extension.extendedKeyUsage,
-          false,
-          new ExtendedKeyUsage(
-              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      builder.addExtension(
-          Extension.authorityKeyIdentifier,
-          false,
-          ext.createAuthorityKeyIdentifier(keys.certificate()));
-      // The subject is empty, so the name is critical (RFC 5280, 4.2.1.6).
-      builder.addExtension(
-          Extension.subjectAlternativeName,
-          true,
-          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffe)));
-      X509Certificate leaf = SigningKeys.certificate(builder.build(SigningKeys.signer(keys.key())));
+      X509Certificate leaf =
+          sign(
+              request.key(),
+              new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffe)),
+              notAfter,
+              KeyPurposeId.id_kp_serverAuth,
+              KeyPurposeId.id_kp_clientAuth);
       List<X509Certificate> chain = new ArrayList<>();
       chain.add(leaf);
       chain.addAll(keys.issuerChain());
@@ -130,5 +143,39 @@ public record CertificateAuthority(
           io.grpc.Status.Code.INTERNAL,
           "the certificate could not be signed: " + e.getMessage());
     }
+  }
+
+  /** A leaf certificate with an empty subject and only {@code names}, signed by this CA. */
+  private X509Certificate sign(
+      java.security.PublicKey key, GeneralNames names, Instant notAfter, KeyPurposeId... purposes)
+      throws IOException, java.security.GeneralSecurityException {
+    Instant now = clock.instant();
+    // A leaf outliving its issuer would fail verification before it expires.
+    Instant issuerEnd = keys.certificate().getNotAfter().toInstant();
+    if (notAfter.isAfter(issuerEnd)) {
+      notAfter = issuerEnd;
+    }
+    X509v3CertificateBuilder builder =
+        new X509v3CertificateBuilder(
+            new JcaX509CertificateHolder(keys.certificate()).getSubject(),
+            SigningKeys.serial(),
+            Date.from(now.minus(Duration.ofMinutes(1))),
+            Date.from(notAfter),
+            new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
+            SubjectPublicKeyInfo.getInstance(key.getEncoded()));
+    JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    builder.addExtension(
+        Extension.keyUsage,
+        true,
+        new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+    builder.addExtension(
+        Extension.authorityKeyIdentifier,
+        false,
+        ext.createAuthorityKeyIdentifier(keys.certificate()));
+    // The subject is empty, so the names are critical (RFC 5280, 4.2.1.6).
+    builder.addExtension(Extension.subjectAlternativeName, true, names);
+    return SigningKeys.certificate(builder.build(SigningKeys.signer(keys.key())));
   }
 }

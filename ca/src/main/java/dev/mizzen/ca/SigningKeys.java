@@ -38,6 +38,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -249,11 +250,16 @@ public final class SigningKeys {
     }
   }
 
+  /** PEM blocks for certificates, CSRs and keys; private keys as PKCS #8 ("PRIVATE KEY"). */
   static String pem(List<?> objects) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       for (Object o : objects) {
-        writer.writeObject(o);
+        if (o instanceof PrivateKey key) {
+          writer.writeObject(new JcaPKCS8Generator(key, null));
+        } else {
+          writer.writeObject(o);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
