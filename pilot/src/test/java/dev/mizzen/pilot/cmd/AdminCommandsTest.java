@@ -2,11 +2,9 @@ package dev.mizzen.pilot.cmd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.rpc.Status;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import dev.mizzen.testing.xds.AdsTestStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -157,12 +155,7 @@ class AdminCommandsTest {
       synced.ack(synced.next(), List.of());
       nacking.request(AdsTestStream.sidecar("web-2", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       var response = nacking.next();
-      nacking.send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(TypeUrls.CLUSTER)
-              .setResponseNonce(response.getNonce())
-              .setErrorDetail(Status.newBuilder().setMessage("no"))
-              .build());
+      nacking.nack(response, List.of(), "no");
       AdsTestStream.await(
           () ->
               cp.pipeline()
