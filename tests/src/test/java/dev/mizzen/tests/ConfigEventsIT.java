@@ -6,6 +6,7 @@ import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
 import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Event;
@@ -25,8 +26,7 @@ class ConfigEventsIT {
       for (String ns : List.of("istio-system", "a1")) {
         api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
       }
-      api.create(
-          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
+      api.create(MeshYaml.memberRoll("istio-system", List.of("a1")));
       api.configure("istio-system", "default", List.of("a1"));
       api.create(
           """

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.mesh.MeshYaml;
 import dev.mizzen.testing.xds.AdsTestStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
@@ -134,20 +135,7 @@ class AdminCommandsTest {
 
   @Test
   void proxyStatusAndConfigDumpReadALiveControlPlane() throws Exception {
-    Files.writeString(
-        dir.resolve("mesh.yaml"),
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
-        ---
-        """
-            + GOOD);
+    Files.writeString(dir.resolve("mesh.yaml"), MeshYaml.members("shop") + "---\n" + GOOD);
     try (ControlPlane cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
         AdsTestStream synced = new AdsTestStream(cp.xdsPort());
         AdsTestStream nacking = new AdsTestStream(cp.xdsPort())) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.mesh.MeshYaml;
 import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -33,15 +34,8 @@ class DebugEndpointsTest {
   void start() throws Exception {
     Files.writeString(
         dir.resolve("mesh.yaml"),
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
+        MeshYaml.members("shop")
+            + """
         ---
         apiVersion: v1
         kind: Service
