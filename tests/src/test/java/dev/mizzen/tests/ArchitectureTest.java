@@ -22,7 +22,7 @@ class ArchitectureTest {
     classes =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            // The other modules' test jars (pilot's ADS test stream, openshift's webhook harness).
+            // The other modules' test jars (openshift's webhook harness).
             .withImportOption(location -> !location.contains("-tests.jar"))
             .importPackages("dev.mizzen");
   }
@@ -45,6 +45,10 @@ class ArchitectureTest {
         .definedBy("dev.mizzen.pilot..")
         .layer("bench")
         .definedBy("dev.mizzen.bench..")
+        .layer("testing")
+        .definedBy("dev.mizzen.testing..")
+        .whereLayer("testing")
+        .mayNotBeAccessedByAnyLayer()
         .whereLayer("bench")
         .mayNotBeAccessedByAnyLayer()
         .whereLayer("pilot")

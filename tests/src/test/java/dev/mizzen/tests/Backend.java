@@ -10,6 +10,8 @@ import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,6 +22,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Backend implements AutoCloseable {
   private final Server server;
   private final AtomicInteger calls = new AtomicInteger();
+
+  /**
+   * The port of each backend, by the same keys, in the same order: for {@code MeshYaml.service}.
+   */
+  static Map<String, Integer> ports(Map<String, Backend> backends) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    backends.forEach((k, b) -> ports.put(k, b.port()));
+    return ports;
+  }
 
   Backend(String name) throws IOException {
     this(name, Duration.ZERO, 0);

@@ -1,8 +1,7 @@
 package dev.mizzen.tests;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -65,20 +64,7 @@ final class CdsWatcher implements AutoCloseable {
                     closed.complete(Status.OK);
                   }
                 });
-    Node node =
-        Node.newBuilder()
-            .setId(
-                "sidecar~10.0.0.1~"
-                    + pod
-                    + "."
-                    + namespace
-                    + "~"
-                    + namespace
-                    + ".svc.cluster.local")
-            .setMetadata(
-                Struct.newBuilder()
-                    .putFields("NAMESPACE", Value.newBuilder().setStringValue(namespace).build()))
-            .build();
+    Node node = AdsTestStream.sidecar(pod, namespace);
     send(DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
   }
 

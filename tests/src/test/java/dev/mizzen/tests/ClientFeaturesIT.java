@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.pilot.app.ControlPlane;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.grpc.Status;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,6 +38,7 @@ class ClientFeaturesIT {
   @TempDir static Path dir;
 
   private static final List<AutoCloseable> started = new ArrayList<>();
+  private static final MeshYaml SHOP = MeshYaml.in("shop");
   private static ControlPlane cp;
   private static Backend a;
   private static Backend b;
@@ -53,7 +55,7 @@ class ClientFeaturesIT {
     c = backend("c", Duration.ZERO, 0);
     slow = backend("slow", Duration.ofSeconds(1), 0);
     broken = backend("broken", Duration.ZERO, Integer.MAX_VALUE);
-    Files.writeString(dir.resolve("mesh.yaml"), MeshYaml.MEMBERS + mesh());
+    Files.writeString(dir.resolve("mesh.yaml"), MeshYaml.members("shop") + mesh());
     cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
     java = new JavaCaller(cp.xdsPort(), "java-client", "shop", Map.of("app", "client"));
   }
@@ -101,9 +103,9 @@ class ClientFeaturesIT {
     ab.put("b", b);
     String subsetsAbc =
         "subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}, {name: c, labels: {version: c}}]";
-    return MeshYaml.service("match", abc)
-        + MeshYaml.destinationRule("match", subsetsAbc)
-        + MeshYaml.virtualService(
+    return SHOP.service("match", Backend.ports(abc))
+        + SHOP.destinationRule("match", subsetsAbc)
+        + SHOP.virtualService(
             "match",
             """
             - match: [{headers: {x-exact: {exact: "yes"}}}]
@@ -132,18 +134,18 @@ class ClientFeaturesIT {
               route: [{destination: {host: match, subset: c}}]
             - route: [{destination: {host: match, subset: a}}]
             """)
-        + MeshYaml.service("split", ab)
-        + MeshYaml.destinationRule(
+        + SHOP.service("split", Backend.ports(ab))
+        + SHOP.destinationRule(
             "split", "subsets: [{name: a, labels: {version: a}}, {name: b, labels: {version: b}}]")
-        + MeshYaml.virtualService(
+        + SHOP.virtualService(
             "split",
             """
             - route:
               - {destination: {host: split, subset: a}, weight: 80}
               - {destination: {host: split, subset: b}, weight: 20}
             """)
-        + MeshYaml.service("faults", Map.of("a", a))
-        + MeshYaml.virtualService(
+        + SHOP.service("faults", Backend.ports(Map.of("a", a)))
+        + SHOP.virtualService(
             "faults",
             """
             - match: [{headers: {x-fault: {exact: abort}}}]
@@ -160,46 +162,46 @@ class ClientFeaturesIT {
               route: [{destination: {host: faults}}]
             - route: [{destination: {host: faults}}]
             """)
-        + MeshYaml.service("timeout", Map.of("slow", slow))
-        + MeshYaml.virtualService(
+        + SHOP.service("timeout", Backend.ports(Map.of("slow", slow)))
+        + SHOP.virtualService(
             "timeout", "- {route: [{destination: {host: timeout}}], timeout: 300ms}")
-        + MeshYaml.service("per-try", Map.of("slow", slow))
-        + MeshYaml.virtualService(
+        + SHOP.service("per-try", Backend.ports(Map.of("slow", slow)))
+        + SHOP.virtualService(
             "per-try",
             "- {route: [{destination: {host: per-try}}], retries: {attempts: 2, perTryTimeout: 100ms, retryOn: unavailable}}")
-        + MeshYaml.service("retry", Map.of("broken", broken))
-        + MeshYaml.virtualService(
+        + SHOP.service("retry", Backend.ports(Map.of("broken", broken)))
+        + SHOP.virtualService(
             "retry",
             "- {route: [{destination: {host: retry}}], retries: {attempts: 3, retryOn: unavailable}}")
-        + MeshYaml.service("no-retry", Map.of("broken", broken))
-        + MeshYaml.virtualService(
+        + SHOP.service("no-retry", Backend.ports(Map.of("broken", broken)))
+        + SHOP.virtualService(
             "no-retry", "- {route: [{destination: {host: no-retry}}], retries: {attempts: 0}}")
-        + MeshYaml.service("default-retry", Map.of("broken", broken))
-        + MeshYaml.service("rewrite", Map.of("a", a))
-        + MeshYaml.virtualService(
+        + SHOP.service("default-retry", Backend.ports(Map.of("broken", broken)))
+        + SHOP.service("rewrite", Backend.ports(Map.of("a", a)))
+        + SHOP.virtualService(
             "rewrite",
             "- {route: [{destination: {host: rewrite}}], rewrite: {uri: /grpc.testing.SimpleService/Missing}}")
-        + MeshYaml.service("round-robin", ab)
-        + MeshYaml.destinationRule(
+        + SHOP.service("round-robin", Backend.ports(ab))
+        + SHOP.destinationRule(
             "round-robin", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}")
-        + MeshYaml.service("least-request", ab)
-        + MeshYaml.destinationRule(
+        + SHOP.service("least-request", Backend.ports(ab))
+        + SHOP.destinationRule(
             "least-request", "trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}")
-        + MeshYaml.service("random", ab)
-        + MeshYaml.destinationRule("random", "trafficPolicy: {loadBalancer: {simple: RANDOM}}")
-        + MeshYaml.service("hash", ab)
-        + MeshYaml.destinationRule(
+        + SHOP.service("random", Backend.ports(ab))
+        + SHOP.destinationRule("random", "trafficPolicy: {loadBalancer: {simple: RANDOM}}")
+        + SHOP.service("hash", Backend.ports(ab))
+        + SHOP.destinationRule(
             "hash", "trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}")
-        + MeshYaml.service("outlier", Map.of("a", a, "broken", broken))
-        + MeshYaml.destinationRule(
+        + SHOP.service("outlier", Backend.ports(Map.of("a", a, "broken", broken)))
+        + SHOP.destinationRule(
             "outlier",
             "trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 1m}}")
-        + MeshYaml.virtualService(
+        + SHOP.virtualService(
             "outlier", "- {route: [{destination: {host: outlier}}], retries: {attempts: 0}}")
-        + MeshYaml.service("pool", Map.of("slow", slow))
-        + MeshYaml.destinationRule(
+        + SHOP.service("pool", Backend.ports(Map.of("slow", slow)))
+        + SHOP.destinationRule(
             "pool", "trafficPolicy: {connectionPool: {http: {http2MaxRequests: 1}}}")
-        + MeshYaml.virtualService(
+        + SHOP.virtualService(
             "pool", "- {route: [{destination: {host: pool}}], retries: {attempts: 0}}");
   }
 

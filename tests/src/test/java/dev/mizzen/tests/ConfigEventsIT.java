@@ -2,13 +2,12 @@ package dev.mizzen.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.rpc.Status;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
 import dev.mizzen.testing.kube.MockApiServer;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
@@ -27,8 +26,7 @@ class ConfigEventsIT {
       for (String ns : List.of("istio-system", "a1")) {
         api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
       }
-      api.create(
-          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
+      api.create(MeshYaml.memberRoll("istio-system", List.of("a1")));
       api.configure("istio-system", "default", List.of("a1"));
       api.create(
           """
@@ -77,16 +75,10 @@ class ConfigEventsIT {
               "",
               "");
           DiscoveryResponse r = s.next();
-          s.send(
-              DiscoveryRequest.newBuilder()
-                  .setTypeUrl(TypeUrls.ROUTE)
-                  .addResourceNames("8080")
-                  .setResponseNonce(r.getNonce())
-                  .setErrorDetail(
-                      Status.newBuilder()
-                          .setMessage(
-                              "Error adding/updating route 8080: virtual host web.a1.svc.cluster.local:8080: bad timeout"))
-                  .build());
+          s.nack(
+              r,
+              List.of("8080"),
+              "Error adding/updating route 8080: virtual host web.a1.svc.cluster.local:8080: bad timeout");
         }
 
         AdsTestStream.await(

@@ -2,11 +2,9 @@ package dev.mizzen.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.rpc.Status;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import dev.mizzen.testing.xds.AdsTestStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,12 +111,7 @@ class DashboardIT {
         nacking.request(
             AdsTestStream.sidecar("web-2", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
         var r = nacking.next();
-        nacking.send(
-            DiscoveryRequest.newBuilder()
-                .setTypeUrl(TypeUrls.CLUSTER)
-                .setResponseNonce(r.getNonce())
-                .setErrorDetail(Status.newBuilder().setMessage("cluster refused by the test proxy"))
-                .build());
+        nacking.nack(r, List.of(), "cluster refused by the test proxy");
         AdsTestStream.await(
             () ->
                 cp.pipeline()

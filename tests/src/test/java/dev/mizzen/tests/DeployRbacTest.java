@@ -13,6 +13,7 @@ import dev.mizzen.pilot.cmd.Mizzen;
 import dev.mizzen.tenancy.MemberRollResolver;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -134,8 +135,7 @@ class DeployRbacTest {
   @Test
   void theServingRolesGrantWhatTheInformersUseAndNothingMore() throws Exception {
     try (MockApiServer api = new MockApiServer()) {
-      api.create(
-          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
+      api.create(MeshYaml.memberRoll("istio-system", List.of("a1")));
       api.configure("istio-system", "default", List.of("a1"));
       api.requests.clear();
       try (KubeSource source =
@@ -185,8 +185,7 @@ class DeployRbacTest {
       api.create(
           "apiVersion: v1\nkind: Secret\nmetadata: {name: istio-ca-secret, namespace: istio-system}\n"
               + "stringData: {ca-cert.pem: \"-----BEGIN CERTIFICATE-----\\nroot\\n-----END CERTIFICATE-----\\n\"}\n");
-      api.create(
-          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
+      api.create(MeshYaml.memberRoll("istio-system", List.of("a1", "a2")));
       api.create(
           "apiVersion: maistra.io/v1\nkind: ServiceMeshMember\nmetadata: {name: default, namespace: joiner}\nspec: {controlPlaneRef: {name: basic, namespace: istio-system}}\n");
       try (KubernetesClient c = api.newClient();
@@ -292,8 +291,7 @@ class DeployRbacTest {
       api.create(
           "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: a2}\nspec:\n  selector: {istio: own}\n"
               + servers);
-      api.create(
-          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1, a2]}\n");
+      api.create(MeshYaml.memberRoll("istio-system", List.of("a1", "a2")));
       MemberController.Settings settings =
           MemberController.Settings.defaults("istio-system", "default", "test");
       try (KubernetesClient c = api.newClient();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.pilot.app.ControlPlane;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -92,15 +93,8 @@ class GrpcAuthorizationIT {
   }
 
   private String mesh() {
-    return """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
+    return MeshYaml.members("shop")
+        + """
         ---
         apiVersion: v1
         kind: Service
@@ -129,7 +123,7 @@ class GrpcAuthorizationIT {
         kind: Pod
         metadata: {name: other-1, namespace: shop, labels: {app: other}}
         """
-        .formatted(echoPort, otherPort, otherPort);
+            .formatted(echoPort, otherPort, otherPort);
   }
 
   private static final String ALICE_ONLY =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.pilot.app.ControlPlane;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -70,15 +71,8 @@ class GrpcRoutingIT {
   }
 
   private String mesh() {
-    return """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
+    return MeshYaml.members("shop")
+        + """
         ---
         apiVersion: v1
         kind: Service
@@ -114,7 +108,7 @@ class GrpcRoutingIT {
           - {name: v1, labels: {version: v1}}
           - {name: v2, labels: {version: v2}}
         """
-        .formatted(v1.port(), v2.port());
+            .formatted(v1.port(), v2.port());
   }
 
   private static String headerAndWeights() {

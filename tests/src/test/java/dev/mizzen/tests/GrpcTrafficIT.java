@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.mizzen.pilot.app.ControlPlane;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -43,17 +44,7 @@ class GrpcTrafficIT {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private ControlPlane cp;
 
-  private static final String MEMBERS =
-      """
-      apiVersion: v1
-      kind: Namespace
-      metadata: {name: shop}
-      ---
-      apiVersion: maistra.io/v1
-      kind: ServiceMeshMemberRoll
-      metadata: {name: default, namespace: istio-system}
-      spec: {members: [shop]}
-      """;
+  private static final String MEMBERS = MeshYaml.members("shop");
 
   @BeforeEach
   void start() throws Exception {

@@ -8,6 +8,7 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ManagedChannel;
@@ -131,11 +132,7 @@ class MultitenancyIT {
   }
 
   private static String roll(String namespace, String... members) {
-    return "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: "
-        + namespace
-        + "}\nspec: {members: "
-        + List.of(members)
-        + "}\n";
+    return MeshYaml.memberRoll(namespace, List.of(members));
   }
 
   private GenericKubernetesResource rollOf(String namespace) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.mesh.MeshYaml;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +38,7 @@ class NodeRoutingIT {
   private static Backend v1;
   private static Backend v2;
   private static ControlPlane cp;
+  private static final MeshYaml SHOP = MeshYaml.in("shop");
   private static NodeCaller node;
 
   @BeforeAll
@@ -49,9 +51,9 @@ class NodeRoutingIT {
     versions.put("v2", v2);
     Files.writeString(
         dir.resolve("mesh.yaml"),
-        MeshYaml.MEMBERS
-            + MeshYaml.service("echo", versions)
-            + MeshYaml.destinationRule(
+        MeshYaml.members("shop")
+            + SHOP.service("echo", Backend.ports(versions))
+            + SHOP.destinationRule(
                 "echo",
                 "subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]"));
     Files.writeString(dir.resolve("routing.yaml"), routeTo("v1"));
@@ -76,7 +78,7 @@ class NodeRoutingIT {
   }
 
   private static String routeTo(String subset) {
-    return MeshYaml.virtualService(
+    return SHOP.virtualService(
         "echo", "- route: [{destination: {host: echo, subset: %s}}]".formatted(subset));
   }
 

@@ -11,6 +11,7 @@ import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.fabric8.openshift.api.model.Route;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -65,10 +66,8 @@ class OpenShiftIT {
               + cp
               + "}\nspec: {selector: {istio: ingressgateway}, ports: [{name: http2, port: 80}]}\n");
     }
-    api.create(
-        "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: [a1]}\n");
-    api.create(
-        "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: mesh-b}\nspec: {members: [b1]}\n");
+    api.create(MeshYaml.memberRoll("istio-system", List.of("a1")));
+    api.create(MeshYaml.memberRoll("mesh-b", List.of("b1")));
     Certificates certs = new Certificates(pki);
     Certificates.Issued serving = certs.server();
     KeyStore trust = KeyStore.getInstance("PKCS12");

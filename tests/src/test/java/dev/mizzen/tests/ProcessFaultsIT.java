@@ -2,7 +2,7 @@ package dev.mizzen.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mizzen.pilot.xds.AdsTestStream;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -3,7 +3,7 @@ package dev.mizzen.tests;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;

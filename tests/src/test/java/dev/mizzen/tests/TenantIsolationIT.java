@@ -10,9 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
-import dev.mizzen.pilot.xds.AdsTestStream;
 import dev.mizzen.tenancy.controller.MemberController;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.fabric8.kubernetes.api.model.Event;
 import java.net.InetSocketAddress;
@@ -183,13 +184,7 @@ class TenantIsolationIT {
         api.create(yaml);
       }
     }
-    api.create(
-        "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default,"
-            + " namespace: "
-            + controlPlane
-            + "}\nspec: {members: "
-            + members
-            + "}\n");
+    api.create(MeshYaml.memberRoll(controlPlane, members));
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.tenancy.MemberRollResolver;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,10 +79,7 @@ class WatchCostIT {
       for (int i = 0; i < members; i++) {
         names.add("tenant-" + i);
       }
-      api.create(
-          "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: istio-system}\nspec: {members: "
-              + names
-              + "}\n");
+      api.create(MeshYaml.memberRoll("istio-system", names));
       api.configure("istio-system", "default", names);
       for (String ns : names) {
         MultitenancyIT.echo(api::create, ns, "echo", 9000);

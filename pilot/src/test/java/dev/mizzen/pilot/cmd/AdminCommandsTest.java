@@ -2,11 +2,10 @@ package dev.mizzen.pilot.cmd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.rpc.Status;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -136,20 +135,7 @@ class AdminCommandsTest {
 
   @Test
   void proxyStatusAndConfigDumpReadALiveControlPlane() throws Exception {
-    Files.writeString(
-        dir.resolve("mesh.yaml"),
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
-        ---
-        """
-            + GOOD);
+    Files.writeString(dir.resolve("mesh.yaml"), MeshYaml.members("shop") + "---\n" + GOOD);
     try (ControlPlane cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
         AdsTestStream synced = new AdsTestStream(cp.xdsPort());
         AdsTestStream nacking = new AdsTestStream(cp.xdsPort())) {
@@ -157,12 +143,7 @@ class AdminCommandsTest {
       synced.ack(synced.next(), List.of());
       nacking.request(AdsTestStream.sidecar("web-2", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       var response = nacking.next();
-      nacking.send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(TypeUrls.CLUSTER)
-              .setResponseNonce(response.getNonce())
-              .setErrorDetail(Status.newBuilder().setMessage("no"))
-              .build());
+      nacking.nack(response, List.of(), "no");
       AdsTestStream.await(
           () ->
               cp.pipeline()

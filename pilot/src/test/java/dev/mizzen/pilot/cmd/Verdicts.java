@@ -14,6 +14,7 @@ import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.tenancy.MemberRollResolver;
+import dev.mizzen.testing.mesh.MeshYaml;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -119,17 +120,10 @@ final class Verdicts {
     StringBuilder b = new StringBuilder();
     for (String ns : namespaces) {
       if (!defined.contains(ns)) {
-        b.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: ")
-            .append(ns)
-            .append("}\n---\n");
+        b.append(MeshYaml.namespace(ns)).append("---\n");
       }
     }
-    b.append(
-            "apiVersion: maistra.io/v1\nkind: ServiceMeshMemberRoll\nmetadata: {name: default, namespace: ")
-        .append(CP)
-        .append("}\nspec: {members: [")
-        .append(String.join(", ", namespaces))
-        .append("]}\n");
+    b.append(MeshYaml.memberRoll(CP, List.copyOf(namespaces)));
     Files.writeString(file.resolveSibling("zz-members.yaml"), b.toString());
   }
 }

@@ -6,7 +6,8 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
@@ -34,15 +35,8 @@ class EnvoyRulesHoldTest {
   void start() throws Exception {
     Files.writeString(
         dir.resolve("mesh.yaml"),
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
+        MeshYaml.members("shop")
+            + """
         ---
         apiVersion: v1
         kind: Service

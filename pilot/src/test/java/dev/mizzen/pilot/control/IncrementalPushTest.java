@@ -6,7 +6,8 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
@@ -31,19 +32,8 @@ class IncrementalPushTest {
   private ControlPlane cp;
 
   private static final String MESH =
-      """
-      apiVersion: v1
-      kind: Namespace
-      metadata: {name: shop}
-      ---
-      apiVersion: v1
-      kind: Namespace
-      metadata: {name: pay}
-      ---
-      apiVersion: maistra.io/v1
-      kind: ServiceMeshMemberRoll
-      metadata: {name: default, namespace: istio-system}
-      spec: {members: [shop, pay]}
+      MeshYaml.members("shop", "pay")
+          + """
       ---
       apiVersion: v1
       kind: Service

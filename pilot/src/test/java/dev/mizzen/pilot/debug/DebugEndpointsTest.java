@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.rpc.Status;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.xds.AdsTestStream;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.net.InetSocketAddress;
@@ -34,15 +34,8 @@ class DebugEndpointsTest {
   void start() throws Exception {
     Files.writeString(
         dir.resolve("mesh.yaml"),
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop}
-        ---
-        apiVersion: maistra.io/v1
-        kind: ServiceMeshMemberRoll
-        metadata: {name: default, namespace: istio-system}
-        spec: {members: [shop]}
+        MeshYaml.members("shop")
+            + """
         ---
         apiVersion: v1
         kind: Service
@@ -108,12 +101,7 @@ class DebugEndpointsTest {
       synced.ack(synced.next(), List.of());
       nacking.request(AdsTestStream.sidecar("web-2", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       DiscoveryResponse r = nacking.next();
-      nacking.send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(TypeUrls.CLUSTER)
-              .setResponseNonce(r.getNonce())
-              .setErrorDetail(Status.newBuilder().setCode(3).setMessage("bad cluster"))
-              .build());
+      nacking.nack(r, List.of(), "bad cluster");
       AdsTestStream.await(
           () ->
               cp.pipeline()
@@ -182,16 +170,10 @@ class DebugEndpointsTest {
       ads.request(node, TypeUrls.ROUTE, List.of("8080"), "", "");
       DiscoveryResponse rds = ads.next();
       // Envoy names the virtual host it could not take.
-      ads.send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(TypeUrls.ROUTE)
-              .addResourceNames("8080")
-              .setResponseNonce(rds.getNonce())
-              .setErrorDetail(
-                  Status.newBuilder()
-                      .setMessage(
-                          "Error adding/updating route 8080: virtual host web.shop.svc.cluster.local:8080: bad route"))
-              .build());
+      ads.nack(
+          rds,
+          List.of("8080"),
+          "Error adding/updating route 8080: virtual host web.shop.svc.cluster.local:8080: bad route");
       AdsTestStream.await(() -> !cp.pipeline().rejections().current().isEmpty());
       assertThat(ads.poll(800)).as("the refused version is not sent again").isNull();
 

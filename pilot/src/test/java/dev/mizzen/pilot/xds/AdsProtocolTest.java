@@ -2,14 +2,13 @@ package dev.mizzen.pilot.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.rpc.Status;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,13 +76,7 @@ class AdsProtocolTest {
               "BlackHoleCluster",
               "PassthroughCluster");
 
-      ads.send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(TypeUrls.CLUSTER)
-              .setResponseNonce(first.getNonce())
-              .setErrorDetail(
-                  Status.newBuilder().setCode(3).setMessage("cluster refused for the test"))
-              .build());
+      ads.nack(first, List.of(), "cluster refused for the test");
       // SimpleCache would answer a NACK with the same snapshot at once, again and again.
       assertThat(ads.poll(1500)).isNull();
 

@@ -8,6 +8,8 @@ import com.google.rpc.Status;
 import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -36,15 +38,8 @@ class DeltaAdsTest {
   private ControlPlane cp;
 
   private static final String MESH =
-      """
-      apiVersion: v1
-      kind: Namespace
-      metadata: {name: shop}
-      ---
-      apiVersion: maistra.io/v1
-      kind: ServiceMeshMemberRoll
-      metadata: {name: default, namespace: istio-system}
-      spec: {members: [shop]}
+      MeshYaml.members("shop")
+          + """
       ---
       apiVersion: v1
       kind: Service

@@ -8,6 +8,8 @@ import com.google.protobuf.Value;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -36,15 +38,8 @@ class GatewayAdsTest {
   private ControlPlane cp;
 
   private static final String MESH =
-      """
-      apiVersion: v1
-      kind: Namespace
-      metadata: {name: shop}
-      ---
-      apiVersion: maistra.io/v1
-      kind: ServiceMeshMemberRoll
-      metadata: {name: default, namespace: istio-system}
-      spec: {members: [shop]}
+      MeshYaml.members("shop")
+          + """
       ---
       apiVersion: v1
       kind: Service

@@ -7,6 +7,7 @@ import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.net.InetSocketAddress;

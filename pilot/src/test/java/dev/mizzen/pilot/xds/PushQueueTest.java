@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.xds;
 
+import dev.mizzen.testing.xds.AdsTestStream;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.testing.mesh.MeshYaml;
+import dev.mizzen.testing.xds.AdsTestStream;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
@@ -31,18 +33,7 @@ class StreamLimitsTest {
 
   @BeforeEach
   void start() throws Exception {
-    StringBuilder mesh =
-        new StringBuilder(
-            """
-            apiVersion: v1
-            kind: Namespace
-            metadata: {name: shop}
-            ---
-            apiVersion: maistra.io/v1
-            kind: ServiceMeshMemberRoll
-            metadata: {name: default, namespace: istio-system}
-            spec: {members: [shop]}
-            """);
+    StringBuilder mesh = new StringBuilder(MeshYaml.members("shop"));
     for (int i = 0; i < SERVICES; i++) {
       mesh.append(
           """

@@ -1,4 +1,4 @@
-package dev.mizzen.pilot.xds;
+package dev.mizzen.testing.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
@@ -101,6 +101,20 @@ public final class AdsTestStream implements AutoCloseable {
   /** Acknowledges {@code r}. */
   public void ack(DiscoveryResponse r, List<String> names) {
     request(null, r.getTypeUrl(), names, r.getVersionInfo(), r.getNonce());
+  }
+
+  /** Refuses {@code r}: its type, its nonce and why, in {@code error_detail}, as Envoy does. */
+  public void nack(DiscoveryResponse r, List<String> names, String message) {
+    send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(r.getTypeUrl())
+            .addAllResourceNames(names)
+            .setResponseNonce(r.getNonce())
+            .setErrorDetail(
+                com.google.rpc.Status.newBuilder()
+                    .setCode(Status.Code.INVALID_ARGUMENT.value())
+                    .setMessage(message))
+            .build());
   }
 
   /** The next response, whose every resource follows Envoy's validation rules. */
