@@ -76,8 +76,7 @@ public record CertificateAuthority(
       List<X509Certificate> chain = new ArrayList<>();
       chain.add(leaf);
       chain.addAll(keys.issuerChain());
-      return new ServingCertificate(
-          SigningKeys.pem(chain), SigningKeys.pem(List.of(pair.getPrivate())), leaf);
+      return new ServingCertificate(chain, pair.getPrivate());
     } catch (java.security.GeneralSecurityException | IOException e) {
       throw new IllegalStateException(
           "a serving certificate could not be made: " + e.getMessage(), e);
@@ -87,11 +86,27 @@ public record CertificateAuthority(
   /**
    * A serving certificate and its key.
    *
-   * @param chainPem the certificate and its chain up to the root
-   * @param keyPem its private key (PKCS #8)
-   * @param certificate the certificate itself
+   * @param chain the certificate and its chain up to the root
+   * @param key its private key
    */
-  public record ServingCertificate(String chainPem, String keyPem, X509Certificate certificate) {}
+  public record ServingCertificate(List<X509Certificate> chain, java.security.PrivateKey key) {
+    public ServingCertificate {
+      chain = List.copyOf(chain);
+    }
+
+    public X509Certificate certificate() {
+      return chain.get(0);
+    }
+
+    public String chainPem() {
+      return SigningKeys.pem(chain);
+    }
+
+    /** The key, PKCS #8. */
+    public String keyPem() {
+      return SigningKeys.pem(List.of(key));
+    }
+  }
 
   /**
    * Issues {@code caller} a certificate for the key of {@code csrPem}.

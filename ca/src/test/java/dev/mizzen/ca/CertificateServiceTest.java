@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.pki.Csrs;
 import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;

@@ -33,6 +33,8 @@ class ArchitectureTest {
         .consideringOnlyDependenciesInAnyPackage("dev.mizzen..")
         .layer("proto")
         .definedBy("dev.mizzen.proto..", "dev.mizzen.envoyrules..")
+        .layer("ca")
+        .definedBy("dev.mizzen.ca..")
         .layer("ingest")
         .definedBy("dev.mizzen.ingest..")
         .layer("tenancy")
@@ -61,6 +63,8 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("openshift", "pilot", "bench")
         .whereLayer("ingest")
         .mayOnlyBeAccessedByLayers("tenancy", "authz", "pilot", "bench")
+        .whereLayer("ca")
+        .mayOnlyBeAccessedByLayers("pilot", "bench")
         .check(classes);
   }
 

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mizzen.ca.Callers;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.openshift.ior.IorController;
+import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cmd.Mizzen;
 import dev.mizzen.tenancy.MemberRollResolver;
 import dev.mizzen.tenancy.controller.MemberController;
@@ -166,6 +168,51 @@ class DeployRbacTest {
       assertThat(used(api, r -> r.namespace().isEmpty()))
           .as("requests outside any namespace")
           .isEmpty();
+    }
+  }
+
+  @Test
+  void theCaIsGrantedWhatItUsesInItsOwnNamespaceAndTokenReviews() throws Exception {
+    try (MockApiServer api = new MockApiServer()) {
+      api.create(MeshYaml.memberRoll("istio-system", List.of("a1")));
+      api.configure("istio-system", "default", List.of("a1"));
+      try (ControlPlane cp =
+          ControlPlane.start(
+              ControlPlane.Options.forTest(null, "istio-system"),
+              new ControlPlane.Kube(
+                  api.newClient("serving"), WatchScope.NAMESPACES, Duration.ofSeconds(20)),
+              new ControlPlane.SecureXds(
+                  new java.net.InetSocketAddress("127.0.0.1", 0),
+                  null,
+                  new ControlPlane.Ca(
+                      null, "cluster.local", List.of("mizzen.istio-system.svc"))))) {
+        Callers.tokenReview(api.newClient("serving"))
+            .review(api.serviceAccountToken("a1", "default", Callers.AUDIENCE));
+      }
+      Set<ApiRequest> role = grants("control-plane.yaml", "Role", "mizzen-ca");
+      Map<ApiRequest, Set<String>> roleByName =
+          namedGrants("control-plane.yaml", "Role", "mizzen-ca");
+      List<String> ca =
+          api.requestsFrom("serving").stream()
+              .filter(r -> r.contains("/secrets") || r.contains("/tokenreviews"))
+              .toList();
+      assertThat(ca)
+          .anyMatch(r -> r.startsWith("POST /api/v1/namespaces/istio-system/secrets"))
+          .anyMatch(r -> r.startsWith("POST /apis/authentication.k8s.io/v1/tokenreviews"));
+      for (String request : ca) {
+        ApiRequest r = ApiRequest.parse(request);
+        boolean granted =
+            r.resource().equals("tokenreviews")
+                ? r.verb().equals("create")
+                : r.namespace().equals("istio-system")
+                    && (role.contains(r.anyNamespace()) || grantedByName(roleByName, request));
+        assertThat(granted).as("%s is granted", request).isTrue();
+      }
+      JsonNode delegator =
+          object("control-plane.yaml", "ClusterRoleBinding", "mizzen-auth-delegator-istio-system");
+      assertThat(delegator.path("roleRef").path("name").asText())
+          .isEqualTo("system:auth-delegator");
+      assertThat(delegator.path("subjects").get(0).path("name").asText()).isEqualTo("mizzen");
     }
   }
 

@@ -166,12 +166,37 @@ public final class ControlPlane implements AutoCloseable {
    * The secure xDS port (istiod's 15012).
    *
    * @param address where to listen; port 0 picks one
-   * @param tls the server's certificate and the CA of the proxies' certificates
+   * @param tls the server's certificate and the CA of the proxies' certificates; null when the
+   *     mesh's CA issues the server's certificate
+   * @param ca the mesh's certificate authority, served on the port beside ADS; null for none (an
+   *     external CA)
    */
-  public record SecureXds(InetSocketAddress address, XdsServer.Tls tls) {
+  public record SecureXds(InetSocketAddress address, XdsServer.Tls tls, Ca ca) {
     public SecureXds {
       Objects.requireNonNull(address);
-      Objects.requireNonNull(tls);
+      if (tls == null && ca == null) {
+        throw new IllegalArgumentException("the secure port needs certificate files or a CA");
+      }
+    }
+
+    public SecureXds(InetSocketAddress address, XdsServer.Tls tls) {
+      this(address, tls, null);
+    }
+  }
+
+  /**
+   * The mesh's certificate authority (istiod's Citadel).
+   *
+   * @param dir a plugged-in CA's files in Istio's layout ({@code ca-cert.pem}, {@code ca-key.pem},
+   *     {@code cert-chain.pem}, {@code root-cert.pem}); null in a cluster to use the Secret {@code
+   *     cacerts}, else {@code istio-ca-secret}, made with a new root when neither exists
+   * @param trustDomain the trust domain of the identities issued
+   * @param serverNames the DNS names of the secure port's own certificate
+   */
+  public record Ca(Path dir, String trustDomain, List<String> serverNames) {
+    public Ca {
+      Objects.requireNonNull(trustDomain);
+      serverNames = List.copyOf(serverNames);
     }
   }
 
@@ -203,6 +228,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PilotMetrics metrics;
   private volatile WebhookServer webhook;
   private volatile ConfigEvents configEvents;
+  private volatile MeshCa ca;
   private volatile boolean ready;
 
   private ControlPlane(
@@ -278,6 +304,7 @@ public final class ControlPlane implements AutoCloseable {
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
     XdsServer secureXds = null;
+    MeshCa ca = null;
     try {
       if (source != null) {
         source.start();
@@ -292,7 +319,24 @@ public final class ControlPlane implements AutoCloseable {
             XdsServer.start(
                 o.xds(), o.xdsLimits(), pipeline.streams(), pipeline::admission, events);
       }
-      if (secure != null) {
+      if (secure != null && secure.ca() != null) {
+        ca =
+            MeshCa.start(
+                secure.ca(),
+                kube == null ? null : kube.client(),
+                namespace,
+                ns -> pipeline.status().membership().isMember(ns),
+                metrics.registry());
+        secureXds =
+            XdsServer.startSecure(
+                secure.address(),
+                ca.credentials(secure.tls()),
+                List.of(ca.service()),
+                o.xdsLimits(),
+                pipeline.streams(),
+                pipeline::admission,
+                events);
+      } else if (secure != null) {
         secureXds =
             XdsServer.startSecure(
                 secure.address(),
@@ -332,6 +376,7 @@ public final class ControlPlane implements AutoCloseable {
                 webhook.injection(),
                 ns -> pipeline.status().membership().configured().contains(ns));
       }
+      cp.ca = ca;
       self[0] = cp;
       cp.ready = true;
       return cp;
@@ -342,6 +387,9 @@ public final class ControlPlane implements AutoCloseable {
       }
       if (secureXds != null) {
         secureXds.close();
+      }
+      if (ca != null) {
+        ca.close();
       }
       pipeline.close();
       if (source != null) {
@@ -440,6 +488,10 @@ public final class ControlPlane implements AutoCloseable {
     }
     if (secureXds != null) {
       secureXds.close();
+    }
+    MeshCa c = ca;
+    if (c != null) {
+      c.close();
     }
     pipeline.close();
     ConfigEvents e = configEvents;

@@ -14,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -144,6 +146,33 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "PEM",
       description = "The CA that signs the proxies' client certificates.")
   Path caCert;
+
+  @Option(
+      names = "--ca",
+      defaultValue = "mizzen",
+      paramLabel = "mizzen|external",
+      description =
+          "Who issues workload certificates. mizzen: Mizzen is the mesh's CA and serves Istio's"
+              + " certificate service on the secure port (in a cluster with the Secret cacerts, else"
+              + " istio-ca-secret, made with a new root when missing; otherwise with --ca-dir)."
+              + " external: another CA does (cert-manager's istio-csr); Mizzen issues nothing and"
+              + " serves the secure port with --tls-cert. Default: ${DEFAULT-VALUE}.")
+  String ca;
+
+  @Option(
+      names = "--ca-dir",
+      paramLabel = "DIR",
+      description =
+          "A plugged-in CA's files in Istio's layout: ca-cert.pem, ca-key.pem, cert-chain.pem,"
+              + " root-cert.pem. Without a cluster the CA runs only with it, and callers then"
+              + " authenticate with a certificate it issued.")
+  Path caDir;
+
+  @Option(
+      names = "--trust-domain",
+      defaultValue = "cluster.local",
+      description = "The trust domain of the identities the CA issues. Default: ${DEFAULT-VALUE}.")
+  String trustDomain;
 
   @Option(
       names = "--control-plane-namespace",
@@ -375,16 +404,25 @@ final class ServeCommand implements Callable<Integer> {
           "mizzen: the secure port needs all of --tls-cert, --tls-key and --ca-cert");
       return 2;
     }
-    if (kube && tlsFiles == 0 && !plaintextXds) {
+    if (!ca.equals("mizzen") && !ca.equals("external")) {
+      System.err.println("mizzen: --ca is mizzen or external, not " + ca);
+      return 2;
+    }
+    boolean ownCa = ca.equals("mizzen") && (kube || caDir != null);
+    if (ca.equals("external") && caDir != null) {
+      System.err.println("mizzen: --ca-dir is for --ca mizzen; an external CA keeps its own keys");
+      return 2;
+    }
+    if (kube && tlsFiles == 0 && !ownCa && !plaintextXds) {
       System.err.println(
-          "mizzen: in a cluster proxies connect to the secure xDS port: give --tls-cert, --tls-key"
-              + " and --ca-cert (or --plaintext-xds, which lets any pod that reaches the port read"
-              + " any member's config)");
+          "mizzen: with an external CA proxies connect to the secure xDS port: give --tls-cert,"
+              + " --tls-key and --ca-cert (or --plaintext-xds, which lets any pod that reaches the"
+              + " port read any member's config)");
       return 2;
     }
     ControlPlane.Webhook webhook;
     try {
-      webhook = webhook(tlsFiles == 3);
+      webhook = webhook(tlsFiles == 3 || ownCa);
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("mizzen: " + e.getMessage());
       return 2;
@@ -448,15 +486,33 @@ final class ServeCommand implements Callable<Integer> {
             validateOutput,
             limits);
     ControlPlane.SecureXds secure =
-        tlsFiles == 0
+        tlsFiles == 0 && !ownCa
             ? null
             : new ControlPlane.SecureXds(
                 new InetSocketAddress(bindAddress, secureXdsPort),
-                new XdsServer.Tls(tlsCert, tlsKey, caCert));
+                tlsFiles == 0 ? null : new XdsServer.Tls(tlsCert, tlsKey, caCert),
+                ownCa ? new ControlPlane.Ca(caDir, trustDomain, serverNames(secureXdsPort)) : null);
     return Application.run(
         new ServeSettings(
             options, kube ? scope : null, manageMembers, ior, secure, webhook, bindAddress),
         Mizzen.Version.get());
+  }
+
+  /**
+   * The names proxies dial the secure port by, for its own certificate: Mizzen's Service, istiod's
+   * (which Istio's agents use by default) and the host of --discovery-address.
+   */
+  private List<String> serverNames(int port) {
+    List<String> names = new ArrayList<>();
+    names.add("mizzen." + controlPlaneNamespace + ".svc");
+    names.add("istiod." + controlPlaneNamespace + ".svc");
+    if (discoveryAddress != null && discoveryAddress.contains(":")) {
+      String host = discoveryAddress.substring(0, discoveryAddress.lastIndexOf(':'));
+      if (!names.contains(host)) {
+        names.add(host);
+      }
+    }
+    return names;
   }
 
   /** The webhook the flags ask for, or null; the message of the exception says what is wrong. */

@@ -375,6 +375,11 @@ public final class PilotMetrics implements XdsEvents {
     return gaugeValue(counters, name, help, tags);
   }
 
+  /** The registry the metrics are in, for other parts to add theirs (the CA's). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   private AtomicLong level(String name, String help, String... tags) {
     return gaugeValue(levels, name, help, tags);
   }

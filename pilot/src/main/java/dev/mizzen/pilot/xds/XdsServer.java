@@ -6,11 +6,13 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -54,7 +56,8 @@ public final class XdsServer implements AutoCloseable {
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, InsecureServerCredentials.create(), limits, streams, admission, events);
+    return start(
+        address, InsecureServerCredentials.create(), limits, streams, admission, events, List.of());
   }
 
   /**
@@ -90,7 +93,23 @@ public final class XdsServer implements AutoCloseable {
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, tls.credentials(), limits, streams, admission, events);
+    return start(address, tls.credentials(), limits, streams, admission, events, List.of());
+  }
+
+  /**
+   * Starts serving over TLS with {@code credentials}, and {@code services} beside ADS (the
+   * certificate service); a proxy's namespace is the one its certificate's SPIFFE identity names.
+   */
+  public static XdsServer startSecure(
+      InetSocketAddress address,
+      ServerCredentials credentials,
+      List<ServerServiceDefinition> services,
+      XdsLimits limits,
+      ProxyStreams<?> streams,
+      Function<Proxy, Optional<String>> admission,
+      XdsEvents events)
+      throws IOException {
+    return start(address, credentials, limits, streams, admission, events, services);
   }
 
   private static XdsServer start(
@@ -99,15 +118,18 @@ public final class XdsServer implements AutoCloseable {
       XdsLimits limits,
       ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
-      XdsEvents events)
+      XdsEvents events,
+      List<ServerServiceDefinition> services)
       throws IOException {
     streams.setEvents(events);
     streams.limitNames(limits.maxResourceNames());
     Admission admit = new Admission(admission, () -> events, limits.maxNodeMetadataBytes());
     ConnectionGuard guard = new ConnectionGuard(limits, () -> events);
     ExecutorService executor = requestExecutor();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials);
+    services.forEach(builder::addService);
     Server server =
-        NettyServerBuilder.forAddress(address, credentials)
+        builder
             .executor(executor)
             .maxInboundMessageSize(limits.maxInboundMessageBytes())
             .maxConcurrentCallsPerConnection(limits.maxStreamsPerConnection())

@@ -82,13 +82,19 @@ class ServeFlagsTest {
 
   @Test
   void inAClusterProxiesGetAPortThatProvesTheirNamespace() {
-    assertThat(serve("--kube"))
+    // Mizzen's own CA serves the secure port in a cluster; with an external one, files are needed.
+    assertThat(serve("--kube", "--ca", "external"))
         .isEqualTo(
             new Run(
                 2,
-                "mizzen: in a cluster proxies connect to the secure xDS port: give --tls-cert, --tls-key"
-                    + " and --ca-cert (or --plaintext-xds, which lets any pod that reaches the port read"
-                    + " any member's config)"));
+                "mizzen: with an external CA proxies connect to the secure xDS port: give --tls-cert,"
+                    + " --tls-key and --ca-cert (or --plaintext-xds, which lets any pod that reaches the"
+                    + " port read any member's config)"));
+    assertThat(serve("--ca", "vault"))
+        .isEqualTo(new Run(2, "mizzen: --ca is mizzen or external, not vault"));
+    assertThat(serve("--ca", "external", "--ca-dir", "/tmp"))
+        .isEqualTo(
+            new Run(2, "mizzen: --ca-dir is for --ca mizzen; an external CA keeps its own keys"));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.mizzen.ca;
+package dev.mizzen.testing.pki;
 
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -14,24 +14,24 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
-/** Keys and certificate requests as an agent makes them, for the tests. */
-final class Csrs {
+/** Keys, certificate requests and PEM texts as Istio's agent makes them, for the tests. */
+public final class Csrs {
   private Csrs() {}
 
-  static KeyPair rsa(int bits) throws Exception {
+  public static KeyPair rsa(int bits) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
     g.initialize(bits);
     return g.generateKeyPair();
   }
 
-  static KeyPair ec(String curve) throws Exception {
+  public static KeyPair ec(String curve) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec(curve));
     return g.generateKeyPair();
   }
 
   /** A CSR signed by {@code key} asking for {@code names} ("URI:...", "DNS:..."). */
-  static String csr(KeyPair key, List<String> names) throws Exception {
+  public static String csr(KeyPair key, List<String> names) throws Exception {
     JcaPKCS10CertificationRequestBuilder b =
         new JcaPKCS10CertificationRequestBuilder(
             new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), key.getPublic());
@@ -52,10 +52,25 @@ final class Csrs {
         key.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
     PKCS10CertificationRequest csr =
         b.build(new JcaContentSignerBuilder(algorithm).build(key.getPrivate()));
-    return SigningKeys.pem(List.of(csr));
+    return pem(csr);
   }
 
-  static String csr(KeyPair key, String spiffe) throws Exception {
+  public static String csr(KeyPair key, String spiffe) throws Exception {
     return csr(key, List.of("URI:" + spiffe));
+  }
+
+  /** PEM blocks of certificates, CSRs and keys; private keys as PKCS #8 ("PRIVATE KEY"). */
+  public static String pem(Object... objects) throws java.io.IOException {
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w =
+        new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+      for (Object o : objects) {
+        w.writeObject(
+            o instanceof java.security.PrivateKey key
+                ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)
+                : o);
+      }
+    }
+    return out.toString();
   }
 }

@@ -1,0 +1,211 @@
+package dev.mizzen.pilot.app;
+
+import dev.mizzen.ca.CaMetrics;
+import dev.mizzen.ca.Callers;
+import dev.mizzen.ca.CertificateAuthority;
+import dev.mizzen.ca.CertificateService;
+import dev.mizzen.ca.SigningKeys;
+import dev.mizzen.pilot.xds.XdsServer;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The certificate authority of one control plane, as the process runs it: its signing keys found as
+ * istiod finds them, Istio's certificate service for the secure port, and that port's own serving
+ * certificate, issued by the CA for the names proxies dial and renewed at half its life without
+ * dropping a stream.
+ */
+final class MeshCa implements AutoCloseable {
+  /** A plugged-in CA's Secret, which wins when present. */
+  static final String PLUGGED_IN = "cacerts";
+
+  /** The Secret that keeps a self-signed root across restarts and replicas. */
+  static final String SELF_SIGNED = "istio-ca-secret";
+
+  private static final Logger log = LoggerFactory.getLogger(MeshCa.class);
+  private static final Duration ROOT_TTL = Duration.ofDays(3650);
+  private static final Duration SERVING_TTL = Duration.ofHours(24);
+
+  private final CertificateAuthority authority;
+  private final CertificateService service;
+  private final List<String> serverNames;
+  private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
+  private final ScheduledExecutorService renewal;
+
+  private MeshCa(
+      CertificateAuthority authority, CertificateService service, List<String> serverNames) {
+    this.authority = authority;
+    this.service = service;
+    this.serverNames = List.copyOf(serverNames);
+    this.renewal =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "mizzen-ca-renewal");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Starts the CA of {@code ca}.
+   *
+   * @param client the cluster's client, null with the directory source (certificates only)
+   * @param namespace the control plane's namespace, where its CA Secrets live
+   * @param member whether a namespace is a member (identities are issued there only)
+   */
+  static MeshCa start(
+      ControlPlane.Ca ca,
+      KubernetesClient client,
+      String namespace,
+      Predicate<String> member,
+      MeterRegistry registry)
+      throws IOException {
+    SigningKeys keys = keys(ca, client, namespace);
+    CertificateAuthority authority = CertificateAuthority.of(keys, ca.trustDomain());
+    Callers callers =
+        new Callers(
+            Optional.ofNullable(client).map(Callers::tokenReview),
+            keys,
+            ca.trustDomain(),
+            member,
+            Clock.systemUTC());
+    CaMetrics metrics =
+        new CaMetrics().register(registry, keys.root().getNotAfter().toInstant().getEpochSecond());
+    MeshCa started =
+        new MeshCa(
+            authority, new CertificateService(authority, callers, metrics), ca.serverNames());
+    started.renew();
+    return started;
+  }
+
+  /** The signing keys: the directory's files, else the cluster's Secrets, else a new root. */
+  private static SigningKeys keys(ControlPlane.Ca ca, KubernetesClient client, String namespace)
+      throws IOException {
+    if (ca.dir() != null) {
+      return SigningKeys.fromDirectory(ca.dir());
+    }
+    if (client == null) {
+      throw new IOException("the CA needs --ca-dir when it does not run in a cluster");
+    }
+    for (String name : List.of(PLUGGED_IN, SELF_SIGNED)) {
+      Secret s = client.secrets().inNamespace(namespace).withName(name).get();
+      if (s != null) {
+        log.info("CA keys from Secret {}/{}", namespace, name);
+        return fromSecret(s);
+      }
+    }
+    SigningKeys made = SigningKeys.selfSigned(ca.trustDomain(), ROOT_TTL, Clock.systemUTC());
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(SELF_SIGNED)
+            .withNamespace(namespace)
+            .addToLabels("app.kubernetes.io/managed-by", "mizzen")
+            .endMetadata()
+            .withType("istio.io/ca-root")
+            .withStringData(made.toData())
+            .build();
+    try {
+      client.secrets().inNamespace(namespace).resource(secret).create();
+      log.info("made a self-signed root, kept in Secret {}/{}", namespace, SELF_SIGNED);
+      return made;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw new IOException("Secret " + namespace + "/" + SELF_SIGNED + ": " + e.getMessage(), e);
+      }
+      // Another replica made it first: every replica signs with the same root.
+      return fromSecret(client.secrets().inNamespace(namespace).withName(SELF_SIGNED).get());
+    }
+  }
+
+  private static SigningKeys fromSecret(Secret s) {
+    Map<String, String> data = new LinkedHashMap<>();
+    Objects.requireNonNullElse(s.getData(), Map.<String, String>of())
+        .forEach(
+            (k, v) ->
+                data.put(k, new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8)));
+    Objects.requireNonNullElse(s.getStringData(), Map.<String, String>of()).forEach(data::put);
+    try {
+      return SigningKeys.fromData(data);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Secret " + s.getMetadata().getName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Istio's certificate service, to serve beside ADS. */
+  ServerServiceDefinition service() {
+    return service.definition();
+  }
+
+  String rootPem() {
+    return authority.keys().rootPem();
+  }
+
+  /**
+   * The secure port's credentials: its own certificate from the CA (or {@code files} when given),
+   * trusting client certificates of the CA (and the files' CA); a client certificate is optional,
+   * since the certificate service also takes tokens, and ADS refuses a stream without one.
+   */
+  ServerCredentials credentials(XdsServer.Tls files) throws IOException {
+    TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder();
+    String trusted = rootPem();
+    if (files != null) {
+      b.keyManager(files.certChain().toFile(), files.privateKey().toFile());
+      trusted += Files.readString(files.caCertificates());
+    } else {
+      b.keyManager(keyManager);
+    }
+    return b.trustManager(new ByteArrayInputStream(trusted.getBytes(StandardCharsets.US_ASCII)))
+        .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+        .build();
+  }
+
+  /** Issues the serving certificate again and schedules the next renewal at half its life. */
+  private void renew() {
+    try {
+      CertificateAuthority.ServingCertificate serving = authority.serving(serverNames, SERVING_TTL);
+      List<X509Certificate> chain = serving.chain();
+      keyManager.updateIdentityCredentials(chain.toArray(new X509Certificate[0]), serving.key());
+      log.info(
+          "secure port certificate for {} until {}",
+          serverNames,
+          serving.certificate().getNotAfter().toInstant());
+      renewal.schedule(this::renew, SERVING_TTL.toSeconds() / 2, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      log.error("the secure port's certificate could not be renewed; trying again in a minute", e);
+      renewal.schedule(this::renew, 60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    renewal.shutdownNow();
+  }
+}

@@ -1,0 +1,2 @@
+/** Keys and certificate requests for tests of the certificate authority and the secure port. */
+package dev.mizzen.testing.pki;

@@ -1,0 +1,198 @@
+package dev.mizzen.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mizzen.ca.CertificateService;
+import dev.mizzen.ingest.kube.WatchScope;
+import dev.mizzen.pilot.app.ControlPlane;
+import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
+import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.pki.Csrs;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Mizzen as the mesh's CA in a cluster, as Istio's agent meets it: no certificate files are given;
+ * the root is made once and kept in the Secret istio-ca-secret, the secure port serves a
+ * certificate the CA issued for the Service's name, a service-account token buys a workload
+ * certificate, and that certificate opens an ADS stream on the same port for its own namespace.
+ */
+class WorkloadCertificateIT {
+  private static final String SERVER_NAME = "mizzen.istio-system.svc";
+  private static final String SPIFFE = "spiffe://cluster.local/ns/shop/sa/default";
+
+  private MockApiServer api;
+  private final List<ControlPlane> planes = new ArrayList<>();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @BeforeEach
+  void cluster() {
+    api = new MockApiServer();
+    for (String ns : List.of("istio-system", "shop", "other")) {
+      api.create("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n");
+    }
+    api.create(
+        """
+        apiVersion: maistra.io/v1
+        kind: ServiceMeshMemberRoll
+        metadata: {name: default, namespace: istio-system}
+        spec: {members: [shop]}
+        """);
+    api.configure("istio-system", "default", List.of("shop"));
+    api.create(
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: catalog, namespace: shop}
+        spec:
+          clusterIP: 10.96.0.20
+          ports: [{name: grpc, port: 7070}]
+        """);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (AutoCloseable c : closing) {
+      c.close();
+    }
+    planes.forEach(ControlPlane::close);
+    api.close();
+  }
+
+  private ControlPlane start() throws Exception {
+    ControlPlane cp =
+        ControlPlane.start(
+            ControlPlane.Options.forTest(null, "istio-system"),
+            new ControlPlane.Kube(api.newClient(), WatchScope.NAMESPACES, Duration.ofSeconds(20)),
+            new ControlPlane.SecureXds(
+                new InetSocketAddress("127.0.0.1", 0),
+                null,
+                new ControlPlane.Ca(null, "cluster.local", List.of(SERVER_NAME))));
+    planes.add(cp);
+    return cp;
+  }
+
+  private String root() {
+    Secret s = api.client().secrets().inNamespace("istio-system").withName("istio-ca-secret").get();
+    assertThat(s).as("the root is kept in istio-ca-secret").isNotNull();
+    Map<String, String> text = Objects.requireNonNullElse(s.getStringData(), Map.of());
+    if (text.containsKey("root-cert.pem")) {
+      return text.get("root-cert.pem");
+    }
+    return new String(
+        Base64.getMimeDecoder().decode(s.getData().get("root-cert.pem")), StandardCharsets.UTF_8);
+  }
+
+  private ManagedChannel channel(ControlPlane cp, String chain, String key) throws Exception {
+    TlsChannelCredentials.Builder tls =
+        TlsChannelCredentials.newBuilder().trustManager(stream(root()));
+    if (chain != null) {
+      tls.keyManager(stream(chain), stream(key));
+    }
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", cp.secureXdsPort(), tls.build())
+            .overrideAuthority(SERVER_NAME)
+            .build();
+    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    return channel;
+  }
+
+  private static ByteArrayInputStream stream(String pem) {
+    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private List<String> certificate(ControlPlane cp, String token, KeyPair key, String spiffe)
+      throws Exception {
+    CallOptions options =
+        CallOptions.DEFAULT
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .withCallCredentials(
+                new CallCredentials() {
+                  @Override
+                  public void applyRequestMetadata(
+                      RequestInfo info, Executor executor, MetadataApplier apply) {
+                    Metadata headers = new Metadata();
+                    headers.put(
+                        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                        "Bearer " + token);
+                    apply.apply(headers);
+                  }
+                });
+    return ClientCalls.blockingUnaryCall(
+            channel(cp, null, null),
+            CertificateService.CREATE,
+            options,
+            IstioCertificateRequest.newBuilder().setCsr(Csrs.csr(key, spiffe)).build())
+        .getCertChainList();
+  }
+
+  @Test
+  void aTokenBuysACertificateThatOpensTheSecurePortForItsNamespace() throws Exception {
+    ControlPlane cp = start();
+    KeyPair key = Csrs.ec("secp256r1");
+    List<String> chain =
+        certificate(cp, api.serviceAccountToken("shop", "default", "istio-ca"), key, SPIFFE);
+    assertThat(chain.get(chain.size() - 1).strip()).isEqualTo(root().strip());
+
+    CdsWatcher shop =
+        new CdsWatcher(
+            channel(cp, String.join("", chain), Csrs.pem(key.getPrivate())), "app-1", "shop");
+    closing.add(shop);
+    MultitenancyIT.await(
+        "the shop proxy is served with its issued certificate",
+        () -> shop.clusters().contains("outbound|7070||catalog.shop.svc.cluster.local"));
+
+    // A second replica finds the same root in the Secret and issues under it.
+    ControlPlane replica = start();
+    List<String> again =
+        certificate(
+            replica,
+            api.serviceAccountToken("shop", "default", "istio-ca"),
+            Csrs.rsa(2048),
+            SPIFFE);
+    assertThat(again.get(again.size() - 1)).isEqualTo(chain.get(chain.size() - 1));
+  }
+
+  @Test
+  void anotherTenantsTokenGetsNothingAndNoCertificateGetsNoConfig() throws Exception {
+    ControlPlane cp = start();
+    String outsider = api.serviceAccountToken("other", "default", "istio-ca");
+    assertThatThrownBy(
+            () ->
+                certificate(
+                    cp, outsider, Csrs.rsa(2048), "spiffe://cluster.local/ns/other/sa/default"))
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("PERMISSION_DENIED: namespace \"other\" is not a member");
+
+    CdsWatcher anonymous = new CdsWatcher(channel(cp, null, null), "app-1", "shop");
+    closing.add(anonymous);
+    Status status = anonymous.awaitClose();
+    assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(status.getDescription()).contains("no verified certificate");
+    assertThat(anonymous.pushes).isEmpty();
+  }
+}
