@@ -1,13 +1,12 @@
 package dev.mizzen.pilot.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,30 +32,37 @@ public final class TypeResources {
   public static final Object ALL = new Object();
 
   /**
-   * The bytes of serialized response bodies kept for reuse, across every group and type: what one
-   * client can make Mizzen keep is bounded by this, not by how many selections it asks for.
+   * The bytes of serialized bodies of partial selections (some of a type's resources) kept for
+   * reuse, across every group and type: what one client can make Mizzen keep by asking for ever
+   * other subsets is bounded by this. A quarter of the heap, at most 256 MiB. The body of a whole
+   * type, which every proxy of a group asks for, is always kept, as long as its resources are.
    */
-  static final long BODY_CACHE_BYTES = 256L * 1024 * 1024;
+  static final long BODY_CACHE_BYTES =
+      Math.min(256L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
 
-  private static final AtomicLong IDS = new AtomicLong();
+  /** The bytes held in every instance's bodies, less those of instances collected since. */
+  private static final AtomicLong CACHED_BYTES = new AtomicLong();
 
-  /** Bodies by the resources they were built from and the selection; the oldest go first. */
-  private static final Cache<BodyKey, ByteString> BODIES =
-      Caffeine.newBuilder()
-          .maximumWeight(BODY_CACHE_BYTES)
-          .weigher((BodyKey k, ByteString b) -> b.size())
-          .build();
+  private static final Cleaner CLEANER = Cleaner.create();
 
-  private record BodyKey(long resources, Object selection) {}
+  /**
+   * Bodies by selection, kept with these resources and gone with them: a snapshot that a push has
+   * replaced takes its bodies along when it is collected, instead of holding the budget until newer
+   * bodies push them out.
+   */
+  private final Map<Object, ByteString> bodies = new ConcurrentHashMap<>();
+
+  /**
+   * The bytes of partial selections in {@link #bodies}, given back to the budget when this instance
+   * is collected.
+   */
+  private final AtomicLong heldBytes = new AtomicLong();
 
   private final String version;
   private final NavigableMap<String, Message> resources;
   private final Set<String> names;
   private final List<String> sortedNames;
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
-
-  /** Distinguishes this type's bodies from every other's in {@link #BODIES}. */
-  private final long id = IDS.incrementAndGet();
 
   public TypeResources(String version, SortedMap<String, Message> resources) {
     this.version = Objects.requireNonNull(version);
@@ -70,6 +76,25 @@ public final class TypeResources {
     // comparison in a sorted set slow.
     this.names = Set.copyOf(this.resources.keySet());
     this.sortedNames = List.copyOf(this.resources.keySet());
+    CLEANER.register(this, new Release(heldBytes));
+  }
+
+  /** Gives a collected instance's bytes back to the budget; holds nothing of the instance. */
+  private record Release(AtomicLong heldBytes) implements Runnable {
+    @Override
+    public void run() {
+      CACHED_BYTES.addAndGet(-heldBytes.get());
+    }
+  }
+
+  /** The bytes of partial selections' bodies kept now, across instances. */
+  static long cachedBytes() {
+    return CACHED_BYTES.get();
+  }
+
+  /** The bytes of partial selections' bodies this instance keeps. */
+  long heldBytes() {
+    return heldBytes.get();
   }
 
   public String version() {
@@ -121,10 +146,36 @@ public final class TypeResources {
    * @param key {@link #ALL} or the selected names
    */
   public ByteString body(String typeUrl, Object key, Supplier<List<Message>> selected) {
-    if (key != ALL && !(key instanceof Set<?> names && this.names.containsAll(names))) {
+    if (key != ALL && !(key instanceof Set<?> asked && names.containsAll(asked))) {
       return serialize(typeUrl, selected.get());
     }
-    return BODIES.get(new BodyKey(id, key), k -> serialize(typeUrl, selected.get()));
+    // Every name of the type, as streams keep asking after a push made a new name set: the whole.
+    if (key instanceof Set<?> asked && asked.size() == names.size()) {
+      key = names;
+    }
+    ByteString kept = bodies.get(key);
+    if (kept != null) {
+      return kept;
+    }
+    if (key == ALL || key == names) {
+      return bodies.computeIfAbsent(key, k -> serialize(typeUrl, selected.get()));
+    }
+    // One serialization however many streams ask at once; kept only within the budget.
+    ByteString[] built = new ByteString[1];
+    kept =
+        bodies.computeIfAbsent(
+            key,
+            k -> {
+              ByteString body = serialize(typeUrl, selected.get());
+              built[0] = body;
+              if (CACHED_BYTES.addAndGet(body.size()) > BODY_CACHE_BYTES) {
+                CACHED_BYTES.addAndGet(-body.size());
+                return null;
+              }
+              heldBytes.addAndGet(body.size());
+              return body;
+            });
+    return kept != null ? kept : built[0];
   }
 
   private ByteString serialize(String typeUrl, List<Message> selected) {

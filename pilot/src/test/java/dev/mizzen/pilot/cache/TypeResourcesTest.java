@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
@@ -49,5 +50,46 @@ class TypeResourcesTest {
     ByteString first = t.body(TypeUrls.ENDPOINT, names, () -> select(t, names));
     ByteString second = t.body(TypeUrls.ENDPOINT, names, () -> select(t, names));
     assertThat(second).isEqualTo(first).isNotSameAs(first);
+  }
+
+  @Test
+  void everyNameOfTheTypeIsTheWholeTypeHoweverTheSetWasMade() {
+    TypeResources t = endpoints("a", "b", "c");
+    // A stream keeps the name set of an earlier push's resources: equal, not the same object.
+    Set<String> earlier = Set.of("c", "a", "b");
+    ByteString whole =
+        t.body(TypeUrls.ENDPOINT, t.canonical(List.of("a", "b", "c")), () -> select(t, earlier));
+    assertThat(t.body(TypeUrls.ENDPOINT, earlier, () -> select(t, earlier))).isSameAs(whole);
+  }
+
+  @Test
+  void partialSelectionsCountAgainstTheBudgetUntilTheirResourcesAreCollected() throws Exception {
+    long[] heldThen = new long[2];
+    WeakReference<TypeResources> ref = withBodies(heldThen);
+    long held = heldThen[0];
+    long partial = heldThen[1];
+    // Once the resources are gone, their bodies' bytes are given back (other cleanups only lower
+    // it).
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while ((ref.get() != null || TypeResources.cachedBytes() > held - partial)
+        && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(TypeResources.cachedBytes()).isLessThanOrEqualTo(held - partial);
+  }
+
+  /** Resources with a partial and a whole body; their count then and the partial's size. */
+  private static WeakReference<TypeResources> withBodies(long[] heldThen) {
+    TypeResources t = endpoints("a", "b", "c");
+    ByteString partial = t.body(TypeUrls.ENDPOINT, Set.of("a"), () -> select(t, Set.of("a")));
+    assertThat(t.heldBytes()).isEqualTo(partial.size());
+    // The whole type is kept outside the budget.
+    t.body(TypeUrls.ENDPOINT, TypeResources.ALL, () -> select(t, Set.of("a", "b", "c")));
+    assertThat(t.heldBytes()).isEqualTo(partial.size());
+    heldThen[0] = TypeResources.cachedBytes();
+    heldThen[1] = partial.size();
+    assertThat(heldThen[0]).isGreaterThanOrEqualTo(partial.size());
+    return new WeakReference<>(t);
   }
 }
