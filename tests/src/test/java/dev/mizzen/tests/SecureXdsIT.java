@@ -110,7 +110,7 @@ class SecureXdsIT {
     assertThat(status.getDescription())
         .isEqualTo(
             "node \"sidecar~10.0.0.1~app-1.payments~payments.svc.cluster.local\" claims namespace \"payments\""
-                + " but its certificate identifies spiffe://cluster.local/ns/shop/sa/default");
+                + " but it authenticated as spiffe://cluster.local/ns/shop/sa/default");
     assertThat(impostor.pushes).isEmpty();
   }
 

@@ -19,6 +19,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -108,15 +109,27 @@ class WorkloadCertificateIT {
   }
 
   private ManagedChannel channel(ControlPlane cp, String chain, String key) throws Exception {
+    return channel(cp, chain, key, null);
+  }
+
+  /** A channel to the secure port; with {@code token}, every call carries it as Istio's agent's. */
+  private ManagedChannel channel(ControlPlane cp, String chain, String key, String token)
+      throws Exception {
     TlsChannelCredentials.Builder tls =
         TlsChannelCredentials.newBuilder().trustManager(stream(root()));
     if (chain != null) {
       tls.keyManager(stream(chain), stream(key));
     }
-    ManagedChannel channel =
+    NettyChannelBuilder builder =
         NettyChannelBuilder.forAddress("127.0.0.1", cp.secureXdsPort(), tls.build())
-            .overrideAuthority(SERVER_NAME)
-            .build();
+            .overrideAuthority(SERVER_NAME);
+    if (token != null) {
+      Metadata headers = new Metadata();
+      headers.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+      builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    ManagedChannel channel = builder.build();
     closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     return channel;
   }
@@ -175,6 +188,32 @@ class WorkloadCertificateIT {
             Csrs.rsa(2048),
             SPIFFE);
     assertThat(again.get(again.size() - 1)).isEqualTo(chain.get(chain.size() - 1));
+  }
+
+  @Test
+  void aTokenOpensAdsForItsOwnNamespaceOnly() throws Exception {
+    ControlPlane cp = start();
+    String token = api.serviceAccountToken("shop", "default", "istio-ca");
+    CdsWatcher shop = new CdsWatcher(channel(cp, null, null, token), "app-1", "shop");
+    closing.add(shop);
+    MultitenancyIT.await(
+        "the shop proxy is served on its token",
+        () -> shop.clusters().contains("outbound|7070||catalog.shop.svc.cluster.local"));
+
+    CdsWatcher impostor = new CdsWatcher(channel(cp, null, null, token), "app-2", "other");
+    closing.add(impostor);
+    Status status = impostor.awaitClose();
+    assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(status.getDescription())
+        .contains("claims namespace \"other\" but it authenticated as " + SPIFFE);
+
+    String wrongAudience = api.serviceAccountToken("shop", "default", "api");
+    CdsWatcher refused = new CdsWatcher(channel(cp, null, null, wrongAudience), "app-3", "shop");
+    closing.add(refused);
+    Status why = refused.awaitClose();
+    assertThat(why.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(why.getDescription()).contains("did not accept the token");
+    assertThat(refused.pushes).isEmpty();
   }
 
   @Test

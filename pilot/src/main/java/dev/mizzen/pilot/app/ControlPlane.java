@@ -332,6 +332,7 @@ public final class ControlPlane implements AutoCloseable {
                 secure.address(),
                 ca.credentials(secure.tls()),
                 List.of(ca.service()),
+                ca.tokens(),
                 o.xdsLimits(),
                 pipeline.streams(),
                 pipeline::admission,

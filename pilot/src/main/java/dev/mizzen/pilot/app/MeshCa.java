@@ -4,7 +4,9 @@ import dev.mizzen.ca.CaMetrics;
 import dev.mizzen.ca.Callers;
 import dev.mizzen.ca.CertificateAuthority;
 import dev.mizzen.ca.CertificateService;
+import dev.mizzen.ca.Refusal;
 import dev.mizzen.ca.SigningKeys;
+import dev.mizzen.pilot.xds.TokenAuthenticator;
 import dev.mizzen.pilot.xds.XdsServer;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -53,14 +55,22 @@ final class MeshCa implements AutoCloseable {
   private static final Duration SERVING_TTL = Duration.ofHours(24);
 
   private final CertificateAuthority authority;
+  private final Callers callers;
+  private final boolean checksTokens;
   private final CertificateService service;
   private final List<String> serverNames;
   private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
   private final ScheduledExecutorService renewal;
 
   private MeshCa(
-      CertificateAuthority authority, CertificateService service, List<String> serverNames) {
+      CertificateAuthority authority,
+      Callers callers,
+      boolean checksTokens,
+      CertificateService service,
+      List<String> serverNames) {
     this.authority = authority;
+    this.callers = callers;
+    this.checksTokens = checksTokens;
     this.service = service;
     this.serverNames = List.copyOf(serverNames);
     this.renewal =
@@ -99,7 +109,11 @@ final class MeshCa implements AutoCloseable {
         new CaMetrics().register(registry, keys.root().getNotAfter().toInstant().getEpochSecond());
     MeshCa started =
         new MeshCa(
-            authority, new CertificateService(authority, callers, metrics), ca.serverNames());
+            authority,
+            callers,
+            client != null,
+            new CertificateService(authority, callers, metrics),
+            ca.serverNames());
     started.renew();
     return started;
   }
@@ -162,6 +176,24 @@ final class MeshCa implements AutoCloseable {
   /** Istio's certificate service, to serve beside ADS. */
   ServerServiceDefinition service() {
     return service.definition();
+  }
+
+  /**
+   * How an ADS stream without a certificate proves itself, as Istio's agent does: its
+   * service-account token, checked as the certificate service checks it (members only); null where
+   * tokens cannot be checked (no cluster).
+   */
+  TokenAuthenticator tokens() {
+    if (!checksTokens) {
+      return null;
+    }
+    return authorization -> {
+      try {
+        return callers.authenticate(authorization, null).spiffe(authority.trustDomain());
+      } catch (Refusal r) {
+        throw new IllegalArgumentException(r.getMessage(), r);
+      }
+    };
   }
 
   String rootPem() {

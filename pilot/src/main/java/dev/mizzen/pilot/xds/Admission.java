@@ -87,7 +87,7 @@ final class Admission {
                 + proxy.id()
                 + "\" claims namespace \""
                 + claimed
-                + "\" but its certificate identifies "
+                + "\" but it authenticated as "
                 + identity.uri());
       }
     }

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -21,9 +22,21 @@ import java.util.function.BiFunction;
  * itself, and hands it to its stream.
  */
 final class AdsService {
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
   private AdsService() {}
 
   static ServerServiceDefinition bind(ProxyStreams<?> streams, Admission admission) {
+    return bind(streams, admission, null);
+  }
+
+  /**
+   * @param tokens checks a stream's bearer token when it presents no certificate; null where
+   *     streams prove themselves by certificate only
+   */
+  static ServerServiceDefinition bind(
+      ProxyStreams<?> streams, Admission admission, TokenAuthenticator tokens) {
     MethodDescriptor<DiscoveryRequest, PreparedResponse> sotw =
         AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
                 ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()),
@@ -32,9 +45,11 @@ final class AdsService {
     MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta =
         AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod();
     return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
-        .addMethod(sotw, handled((out, handle) -> new SotwStream(streams, admission, out, handle)))
         .addMethod(
-            delta, handled((out, handle) -> new DeltaStream(streams, admission, out, handle)))
+            sotw, handled(tokens, (out, handle) -> new SotwStream(streams, admission, out, handle)))
+        .addMethod(
+            delta,
+            handled(tokens, (out, handle) -> new DeltaStream(streams, admission, out, handle)))
         .build();
   }
 
@@ -44,9 +59,10 @@ final class AdsService {
    * queue, and reports the end of the stream however it ends.
    */
   private static <Q, R> ServerCallHandler<Q, R> handled(
+      TokenAuthenticator tokens,
       BiFunction<StreamObserver<R>, StreamHandle, StreamObserver<Q>> stream) {
     return (call, headers) -> {
-      StreamHandle handle = StreamHandle.of(call);
+      StreamHandle handle = StreamHandle.of(call, headers.get(AUTHORIZATION), tokens);
       ServerCall<Q, R> guarded = handle.guard(call);
       ServerCall.Listener<Q> listener =
           ServerCalls.<Q, R>asyncBidiStreamingCall(out -> stream.apply(out, handle))

@@ -21,6 +21,15 @@ import javax.net.ssl.SSLSession;
 record PeerIdentity(String uri, String trustDomain, String namespace, String serviceAccount) {
   private static final int URI_NAME = 6;
 
+  /** Whether the TLS peer presented a certificate the handshake verified. */
+  static boolean presentedCertificate(SSLSession session) {
+    try {
+      return session.getPeerCertificates().length > 0;
+    } catch (SSLPeerUnverifiedException e) {
+      return false;
+    }
+  }
+
   /** Reads the identity of a TLS peer; refuses a peer without exactly one valid SPIFFE URI. */
   static PeerIdentity of(SSLSession session) throws InvalidIdentityException {
     Certificate[] chain;

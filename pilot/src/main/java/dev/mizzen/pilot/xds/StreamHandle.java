@@ -57,10 +57,25 @@ final class StreamHandle {
 
   /** The stream's handle, with the peer's identity when it came over TLS. */
   static StreamHandle of(ServerCall<?, ?> call) {
+    return of(call, null, null);
+  }
+
+  /**
+   * The stream's handle, with the peer's identity when it came over TLS: its certificate's, or,
+   * without a certificate, its bearer token's when {@code tokens} can check one.
+   */
+  static StreamHandle of(ServerCall<?, ?> call, String authorization, TokenAuthenticator tokens) {
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     if (session == null) {
       return new StreamHandle(remote);
+    }
+    if (tokens != null && authorization != null && !PeerIdentity.presentedCertificate(session)) {
+      try {
+        return new StreamHandle(remote, PeerIdentity.parse(tokens.spiffe(authorization)), null);
+      } catch (IllegalArgumentException | PeerIdentity.InvalidIdentityException e) {
+        return new StreamHandle(remote, null, e.getMessage());
+      }
     }
     try {
       return new StreamHandle(remote, PeerIdentity.of(session), null);

@@ -57,7 +57,14 @@ public final class XdsServer implements AutoCloseable {
       XdsEvents events)
       throws IOException {
     return start(
-        address, InsecureServerCredentials.create(), limits, streams, admission, events, List.of());
+        address,
+        InsecureServerCredentials.create(),
+        limits,
+        streams,
+        admission,
+        events,
+        List.of(),
+        null);
   }
 
   /**
@@ -93,23 +100,25 @@ public final class XdsServer implements AutoCloseable {
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, tls.credentials(), limits, streams, admission, events, List.of());
+    return start(address, tls.credentials(), limits, streams, admission, events, List.of(), null);
   }
 
   /**
    * Starts serving over TLS with {@code credentials}, and {@code services} beside ADS (the
-   * certificate service); a proxy's namespace is the one its certificate's SPIFFE identity names.
+   * certificate service); a proxy's namespace is the one its certificate's SPIFFE identity names,
+   * or, without a certificate, the one its bearer token proves to {@code tokens}.
    */
   public static XdsServer startSecure(
       InetSocketAddress address,
       ServerCredentials credentials,
       List<ServerServiceDefinition> services,
+      TokenAuthenticator tokens,
       XdsLimits limits,
       ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events)
       throws IOException {
-    return start(address, credentials, limits, streams, admission, events, services);
+    return start(address, credentials, limits, streams, admission, events, services, tokens);
   }
 
   private static XdsServer start(
@@ -119,7 +128,8 @@ public final class XdsServer implements AutoCloseable {
       ProxyStreams<?> streams,
       Function<Proxy, Optional<String>> admission,
       XdsEvents events,
-      List<ServerServiceDefinition> services)
+      List<ServerServiceDefinition> services,
+      TokenAuthenticator tokens)
       throws IOException {
     streams.setEvents(events);
     streams.limitNames(limits.maxResourceNames());
@@ -141,7 +151,8 @@ public final class XdsServer implements AutoCloseable {
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .addTransportFilter(guard)
-            .addService(ServerInterceptors.intercept(AdsService.bind(streams, admit), guard))
+            .addService(
+                ServerInterceptors.intercept(AdsService.bind(streams, admit, tokens), guard))
             .build()
             .start();
     return new XdsServer(server, executor);
