@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.pki.Bearer;
 import dev.mizzen.testing.pki.Csrs;
-import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.Status;
@@ -28,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,7 +104,7 @@ class CertificateServiceTest {
       io.grpc.CallOptions options =
           io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
       if (token != null) {
-        options = options.withCallCredentials(bearer(token));
+        options = options.withCallCredentials(Bearer.credentials(token));
       }
       return ClientCalls.blockingUnaryCall(
               channel,
@@ -117,18 +115,6 @@ class CertificateServiceTest {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-  }
-
-  private static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier apply) {
-        Metadata headers = new Metadata();
-        headers.put(
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        apply.apply(headers);
-      }
-    };
   }
 
   private static Status.Code codeOf(ThrowingCall call) {

@@ -3,17 +3,12 @@ package dev.mizzen.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.ca.CertificateAuthority;
-import dev.mizzen.ca.CertificateService;
 import dev.mizzen.ca.SigningKeys;
 import dev.mizzen.ca.WorkloadIdentity;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
-import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
 import dev.mizzen.testing.kube.MockApiServer;
 import dev.mizzen.testing.pki.Csrs;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.grpc.CallCredentials;
-import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -30,8 +25,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
@@ -50,12 +43,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -75,7 +65,6 @@ import org.junit.jupiter.api.io.TempDir;
  * DestinationRule ISTIO_MUTUAL on the client, and an AuthorizationPolicy allowing one principal.
  */
 class MutualTlsIT {
-  private static final String SERVER_NAME = "mizzen.istio-system.svc";
   private static final AtomicInteger SCHEMES = new AtomicInteger();
 
   /** The serial number of the certificate the caller presented, as the echo server saw it. */
@@ -164,7 +153,7 @@ class MutualTlsIT {
             new ControlPlane.SecureXds(
                 new InetSocketAddress("127.0.0.1", 0),
                 null,
-                new ControlPlane.Ca(null, "cluster.local", List.of(SERVER_NAME))));
+                new ControlPlane.Ca(null, "cluster.local", List.of(IstioAgent.SERVER_NAME))));
 
     Path files = identity("echo", "echo");
     Map<String, Object> bootstrap =
@@ -229,15 +218,8 @@ class MutualTlsIT {
     api.close();
   }
 
-  /** The root Mizzen's CA signs with, as the member controller publishes it. */
   private String root() {
-    Secret s = api.client().secrets().inNamespace("istio-system").withName("istio-ca-secret").get();
-    Map<String, String> text = Objects.requireNonNullElse(s.getStringData(), Map.of());
-    return text.containsKey("root-cert.pem")
-        ? text.get("root-cert.pem")
-        : new String(
-            Base64.getMimeDecoder().decode(s.getData().get("root-cert.pem")),
-            StandardCharsets.UTF_8);
+    return IstioAgent.root(api);
   }
 
   /**
@@ -252,48 +234,17 @@ class MutualTlsIT {
 
   private void writeIdentity(Path dir, String sa) throws Exception {
     KeyPair key = Csrs.ec("secp256r1");
-    String token = api.serviceAccountToken("a", sa, "istio-ca");
-    ManagedChannel ca =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1",
-                cp.secureXdsPort(),
-                TlsChannelCredentials.newBuilder()
-                    .trustManager(
-                        new ByteArrayInputStream(root().getBytes(StandardCharsets.US_ASCII)))
-                    .build())
-            .overrideAuthority(SERVER_NAME)
-            .build();
-    try {
-      List<String> chain =
-          ClientCalls.blockingUnaryCall(
-                  ca,
-                  CertificateService.CREATE,
-                  CallOptions.DEFAULT
-                      .withDeadlineAfter(10, TimeUnit.SECONDS)
-                      .withCallCredentials(bearer(token)),
-                  IstioCertificateRequest.newBuilder()
-                      .setCsr(Csrs.csr(key, "spiffe://cluster.local/ns/a/sa/" + sa))
-                      .build())
-              .getCertChainList();
-      // The key and root first, the certificate last: the provider reloads on the certificate.
-      Files.writeString(dir.resolve("key.pem"), Csrs.pem(key.getPrivate()));
-      Files.writeString(dir.resolve("root-cert.pem"), chain.get(chain.size() - 1));
-      Files.writeString(dir.resolve("cert-chain.pem"), String.join("", chain));
-    } finally {
-      ca.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-  }
-
-  private static CallCredentials bearer(String token) {
-    return new CallCredentials() {
-      @Override
-      public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier apply) {
-        Metadata headers = new Metadata();
-        headers.put(
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        apply.apply(headers);
-      }
-    };
+    List<String> chain =
+        IstioAgent.certificate(
+            cp.secureXdsPort(),
+            root(),
+            api.serviceAccountToken("a", sa, "istio-ca"),
+            key,
+            "spiffe://cluster.local/ns/a/sa/" + sa);
+    // The key and root first, the certificate last: the provider reloads on the certificate.
+    Files.writeString(dir.resolve("key.pem"), Csrs.pem(key.getPrivate()));
+    Files.writeString(dir.resolve("root-cert.pem"), chain.get(chain.size() - 1));
+    Files.writeString(dir.resolve("cert-chain.pem"), String.join("", chain));
   }
 
   /** grpc's file_watcher provider, named "default" as Istio's bootstrap names it. */

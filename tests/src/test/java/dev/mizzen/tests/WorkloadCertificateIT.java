@@ -3,22 +3,16 @@ package dev.mizzen.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mizzen.ca.CertificateService;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
-import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.pki.Bearer;
 import dev.mizzen.testing.pki.Csrs;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.grpc.CallCredentials;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
@@ -26,11 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * certificate, and that certificate opens an ADS stream on the same port for its own namespace.
  */
 class WorkloadCertificateIT {
-  private static final String SERVER_NAME = "mizzen.istio-system.svc";
+  private static final String SERVER_NAME = IstioAgent.SERVER_NAME;
   private static final String SPIFFE = "spiffe://cluster.local/ns/shop/sa/default";
 
   private MockApiServer api;
@@ -98,14 +88,7 @@ class WorkloadCertificateIT {
   }
 
   private String root() {
-    Secret s = api.client().secrets().inNamespace("istio-system").withName("istio-ca-secret").get();
-    assertThat(s).as("the root is kept in istio-ca-secret").isNotNull();
-    Map<String, String> text = Objects.requireNonNullElse(s.getStringData(), Map.of());
-    if (text.containsKey("root-cert.pem")) {
-      return text.get("root-cert.pem");
-    }
-    return new String(
-        Base64.getMimeDecoder().decode(s.getData().get("root-cert.pem")), StandardCharsets.UTF_8);
+    return IstioAgent.root(api);
   }
 
   private ManagedChannel channel(ControlPlane cp, String chain, String key) throws Exception {
@@ -124,10 +107,7 @@ class WorkloadCertificateIT {
         NettyChannelBuilder.forAddress("127.0.0.1", cp.secureXdsPort(), tls.build())
             .overrideAuthority(SERVER_NAME);
     if (token != null) {
-      Metadata headers = new Metadata();
-      headers.put(
-          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-      builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+      builder.intercept(MetadataUtils.newAttachHeadersInterceptor(Bearer.header(token)));
     }
     ManagedChannel channel = builder.build();
     closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
@@ -140,27 +120,7 @@ class WorkloadCertificateIT {
 
   private List<String> certificate(ControlPlane cp, String token, KeyPair key, String spiffe)
       throws Exception {
-    CallOptions options =
-        CallOptions.DEFAULT
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
-            .withCallCredentials(
-                new CallCredentials() {
-                  @Override
-                  public void applyRequestMetadata(
-                      RequestInfo info, Executor executor, MetadataApplier apply) {
-                    Metadata headers = new Metadata();
-                    headers.put(
-                        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                        "Bearer " + token);
-                    apply.apply(headers);
-                  }
-                });
-    return ClientCalls.blockingUnaryCall(
-            channel(cp, null, null),
-            CertificateService.CREATE,
-            options,
-            IstioCertificateRequest.newBuilder().setCsr(Csrs.csr(key, spiffe)).build())
-        .getCertChainList();
+    return IstioAgent.certificate(cp.secureXdsPort(), root(), token, key, spiffe);
   }
 
   @Test

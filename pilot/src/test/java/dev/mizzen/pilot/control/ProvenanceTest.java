@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
-import dev.mizzen.ingest.parse.ManifestParser;
-import dev.mizzen.ingest.store.ConfigSnapshot;
-import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.cache.TypeUrls;
-import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
-import dev.mizzen.tenancy.MemberRollResolver;
-import dev.mizzen.tenancy.Membership;
-import java.time.Instant;
+import dev.mizzen.pilot.push.Pushes;
 import org.junit.jupiter.api.Test;
 
 /** A refused resource is traced back to every object it was built from. */
@@ -52,16 +46,7 @@ class ProvenanceTest {
 
   @Test
   void aClusterOfMergedRulesIsTracedToEachOfThem() {
-    ConfigStore store = new ConfigStore();
-    store.replace("mesh.yaml", new ManifestParser().parse("mesh.yaml", MESH));
-    ConfigSnapshot all = store.snapshot();
-    Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
-    PushContext push =
-        PushContext.build(
-            1,
-            Instant.EPOCH,
-            all.restrictTo(membership::isMember),
-            MeshSettings.defaults("istio-system"));
+    PushContext push = Pushes.of(MESH);
 
     assertThat(
             new Provenance(push, "shipping")

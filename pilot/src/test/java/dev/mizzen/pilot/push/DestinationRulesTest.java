@@ -7,12 +7,6 @@ import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.DestinationRuleSpec;
 import dev.mizzen.ingest.model.DestinationRuleSpec.Subset;
 import dev.mizzen.ingest.model.ObjectRef;
-import dev.mizzen.ingest.parse.ManifestParser;
-import dev.mizzen.ingest.store.ConfigSnapshot;
-import dev.mizzen.ingest.store.ConfigStore;
-import dev.mizzen.tenancy.MemberRollResolver;
-import dev.mizzen.tenancy.Membership;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -46,16 +40,7 @@ class DestinationRulesTest {
       """;
 
   private static PushContext push(String rules) {
-    ConfigStore store = new ConfigStore();
-    store.replace("mesh.yaml", new ManifestParser().parse("mesh.yaml", MESH + rules));
-    ConfigSnapshot all = store.snapshot();
-    assertThat(all.errors()).isEmpty();
-    Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
-    return PushContext.build(
-        1,
-        Instant.EPOCH,
-        all.restrictTo(membership::isMember),
-        MeshSettings.defaults("istio-system"));
+    return Pushes.of(MESH + rules);
   }
 
   private static String rule(String ns, String name, String created, String spec) {

@@ -14,18 +14,18 @@ import java.time.Instant;
  * Push contexts built as a push builds them: the manifests parsed and translated, restricted to the
  * members of istio-system's roll, indexed with Istio's default mesh settings.
  */
-final class Pushes {
+public final class Pushes {
   private Pushes() {}
 
   /** The push of {@code yaml}, every object of which must be accepted. */
-  static PushContext of(String yaml) {
+  public static PushContext of(String yaml) {
     PushContext push = accepting(yaml);
     assertThat(push.config().errors()).extracting(ConfigError::message).isEmpty();
     return push;
   }
 
   /** The push of {@code yaml}, whatever the parsers refused of it. */
-  static PushContext accepting(String yaml) {
+  public static PushContext accepting(String yaml) {
     ConfigStore store = new ConfigStore();
     store.replace("mesh.yaml", new ManifestParser().parse("mesh.yaml", yaml));
     ConfigSnapshot all = store.snapshot();
