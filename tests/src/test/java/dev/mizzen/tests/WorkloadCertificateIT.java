@@ -3,6 +3,8 @@ package dev.mizzen.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.testing.kube.MockApiServer;
@@ -16,6 +18,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -186,6 +192,23 @@ class WorkloadCertificateIT {
                     cp, outsider, Csrs.rsa(2048), "spiffe://cluster.local/ns/other/sa/default"))
         .isInstanceOf(StatusRuntimeException.class)
         .hasMessageContaining("PERMISSION_DENIED: namespace \"other\" is not a member");
+
+    // The refusal is counted by reason on /debug/caz, beside the root it would have been under.
+    JsonNode caz =
+        new ObjectMapper()
+            .readTree(
+                HttpClient.newHttpClient()
+                    .send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + cp.debugPort() + "/debug/caz"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+    assertThat(caz.path("refused").path("permission").asLong()).isEqualTo(1);
+    assertThat(caz.path("issued").asLong()).isZero();
+    assertThat(caz.path("keys").asText()).startsWith("Secret istio-system/istio-ca-secret");
+    assertThat(caz.path("root").path("notAfter").asText()).isNotEmpty();
+    assertThat(caz.path("servingCertificate").path("names").get(0).asText()).isEqualTo(SERVER_NAME);
 
     CdsWatcher anonymous = new CdsWatcher(channel(cp, null, null), "app-1", "shop");
     closing.add(anonymous);

@@ -23,10 +23,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * One running control plane: a config source, the push pipeline, the xDS and debug servers, and the
@@ -350,10 +352,14 @@ public final class ControlPlane implements AutoCloseable {
       ControlPlane[] self = new ControlPlane[1];
       BooleanSupplier ready = () -> self[0] != null && self[0].ready;
       DebugAccess access = DebugAccess.of(Optional.ofNullable(o.debugTokenFile()));
-      debug.add(DebugServer.start(o.debug(), pipeline, ready, access, metrics, false, o.version()));
+      MeshCa issuing = ca;
+      Supplier<Map<String, Object>> caz = issuing == null ? null : issuing::caz;
+      debug.add(
+          DebugServer.start(o.debug(), pipeline, ready, access, metrics, false, o.version(), caz));
       if (o.monitoring() != null) {
         debug.add(
-            DebugServer.start(o.monitoring(), pipeline, ready, access, metrics, true, o.version()));
+            DebugServer.start(
+                o.monitoring(), pipeline, ready, access, metrics, true, o.version(), caz));
       }
       ControlPlane cp =
           new ControlPlane(

@@ -51,6 +51,7 @@ final class MeshCa implements AutoCloseable {
   static final String SELF_SIGNED = "istio-ca-secret";
 
   private static final Logger log = LoggerFactory.getLogger(MeshCa.class);
+
   private static final Duration ROOT_TTL = Duration.ofDays(3650);
   private static final Duration SERVING_TTL = Duration.ofHours(24);
 
@@ -58,6 +59,9 @@ final class MeshCa implements AutoCloseable {
   private final Callers callers;
   private final boolean checksTokens;
   private final CertificateService service;
+  private final CaMetrics metrics;
+  private final String keysFrom;
+  private volatile X509Certificate serving;
   private final List<String> serverNames;
   private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
   private final ScheduledExecutorService renewal;
@@ -67,7 +71,11 @@ final class MeshCa implements AutoCloseable {
       Callers callers,
       boolean checksTokens,
       CertificateService service,
+      CaMetrics metrics,
+      String keysFrom,
       List<String> serverNames) {
+    this.metrics = metrics;
+    this.keysFrom = keysFrom;
     this.authority = authority;
     this.callers = callers;
     this.checksTokens = checksTokens;
@@ -96,7 +104,8 @@ final class MeshCa implements AutoCloseable {
       Predicate<String> member,
       MeterRegistry registry)
       throws IOException {
-    SigningKeys keys = keys(ca, client, namespace);
+    Found found = keys(ca, client, namespace);
+    SigningKeys keys = found.keys();
     CertificateAuthority authority = CertificateAuthority.of(keys, ca.trustDomain());
     Callers callers =
         new Callers(
@@ -113,16 +122,21 @@ final class MeshCa implements AutoCloseable {
             callers,
             client != null,
             new CertificateService(authority, callers, metrics),
+            metrics,
+            found.from(),
             ca.serverNames());
     started.renew();
     return started;
   }
 
+  /** Signing keys, and where they were found. */
+  private record Found(SigningKeys keys, String from) {}
+
   /** The signing keys: the directory's files, else the cluster's Secrets, else a new root. */
-  private static SigningKeys keys(ControlPlane.Ca ca, KubernetesClient client, String namespace)
+  private static Found keys(ControlPlane.Ca ca, KubernetesClient client, String namespace)
       throws IOException {
     if (ca.dir() != null) {
-      return SigningKeys.fromDirectory(ca.dir());
+      return new Found(SigningKeys.fromDirectory(ca.dir()), "directory " + ca.dir());
     }
     if (client == null) {
       throw new IOException("the CA needs --ca-dir when it does not run in a cluster");
@@ -131,7 +145,7 @@ final class MeshCa implements AutoCloseable {
       Secret s = client.secrets().inNamespace(namespace).withName(name).get();
       if (s != null) {
         log.info("CA keys from Secret {}/{}", namespace, name);
-        return fromSecret(s);
+        return new Found(fromSecret(s), "Secret " + namespace + "/" + name);
       }
     }
     SigningKeys made = SigningKeys.selfSigned(ca.trustDomain(), ROOT_TTL, Clock.systemUTC());
@@ -148,13 +162,15 @@ final class MeshCa implements AutoCloseable {
     try {
       client.secrets().inNamespace(namespace).resource(secret).create();
       log.info("made a self-signed root, kept in Secret {}/{}", namespace, SELF_SIGNED);
-      return made;
+      return new Found(made, "Secret " + namespace + "/" + SELF_SIGNED + " (made by this replica)");
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw new IOException("Secret " + namespace + "/" + SELF_SIGNED + ": " + e.getMessage(), e);
       }
       // Another replica made it first: every replica signs with the same root.
-      return fromSecret(client.secrets().inNamespace(namespace).withName(SELF_SIGNED).get());
+      return new Found(
+          fromSecret(client.secrets().inNamespace(namespace).withName(SELF_SIGNED).get()),
+          "Secret " + namespace + "/" + SELF_SIGNED);
     }
   }
 
@@ -196,6 +212,31 @@ final class MeshCa implements AutoCloseable {
     };
   }
 
+  /** What /debug/caz shows: the root, the port's certificate, issued and refused by reason. */
+  Map<String, Object> caz() {
+    X509Certificate root = authority.keys().root();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("enabled", true);
+    out.put("trustDomain", authority.trustDomain());
+    out.put("keys", keysFrom);
+    out.put(
+        "root",
+        Map.of(
+            "subject", root.getSubjectX500Principal().getName(),
+            "notAfter", root.getNotAfter().toInstant().toString()));
+    X509Certificate port = serving;
+    if (port != null) {
+      out.put(
+          "servingCertificate",
+          Map.of("names", serverNames, "notAfter", port.getNotAfter().toInstant().toString()));
+    }
+    out.put("issued", metrics.issuedCount());
+    Map<String, Long> refused = new LinkedHashMap<>();
+    metrics.refusals().forEach((reason, n) -> refused.put(reason.name().toLowerCase(), n));
+    out.put("refused", refused);
+    return out;
+  }
+
   String rootPem() {
     return authority.keys().rootPem();
   }
@@ -225,6 +266,7 @@ final class MeshCa implements AutoCloseable {
       CertificateAuthority.ServingCertificate serving = authority.serving(serverNames, SERVING_TTL);
       List<X509Certificate> chain = serving.chain();
       keyManager.updateIdentityCredentials(chain.toArray(new X509Certificate[0]), serving.key());
+      this.serving = serving.certificate();
       log.info(
           "secure port certificate for {} until {}",
           serverNames,

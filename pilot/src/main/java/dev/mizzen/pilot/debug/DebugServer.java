@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,23 @@ public final class DebugServer implements AutoCloseable {
       PilotMetrics metrics,
       boolean serveMetrics,
       String version)
+      throws IOException {
+    return start(address, pipeline, ready, access, metrics, serveMetrics, version, null);
+  }
+
+  /**
+   * As the other {@code start}, with {@code ca} for {@code /debug/caz}: what the mesh's CA says of
+   * itself, null when Mizzen is not the CA.
+   */
+  public static DebugServer start(
+      InetSocketAddress address,
+      PushPipeline pipeline,
+      BooleanSupplier ready,
+      DebugAccess access,
+      PilotMetrics metrics,
+      boolean serveMetrics,
+      String version,
+      Supplier<Map<String, Object>> ca)
       throws IOException {
     HttpLimits.install();
     HttpServer server = HttpServer.create(address, 64);
@@ -133,6 +151,11 @@ public final class DebugServer implements AutoCloseable {
               AuthorizationViews.Answer a = authz.authorizationz(multiQuery(ex));
               send(ex, a.status(), "application/json", JSON.writeValueAsString(a.body()) + "\n");
             }));
+    endpoints.add(
+        new Endpoint(
+            "/debug/caz",
+            "The mesh's CA: its root, the secure port's certificate, certificates issued and refused by reason",
+            (ex, q) -> json(ex, ca == null ? Map.of("enabled", false) : ca.get())));
     List<Map<String, String>> list = new ArrayList<>();
     for (Endpoint e : endpoints) {
       list.add(Map.of("path", e.path(), "help", e.help()));
