@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.app;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.mizzen.ca.CaMetrics;
 import dev.mizzen.ca.Callers;
 import dev.mizzen.ca.CertificateAuthority;
@@ -83,11 +84,7 @@ final class MeshCa implements AutoCloseable {
     this.serverNames = List.copyOf(serverNames);
     this.renewal =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "mizzen-ca-renewal");
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder().setNameFormat("mizzen-ca-renewal").setDaemon(true).build());
   }
 
   /**
@@ -104,7 +101,12 @@ final class MeshCa implements AutoCloseable {
       Predicate<String> member,
       MeterRegistry registry)
       throws IOException {
-    Found found = keys(ca, client, namespace);
+    Found found;
+    try {
+      found = keys(ca, client, namespace);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the CA's keys cannot be used: " + e.getMessage(), e);
+    }
     SigningKeys keys = found.keys();
     CertificateAuthority authority = CertificateAuthority.of(keys, ca.trustDomain());
     Callers callers =
