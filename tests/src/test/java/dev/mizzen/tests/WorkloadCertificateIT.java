@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mizzen.ca.CertificateAuthority;
+import dev.mizzen.ca.SigningKeys;
+import dev.mizzen.ca.WorkloadIdentity;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.testing.kube.MockApiServer;
+import dev.mizzen.testing.mesh.MeshYaml;
 import dev.mizzen.testing.pki.Bearer;
 import dev.mizzen.testing.pki.Csrs;
 import io.grpc.ManagedChannel;
@@ -23,14 +27,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mizzen as the mesh's CA in a cluster, as Istio's agent meets it: no certificate files are given;
@@ -216,5 +224,62 @@ class WorkloadCertificateIT {
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(status.getDescription()).contains("no verified certificate");
     assertThat(anonymous.pushes).isEmpty();
+  }
+
+  @Test
+  void withoutAClusterThePluggedInFilesSignAndOnlyCertificatesAreTaken(
+      @TempDir Path config, @TempDir Path caDir) throws Exception {
+    Files.writeString(
+        config.resolve("mesh.yaml"),
+        MeshYaml.members("shop")
+            + """
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: catalog, namespace: shop}
+            spec:
+              clusterIP: 10.96.0.20
+              ports: [{name: grpc, port: 7070}]
+            """);
+    SigningKeys plugged =
+        SigningKeys.selfSigned("cluster.local", Duration.ofDays(30), java.time.Clock.systemUTC());
+    for (Map.Entry<String, String> f : plugged.toData().entrySet()) {
+      Files.writeString(caDir.resolve(f.getKey()), f.getValue());
+    }
+    ControlPlane cp =
+        ControlPlane.start(
+            ControlPlane.Options.forTest(config, "istio-system"),
+            null,
+            new ControlPlane.SecureXds(
+                new InetSocketAddress("127.0.0.1", 0),
+                null,
+                new ControlPlane.Ca(caDir, "cluster.local", List.of(SERVER_NAME))));
+    planes.add(cp);
+    String root = plugged.rootPem();
+    // Without an API server no token can be checked.
+    assertThatThrownBy(
+            () ->
+                IstioAgent.certificate(
+                    cp.secureXdsPort(), root, "eyJhbGciOiJSUzI1NiJ9.e30.x", Csrs.rsa(2048), SPIFFE))
+        .hasMessageContaining("UNAUTHENTICATED: tokens cannot be checked without an API server");
+    // A certificate the plugged-in CA issued (as an admin would) opens ADS on the port.
+    KeyPair key = Csrs.ec("secp256r1");
+    List<String> chain =
+        CertificateAuthority.of(plugged, "cluster.local")
+            .issue(new WorkloadIdentity("shop", "default"), Csrs.csr(key, SPIFFE), 0);
+    TlsChannelCredentials.Builder tls =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(stream(root))
+            .keyManager(stream(String.join("", chain)), stream(Csrs.pem(key.getPrivate())));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", cp.secureXdsPort(), tls.build())
+            .overrideAuthority(SERVER_NAME)
+            .build();
+    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    CdsWatcher shop = new CdsWatcher(channel, "app-1", "shop");
+    closing.add(shop);
+    MultitenancyIT.await(
+        "the shop proxy is served",
+        () -> shop.clusters().contains("outbound|7070||catalog.shop.svc.cluster.local"));
   }
 }
