@@ -27,10 +27,6 @@ final class AdsService {
 
   private AdsService() {}
 
-  static ServerServiceDefinition bind(ProxyStreams<?> streams, Admission admission) {
-    return bind(streams, admission, null);
-  }
-
   /**
    * @param tokens checks a stream's bearer token when it presents no certificate; null where
    *     streams prove themselves by certificate only

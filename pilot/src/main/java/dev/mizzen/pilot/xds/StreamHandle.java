@@ -55,11 +55,6 @@ final class StreamHandle {
     this.identityError = identityError;
   }
 
-  /** The stream's handle, with the peer's identity when it came over TLS. */
-  static StreamHandle of(ServerCall<?, ?> call) {
-    return of(call, null, null);
-  }
-
   /**
    * The stream's handle, with the peer's identity when it came over TLS: its certificate's, or,
    * without a certificate, its bearer token's when {@code tokens} can check one.
