@@ -2,6 +2,7 @@ package dev.mizzen.tests;
 
 import dev.mizzen.ca.CertificateService;
 import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
+import dev.mizzen.tenancy.controller.CaSecrets;
 import dev.mizzen.testing.kube.MockApiServer;
 import dev.mizzen.testing.pki.Bearer;
 import dev.mizzen.testing.pki.Csrs;
@@ -14,9 +15,7 @@ import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -29,14 +28,10 @@ final class IstioAgent {
 
   /** The root Mizzen's CA keeps in istio-ca-secret (what the member controller publishes). */
   static String root(MockApiServer api) {
-    Secret s = api.client().secrets().inNamespace("istio-system").withName("istio-ca-secret").get();
+    Secret s =
+        api.client().secrets().inNamespace("istio-system").withName(CaSecrets.SELF_SIGNED).get();
     Objects.requireNonNull(s, "the root is kept in istio-ca-secret");
-    Map<String, String> text = Objects.requireNonNullElse(s.getStringData(), Map.of());
-    return text.containsKey("root-cert.pem")
-        ? text.get("root-cert.pem")
-        : new String(
-            Base64.getMimeDecoder().decode(s.getData().get("root-cert.pem")),
-            StandardCharsets.UTF_8);
+    return CaSecrets.text(s).get("root-cert.pem");
   }
 
   /**

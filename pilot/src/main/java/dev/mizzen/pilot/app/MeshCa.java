@@ -9,6 +9,7 @@ import dev.mizzen.ca.Refusal;
 import dev.mizzen.ca.SigningKeys;
 import dev.mizzen.pilot.xds.TokenAuthenticator;
 import dev.mizzen.pilot.xds.XdsServer;
+import dev.mizzen.tenancy.controller.CaSecrets;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,11 +26,9 @@ import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,12 +44,6 @@ import org.slf4j.LoggerFactory;
  * dropping a stream.
  */
 final class MeshCa implements AutoCloseable {
-  /** A plugged-in CA's Secret, which wins when present. */
-  static final String PLUGGED_IN = "cacerts";
-
-  /** The Secret that keeps a self-signed root across restarts and replicas. */
-  static final String SELF_SIGNED = "istio-ca-secret";
-
   private static final Logger log = LoggerFactory.getLogger(MeshCa.class);
 
   private static final Duration ROOT_TTL = Duration.ofDays(3650);
@@ -143,7 +136,7 @@ final class MeshCa implements AutoCloseable {
     if (client == null) {
       throw new IOException("the CA needs --ca-dir when it does not run in a cluster");
     }
-    for (String name : List.of(PLUGGED_IN, SELF_SIGNED)) {
+    for (String name : CaSecrets.SECRETS) {
       Secret s = client.secrets().inNamespace(namespace).withName(name).get();
       if (s != null) {
         log.info("CA keys from Secret {}/{}", namespace, name);
@@ -154,7 +147,7 @@ final class MeshCa implements AutoCloseable {
     Secret secret =
         new SecretBuilder()
             .withNewMetadata()
-            .withName(SELF_SIGNED)
+            .withName(CaSecrets.SELF_SIGNED)
             .withNamespace(namespace)
             .addToLabels("app.kubernetes.io/managed-by", "mizzen")
             .endMetadata()
@@ -163,28 +156,24 @@ final class MeshCa implements AutoCloseable {
             .build();
     try {
       client.secrets().inNamespace(namespace).resource(secret).create();
-      log.info("made a self-signed root, kept in Secret {}/{}", namespace, SELF_SIGNED);
-      return new Found(made, "Secret " + namespace + "/" + SELF_SIGNED + " (made by this replica)");
+      log.info("made a self-signed root, kept in Secret {}/{}", namespace, CaSecrets.SELF_SIGNED);
+      return new Found(
+          made, "Secret " + namespace + "/" + CaSecrets.SELF_SIGNED + " (made by this replica)");
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        throw new IOException("Secret " + namespace + "/" + SELF_SIGNED + ": " + e.getMessage(), e);
+        throw new IOException(
+            "Secret " + namespace + "/" + CaSecrets.SELF_SIGNED + ": " + e.getMessage(), e);
       }
       // Another replica made it first: every replica signs with the same root.
       return new Found(
-          fromSecret(client.secrets().inNamespace(namespace).withName(SELF_SIGNED).get()),
-          "Secret " + namespace + "/" + SELF_SIGNED);
+          fromSecret(client.secrets().inNamespace(namespace).withName(CaSecrets.SELF_SIGNED).get()),
+          "Secret " + namespace + "/" + CaSecrets.SELF_SIGNED);
     }
   }
 
   private static SigningKeys fromSecret(Secret s) {
-    Map<String, String> data = new LinkedHashMap<>();
-    Objects.requireNonNullElse(s.getData(), Map.<String, String>of())
-        .forEach(
-            (k, v) ->
-                data.put(k, new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8)));
-    Objects.requireNonNullElse(s.getStringData(), Map.<String, String>of()).forEach(data::put);
     try {
-      return SigningKeys.fromData(data);
+      return SigningKeys.fromData(CaSecrets.text(s));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "Secret " + s.getMetadata().getName() + ": " + e.getMessage(), e);

@@ -4,51 +4,61 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The mesh's root certificate, as istiod finds it in its namespace: a plugged-in CA's Secret {@code
- * cacerts} ({@code root-cert.pem}) wins; else the self-signed CA's Secret {@code istio-ca-secret},
- * whose root is its own certificate ({@code ca-cert.pem}) unless it names a root.
+ * The Secrets that hold the mesh's CA in the control plane's namespace, as istiod finds them: a
+ * plugged-in CA's {@code cacerts} wins; else the self-signed CA's {@code istio-ca-secret}. Both in
+ * Istio's layout ({@code ca-cert.pem}, {@code ca-key.pem}, {@code cert-chain.pem}, {@code
+ * root-cert.pem}). The CA signs with them; the member controller publishes their root.
  */
-final class RootCertificate {
-  static final String PLUGGED_IN = "cacerts";
-  static final String SELF_SIGNED = "istio-ca-secret";
-  static final List<String> SECRETS = List.of(PLUGGED_IN, SELF_SIGNED);
+public final class CaSecrets {
+  public static final String PLUGGED_IN = "cacerts";
+  public static final String SELF_SIGNED = "istio-ca-secret";
 
-  private RootCertificate() {}
+  /** Both, in the order they are looked for. */
+  public static final List<String> SECRETS = List.of(PLUGGED_IN, SELF_SIGNED);
 
-  /** The root (PEM) in the first of the two Secrets that holds one. */
-  static Optional<String> of(Collection<Secret> secrets) {
+  private static final String CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+
+  private CaSecrets() {}
+
+  /**
+   * A Secret's values as text: its {@code data} decoded, with its {@code stringData} over them, as
+   * the API server merges the two when it stores a Secret.
+   */
+  public static Map<String, String> text(Secret secret) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Objects.requireNonNullElse(secret.getData(), Map.<String, String>of())
+        .forEach(
+            (k, v) ->
+                out.put(k, new String(Base64.getMimeDecoder().decode(v), StandardCharsets.UTF_8)));
+    out.putAll(Objects.requireNonNullElse(secret.getStringData(), Map.of()));
+    return out;
+  }
+
+  /**
+   * The root (PEM) in the first of the two Secrets that holds one: its {@code root-cert.pem}, else
+   * its own certificate ({@code ca-cert.pem}) when it is the root.
+   */
+  static Optional<String> root(Collection<Secret> secrets) {
     for (String name : SECRETS) {
       for (Secret s : secrets) {
         if (name.equals(s.getMetadata().getName())) {
-          Optional<String> root = pem(s, "root-cert.pem").or(() -> pem(s, "ca-cert.pem"));
-          if (root.isPresent()) {
-            return root;
+          Map<String, String> text = text(s);
+          for (String key : List.of("root-cert.pem", "ca-cert.pem")) {
+            String pem = text.get(key);
+            if (pem != null && pem.contains(CERTIFICATE)) {
+              return Optional.of(pem);
+            }
           }
         }
       }
     }
     return Optional.empty();
-  }
-
-  private static Optional<String> pem(Secret secret, String key) {
-    Map<String, String> data = Objects.requireNonNullElse(secret.getData(), Map.of());
-    String encoded = data.get(key);
-    if (encoded != null && !encoded.isBlank()) {
-      String pem = new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8);
-      if (pem.contains("-----BEGIN CERTIFICATE-----")) {
-        return Optional.of(pem);
-      }
-    }
-    Map<String, String> text = Objects.requireNonNullElse(secret.getStringData(), Map.of());
-    String plain = text.get(key);
-    return plain != null && plain.contains("-----BEGIN CERTIFICATE-----")
-        ? Optional.of(plain)
-        : Optional.empty();
   }
 }

@@ -282,7 +282,7 @@ public final class MemberController implements AutoCloseable {
     caSecrets.clear();
     if (settings.publishRootCertificate()) {
       // Watched by name: the right to read them names them, and no other Secret is read.
-      for (String name : RootCertificate.SECRETS) {
+      for (String name : CaSecrets.SECRETS) {
         caSecrets.add(started(client.secrets().inNamespace(cp).withName(name).inform(any, 0)));
       }
     }
@@ -348,7 +348,7 @@ public final class MemberController implements AutoCloseable {
     joining.forEach(m -> listed.add(m.getMetadata().getNamespace()));
     List<RoleBinding> sources = roleBindings.getStore().list();
     String root =
-        RootCertificate.of(caSecrets.stream().flatMap(i -> i.getStore().list().stream()).toList())
+        CaSecrets.root(caSecrets.stream().flatMap(i -> i.getStore().list().stream()).toList())
             .orElse(null);
     List<MemberOutcome> outcomes = new ArrayList<>();
     Map<String, MemberOutcome> byNamespace = new LinkedHashMap<>();
