@@ -109,11 +109,14 @@ public final class DestinationRules {
     List<ConfigError> warnings = new ArrayList<>(merger.warnings);
     local.forEach((ns, byHost) -> shadowed(ns, byHost, warnings));
     warnings.sort(ConfigChecker.ORDER);
+    // The same rules merged in several indexes are one rule: one object, so that what is built
+    // from it (clusters, virtual hosts) is built once per push and shared.
+    Map<List<ObjectRef>, Merged> made = new HashMap<>();
     return new DestinationRules(
         mesh,
-        freezeAll(local),
-        freezeAll(exported),
-        freeze(rootLocal),
+        freezeAll(local, made),
+        freezeAll(exported, made),
+        freeze(rootLocal, made),
         List.copyOf(warnings),
         merger.duplicateHosts.size());
   }
@@ -221,15 +224,20 @@ public final class DestinationRules {
   }
 
   private static Map<String, Map<String, List<Merged>>> freezeAll(
-      Map<String, Map<String, List<Building>>> byNamespace) {
+      Map<String, Map<String, List<Building>>> byNamespace, Map<List<ObjectRef>, Merged> made) {
     Map<String, Map<String, List<Merged>>> out = new HashMap<>();
-    byNamespace.forEach((ns, byHost) -> out.put(ns, freeze(byHost)));
+    byNamespace.forEach((ns, byHost) -> out.put(ns, freeze(byHost, made)));
     return Map.copyOf(out);
   }
 
-  private static Map<String, List<Merged>> freeze(Map<String, List<Building>> byHost) {
+  private static Map<String, List<Merged>> freeze(
+      Map<String, List<Building>> byHost, Map<List<ObjectRef>, Merged> made) {
     Map<String, List<Merged>> out = new HashMap<>();
-    byHost.forEach((host, list) -> out.put(host, list.stream().map(Building::merged).toList()));
+    byHost.forEach(
+        (host, list) ->
+            out.put(
+                host,
+                list.stream().map(b -> made.computeIfAbsent(b.from(), f -> b.merged())).toList()));
     return Map.copyOf(out);
   }
 
@@ -318,10 +326,15 @@ public final class DestinationRules {
       return rules.get(0);
     }
 
+    /** The rules merged into this one, oldest first: what makes it the rule it is. */
+    List<ObjectRef> from() {
+      return rules.stream().map(Config::ref).toList();
+    }
+
     /** The rule as proxies apply it; a rule merged with none is served as it was read. */
     Merged merged() {
       Config<DestinationRuleSpec> first = rules.get(0);
-      List<ObjectRef> from = rules.stream().map(Config::ref).toList();
+      List<ObjectRef> from = from();
       if (rules.size() == 1) {
         return new Merged(first, exportTo, from);
       }

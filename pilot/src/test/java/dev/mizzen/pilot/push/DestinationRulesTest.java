@@ -122,6 +122,8 @@ class DestinationRulesTest {
     Optional<Config<DestinationRuleSpec>> first = push.destinationRule(CART, "shipping");
     assertThat(push.destinationRule(CART, "shipping").orElseThrow()).isSameAs(first.orElseThrow());
     assertThat(push.destinationRule(CART, "ops").orElseThrow()).isSameAs(first.orElseThrow());
+    // Found through the service namespace's own rules, as through its exported ones: one object.
+    assertThat(push.destinationRule(CART, "shop").orElseThrow()).isSameAs(first.orElseThrow());
   }
 
   @Test
