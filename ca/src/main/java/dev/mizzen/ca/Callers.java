@@ -82,9 +82,7 @@ public final class Callers {
       try {
         answer = client.authentication().v1().tokenReviews().create(asked);
       } catch (KubernetesClientException e) {
-        throw new Refusal(
-            Refusal.Reason.AUTHENTICATION,
-            io.grpc.Status.Code.UNAVAILABLE,
+        throw Refusal.unchecked(
             "the token could not be checked with the API server: " + e.getMessage());
       }
       TokenReviewStatus status = answer == null ? null : answer.getStatus();

@@ -1,7 +1,13 @@
 package dev.mizzen.ca;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -60,9 +67,9 @@ public record CertificateAuthority(
    */
   public ServingCertificate serving(List<String> dnsNames, Duration ttl) {
     try {
-      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
-      generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-      java.security.KeyPair pair = generator.generateKeyPair();
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPair pair = generator.generateKeyPair();
       GeneralName[] names =
           dnsNames.stream()
               .map(n -> new GeneralName(GeneralName.dNSName, n))
@@ -77,7 +84,7 @@ public record CertificateAuthority(
       chain.add(leaf);
       chain.addAll(keys.issuerChain());
       return new ServingCertificate(chain, pair.getPrivate());
-    } catch (java.security.GeneralSecurityException | IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException(
           "a serving certificate could not be made: " + e.getMessage(), e);
     }
@@ -89,7 +96,7 @@ public record CertificateAuthority(
    * @param chain the certificate and its chain up to the root
    * @param key its private key
    */
-  public record ServingCertificate(List<X509Certificate> chain, java.security.PrivateKey key) {
+  public record ServingCertificate(List<X509Certificate> chain, PrivateKey key) {
     public ServingCertificate {
       chain = List.copyOf(chain);
     }
@@ -152,18 +159,15 @@ public record CertificateAuthority(
         out.add(SigningKeys.pem(List.of(c)));
       }
       return out;
-    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-      throw new Refusal(
-          Refusal.Reason.SIGNING,
-          io.grpc.Status.Code.INTERNAL,
-          "the certificate could not be signed: " + e.getMessage());
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      throw Refusal.notSigned("the certificate could not be signed: " + e.getMessage());
     }
   }
 
   /** A leaf certificate with an empty subject and only {@code names}, signed by this CA. */
   private X509Certificate sign(
-      java.security.PublicKey key, GeneralNames names, Instant notAfter, KeyPurposeId... purposes)
-      throws IOException, java.security.GeneralSecurityException {
+      PublicKey key, GeneralNames names, Instant notAfter, KeyPurposeId... purposes)
+      throws IOException, GeneralSecurityException {
     Instant now = clock.instant();
     // A leaf outliving its issuer would fail verification before it expires.
     Instant issuerEnd = keys.certificate().getNotAfter().toInstant();
@@ -176,7 +180,7 @@ public record CertificateAuthority(
             SigningKeys.serial(),
             Date.from(now.minus(Duration.ofMinutes(1))),
             Date.from(notAfter),
-            new X500Name(new org.bouncycastle.asn1.x500.RDN[0]),
+            new X500Name(new RDN[0]),
             SubjectPublicKeyInfo.getInstance(key.getEncoded()));
     JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

@@ -26,7 +26,7 @@ public final class Refusal extends Exception {
   private final Reason reason;
   private final Status.Code code;
 
-  Refusal(Reason reason, Status.Code code, String message) {
+  private Refusal(Reason reason, Status.Code code, String message) {
     super(message);
     this.reason = reason;
     this.code = code;
@@ -46,6 +46,15 @@ public final class Refusal extends Exception {
 
   static Refusal badRequest(String message) {
     return new Refusal(Reason.REQUEST, Status.Code.INVALID_ARGUMENT, message);
+  }
+
+  /** The caller could not be checked (the API server did not answer): it may try again. */
+  static Refusal unchecked(String message) {
+    return new Refusal(Reason.AUTHENTICATION, Status.Code.UNAVAILABLE, message);
+  }
+
+  static Refusal notSigned(String message) {
+    return new Refusal(Reason.SIGNING, Status.Code.INTERNAL, message);
   }
 
   public Reason reason() {

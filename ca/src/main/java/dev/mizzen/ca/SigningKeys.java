@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -223,7 +224,7 @@ public final class SigningKeys {
   /** Whether what {@code key} signs verifies with {@code certificate}'s public key. */
   private static boolean belongTogether(X509Certificate certificate, PrivateKey key) {
     String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-    byte[] probe = "mizzen".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] probe = "mizzen".getBytes(StandardCharsets.US_ASCII);
     try {
       Signature sign = Signature.getInstance(algorithm);
       sign.initSign(key);

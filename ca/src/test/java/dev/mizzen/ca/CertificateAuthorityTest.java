@@ -11,9 +11,15 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.junit.jupiter.api.Test;
 
 class CertificateAuthorityTest {
@@ -139,18 +145,15 @@ class CertificateAuthorityTest {
 
   /** {@code subject}'s key and name, certified by {@code issuer} as a CA. */
   static X509Certificate intermediate(SigningKeys issuer, SigningKeys subject) throws Exception {
-    var builder =
-        new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
             issuer.certificate(),
             SigningKeys.serial(),
-            java.util.Date.from(java.time.Instant.now().minusSeconds(60)),
-            java.util.Date.from(java.time.Instant.now().plus(Duration.ofDays(365))),
-            new org.bouncycastle.asn1.x500.X500Name("O=cluster.local,CN=intermediate"),
+            Date.from(Instant.now().minusSeconds(60)),
+            Date.from(Instant.now().plus(Duration.ofDays(365))),
+            new X500Name("O=cluster.local,CN=intermediate"),
             subject.certificate().getPublicKey());
-    builder.addExtension(
-        org.bouncycastle.asn1.x509.Extension.basicConstraints,
-        true,
-        new org.bouncycastle.asn1.x509.BasicConstraints(0));
+    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
     return SigningKeys.certificate(builder.build(SigningKeys.signer(issuer.key())));
   }
 

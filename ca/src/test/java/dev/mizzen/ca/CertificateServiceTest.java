@@ -7,6 +7,7 @@ import dev.mizzen.proto.istio.ca.IstioCertificateRequest;
 import dev.mizzen.testing.kube.MockApiServer;
 import dev.mizzen.testing.pki.Bearer;
 import dev.mizzen.testing.pki.Csrs;
+import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -101,8 +102,7 @@ class CertificateServiceTest {
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress("localhost", server.getPort(), credentials).build();
     try {
-      io.grpc.CallOptions options =
-          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
+      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
       if (token != null) {
         options = options.withCallCredentials(Bearer.credentials(token));
       }

@@ -41,6 +41,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -345,7 +346,7 @@ class MutualTlsIT {
     // A certificate for the allowed identity, but from another control plane's root.
     Path foreign = Files.createDirectories(pki.resolve("foreign"));
     SigningKeys otherRoot =
-        SigningKeys.selfSigned("cluster.local", Duration.ofDays(30), java.time.Clock.systemUTC());
+        SigningKeys.selfSigned("cluster.local", Duration.ofDays(30), Clock.systemUTC());
     KeyPair key = Csrs.ec("secp256r1");
     List<String> chain =
         CertificateAuthority.of(otherRoot, "cluster.local")

@@ -19,11 +19,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -53,7 +57,7 @@ public final class MockApiServer implements AutoCloseable {
 
   private final List<Map.Entry<String, String>> agents = new CopyOnWriteArrayList<>();
   private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
-  private final Map<String, Token> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final KubernetesCrudDispatcher dispatcher;
   private final List<KubernetesClient> clients = new ArrayList<>();
   private KubernetesMockServer server;
@@ -129,9 +133,9 @@ public final class MockApiServer implements AutoCloseable {
   public String serviceAccountToken(String namespace, String serviceAccount, String... audiences) {
     String token =
         "eyJhbGciOiJSUzI1NiJ9."
-            + java.util.UUID.randomUUID().toString().replace("-", "")
+            + UUID.randomUUID().toString().replace("-", "")
             + "."
-            + java.util.UUID.randomUUID().toString().replace("-", "");
+            + UUID.randomUUID().toString().replace("-", "");
     tokens.put(token, new Token(namespace, serviceAccount, List.of(audiences)));
     return token;
   }
@@ -263,14 +267,14 @@ public final class MockApiServer implements AutoCloseable {
    * the same port with everything.
    */
   public synchronized void restart(Consumer<Creator> duringOutage) {
-    restart(java.time.Duration.ZERO, duringOutage);
+    restart(Duration.ZERO, duringOutage);
   }
 
   /**
    * The same, the port closed for at least {@code down} (the changes are made at its start): the
    * control plane's watches and lists fail, and retry, for that long.
    */
-  public synchronized void restart(java.time.Duration down, Consumer<Creator> duringOutage) {
+  public synchronized void restart(Duration down, Consumer<Creator> duringOutage) {
     long back = System.nanoTime() + down.toNanos();
     server.destroy();
     KubernetesMockServer standIn = serve(0);
@@ -282,7 +286,7 @@ public final class MockApiServer implements AutoCloseable {
     try {
       long left = back - System.nanoTime();
       if (left > 0) {
-        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(left);
+        TimeUnit.NANOSECONDS.sleep(left);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -158,7 +159,7 @@ class KubeInputFuzzTest {
     return kind.namespaced() && !NOT_SENT.contains(kind);
   }
 
-  private static java.util.SortedSet<String> configured(MemberRollSpec roll) {
+  private static SortedSet<String> configured(MemberRollSpec roll) {
     return roll == null ? new TreeSet<>() : new TreeSet<>(roll.configuredMembers());
   }
 

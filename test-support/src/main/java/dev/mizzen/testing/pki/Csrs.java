@@ -1,15 +1,21 @@
 package dev.mizzen.testing.pki;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -33,8 +39,7 @@ public final class Csrs {
   /** A CSR signed by {@code key} asking for {@code names} ("URI:...", "DNS:..."). */
   public static String csr(KeyPair key, List<String> names) throws Exception {
     JcaPKCS10CertificationRequestBuilder b =
-        new JcaPKCS10CertificationRequestBuilder(
-            new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), key.getPublic());
+        new JcaPKCS10CertificationRequestBuilder(new X500Name(new RDN[0]), key.getPublic());
     if (!names.isEmpty()) {
       GeneralName[] general = new GeneralName[names.size()];
       for (int i = 0; i < names.size(); i++) {
@@ -60,15 +65,11 @@ public final class Csrs {
   }
 
   /** PEM blocks of certificates, CSRs and keys; private keys as PKCS #8 ("PRIVATE KEY"). */
-  public static String pem(Object... objects) throws java.io.IOException {
-    java.io.StringWriter out = new java.io.StringWriter();
-    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w =
-        new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+  public static String pem(Object... objects) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
       for (Object o : objects) {
-        w.writeObject(
-            o instanceof java.security.PrivateKey key
-                ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)
-                : o);
+        w.writeObject(o instanceof PrivateKey key ? new JcaPKCS8Generator(key, null) : o);
       }
     }
     return out.toString();
