@@ -71,7 +71,7 @@ class DeployRbacTest {
   }
 
   /** The (group, resource, verb) grants of the object of {@code kind} named {@code name}. */
-  private static Set<ApiRequest> grants(String file, String kind, String name) throws IOException {
+  static Set<ApiRequest> grants(String file, String kind, String name) throws IOException {
     JsonNode role = object(file, kind, name);
     Set<ApiRequest> grants = new TreeSet<>(Comparator.comparing(ApiRequest::toString));
     for (JsonNode r : role.path("rules")) {

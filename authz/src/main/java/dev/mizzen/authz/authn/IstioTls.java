@@ -2,6 +2,7 @@ package dev.mizzen.authz.authn;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
@@ -46,12 +47,50 @@ public final class IstioTls {
   private IstioTls() {}
 
   /**
-   * A secret the Istio agent beside the proxy serves over SDS: {@code default} and {@code ROOTCA},
-   * or a Kubernetes Secret as {@code kubernetes://NAME} (gateways' and DestinationRules' {@code
-   * credentialName}).
+   * Secrets named by {@code credentialName} come over the proxy's ADS stream from the control plane
+   * (Istio's agent forwards them), with Envoy's default initial fetch timeout, so that a Secret
+   * that does not exist does not hold back the whole listener or cluster.
+   */
+  private static final ConfigSource ADS =
+      ConfigSource.newBuilder()
+          .setAds(AggregatedConfigSource.getDefaultInstance())
+          .setResourceApiVersion(ApiVersion.V3)
+          .build();
+
+  /** How the resource names of Secrets named by {@code credentialName} begin. */
+  public static final String CREDENTIAL_PREFIX = "kubernetes://";
+
+  /** What the roots of a {@code credentialName} are named: {@code kubernetes://NAME-cacert}. */
+  public static final String CA_SUFFIX = "-cacert";
+
+  /**
+   * A secret the Istio agent beside the proxy serves over SDS from its own files: {@code default}
+   * (the workload certificate) and {@code ROOTCA}.
    */
   public static SdsSecretConfig agentSecret(String name) {
     return SdsSecretConfig.newBuilder().setName(name).setSdsConfig(SDS).build();
+  }
+
+  /**
+   * The certificate and key of the Kubernetes Secret {@code credentialName} of the proxy's own
+   * namespace, served over ADS as {@code kubernetes://NAME}.
+   */
+  public static SdsSecretConfig credential(String credentialName) {
+    return SdsSecretConfig.newBuilder()
+        .setName(CREDENTIAL_PREFIX + credentialName)
+        .setSdsConfig(ADS)
+        .build();
+  }
+
+  /**
+   * The roots of {@code credentialName}, served over ADS as {@code kubernetes://NAME-cacert}: from
+   * the Secret {@code NAME-cacert}, else from {@code NAME} itself.
+   */
+  public static SdsSecretConfig credentialRoots(String credentialName) {
+    return SdsSecretConfig.newBuilder()
+        .setName(CREDENTIAL_PREFIX + credentialName + CA_SUFFIX)
+        .setSdsConfig(ADS)
+        .build();
   }
 
   /** What an inbound chain of a sidecar presents and requires: a peer certificate. */

@@ -4,6 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingList;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingList;
+import io.fabric8.kubernetes.api.model.rbac.RoleRef;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
@@ -57,6 +66,7 @@ public final class MockApiServer implements AutoCloseable {
 
   private final List<Map.Entry<String, String>> agents = new CopyOnWriteArrayList<>();
   private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
+  private static final String ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/subjectaccessreviews";
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final KubernetesCrudDispatcher dispatcher;
   private final List<KubernetesClient> clients = new ArrayList<>();
@@ -86,6 +96,10 @@ public final class MockApiServer implements AutoCloseable {
             agents.add(Map.entry(String.valueOf(request.getHeader("User-Agent")), line));
             if ("POST".equals(request.getMethod()) && request.getPath().startsWith(TOKEN_REVIEWS)) {
               return tokenReview(request.getBody().readUtf8());
+            }
+            if ("POST".equals(request.getMethod())
+                && request.getPath().startsWith(ACCESS_REVIEWS)) {
+              return accessReview(request.getBody().readUtf8());
             }
             return super.dispatch(request);
           }
@@ -188,6 +202,127 @@ public final class MockApiServer implements AutoCloseable {
     } catch (IOException | ClassCastException e) {
       return new MockResponse().setResponseCode(400).setBody(String.valueOf(e.getMessage()));
     }
+  }
+
+  /**
+   * A SubjectAccessReview answered as the API server's RBAC authorizer answers it, from the Roles,
+   * ClusterRoles and their bindings stored here: allowed when a RoleBinding of the namespace or a
+   * ClusterRoleBinding names the user (a service account's user name, or one of its groups) and its
+   * role has a rule for the group, resource, verb and (when the rule names any) the name.
+   */
+  private MockResponse accessReview(String body) {
+    ObjectMapper json = new ObjectMapper();
+    try {
+      ObjectNode review = (ObjectNode) json.readTree(body);
+      var spec = review.path("spec");
+      String user = spec.path("user").asText();
+      List<String> groups = new ArrayList<>();
+      spec.path("groups").forEach(g -> groups.add(g.asText()));
+      var attributes = spec.path("resourceAttributes");
+      String namespace = attributes.path("namespace").asText();
+      Access asked =
+          new Access(
+              attributes.path("group").asText(),
+              attributes.path("resource").asText(),
+              attributes.path("verb").asText(),
+              attributes.path("name").asText());
+      String reason = null;
+      if (!namespace.isEmpty()) {
+        for (var binding :
+            items(
+                stored(
+                    RBAC + "/namespaces/" + namespace + "/rolebindings", RoleBindingList.class))) {
+          if (names(binding.getSubjects(), user, groups)
+              && grants(binding.getRoleRef(), namespace, asked)) {
+            reason = "allowed by RoleBinding \"" + binding.getMetadata().getName() + "\"";
+          }
+        }
+      }
+      for (var binding :
+          items(stored(RBAC + "/clusterrolebindings", ClusterRoleBindingList.class))) {
+        if (reason == null
+            && names(binding.getSubjects(), user, groups)
+            && grants(binding.getRoleRef(), "", asked)) {
+          reason = "allowed by ClusterRoleBinding \"" + binding.getMetadata().getName() + "\"";
+        }
+      }
+      ObjectNode status = review.putObject("status");
+      status.put("allowed", reason != null);
+      if (reason != null) {
+        status.put("reason", "RBAC: " + reason);
+      }
+      return new MockResponse().setResponseCode(201).setBody(json.writeValueAsString(review));
+    } catch (IOException | ClassCastException e) {
+      return new MockResponse().setResponseCode(400).setBody(String.valueOf(e.getMessage()));
+    }
+  }
+
+  private record Access(String group, String resource, String verb, String name) {}
+
+  private static final String RBAC = "/apis/rbac.authorization.k8s.io/v1";
+
+  /**
+   * An object or list as stored, read from the store itself: the server answers one request at a
+   * time, so a request may not wait on another.
+   */
+  private <T> T stored(String path, Class<T> type) {
+    MockResponse r = dispatcher.handleGet(path);
+    if (r.code() != 200 || r.getBody() == null) {
+      return null;
+    }
+    return client.getKubernetesSerialization().unmarshal(r.getBody().readUtf8(), type);
+  }
+
+  private static <T extends HasMetadata> List<T> items(KubernetesResourceList<T> list) {
+    return list == null || list.getItems() == null ? List.of() : list.getItems();
+  }
+
+  private static boolean names(List<Subject> subjects, String user, List<String> groups) {
+    for (var s : subjects == null ? List.<Subject>of() : subjects) {
+      boolean named =
+          switch (String.valueOf(s.getKind())) {
+            case "ServiceAccount" ->
+                user.equals("system:serviceaccount:" + s.getNamespace() + ":" + s.getName());
+            case "User" -> user.equals(s.getName());
+            case "Group" -> groups.contains(s.getName());
+            default -> false;
+          };
+      if (named) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean grants(RoleRef ref, String namespace, Access asked) {
+    List<PolicyRule> rules;
+    if ("Role".equals(ref.getKind()) && !namespace.isEmpty()) {
+      var role = stored(RBAC + "/namespaces/" + namespace + "/roles/" + ref.getName(), Role.class);
+      rules = role == null ? null : role.getRules();
+    } else if ("ClusterRole".equals(ref.getKind())) {
+      var role = stored(RBAC + "/clusterroles/" + ref.getName(), ClusterRole.class);
+      rules = role == null ? null : role.getRules();
+    } else {
+      rules = null;
+    }
+    if (rules == null) {
+      return false;
+    }
+    for (var rule : rules) {
+      if (matches(rule.getApiGroups(), asked.group())
+          && matches(rule.getResources(), asked.resource())
+          && matches(rule.getVerbs(), asked.verb())
+          && (rule.getResourceNames() == null
+              || rule.getResourceNames().isEmpty()
+              || rule.getResourceNames().contains(asked.name()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matches(List<String> allowed, String value) {
+    return allowed != null && (allowed.contains("*") || allowed.contains(value));
   }
 
   /** A client the test shares; closed with the server. */

@@ -2,6 +2,7 @@ package dev.mizzen.pilot.app;
 
 import dev.mizzen.ingest.file.DirectorySource;
 import dev.mizzen.ingest.kube.KubeSource;
+import dev.mizzen.ingest.kube.SecretWatches;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.openshift.inject.Injection;
@@ -231,6 +232,7 @@ public final class ControlPlane implements AutoCloseable {
   private volatile WebhookServer webhook;
   private volatile ConfigEvents configEvents;
   private volatile MeshCa ca;
+  private volatile SecretWatches secrets;
   private volatile boolean ready;
 
   private ControlPlane(
@@ -303,6 +305,17 @@ public final class ControlPlane implements AutoCloseable {
     if (kubeSource != null) {
       kubeSource.countEvents(metrics::kubeEvent);
     }
+    SecretWatches secrets =
+        kube == null
+            ? null
+            : new SecretWatches(
+                kube.client(),
+                ns -> pipeline.status() != null && pipeline.status().membership().isMember(ns),
+                pipeline::secretsChanged);
+    if (secrets != null) {
+      pipeline.serveSecrets(secrets::current, secrets::want);
+      pipeline.streams().setSecretReaders(new SecretReaders(kube.client())::mayRead);
+    }
     List<DebugServer> debug = new ArrayList<>();
     XdsServer xds = null;
     XdsServer secureXds = null;
@@ -364,6 +377,7 @@ public final class ControlPlane implements AutoCloseable {
       ControlPlane cp =
           new ControlPlane(
               o, source, kubeSource, pipeline, xds, secureXds, List.copyOf(debug), metrics);
+      cp.secrets = secrets;
       if (kube != null) {
         ConfigEvents configEvents =
             new ConfigEvents(kube.client(), Identity.get(), Clock.systemUTC());
@@ -399,6 +413,9 @@ public final class ControlPlane implements AutoCloseable {
         ca.close();
       }
       pipeline.close();
+      if (secrets != null) {
+        secrets.close();
+      }
       if (source != null) {
         source.close();
       }
@@ -501,6 +518,10 @@ public final class ControlPlane implements AutoCloseable {
       c.close();
     }
     pipeline.close();
+    SecretWatches watches = secrets;
+    if (watches != null) {
+      watches.close();
+    }
     ConfigEvents e = configEvents;
     if (e != null) {
       e.close();

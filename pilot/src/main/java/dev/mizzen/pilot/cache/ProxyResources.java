@@ -2,6 +2,7 @@ package dev.mizzen.pilot.cache;
 
 import com.google.protobuf.Message;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,13 @@ public record ProxyResources(
   public ProxyResources(
       Map<String, SortedMap<String, Message>> resources, Map<String, String> listenerAliases) {
     this(resources, listenerAliases, Optional.empty());
+  }
+
+  /** These resources with those of {@code typeUrl} replaced by {@code replaced}. */
+  public ProxyResources with(String typeUrl, SortedMap<String, Message> replaced) {
+    Map<String, SortedMap<String, Message>> all = new HashMap<>(resources);
+    all.put(typeUrl, replaced);
+    return new ProxyResources(all, listenerAliases, unprovided);
   }
 
   public SortedMap<String, Message> of(String typeUrl) {

@@ -10,8 +10,13 @@ public final class TypeUrls {
   public static final String LISTENER = Resources.V3.LISTENER_TYPE_URL;
   public static final String ROUTE = Resources.V3.ROUTE_TYPE_URL;
 
-  /** CDS, EDS, LDS, RDS: the order in which changes reach a proxy. */
-  public static final List<String> PUSH_ORDER = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE);
+  /** Certificates and keys of Kubernetes Secrets that config names by {@code credentialName}. */
+  public static final String SECRET = Resources.V3.SECRET_TYPE_URL;
+
+  /**
+   * CDS, EDS, LDS, RDS, then SDS (as istiod orders them): the order in which changes reach a proxy.
+   */
+  public static final List<String> PUSH_ORDER = List.of(CLUSTER, ENDPOINT, LISTENER, ROUTE, SECRET);
 
   private TypeUrls() {}
 
@@ -28,6 +33,9 @@ public final class TypeUrls {
     }
     if (ROUTE.equals(typeUrl)) {
       return "route";
+    }
+    if (SECRET.equals(typeUrl)) {
+      return "secret";
     }
     int dot = typeUrl.lastIndexOf('.');
     return dot < 0 ? typeUrl : typeUrl.substring(dot + 1);

@@ -1,17 +1,23 @@
 package dev.mizzen.pilot.control;
 
 import dev.mizzen.envoyrules.RuleViolation;
+import dev.mizzen.ingest.model.SecretRef;
 import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.generate.ConfigGenerator;
 import dev.mizzen.pilot.generate.ConsistencyCheck;
+import dev.mizzen.pilot.generate.CredentialSecrets;
 import dev.mizzen.pilot.generate.EnvoyRulesCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.proxy.Proxy;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +32,18 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
 
   private volatile ConfigGenerator generator;
 
+  /** What the watched Secrets held when the latest push began. */
+  private volatile Map<SecretRef, Map<String, String>> secretData = Map.of();
+
+  /** The Secrets each group's config names, read for it or to be read. */
+  private final ConcurrentMap<GroupKey, Set<SecretRef>> secretsRead = new ConcurrentHashMap<>();
+
+  /** Told the Secrets all groups name together, whenever that changes. */
+  private volatile Consumer<Set<SecretRef>> secretsNamed = s -> {};
+
+  /** Told why a secret a group names is not served. */
+  private volatile Consumer<String> secretProblems = p -> {};
+
   /** Where snapshots held back for breaking Envoy's rules are reported; null: not checked. */
   private final Rejections envoyRules;
 
@@ -38,9 +56,48 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
     this.envoyRules = envoyRules;
   }
 
-  /** Builds from {@code next} from now on. */
-  void use(ConfigGenerator next) {
+  /**
+   * Builds from {@code next} from now on, and serves what {@code secrets} hold.
+   *
+   * @param secrets the watched Secrets' data by key (base64), as the push began
+   */
+  void use(ConfigGenerator next, Map<SecretRef, Map<String, String>> secrets) {
     generator = next;
+    secretData = secrets;
+  }
+
+  /**
+   * Where to say which Secrets the groups' config names (to be watched), and why a secret it names
+   * is not served.
+   */
+  void onSecrets(Consumer<Set<SecretRef>> named, Consumer<String> problems) {
+    this.secretsNamed = named;
+    this.secretProblems = problems;
+  }
+
+  /** Forgets the Secrets named by groups that are gone. */
+  void retainGroups(Set<GroupKey> live) {
+    // Under the map's lock, so that what is told is never older than what was told before.
+    synchronized (secretsRead) {
+      if (secretsRead.keySet().retainAll(live)) {
+        secretsNamed.accept(named());
+      }
+    }
+  }
+
+  private Set<SecretRef> named() {
+    Set<SecretRef> all = new TreeSet<>();
+    secretsRead.values().forEach(all::addAll);
+    return all;
+  }
+
+  private void read(GroupKey key, Set<SecretRef> refs) {
+    synchronized (secretsRead) {
+      Set<SecretRef> before = refs.isEmpty() ? secretsRead.remove(key) : secretsRead.put(key, refs);
+      if (!refs.equals(before == null ? Set.of() : before)) {
+        secretsNamed.accept(named());
+      }
+    }
   }
 
   /** The generator of the latest push. */
@@ -76,6 +133,20 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
       resources = g.generate(key, types);
       if (previous != null && !types.containsAll(TypeUrls.PUSH_ORDER)) {
         resources = previous.with(resources, types);
+      }
+      if (types.contains(TypeUrls.SECRET)) {
+        CredentialSecrets.Served served = CredentialSecrets.serve(key, resources, secretData);
+        resources = resources.with(TypeUrls.SECRET, served.secrets());
+        read(key, served.read());
+        served.problems().forEach(secretProblems);
+        if (!served.unproven().isEmpty()) {
+          log.debug(
+              "proxies {} are not served {}: they did not prove an identity that may read the"
+                  + " Secrets of namespace {}",
+              key,
+              served.unproven(),
+              key.namespace());
+        }
       }
     } catch (RuntimeException e) {
       log.error("generating config for proxies {} failed; they keep their last config", key, e);

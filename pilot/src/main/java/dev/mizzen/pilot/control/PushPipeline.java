@@ -4,6 +4,7 @@ import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.ingest.debounce.Debouncer;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.model.SecretRef;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
@@ -32,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +51,20 @@ public final class PushPipeline implements AutoCloseable {
   private final Clock clock;
   private final GroupBuilder builder;
   private final ProxyStreams<GroupKey> streams;
-  private final Debouncer<ConfigChange> debouncer;
+  private final Debouncer<Trigger> debouncer;
+
+  /** What the watched Secrets hold now; nothing until a source of Secrets is given. */
+  private volatile Supplier<Map<SecretRef, Map<String, String>>> secrets = Map::of;
+
+  /** What set off a push: config, Secrets, or both (merged by the debounce). */
+  private record Trigger(ConfigChange change, Set<SecretRef> secrets) {
+    Trigger merge(Trigger other) {
+      Set<SecretRef> all = new HashSet<>(secrets);
+      all.addAll(other.secrets);
+      return new Trigger(change.merge(other.change), Set.copyOf(all));
+    }
+  }
+
   private final Object pushLock = new Object();
   private final PilotMetrics metrics;
   private final Rejections rejections;
@@ -118,11 +133,17 @@ public final class PushPipeline implements AutoCloseable {
             "mizzen-push",
             debounceQuiet,
             debounceMax,
-            ConfigChange::merge,
+            Trigger::merge,
             d -> {
               metrics.debounced(d.waitedNanos());
               push(System.nanoTime() - d.waitedNanos(), d.change());
             });
+    builder.onSecrets(
+        named -> {},
+        problem -> {
+          metrics.secretNotServed();
+          log.warn("{}", problem);
+        });
   }
 
   /** Counts updates the way istiod labels them: registry (svc, eds) or config. */
@@ -148,7 +169,29 @@ public final class PushPipeline implements AutoCloseable {
     if (config > 0) {
       metrics.inboundUpdate("config", config);
     }
-    debouncer.submit(change);
+    debouncer.submit(new Trigger(change, Set.of()));
+  }
+
+  /**
+   * Serves the Secrets that config names by {@code credentialName} from {@code data}, and says
+   * which Secrets are named to {@code named} whenever that changes (to be watched). Call before
+   * {@link #start}; then call {@link #secretsChanged} when a watched Secret changes.
+   */
+  public void serveSecrets(
+      Supplier<Map<SecretRef, Map<String, String>>> data, Consumer<Set<SecretRef>> named) {
+    this.secrets = data;
+    builder.onSecrets(
+        named,
+        problem -> {
+          metrics.secretNotServed();
+          log.warn("{}", problem);
+        });
+  }
+
+  /** Pushes the secrets of the groups that are served {@code changed} Secrets. */
+  public void secretsChanged(Set<SecretRef> changed) {
+    metrics.inboundUpdate("config", changed.size());
+    debouncer.submit(new Trigger(ConfigChange.none(), Set.copyOf(changed)));
   }
 
   /**
@@ -209,16 +252,17 @@ public final class PushPipeline implements AutoCloseable {
 
   /** Pushes now, on the caller's thread. */
   public PushStatus push() {
-    return push(System.nanoTime(), ConfigChange.none());
+    return push(System.nanoTime(), new Trigger(ConfigChange.none(), Set.of()));
   }
 
   /**
    * Pushes now.
    *
    * @param triggeredAtNanos when the first change it carries arrived
-   * @param change what changed, for the log
+   * @param trigger what changed
    */
-  private PushStatus push(long triggeredAtNanos, ConfigChange change) {
+  private PushStatus push(long triggeredAtNanos, Trigger trigger) {
+    ConfigChange change = trigger.change();
     synchronized (pushLock) {
       Instant start = clock.instant();
       long startNanos = System.nanoTime();
@@ -236,7 +280,7 @@ public final class PushPipeline implements AutoCloseable {
           context.version(), start.minusNanos(Math.max(0, startNanos - triggeredAtNanos)));
       long contextNanos = System.nanoTime() - buildStart;
       ConfigGenerator next = new ConfigGenerator(context);
-      builder.use(next);
+      builder.use(next, secrets.get());
       SnapshotCache<GroupKey, ?> cache = streams.cache();
       // A proxy's shape depends on the push: the services it serves, the labels policies select on.
       // Groups of a new shape are built whole, as they join.
@@ -245,7 +289,7 @@ public final class PushPipeline implements AutoCloseable {
       streams.regroup();
       long regroupNanos = System.nanoTime() - regroupStart;
       long groupsStart = System.nanoTime();
-      PushScope scope = PushScope.of(change, mesh.rootNamespace());
+      PushScope scope = PushScope.of(change, trigger.secrets(), mesh.rootNamespace());
       int groups = 0;
       int failed = 0;
       Map<String, Integer> generated = new TreeMap<>();
@@ -272,6 +316,11 @@ public final class PushPipeline implements AutoCloseable {
             && !sameUnprovided(next, key, previous.get())) {
           types = union(types, TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
         }
+        if (key.secrets()
+            && (types.contains(TypeUrls.LISTENER) || types.contains(TypeUrls.CLUSTER))) {
+          // The secrets served are those the listeners and clusters name.
+          types = union(types, TypeUrls.SECRET);
+        }
         if (types.isEmpty()) {
           continue;
         }
@@ -283,6 +332,7 @@ public final class PushPipeline implements AutoCloseable {
         }
         cache.publish(snapshot);
       }
+      builder.retainGroups(cache.keys());
       if (log.isDebugEnabled()) {
         log.debug(
             "push {} took {} ms: snapshot and members {} ms, push context {} ms, regroup {} ms, {} groups {} ms",
@@ -320,7 +370,7 @@ public final class PushPipeline implements AutoCloseable {
           context.services().size(),
           context.destinationRules().duplicateSubsetHosts(),
           now.refused());
-      metrics.pushTriggered(triggers(change), failed);
+      metrics.pushTriggered(triggers(trigger), failed);
       logChanges(change, now);
       report(before, now);
       closeLeavers(before, now);
@@ -329,9 +379,12 @@ public final class PushPipeline implements AutoCloseable {
   }
 
   /** What triggered a push, as istiod labels it. */
-  private static Set<String> triggers(ConfigChange change) {
+  private static Set<String> triggers(Trigger trigger) {
     Set<String> reasons = new TreeSet<>();
-    for (var ref : change.objects()) {
+    if (!trigger.secrets().isEmpty()) {
+      reasons.add("secret");
+    }
+    for (var ref : trigger.change().objects()) {
       if (ref.kind() == Kind.SERVICE) {
         reasons.add("service");
       } else if (ref.kind() == Kind.ENDPOINTS || ref.kind() == Kind.POD) {

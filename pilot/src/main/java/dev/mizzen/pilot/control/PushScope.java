@@ -2,6 +2,7 @@ package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ObjectRef;
+import dev.mizzen.ingest.model.SecretRef;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.generate.GroupKey;
@@ -19,7 +20,9 @@ import java.util.function.Predicate;
  * sidecars. A VirtualService changes listeners and routes, and clusters and endpoints only where
  * the destinations its routes name change (an unknown host gets an empty cluster): {@code
  * destinationsMayChange} asks for that check. What changes a proxy's shape (the services it serves,
- * the labels selectors name) moves it to another group, which is built whole.
+ * the labels selectors name) moves it to another group, which is built whole. Secrets are
+ * regenerated with the listeners and clusters that name them (see {@link PushPipeline}), and alone
+ * when a Secret changes.
  *
  * @param types the types to regenerate
  * @param groups the groups to regenerate them for
@@ -27,9 +30,13 @@ import java.util.function.Predicate;
  *     whose routes now name other destinations than before
  */
 record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinationsMayChange) {
-  private static final Set<String> ALL = Set.copyOf(TypeUrls.PUSH_ORDER);
+  /** The types config decides; secrets follow the listeners and clusters that name them. */
+  private static final Set<String> ALL =
+      Set.of(TypeUrls.CLUSTER, TypeUrls.ENDPOINT, TypeUrls.LISTENER, TypeUrls.ROUTE);
+
   private static final Set<String> CLUSTERS = Set.of(TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
   private static final Set<String> LISTENERS = Set.of(TypeUrls.LISTENER);
+  private static final Set<String> SECRETS = Set.of(TypeUrls.SECRET);
 
   /** A push of everything to everyone: the first, and one nobody knows the cause of. */
   static final PushScope FULL = new PushScope(ALL, k -> true, false);
@@ -58,6 +65,28 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinat
    */
   private static final Set<Kind<?>> NAMESPACED =
       Set.of(Kind.AUTHORIZATION_POLICY, Kind.REQUEST_AUTHENTICATION, Kind.SIDECAR);
+
+  /**
+   * What a change to config and to Secrets can affect: a Secret changes secrets only, and only of
+   * the groups of its namespace that are served Secrets.
+   */
+  static PushScope of(ConfigChange change, Set<SecretRef> secrets, String rootNamespace) {
+    if (secrets.isEmpty()) {
+      return of(change, rootNamespace);
+    }
+    Set<String> namespaces = new HashSet<>();
+    secrets.forEach(r -> namespaces.add(r.namespace()));
+    PushScope ofSecrets =
+        new PushScope(SECRETS, k -> k.secrets() && namespaces.contains(k.namespace()), false);
+    if (change.isEmpty()) {
+      return ofSecrets;
+    }
+    PushScope ofConfig = of(change, rootNamespace);
+    Set<String> types = new HashSet<>(ofConfig.types);
+    types.addAll(SECRETS);
+    return new PushScope(
+        Set.copyOf(types), ofConfig.groups.or(ofSecrets.groups), ofConfig.destinationsMayChange);
+  }
 
   static PushScope of(ConfigChange change, String rootNamespace) {
     if (change.objects().isEmpty()) {

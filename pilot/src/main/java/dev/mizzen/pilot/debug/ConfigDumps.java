@@ -12,7 +12,9 @@ import io.envoyproxy.envoy.admin.v3.ConfigDump;
 import io.envoyproxy.envoy.admin.v3.EndpointsConfigDump;
 import io.envoyproxy.envoy.admin.v3.ListenersConfigDump;
 import io.envoyproxy.envoy.admin.v3.RoutesConfigDump;
+import io.envoyproxy.envoy.admin.v3.SecretsConfigDump;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -32,6 +34,7 @@ import io.envoyproxy.envoy.extensions.path.match.uri_template.v3.UriTemplateMatc
 import io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate;
 import io.envoyproxy.envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.Set;
@@ -45,6 +48,8 @@ public final class ConfigDumps {
           .add(ListenersConfigDump.getDescriptor())
           .add(RoutesConfigDump.getDescriptor())
           .add(EndpointsConfigDump.getDescriptor())
+          .add(SecretsConfigDump.getDescriptor())
+          .add(Secret.getDescriptor())
           .add(Cluster.getDescriptor())
           .add(ClusterLoadAssignment.getDescriptor())
           .add(Listener.getDescriptor())
@@ -85,8 +90,8 @@ public final class ConfigDumps {
   }
 
   /**
-   * @param types the short type names to include ("cluster", "listener", "route", "endpoint");
-   *     empty for all
+   * @param types the short type names to include ("cluster", "listener", "route", "endpoint",
+   *     "secret"); empty for all. Private keys are never shown.
    */
   public static ConfigDump dump(ProxyStreams<?> cache, ProxyConnection conn, Set<String> types) {
     ConfigDump.Builder dump = ConfigDump.newBuilder();
@@ -137,8 +142,33 @@ public final class ConfigDumps {
       }
       dump.addConfigs(Any.pack(b.build()));
     }
+    if (wants(types, TypeUrls.SECRET)) {
+      String v = cache.servedVersion(conn, TypeUrls.SECRET).orElse("");
+      SecretsConfigDump.Builder b = SecretsConfigDump.newBuilder();
+      for (Message m : cache.served(conn, TypeUrls.SECRET)) {
+        Secret secret = redacted((Secret) m);
+        b.addDynamicActiveSecrets(
+            SecretsConfigDump.DynamicSecret.newBuilder()
+                .setName(secret.getName())
+                .setVersionInfo(v)
+                .setSecret(Any.pack(secret)));
+      }
+      dump.addConfigs(Any.pack(b.build()));
+    }
     return dump.build();
   }
+
+  /** A secret as Envoy's own config dump shows it: the private key replaced by "[redacted]". */
+  static Secret redacted(Secret secret) {
+    if (!secret.hasTlsCertificate()) {
+      return secret;
+    }
+    Secret.Builder b = secret.toBuilder();
+    b.getTlsCertificateBuilder().setPrivateKey(DataSource.newBuilder().setInlineString(REDACTED));
+    return b.build();
+  }
+
+  private static final String REDACTED = "[redacted]";
 
   private static boolean wants(Set<String> types, String typeUrl) {
     return types.isEmpty() || types.contains(TypeUrls.shortName(typeUrl));

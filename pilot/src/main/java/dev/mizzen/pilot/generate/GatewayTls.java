@@ -15,9 +15,9 @@ import java.util.List;
 
 /**
  * What a gateway server presents and asks of clients when it terminates TLS. A {@code
- * credentialName} is fetched over SDS from the Istio agent beside the gateway as {@code
- * kubernetes://NAME} (and, for client certificates, {@code kubernetes://NAME-cacert}), as Istio's
- * gateways fetch them; certificate files are read by the proxy itself.
+ * credentialName} is the Secret of the gateway's own namespace, served over ADS as {@code
+ * kubernetes://NAME} (and, for client certificates, {@code kubernetes://NAME-cacert}), as istiod
+ * serves it; certificate files are read by the proxy itself.
  */
 final class GatewayTls {
   private GatewayTls() {}
@@ -29,8 +29,7 @@ final class GatewayTls {
     }
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder().addAllAlpnProtocols(alpn);
     if (!tls.credentialName().isEmpty()) {
-      common.addTlsCertificateSdsSecretConfigs(
-          IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
+      common.addTlsCertificateSdsSecretConfigs(IstioTls.credential(tls.credentialName()));
     } else {
       common.addTlsCertificates(
           TlsCertificate.newBuilder()

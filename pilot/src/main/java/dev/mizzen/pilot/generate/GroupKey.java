@@ -27,6 +27,8 @@ import java.util.TreeSet;
  *     routers, by a Gateway's selector; replicas of one workload agree on them
  * @param services the hosts of the services whose endpoints are this workload
  * @param inbound the ports it serves them on
+ * @param secrets whether its proxies proved they may read their namespace's Secrets, and are served
+ *     those their config names (see {@link Proxy#readsSecrets})
  */
 public record GroupKey(
     Proxy.Generator generator,
@@ -34,7 +36,8 @@ public record GroupKey(
     String namespace,
     SortedMap<String, String> labels,
     SortedSet<String> services,
-    List<InboundPort> inbound) {
+    List<InboundPort> inbound,
+    boolean secrets) {
 
   public GroupKey {
     Objects.requireNonNull(generator);
@@ -43,6 +46,17 @@ public record GroupKey(
     labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
     services = Collections.unmodifiableSortedSet(new TreeSet<>(services));
     inbound = List.copyOf(inbound);
+  }
+
+  /** Proxies that are served no Secrets. */
+  public GroupKey(
+      Proxy.Generator generator,
+      Proxy.Type type,
+      String namespace,
+      SortedMap<String, String> labels,
+      SortedSet<String> services,
+      List<InboundPort> inbound) {
+    this(generator, type, namespace, labels, services, inbound, false);
   }
 
   /** A proxy that serves nothing and that no policy selects. */
@@ -64,7 +78,13 @@ public record GroupKey(
     if (router) {
       // A gateway serves what its Gateways say, not the services whose endpoints it is.
       return new GroupKey(
-          proxy.generator(), proxy.type(), proxy.namespace(), selected, new TreeSet<>(), List.of());
+          proxy.generator(),
+          proxy.type(),
+          proxy.namespace(),
+          selected,
+          new TreeSet<>(),
+          List.of(),
+          proxy.readsSecrets());
     }
     InboundPorts.Found found =
         InboundPorts.find(push, proxy, push.sidecarScope(proxy.namespace(), selected));
@@ -74,7 +94,8 @@ public record GroupKey(
         proxy.namespace(),
         selected,
         found.services(),
-        found.ports());
+        found.ports(),
+        proxy.readsSecrets());
   }
 
   /** The key with labels and services, as the authorization of the workload sees it. */
@@ -95,6 +116,9 @@ public record GroupKey(
     }
     if (!inbound.isEmpty()) {
       b.append(inbound.stream().map(p -> String.valueOf(p.port())).toList());
+    }
+    if (secrets) {
+      b.append("+secrets");
     }
     return b.toString();
   }

@@ -71,9 +71,8 @@ final class UpstreamTls {
   private static TransportSocket originate(MeshService s, ServicePort p, ClientTls tls) {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
     if (!tls.credentialName().isEmpty()) {
-      // Istio's agent serves the Secret's certificate and roots over SDS under these names.
-      common.addTlsCertificateSdsSecretConfigs(
-          IstioTls.agentSecret("kubernetes://" + tls.credentialName()));
+      // The Secret's certificate and roots come over ADS, from the proxy's own namespace.
+      common.addTlsCertificateSdsSecretConfigs(IstioTls.credential(tls.credentialName()));
     } else if (!tls.clientCertificate().isEmpty()) {
       common.addTlsCertificates(
           TlsCertificate.newBuilder()
@@ -106,7 +105,7 @@ final class UpstreamTls {
 
   /**
    * Sets how a peer's certificate is checked: against the roots of the Secret {@code
-   * credentialName} served by Istio's agent over SDS ({@code <name>-cacert}) when it is given, else
+   * credentialName} served over ADS ({@code kubernetes://NAME-cacert}) when it is given, else
    * against the roots in {@code caFile}.
    */
   static void validation(
@@ -118,8 +117,7 @@ final class UpstreamTls {
       common.setCombinedValidationContext(
           CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
               .setDefaultValidationContext(v)
-              .setValidationContextSdsSecretConfig(
-                  IstioTls.agentSecret("kubernetes://" + credentialName + "-cacert")));
+              .setValidationContextSdsSecretConfig(IstioTls.credentialRoots(credentialName)));
     } else {
       common.setValidationContext(v.setTrustedCa(DataSource.newBuilder().setFilename(caFile)));
     }

@@ -241,6 +241,14 @@ public final class PilotMetrics implements XdsEvents {
     counter(INBOUND, INBOUND_HELP, "type", type).addAndGet(n);
   }
 
+  /** A secret that config names and that cannot be served (missing, malformed, elsewhere). */
+  public void secretNotServed() {
+    counter(
+            "pilot_sds_certificate_errors_total",
+            "Secrets named by credentialName that could not be served.")
+        .incrementAndGet();
+  }
+
   /**
    * The number of services, of hosts with a subset that several DestinationRules define, and of
    * refused objects at the last push.

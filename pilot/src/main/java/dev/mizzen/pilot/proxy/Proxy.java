@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param istioVersion the proxy's version (ISTIO_VERSION), empty when unknown (treated as newest)
  * @param generator ENVOY, or GRPC for proxyless gRPC (GENERATOR=grpc)
  * @param metadata the node metadata as sent
+ * @param readsSecrets whether the proxy proved an identity (a certificate this mesh issued, or a
+ *     service-account token) of its own namespace that may read that namespace's Secrets: only then
+ *     is it served the Secrets its config names by {@code credentialName}. Never from the node.
  */
 public record Proxy(
     String id,
@@ -29,7 +32,8 @@ public record Proxy(
     String clusterId,
     String istioVersion,
     Generator generator,
-    Struct metadata) {
+    Struct metadata,
+    boolean readsSecrets) {
 
   /** Istio's proxy types. */
   public enum Type {
@@ -58,6 +62,48 @@ public record Proxy(
     Objects.requireNonNull(istioVersion);
     Objects.requireNonNull(generator);
     Objects.requireNonNull(metadata);
+  }
+
+  /** A proxy as its node describes it, before it proved anything. */
+  public Proxy(
+      String id,
+      Type type,
+      List<String> ips,
+      String podName,
+      String namespace,
+      Map<String, String> labels,
+      String clusterId,
+      String istioVersion,
+      Generator generator,
+      Struct metadata) {
+    this(
+        id,
+        type,
+        ips,
+        podName,
+        namespace,
+        labels,
+        clusterId,
+        istioVersion,
+        generator,
+        metadata,
+        false);
+  }
+
+  /** The same proxy, proven to be allowed to read its namespace's Secrets. */
+  public Proxy readingSecrets() {
+    return new Proxy(
+        id,
+        type,
+        ips,
+        podName,
+        namespace,
+        labels,
+        clusterId,
+        istioVersion,
+        generator,
+        metadata,
+        true);
   }
 
   /** The first IP, the one Istio uses for the proxy's own address. */

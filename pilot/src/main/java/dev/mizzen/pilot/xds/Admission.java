@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,16 +20,23 @@ final class Admission {
   private final Function<Proxy, Optional<String>> membership;
   private final Supplier<XdsEvents> events;
   private final int maxNodeBytes;
+  private final BiPredicate<String, String> secretReaders;
 
   /**
    * @param membership why a proxy's namespace may not connect, or empty when it may
    * @param maxNodeBytes the largest node (id and metadata) a stream may present
+   * @param secretReaders which proven identities (namespace, service account) may read the Secrets
+   *     of their namespace
    */
   Admission(
-      Function<Proxy, Optional<String>> membership, Supplier<XdsEvents> events, int maxNodeBytes) {
+      Function<Proxy, Optional<String>> membership,
+      Supplier<XdsEvents> events,
+      int maxNodeBytes,
+      BiPredicate<String, String> secretReaders) {
     this.membership = membership;
     this.events = events;
     this.maxNodeBytes = maxNodeBytes;
+    this.secretReaders = secretReaders;
   }
 
   /** The proxy the node names, or the status its stream is refused with. */
@@ -61,6 +69,11 @@ final class Admission {
     if (refusal.isPresent()) {
       events.get().refused(proxy.id(), XdsEvents.Status.NOT_A_MEMBER, refusal.get());
       throw Status.PERMISSION_DENIED.withDescription(refusal.get()).asException();
+    }
+    // Only an identity the stream proved, never the node, may be served its namespace's Secrets.
+    PeerIdentity identity = handle.identity();
+    if (identity != null && secretReaders.test(identity.namespace(), identity.serviceAccount())) {
+      return proxy.readingSecrets();
     }
     return proxy;
   }

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -65,6 +66,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
   private final Clock clock;
   private final PushQueue queue;
   private volatile XdsEvents events = XdsEvents.NONE;
+  private volatile BiPredicate<String, String> secretReaders = (namespace, account) -> false;
 
   /**
    * @param keyOf the shape of a proxy in the latest push
@@ -101,6 +103,18 @@ public final class ProxyStreams<K> implements AutoCloseable {
 
   public void setEvents(XdsEvents events) {
     this.events = events;
+  }
+
+  /**
+   * Which proven identities (namespace, service account) may read the Secrets of their namespace;
+   * asked once per admitted stream. None may until this is set.
+   */
+  public void setSecretReaders(BiPredicate<String, String> which) {
+    this.secretReaders = which;
+  }
+
+  boolean mayReadSecrets(String namespace, String serviceAccount) {
+    return secretReaders.test(namespace, serviceAccount);
   }
 
   XdsEvents events() {

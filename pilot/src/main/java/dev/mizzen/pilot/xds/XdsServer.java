@@ -133,7 +133,9 @@ public final class XdsServer implements AutoCloseable {
       throws IOException {
     streams.setEvents(events);
     streams.limitNames(limits.maxResourceNames());
-    Admission admit = new Admission(admission, () -> events, limits.maxNodeMetadataBytes());
+    Admission admit =
+        new Admission(
+            admission, () -> events, limits.maxNodeMetadataBytes(), streams::mayReadSecrets);
     ConnectionGuard guard = new ConnectionGuard(limits, () -> events);
     ExecutorService executor = requestExecutor();
     NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials);

@@ -41,7 +41,8 @@ public final class AdsTestStream implements AutoCloseable {
             .build());
   }
 
-  private AdsTestStream(ManagedChannel channel) {
+  /** A stream over {@code channel} (TLS, credentials: whatever the test set up); closes it. */
+  public AdsTestStream(ManagedChannel channel) {
     this.channel = channel;
     requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
