@@ -121,14 +121,17 @@ class MultitenancyIT {
             .formatted(name, namespace));
     create.accept(
         """
-        apiVersion: v1
-        kind: Endpoints
-        metadata: {name: %s, namespace: %s}
-        subsets:
-        - addresses: [{ip: 127.0.0.1}]
-          ports: [{name: grpc, port: %d}]
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: %s-1
+          namespace: %s
+          labels: {kubernetes.io/service-name: %s}
+        addressType: IPv4
+        endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+        ports: [{name: grpc, port: %d, protocol: TCP}]
         """
-            .formatted(name, namespace, port));
+            .formatted(name, namespace, name, port));
   }
 
   private static String roll(String namespace, String... members) {

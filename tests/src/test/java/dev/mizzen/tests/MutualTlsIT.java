@@ -108,12 +108,15 @@ class MutualTlsIT {
             """
                 .formatted(echoPort),
             """
-            apiVersion: v1
-            kind: Endpoints
-            metadata: {name: echo, namespace: a}
-            subsets:
-            - addresses: [{ip: 127.0.0.1, targetRef: {kind: Pod, name: echo-1}}]
-              ports: [{name: grpc, port: %d}]
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: echo-abcde, namespace: a, labels: {kubernetes.io/service-name: echo}}
+            addressType: IPv4
+            endpoints:
+            - addresses: [127.0.0.1]
+              conditions: {ready: true}
+              targetRef: {kind: Pod, name: echo-1}
+            ports: [{name: grpc, port: %d, protocol: TCP}]
             """
                 .formatted(echoPort),
             """

@@ -115,19 +115,19 @@ class TenantIsolationIT {
             selector: {app: NS-web}
             ports: [{name: http, port: 9080}]
           ---
-          apiVersion: v1
-          kind: Endpoints
-          metadata: {name: echo, namespace: NS}
-          subsets:
-          - addresses: [{ip: IP, targetRef: {kind: Pod, name: NS-pod}}]
-            ports: [{name: http, port: 8080}, {name: grpc, port: 7070}]
+          apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata: {name: echo-x1, namespace: NS, labels: {kubernetes.io/service-name: echo}}
+          addressType: IPv4
+          endpoints: [{addresses: [IP], targetRef: {kind: Pod, name: NS-pod}}]
+          ports: [{name: http, port: 8080}, {name: grpc, port: 7070}]
           ---
-          apiVersion: v1
-          kind: Endpoints
-          metadata: {name: NS-web, namespace: NS}
-          subsets:
-          - addresses: [{ip: IP, targetRef: {kind: Pod, name: NS-pod}}]
-            ports: [{name: http, port: 9080}]
+          apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata: {name: NS-web-x1, namespace: NS, labels: {kubernetes.io/service-name: NS-web}}
+          addressType: IPv4
+          endpoints: [{addresses: [IP], targetRef: {kind: Pod, name: NS-pod}}]
+          ports: [{name: http, port: 9080}]
           ---
           apiVersion: v1
           kind: Pod

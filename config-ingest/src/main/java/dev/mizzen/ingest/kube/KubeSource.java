@@ -167,6 +167,9 @@ public final class KubeSource implements AutoCloseable {
         Kind.all().stream()
             .filter(Kind::namespaced)
             .filter(k -> !controlPlaneOnly(k))
+            // Endpoints come from EndpointSlices, as istiod reads them: the v1 Endpoints API is
+            // deprecated and cuts a Service short at 1,000 addresses.
+            .filter(k -> k != Kind.ENDPOINTS)
             .map(k -> WatchedKind.of(k, version(k)))
             .toList();
     feed.admit(Set.of(controlPlaneNamespace));

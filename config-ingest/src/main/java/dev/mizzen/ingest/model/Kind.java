@@ -22,6 +22,14 @@ public final class Kind<S extends Spec> {
       new Kind<>("", List.of("v1"), "Service", "services", true, ServiceSpec.class);
   public static final Kind<EndpointsSpec> ENDPOINTS =
       new Kind<>("", List.of("v1"), "Endpoints", "endpoints", true, EndpointsSpec.class);
+  public static final Kind<EndpointSliceSpec> ENDPOINT_SLICE =
+      new Kind<>(
+          "discovery.k8s.io",
+          List.of("v1"),
+          "EndpointSlice",
+          "endpointslices",
+          true,
+          EndpointSliceSpec.class);
   public static final Kind<PodSpec> POD =
       new Kind<>("", List.of("v1"), "Pod", "pods", true, PodSpec.class);
   public static final Kind<VirtualServiceSpec> VIRTUAL_SERVICE =
@@ -142,6 +150,7 @@ public final class Kind<S extends Spec> {
           NAMESPACE,
           SERVICE,
           ENDPOINTS,
+          ENDPOINT_SLICE,
           POD,
           VIRTUAL_SERVICE,
           DESTINATION_RULE,

@@ -5,6 +5,7 @@ public sealed interface Spec
     permits NamespaceSpec,
         ServiceSpec,
         EndpointsSpec,
+        EndpointSliceSpec,
         PodSpec,
         VirtualServiceSpec,
         DestinationRuleSpec,

@@ -24,6 +24,7 @@ public final class ObjectTranslator {
           Map.entry(Kind.NAMESPACE, new NamespaceTranslator()),
           Map.entry(Kind.SERVICE, new ServiceTranslator()),
           Map.entry(Kind.ENDPOINTS, new EndpointsTranslator()),
+          Map.entry(Kind.ENDPOINT_SLICE, new EndpointSliceTranslator()),
           Map.entry(Kind.POD, new PodTranslator()),
           Map.entry(Kind.VIRTUAL_SERVICE, new VirtualServiceTranslator()),
           Map.entry(Kind.DESTINATION_RULE, new DestinationRuleTranslator()),

@@ -101,7 +101,17 @@ final class Provenance {
     if (s.isPresent()) {
       refs.add(s.get().source());
       if (endpoints && s.get().kubernetes()) {
-        refs.add(new ObjectRef(Kind.ENDPOINTS, s.get().namespace(), s.get().name()));
+        boolean sliced = false;
+        for (var slice : push.config().list(Kind.ENDPOINT_SLICE)) {
+          if (slice.namespace().equals(s.get().namespace())
+              && slice.spec().serviceName().equals(s.get().name())) {
+            refs.add(slice.ref());
+            sliced = true;
+          }
+        }
+        if (!sliced) {
+          refs.add(new ObjectRef(Kind.ENDPOINTS, s.get().namespace(), s.get().name()));
+        }
       }
     }
     push.mergedDestinationRule(host, viewer).ifPresent(dr -> refs.addAll(dr.from()));

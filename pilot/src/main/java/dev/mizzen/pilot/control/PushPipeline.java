@@ -154,7 +154,9 @@ public final class PushPipeline implements AutoCloseable {
     for (var ref : change.objects()) {
       if (ref.kind() == Kind.SERVICE) {
         services++;
-      } else if (ref.kind() == Kind.ENDPOINTS || ref.kind() == Kind.POD) {
+      } else if (ref.kind() == Kind.ENDPOINTS
+          || ref.kind() == Kind.ENDPOINT_SLICE
+          || ref.kind() == Kind.POD) {
         endpoints++;
       } else {
         config++;
@@ -387,7 +389,9 @@ public final class PushPipeline implements AutoCloseable {
     for (var ref : trigger.change().objects()) {
       if (ref.kind() == Kind.SERVICE) {
         reasons.add("service");
-      } else if (ref.kind() == Kind.ENDPOINTS || ref.kind() == Kind.POD) {
+      } else if (ref.kind() == Kind.ENDPOINTS
+          || ref.kind() == Kind.ENDPOINT_SLICE
+          || ref.kind() == Kind.POD) {
         reasons.add("endpoint");
       } else if (ref.kind() == Kind.SERVICE_MESH_MEMBER_ROLL || ref.kind() == Kind.NAMESPACE) {
         reasons.add("global");

@@ -45,6 +45,7 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinat
   private static final Map<Kind<?>, Set<String>> TYPES =
       Map.ofEntries(
           Map.entry(Kind.ENDPOINTS, CLUSTERS),
+          Map.entry(Kind.ENDPOINT_SLICE, CLUSTERS),
           Map.entry(Kind.VIRTUAL_SERVICE, Set.of(TypeUrls.LISTENER, TypeUrls.ROUTE)),
           // Pod labels pick subsets and decide mutual TLS; they are no part of routes or listeners.
           Map.entry(Kind.POD, CLUSTERS),

@@ -2,8 +2,10 @@ package dev.mizzen.pilot.push;
 
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.EndpointSliceSpec;
 import dev.mizzen.ingest.model.EndpointsSpec;
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.model.PodSpec;
 import dev.mizzen.ingest.model.ServiceEntrySpec;
 import dev.mizzen.ingest.model.ServiceSpec;
@@ -12,6 +14,7 @@ import dev.mizzen.ingest.store.ConfigSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +24,9 @@ import java.util.TreeMap;
 
 /**
  * The services of the mesh, as Istio's registries find them: every Kubernetes Service with the
- * ready addresses of its Endpoints, and every host of every ServiceEntry. A host defined twice is
- * served once (a Kubernetes Service before a ServiceEntry, an older ServiceEntry before a newer
- * one), with a warning on the one left out.
+ * ready addresses of its EndpointSlices (or of its Endpoints, where it has no slice), and every
+ * host of every ServiceEntry. A host defined twice is served once (a Kubernetes Service before a
+ * ServiceEntry, an older ServiceEntry before a newer one), with a warning on the one left out.
  */
 final class ServiceRegistry {
   /** Istio's annotation giving a Service's exportTo. */
@@ -34,6 +37,7 @@ final class ServiceRegistry {
   static SortedMap<String, MeshService> build(
       ConfigSnapshot config, MeshSettings mesh, List<ConfigError> warnings) {
     SortedMap<String, MeshService> services = new TreeMap<>();
+    Map<ObjectRef, List<Config<EndpointSliceSpec>>> slices = slicesByService(config);
     for (Config<ServiceSpec> s : config.list(Kind.SERVICE)) {
       String host = mesh.hostname(s.namespace(), s.name());
       ServiceSpec spec = s.spec();
@@ -54,7 +58,7 @@ final class ServiceRegistry {
                   ? List.of()
                   : Arrays.stream(exportTo.split(",")).map(String::trim).toList(),
               List.of(),
-              kubernetesEndpoints(config, s)));
+              kubernetesEndpoints(config, s, slices.get(s.ref()))));
     }
     List<Config<ServiceEntrySpec>> entries = new ArrayList<>(config.list(Kind.SERVICE_ENTRY));
     entries.sort(
@@ -130,8 +134,37 @@ final class ServiceRegistry {
         endpoints);
   }
 
+  /** Each Service's EndpointSlices (by the Service's ref), in a stable order. */
+  private static Map<ObjectRef, List<Config<EndpointSliceSpec>>> slicesByService(
+      ConfigSnapshot config) {
+    Map<ObjectRef, List<Config<EndpointSliceSpec>>> byService = new HashMap<>();
+    for (Config<EndpointSliceSpec> slice : config.list(Kind.ENDPOINT_SLICE)) {
+      if (slice.spec().serviceName().isEmpty()
+          || slice.spec().addressType() == EndpointSliceSpec.AddressType.FQDN) {
+        continue; // belongs to no Service, or names hosts a proxy cannot send to as endpoints
+      }
+      byService
+          .computeIfAbsent(
+              new ObjectRef(Kind.SERVICE, slice.namespace(), slice.spec().serviceName()),
+              k -> new ArrayList<>())
+          .add(slice);
+    }
+    byService.values().forEach(l -> l.sort(Comparator.comparing(Config::name)));
+    return byService;
+  }
+
+  /**
+   * A Service's endpoints by port: from its EndpointSlices when it has any (in a cluster, always),
+   * else from its Endpoints object (a directory may hold either). Of a slice, the endpoints that
+   * are ready, as Istio sends them: one that is not ready or is terminating takes no traffic, and
+   * each address of an endpoint (a dual-stack pod has one per family, in a slice per family) is an
+   * endpoint of its own.
+   */
   private static Map<Integer, List<Endpoint>> kubernetesEndpoints(
-      ConfigSnapshot config, Config<ServiceSpec> s) {
+      ConfigSnapshot config, Config<ServiceSpec> s, List<Config<EndpointSliceSpec>> slices) {
+    if (slices != null) {
+      return sliceEndpoints(config, s, slices);
+    }
     Optional<Config<EndpointsSpec>> eps = config.get(Kind.ENDPOINTS, s.namespace(), s.name());
     Map<Integer, List<Endpoint>> byPort = new LinkedHashMap<>();
     if (eps.isEmpty()) {
@@ -155,6 +188,40 @@ final class ServiceRegistry {
             }
           }
           list.add(new Endpoint(a.ip(), port.get().port(), labels, a.podName(), account, "", 0));
+        }
+      }
+      byPort.put(sp.port(), List.copyOf(list));
+    }
+    return byPort;
+  }
+
+  private static Map<Integer, List<Endpoint>> sliceEndpoints(
+      ConfigSnapshot config, Config<ServiceSpec> s, List<Config<EndpointSliceSpec>> slices) {
+    Map<Integer, List<Endpoint>> byPort = new LinkedHashMap<>();
+    for (ServicePort sp : s.spec().ports()) {
+      List<Endpoint> list = new ArrayList<>();
+      for (Config<EndpointSliceSpec> slice : slices) {
+        Optional<EndpointSliceSpec.Port> port =
+            slice.spec().ports().stream().filter(p -> p.name().equals(sp.name())).findFirst();
+        if (port.isEmpty()) {
+          continue;
+        }
+        for (EndpointSliceSpec.Endpoint e : slice.spec().endpoints()) {
+          if (!e.ready() || e.terminating()) {
+            continue;
+          }
+          Map<String, String> labels = Map.of();
+          String account = "";
+          if (!e.podName().isEmpty()) {
+            Optional<Config<PodSpec>> pod = config.get(Kind.POD, s.namespace(), e.podName());
+            if (pod.isPresent()) {
+              labels = pod.get().meta().labels();
+              account = pod.get().spec().serviceAccount();
+            }
+          }
+          for (String address : e.addresses()) {
+            list.add(new Endpoint(address, port.get().port(), labels, e.podName(), account, "", 0));
+          }
         }
       }
       byPort.put(sp.port(), List.copyOf(list));

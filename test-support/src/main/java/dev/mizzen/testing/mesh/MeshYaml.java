@@ -60,8 +60,9 @@ public final class MeshYaml {
   }
 
   /**
-   * A Service {@code name} on gRPC port 7070 whose endpoints are on 127.0.0.1, one per version,
-   * each as a pod {@code NAME-VERSION} labelled {@code app: NAME, version: VERSION}.
+   * A Service {@code name} on gRPC port 7070 whose endpoints are on 127.0.0.1, one per version (in
+   * an EndpointSlice of its own), each as a pod {@code NAME-VERSION} labelled {@code app: NAME,
+   * version: VERSION}.
    *
    * @param ports the port each version's endpoint listens on, by version, in order
    */
@@ -76,21 +77,28 @@ public final class MeshYaml {
             spec:
               selector: {app: %s}
               ports: [{name: grpc, port: 7070}]
-            ---
-            apiVersion: v1
-            kind: Endpoints
-            metadata: {name: %s, namespace: %s}
-            subsets:
             """
-                .formatted(name, namespace, name, name, namespace));
+                .formatted(name, namespace, name));
+    // One EndpointSlice per version, as each listens on its own port.
     ports.forEach(
         (version, port) ->
             y.append(
                 """
-                - addresses: [{ip: 127.0.0.1, targetRef: {kind: Pod, name: %s-%s}}]
-                  ports: [{name: grpc, port: %d}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: %s-%s
+                  namespace: %s
+                  labels: {kubernetes.io/service-name: %s}
+                addressType: IPv4
+                endpoints:
+                - addresses: [127.0.0.1]
+                  conditions: {ready: true}
+                  targetRef: {kind: Pod, name: %s-%s}
+                ports: [{name: grpc, port: %d, protocol: TCP}]
                 """
-                    .formatted(name, version, port)));
+                    .formatted(name, version, namespace, name, name, version, port)));
     ports.forEach(
         (version, port) ->
             y.append(
