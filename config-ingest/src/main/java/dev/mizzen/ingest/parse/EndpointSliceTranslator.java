@@ -19,6 +19,11 @@ final class EndpointSliceTranslator implements SpecTranslator<EndpointSliceSpec>
 
   @Override
   public EndpointSliceSpec translate(JsonNode object, Meta meta) throws FieldException {
+    if (!object.path("addressType").isMissingNode()
+        && !object.path("addressType").isNull()
+        && !object.path("addressType").isTextual()) {
+      throw new FieldException("addressType", "must be IPv4, IPv6 or FQDN");
+    }
     String typeName = object.path("addressType").asText("");
     AddressType type;
     try {
@@ -36,29 +41,56 @@ final class EndpointSliceTranslator implements SpecTranslator<EndpointSliceSpec>
     for (int i = 0; i < written.size(); i++) {
       JsonNode e = written.get(i);
       String field = "endpoints[" + i + "]";
+      if (!e.isObject()) {
+        throw new FieldException(field, "must be an object");
+      }
       JsonNode addresses = e.path("addresses");
       if (!addresses.isArray() || addresses.isEmpty()) {
         throw new FieldException(field + ".addresses", "at least one address is required");
       }
       List<String> list = new ArrayList<>();
       for (int j = 0; j < addresses.size(); j++) {
-        String a = addresses.get(j).asText("");
+        if (!addresses.get(j).isTextual()) {
+          throw new FieldException(field + ".addresses[" + j + "]", "must be a string");
+        }
+        String a = addresses.get(j).asText();
         check(type, a, field + ".addresses[" + j + "]");
         list.add(a);
       }
       JsonNode conditions = e.path("conditions");
+      if (!conditions.isMissingNode() && !conditions.isNull() && !conditions.isObject()) {
+        throw new FieldException(field + ".conditions", "must be an object");
+      }
+      JsonNode targetRef = e.path("targetRef");
+      if (!targetRef.isMissingNode() && !targetRef.isNull() && !targetRef.isObject()) {
+        throw new FieldException(field + ".targetRef", "must be an object");
+      }
       boolean ready = condition(conditions, "ready", true, field);
       boolean serving = condition(conditions, "serving", ready, field);
       boolean terminating = condition(conditions, "terminating", false, field);
       JsonNode ref = e.path("targetRef");
+      if (!ref.path("name").isMissingNode() && !ref.path("name").isTextual()) {
+        throw new FieldException(field + ".targetRef.name", "must be a string");
+      }
       String pod = "Pod".equals(ref.path("kind").asText()) ? ref.path("name").asText("") : "";
       endpoints.add(new EndpointSliceSpec.Endpoint(list, ready, serving, terminating, pod));
     }
     List<EndpointSliceSpec.Port> ports = new ArrayList<>();
     JsonNode writtenPorts = object.path("ports");
+    if (!writtenPorts.isMissingNode() && !writtenPorts.isNull() && !writtenPorts.isArray()) {
+      throw new FieldException("ports", "must be a list");
+    }
     for (int i = 0; i < writtenPorts.size(); i++) {
       JsonNode p = writtenPorts.get(i);
       String field = "ports[" + i + "]";
+      if (!p.isObject()) {
+        throw new FieldException(field, "must be an object");
+      }
+      if (!p.path("name").isMissingNode()
+          && !p.path("name").isNull()
+          && !p.path("name").isTextual()) {
+        throw new FieldException(field + ".name", "must be a string");
+      }
       if (p.path("port").isMissingNode() || p.path("port").isNull()) {
         // "All ports": a slice of a Service without a selector may say so; no Service port
         // can be paired with it by name and number, so it serves none.

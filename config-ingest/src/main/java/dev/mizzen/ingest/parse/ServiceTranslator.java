@@ -1,6 +1,7 @@
 package dev.mizzen.ingest.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.common.net.InetAddresses;
 import dev.mizzen.ingest.model.Meta;
 import dev.mizzen.ingest.model.Protocol;
 import dev.mizzen.ingest.model.ServiceSpec;
@@ -66,11 +67,16 @@ final class ServiceTranslator implements SpecTranslator<ServiceSpec> {
               Protocol.of(name, p.getAppProtocol(), transport)));
     }
     Map<String, String> selector = spec.getSelector() == null ? Map.of() : spec.getSelector();
+    String clusterIp = Objects.requireNonNullElse(spec.getClusterIP(), "");
+    if (!clusterIp.isEmpty()
+        && !"None".equals(clusterIp)
+        && !InetAddresses.isInetAddress(clusterIp)) {
+      // The API server allows only these; a directory may hold anything.
+      throw new FieldException(
+          "spec.clusterIP", "\"" + clusterIp + "\" is neither an IP address nor \"None\"");
+    }
     return new ServiceSpec(
-        Objects.requireNonNullElse(spec.getClusterIP(), ""),
-        ports,
-        selector,
-        Objects.requireNonNullElse(spec.getType(), "ClusterIP"));
+        clusterIp, ports, selector, Objects.requireNonNullElse(spec.getType(), "ClusterIP"));
   }
 
   @Override
