@@ -13,6 +13,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -141,6 +143,18 @@ public final class WebhookServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The paths served: {@code /inject}, {@code /validate} or both. */
+  public List<String> paths() {
+    List<String> paths = new ArrayList<>();
+    if (injector != null) {
+      paths.add(INJECT);
+    }
+    if (validation != null) {
+      paths.add(VALIDATE);
+    }
+    return List.copyOf(paths);
   }
 
   private void handle(HttpExchange ex) {
