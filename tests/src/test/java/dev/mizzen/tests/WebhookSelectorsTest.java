@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -41,7 +42,7 @@ class WebhookSelectorsTest {
         .withGroup("admissionregistration.k8s.io")
         .withVersion("v1")
         .withKind(kind)
-        .withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s")
+        .withPlural(kind.toLowerCase(Locale.ROOT) + "s")
         .withNamespaced(false)
         .build();
   }

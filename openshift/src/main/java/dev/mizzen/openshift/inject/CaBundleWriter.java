@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.concurrent.Executors;
@@ -111,7 +112,7 @@ public final class CaBundleWriter implements LeaderTask, AutoCloseable {
         .withGroup("admissionregistration.k8s.io")
         .withVersion("v1")
         .withKind(kind)
-        .withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s")
+        .withPlural(kind.toLowerCase(Locale.ROOT) + "s")
         .withNamespaced(false)
         .build();
   }

@@ -162,6 +162,20 @@ class ValidationWebhookTest {
   }
 
   @Test
+  void anObjectThatNamesNoNamespaceIsJudgedInTheRequestsNamespace() throws Exception {
+    start(READ);
+    ObjectNode object = ApiServerReviews.stored(BILLING_AUDIT, 1);
+    ((ObjectNode) object.path("metadata")).remove("namespace");
+    ObjectNode review =
+        (ObjectNode) JSON.readTree(ApiServerReviews.review("CREATE", object, null, ""));
+    ((ObjectNode) review.path("request")).put("namespace", "a2");
+    assertThat(validate(review.toString()).path("status").path("message").asText())
+        .startsWith("VirtualService a2/billing-audit: spec.http[0].match[0].uri.regex: ");
+    ((ObjectNode) review.path("request")).put("namespace", "b1");
+    assertAllowed(validate(review.toString()));
+  }
+
+  @Test
   void everySecurityKindAndTheControlPlanesOwnNamespaceAreJudged() throws Exception {
     start(READ);
     String deny =
