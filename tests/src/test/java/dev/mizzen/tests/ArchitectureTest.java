@@ -62,7 +62,7 @@ class ArchitectureTest {
         .whereLayer("tenancy")
         .mayOnlyBeAccessedByLayers("openshift", "pilot", "bench")
         .whereLayer("ingest")
-        .mayOnlyBeAccessedByLayers("tenancy", "authz", "pilot", "bench")
+        .mayOnlyBeAccessedByLayers("tenancy", "authz", "openshift", "pilot", "bench")
         .whereLayer("ca")
         .mayOnlyBeAccessedByLayers("pilot", "bench")
         .check(classes);

@@ -6,9 +6,12 @@ import dev.mizzen.pilot.cmd.Mizzen;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
@@ -121,7 +124,7 @@ class DeployManifestsTest {
             if (sub.hasMatchedOption("--tls-cert")) {
               assertThat(declared).contains(sub.matchedOptionValue("--secure-xds-port", 15012));
             }
-            if (sub.hasMatchedOption("--inject")) {
+            if (sub.hasMatchedOption("--inject") || sub.hasMatchedOption("--validation-webhook")) {
               assertThat(declared).contains(sub.matchedOptionValue("--webhook-port", 15017));
             }
             assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
@@ -134,6 +137,26 @@ class DeployManifestsTest {
                           : c.getPorts().stream().anyMatch(cp -> target.equals(cp.getName())))
                   .as(p + ": the Service's port " + target + " is a port of the container")
                   .isTrue();
+            }
+          }
+          if (sub.hasMatchedOption("--webhook-cert")) {
+            // The webhooks' certificate is the Secret's, mounted where the flag reads it.
+            Path cert = sub.matchedOptionValue("--webhook-cert", null);
+            VolumeMount mount =
+                c.getVolumeMounts().stream()
+                    .filter(m -> cert.getParent().equals(Path.of(m.getMountPath())))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(p + ": " + cert + " is not mounted"));
+            Volume volume =
+                d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(mount.getName()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(volume.getSecret().getSecretName()).isEqualTo("mizzen-webhook-tls");
+            if (!volume.getSecret().getItems().isEmpty()) {
+              assertThat(volume.getSecret().getItems())
+                  .extracting(KeyToPath::getPath)
+                  .contains(cert.getFileName().toString());
             }
           }
           checked++;

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mizzen.ca.Callers;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigStore;
+import dev.mizzen.openshift.inject.CaBundleWriter;
 import dev.mizzen.openshift.ior.IorController;
+import dev.mizzen.openshift.validate.ConfigValidation;
 import dev.mizzen.pilot.app.ControlPlane;
 import dev.mizzen.pilot.cmd.Mizzen;
 import dev.mizzen.tenancy.MemberRollResolver;
@@ -35,6 +39,7 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The RBAC objects in deploy/ against what Mizzen really asks of the API server: the serving
@@ -44,6 +49,8 @@ import org.junit.jupiter.api.Test;
 class DeployRbacTest {
   private static final Path DEPLOY = Path.of("..", "deploy");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @TempDir Path dir;
 
   static List<JsonNode> objects(String file) throws IOException {
     List<JsonNode> out = new ArrayList<>();
@@ -235,12 +242,37 @@ class DeployRbacTest {
       api.create(MeshYaml.memberRoll("istio-system", List.of("a1", "a2")));
       api.create(
           "apiVersion: maistra.io/v1\nkind: ServiceMeshMember\nmetadata: {name: default, namespace: joiner}\nspec: {controlPlaneRef: {name: basic, namespace: istio-system}}\n");
+      // The webhooks' configurations as deploy/ has them, less the annotation for OpenShift's
+      // service CA (as elsewhere), so that the member controller keeps their caBundle.
+      for (JsonNode o : objects("control-plane.yaml")) {
+        if (o.path("kind").asText().endsWith("WebhookConfiguration")) {
+          ((ObjectNode) o.path("metadata")).remove("annotations");
+          api.create(o.toString());
+        }
+      }
+      Path webhookCert = new Certificates(dir).caCertificate();
       try (KubernetesClient c = api.newClient();
+          CaBundleWriter bundles =
+              new CaBundleWriter(api.newClient("member-controller"), "istio-system", webhookCert);
           MemberController controller =
               new MemberController(
                   api.newClient("member-controller"),
                   MemberController.Settings.defaults("istio-system", "default", "test"))) {
+        controller.add(bundles);
         controller.start();
+        MultitenancyIT.await(
+            "the validator's caBundle is kept",
+            () ->
+                c.admissionRegistration()
+                        .v1()
+                        .validatingWebhookConfigurations()
+                        .withName("mizzen-validator-istio-system")
+                        .get()
+                        .getWebhooks()
+                        .get(1)
+                        .getClientConfig()
+                        .getCaBundle()
+                    != null);
         MultitenancyIT.await(
             "all are configured",
             () ->
@@ -262,6 +294,9 @@ class DeployRbacTest {
       }
       Set<ApiRequest> cluster =
           grants("member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system");
+      Map<ApiRequest, Set<String>> clusterByName =
+          namedGrants(
+              "member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system");
       Set<ApiRequest> role = grants("member-controller.yaml", "Role", "mizzen-member-controller");
       Map<ApiRequest, Set<String>> roleByName =
           namedGrants("member-controller.yaml", "Role", "mizzen-member-controller");
@@ -280,13 +315,113 @@ class DeployRbacTest {
         boolean inControlPlane = r.namespace().equals("istio-system");
         boolean granted =
             cluster.contains(r.anyNamespace())
+                || grantedByName(clusterByName, request)
                 || (inControlPlane
                     && (role.contains(r.anyNamespace()) || grantedByName(roleByName, request)))
                 || (!r.namespace().isEmpty()
                     && (caRoot.contains(r.anyNamespace()) || grantedByName(caRootByName, request)));
         assertThat(granted).as("%s is granted", request).isTrue();
       }
+      // The webhooks' configurations: granted by name, and all of it used.
+      Set<String> webhookRequests = new TreeSet<>();
+      for (String request : sent) {
+        ApiRequest r = ApiRequest.parse(request);
+        if (r != null && r.group().equals("admissionregistration.k8s.io")) {
+          webhookRequests.add(r.verb() + " " + r.resource() + "/" + ApiRequest.name(request));
+        }
+      }
+      Set<String> webhookGrants = new TreeSet<>();
+      clusterByName.forEach(
+          (g, names) -> {
+            if (g.group().equals("admissionregistration.k8s.io")) {
+              names.forEach(n -> webhookGrants.add(g.verb() + " " + g.resource() + "/" + n));
+            }
+          });
+      assertThat(webhookRequests)
+          .isEqualTo(webhookGrants)
+          .containsExactlyInAnyOrder(
+              "get validatingwebhookconfigurations/mizzen-validator-istio-system",
+              "patch validatingwebhookconfigurations/mizzen-validator-istio-system",
+              "get mutatingwebhookconfigurations/mizzen-sidecar-injector-istio-system",
+              "patch mutatingwebhookconfigurations/mizzen-sidecar-injector-istio-system");
+      assertThat(cluster)
+          .as("no webhook configuration is granted but by name")
+          .noneMatch(g -> g.group().equals("admissionregistration.k8s.io"));
     }
+  }
+
+  @Test
+  void theValidationWebhookJudgesEveryKindMizzenReadsAndIsServed() throws Exception {
+    JsonNode config =
+        object(
+            "control-plane.yaml",
+            "ValidatingWebhookConfiguration",
+            "mizzen-validator-istio-system");
+    assertThat(
+            config
+                .path("metadata")
+                .path("annotations")
+                .path("service.beta.openshift.io/inject-cabundle")
+                .asText())
+        .isEqualTo("true");
+    // What Mizzen reads of Istio's and Maistra's kinds, as the webhook's rules list it.
+    Map<String, Set<String>> versions = new TreeMap<>();
+    Map<String, Set<String>> resources = new TreeMap<>();
+    for (Kind<?> k : ConfigValidation.kinds()) {
+      versions.computeIfAbsent(k.group(), g -> new TreeSet<>()).addAll(k.versions());
+      resources.computeIfAbsent(k.group(), g -> new TreeSet<>()).add(k.plural());
+    }
+    JsonNode hooks = config.path("webhooks");
+    assertThat(hooks).hasSize(2);
+    List<String> selectors = new ArrayList<>();
+    for (JsonNode hook : hooks) {
+      assertThat(hook.path("admissionReviewVersions").toString()).isEqualTo("[\"v1\"]");
+      assertThat(hook.path("sideEffects").asText()).isEqualTo("None");
+      assertThat(hook.path("failurePolicy").asText()).isEqualTo("Fail");
+      assertThat(hook.path("timeoutSeconds").asInt()).isEqualTo(10);
+      assertThat(hook.path("clientConfig").path("service").toString())
+          .isEqualTo(
+              "{\"name\":\"mizzen\",\"namespace\":\"istio-system\",\"path\":\"/validate\",\"port\":15017}");
+      Map<String, Set<String>> ruleVersions = new TreeMap<>();
+      Map<String, Set<String>> ruleResources = new TreeMap<>();
+      for (JsonNode rule : hook.path("rules")) {
+        assertThat(rule.path("operations").toString()).isEqualTo("[\"CREATE\",\"UPDATE\"]");
+        assertThat(rule.path("scope").asText()).isEqualTo("Namespaced");
+        assertThat(rule.path("apiGroups")).hasSize(1);
+        String group = rule.path("apiGroups").get(0).asText();
+        rule.path("apiVersions")
+            .forEach(
+                v -> ruleVersions.computeIfAbsent(group, g -> new TreeSet<>()).add(v.asText()));
+        rule.path("resources")
+            .forEach(
+                r -> ruleResources.computeIfAbsent(group, g -> new TreeSet<>()).add(r.asText()));
+      }
+      assertThat(ruleVersions).isEqualTo(versions);
+      assertThat(ruleResources).isEqualTo(resources);
+      assertThat(hook.has("objectSelector")).isFalse();
+      selectors.add(hook.path("namespaceSelector").toString());
+    }
+    assertThat(selectors)
+        .containsExactly(
+            "{\"matchLabels\":{\"maistra.io/member-of\":\"istio-system\"}}",
+            "{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"istio-system\"},"
+                + "\"matchExpressions\":[{\"key\":\"maistra.io/member-of\",\"operator\":\"DoesNotExist\"}]}");
+
+    JsonNode container =
+        object("control-plane.yaml", "Deployment", "mizzen")
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .get(0);
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(a -> args.add(a.asText()));
+    assertThat(
+            new picocli.CommandLine(new Mizzen())
+                .parseArgs(args.toArray(String[]::new))
+                .subcommand()
+                .hasMatchedOption("--validation-webhook"))
+        .isTrue();
   }
 
   @Test

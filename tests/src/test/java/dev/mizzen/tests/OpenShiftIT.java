@@ -113,7 +113,8 @@ class OpenShiftIT {
                     Injection.serviceAddress(namespace, 15012),
                     "cluster.local",
                     false,
-                    InjectionTemplate.builtIn())));
+                    InjectionTemplate.builtIn()),
+                true));
     running.add(cp);
     return cp;
   }
@@ -169,6 +170,53 @@ class OpenShiftIT {
       }
     }
     throw new AssertionError("no decision in " + patch);
+  }
+
+  /**
+   * What the validating webhook of {@code cp} answers for the creation of {@code object} (JSON):
+   * "allowed", or the refusal's message.
+   */
+  private String validate(ControlPlane cp, String kind, String namespace, String object)
+      throws Exception {
+    String review =
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\""
+            + UUID.randomUUID()
+            + "\",\"kind\":"
+            + kind
+            + ",\"namespace\":\""
+            + namespace
+            + "\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"admin\"},\"object\":"
+            + object
+            + ",\"dryRun\":false}}";
+    HttpResponse<String> r =
+        https.send(
+            HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + cp.webhookPort() + "/validate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(review))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode response = JSON.readTree(r.body()).path("response");
+    return response.path("allowed").asBoolean()
+        ? "allowed"
+        : response.path("status").path("message").asText();
+  }
+
+  /** What {@code cp} answers for a VirtualService in {@code namespace} whose regex RE2 refuses. */
+  private String badRegex(ControlPlane cp, String namespace) {
+    try {
+      return validate(
+          cp,
+          "{\"group\":\"networking.istio.io\",\"version\":\"v1\",\"kind\":\"VirtualService\"}",
+          namespace,
+          "{\"apiVersion\":\"networking.istio.io/v1\",\"kind\":\"VirtualService\",\"metadata\":{\"name\":\"shop\",\"namespace\":\""
+              + namespace
+              + "\"},\"spec\":{\"hosts\":[\"shop\"],\"http\":[{\"match\":[{\"uri\":{\"regex\":\"(?!x)\"}}],"
+              + "\"route\":[{\"destination\":{\"host\":\"shop\"}}]}]}}");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String decision(ControlPlane cp, String namespace) {
@@ -237,5 +285,36 @@ class OpenShiftIT {
           .doesNotContain("/namespaces/a2/")
           .doesNotContain("/namespaces/istio-system/");
     }
+  }
+
+  @Test
+  void eachControlPlaneJudgesTheObjectsOfItsOwnMeshOnly() throws Exception {
+    String refusedInA1 =
+        "VirtualService a1/shop: spec.http[0].match[0].uri.regex: invalid RE2 regular expression:"
+            + " error parsing regexp: invalid or unsupported Perl syntax: `(?!`";
+    assertThat(badRegex(meshA, "a1")).isEqualTo(refusedInA1);
+    assertThat(badRegex(meshB, "a1")).isEqualTo("allowed");
+    assertThat(badRegex(meshB, "b1")).startsWith("VirtualService b1/shop: ");
+    assertThat(badRegex(meshA, "b1")).isEqualTo("allowed");
+    assertThat(badRegex(meshA, "a2")).as("not yet a member").isEqualTo("allowed");
+
+    // Its own namespace, where the mesh-wide Maistra kinds live, is judged by each control plane.
+    String rbac =
+        "{\"apiVersion\":\"rbac.maistra.io/v1\",\"kind\":\"ServiceMeshRbacConfig\",\"metadata\":{\"name\":\"default\",\"namespace\":\"NS\"},"
+            + "\"spec\":{\"mode\":\"ON_WITH_EXCLUSION\"}}";
+    String kind =
+        "{\"group\":\"rbac.maistra.io\",\"version\":\"v1\",\"kind\":\"ServiceMeshRbacConfig\"}";
+    assertThat(validate(meshA, kind, "istio-system", rbac.replace("NS", "istio-system")))
+        .startsWith("ServiceMeshRbacConfig istio-system/default: ");
+    assertThat(validate(meshB, kind, "istio-system", rbac.replace("NS", "istio-system")))
+        .isEqualTo("allowed");
+    assertThat(validate(meshB, kind, "mesh-b", rbac.replace("NS", "mesh-b")))
+        .startsWith("ServiceMeshRbacConfig mesh-b/default: ");
+
+    // a2 joins istio-system's mesh, a1 leaves: the webhook follows the roll.
+    api.setMembers("istio-system", "default", List.of("a2"));
+    MultitenancyIT.await("a2's objects are judged", () -> !badRegex(meshA, "a2").equals("allowed"));
+    MultitenancyIT.await(
+        "a1's objects are no longer judged", () -> badRegex(meshA, "a1").equals("allowed"));
   }
 }

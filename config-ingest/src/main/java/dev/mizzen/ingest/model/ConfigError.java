@@ -48,7 +48,15 @@ public record ConfigError(
 
   /** One line in the form "origin: Kind ns/name: field: reason". */
   public String message() {
-    StringBuilder b = new StringBuilder(origin).append(": ").append(object()).append(": ");
+    return origin + ": " + detail();
+  }
+
+  /**
+   * The message without its origin, "Kind ns/name: field: reason", for a reader who knows where the
+   * object came from (the API server, in an admission answer).
+   */
+  public String detail() {
+    StringBuilder b = new StringBuilder(object()).append(": ");
     if (!field.isEmpty()) {
       b.append(field).append(": ");
     }

@@ -76,18 +76,7 @@ final class ServingCertificate extends X509ExtendedKeyManager {
   private Loaded load() throws IOException {
     List<FileTime> modified =
         List.of(Files.getLastModifiedTime(certChain), Files.getLastModifiedTime(privateKey));
-    X509Certificate[] chain;
-    try (InputStream in = Files.newInputStream(certChain)) {
-      chain =
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(in)
-              .toArray(X509Certificate[]::new);
-    } catch (GeneralSecurityException e) {
-      throw new IOException(certChain + ": not a PEM certificate chain: " + e.getMessage(), e);
-    }
-    if (chain.length == 0) {
-      throw new IOException(certChain + ": no certificate in it");
-    }
+    X509Certificate[] chain = readChain(certChain);
     PrivateKey key = readKey(privateKey);
     try {
       // Checks that the key goes with the certificate, as the key manager factory would.
@@ -101,6 +90,23 @@ final class ServingCertificate extends X509ExtendedKeyManager {
           privateKey + " does not go with " + certChain + ": " + e.getMessage(), e);
     }
     return new Loaded(chain, key, modified);
+  }
+
+  /** The certificates of a PEM file, in their order; at least one. */
+  static X509Certificate[] readChain(Path file) throws IOException {
+    X509Certificate[] chain;
+    try (InputStream in = Files.newInputStream(file)) {
+      chain =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(in)
+              .toArray(X509Certificate[]::new);
+    } catch (GeneralSecurityException e) {
+      throw new IOException(file + ": not a PEM certificate chain: " + e.getMessage(), e);
+    }
+    if (chain.length == 0) {
+      throw new IOException(file + ": no certificate in it");
+    }
+    return chain;
   }
 
   static PrivateKey readKey(Path file) throws IOException {

@@ -6,12 +6,15 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.mizzen.openshift.validate.ConfigValidation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,37 +23,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sidecar injection webhook (istiod's 15017): HTTPS, {@code POST /inject} with an
- * AdmissionReview v1, answered with a JSON patch. It never refuses a pod: a pod it does not inject
- * is allowed as it is, with only an annotation saying why. A request that is not an AdmissionReview
- * is refused with HTTP 400 and the reason, and nothing it receives can stop the server.
+ * The admission webhooks (istiod's 15017): HTTPS, AdmissionReviews v1 by POST. {@code /inject}, the
+ * sidecar injection webhook, answers with a JSON patch and never refuses a pod: a pod it does not
+ * inject is allowed as it is, with only an annotation saying why. {@code /validate}, Galley's
+ * validating webhook, answers whether an Istio or Maistra object may be stored, as {@link
+ * ConfigValidation} judges it. A request that is not an AdmissionReview is refused with HTTP 400
+ * and the reason, and nothing it receives can stop the server. Each path is served only when asked
+ * for.
  */
 public final class WebhookServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
 
-  /** Far above any pod the API server stores (etcd takes 1.5 MiB per object). */
+  /** Far above any object the API server stores (etcd takes 1.5 MiB per object). */
   static final int MAX_BODY = 8 * 1024 * 1024;
+
+  static final String INJECT = "/inject";
+  static final String VALIDATE = "/validate";
 
   private final HttpsServer server;
   private final ExecutorService executor;
   private final Injector injector;
   private final Predicate<String> isMember;
+  private final ConfigValidation validation;
 
   private WebhookServer(
-      HttpsServer server, ExecutorService executor, Injector injector, Predicate<String> isMember) {
+      HttpsServer server,
+      ExecutorService executor,
+      Injector injector,
+      Predicate<String> isMember,
+      ConfigValidation validation) {
     this.server = server;
     this.executor = executor;
     this.injector = injector;
     this.isMember = isMember;
+    this.validation = validation;
   }
 
   /**
-   * Starts serving.
-   *
-   * @param address where to listen; port 0 picks one
-   * @param certChain the serving certificate chain (PEM), read again when it changes
-   * @param privateKey its key (PEM, PKCS#8 or PKCS#1 RSA)
-   * @param isMember whether a namespace is a configured member of this control plane
+   * Starts serving the injection webhook only; see {@link #start(InetSocketAddress, Path, Path,
+   * Injection, Predicate, ConfigValidation)}.
    */
   public static WebhookServer start(
       InetSocketAddress address,
@@ -59,6 +70,35 @@ public final class WebhookServer implements AutoCloseable {
       Injection injection,
       Predicate<String> isMember)
       throws IOException {
+    return start(address, certChain, privateKey, injection, isMember, null);
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @param address where to listen; port 0 picks one
+   * @param certChain the serving certificate chain (PEM), read again when it changes
+   * @param privateKey its key (PEM, PKCS#8 or PKCS#1 RSA)
+   * @param injection how to inject; null to serve no {@code /inject}
+   * @param isMember with {@code injection}: whether a namespace is a configured member of this
+   *     control plane, where pods may be injected
+   * @param validation what judges objects at {@code /validate}, closed with the server; null to
+   *     serve no {@code /validate}
+   */
+  public static WebhookServer start(
+      InetSocketAddress address,
+      Path certChain,
+      Path privateKey,
+      Injection injection,
+      Predicate<String> isMember,
+      ConfigValidation validation)
+      throws IOException {
+    if (injection == null && validation == null) {
+      throw new IllegalArgumentException("the webhook serves injection, validation or both");
+    }
+    if ((injection == null) != (isMember == null)) {
+      throw new IllegalArgumentException("injection needs the members it injects in");
+    }
     ServingCertificate certificate = new ServingCertificate(certChain, privateKey);
     HttpsServer server = HttpsServer.create(address, 64);
     server.setHttpsConfigurator(new HttpsConfigurator(certificate.sslContext()));
@@ -66,8 +106,19 @@ public final class WebhookServer implements AutoCloseable {
         Executors.newFixedThreadPool(
             4, new ThreadFactoryBuilder().setNameFormat("mizzen-webhook").setDaemon(true).build());
     server.setExecutor(executor);
-    WebhookServer webhook = new WebhookServer(server, executor, new Injector(injection), isMember);
-    server.createContext("/inject", webhook::handle);
+    WebhookServer webhook =
+        new WebhookServer(
+            server,
+            executor,
+            injection == null ? null : new Injector(injection),
+            isMember,
+            validation);
+    if (injection != null) {
+      server.createContext(INJECT, webhook::handle);
+    }
+    if (validation != null) {
+      server.createContext(VALIDATE, webhook::handle);
+    }
     server.createContext(
         "/ready",
         ex -> {
@@ -76,11 +127,17 @@ public final class WebhookServer implements AutoCloseable {
           }
         });
     server.start();
-    log.info(
-        "sidecar injection webhook on {} (template: {}{})",
-        server.getAddress(),
-        injection.template().origin(),
-        injection.cni() ? ", CNI: no init containers" : "");
+    if (injection != null) {
+      log.info(
+          "sidecar injection webhook on {}{} (template: {}{})",
+          server.getAddress(),
+          INJECT,
+          injection.template().origin(),
+          injection.cni() ? ", CNI: no init containers" : "");
+    }
+    if (validation != null) {
+      log.info("validation webhook on {}{}", server.getAddress(), VALIDATE);
+    }
     return webhook;
   }
 
@@ -88,10 +145,24 @@ public final class WebhookServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The paths served: {@code /inject}, {@code /validate} or both. */
+  public List<String> paths() {
+    List<String> paths = new ArrayList<>();
+    if (injector != null) {
+      paths.add(INJECT);
+    }
+    if (validation != null) {
+      paths.add(VALIDATE);
+    }
+    return List.copyOf(paths);
+  }
+
   private void handle(HttpExchange ex) {
     try (ex) {
-      if (!"/inject".equals(ex.getRequestURI().getPath())) {
-        send(ex, 404, "text/plain", bytes("not found: " + ex.getRequestURI().getPath() + "\n"));
+      String path = ex.getRequestURI().getPath();
+      boolean inject = INJECT.equals(path) && injector != null;
+      if (!inject && !(VALIDATE.equals(path) && validation != null)) {
+        send(ex, 404, "text/plain", bytes("not found: " + path + "\n"));
         return;
       }
       if (!"POST".equals(ex.getRequestMethod())) {
@@ -112,14 +183,15 @@ public final class WebhookServer implements AutoCloseable {
         refuse(ex, 413, "malformed AdmissionReview: larger than " + MAX_BODY + " bytes");
         return;
       }
-      AdmissionReviews.Request request;
+      byte[] answer;
       try {
-        request = AdmissionReviews.parse(body);
+        AdmissionReviews.Review review = AdmissionReviews.parse(body);
+        answer = inject ? inject(review) : validate(review);
       } catch (AdmissionReviews.MalformedReviewException e) {
-        refuse(ex, 400, e.getMessage());
+        refuse(ex, e.status(), e.getMessage());
         return;
       }
-      send(ex, 200, "application/json", answer(request));
+      send(ex, 200, "application/json", answer);
     } catch (IOException e) {
       log.debug("webhook connection from {} failed: {}", ex.getRemoteAddress(), e.toString());
     } catch (RuntimeException e) {
@@ -132,20 +204,27 @@ public final class WebhookServer implements AutoCloseable {
     }
   }
 
-  private byte[] answer(AdmissionReviews.Request request) {
-    if (!request.pod()) {
-      return AdmissionReviews.allow(request.uid(), null);
+  private byte[] inject(AdmissionReviews.Review review)
+      throws AdmissionReviews.MalformedReviewException {
+    AdmissionReviews.Pod pod = AdmissionReviews.podCreation(review);
+    if (pod == null) {
+      return AdmissionReviews.allow(review.uid(), null);
     }
-    JsonNode pod = request.object();
     Injector.Decision decision =
-        injector.decide(pod, request.namespace(), isMember.test(request.namespace()));
-    ArrayNode patch = injector.patch(pod, decision);
+        injector.decide(pod.object(), pod.namespace(), isMember.test(pod.namespace()));
+    ArrayNode patch = injector.patch(pod.object(), decision);
     log.info(
         "sidecar injection: pod {}/{}: {}",
-        request.namespace(),
-        podName(pod),
+        pod.namespace(),
+        podName(pod.object()),
         decision.explanation());
-    return AdmissionReviews.allow(request.uid(), patch);
+    return AdmissionReviews.allow(review.uid(), patch);
+  }
+
+  private byte[] validate(AdmissionReviews.Review review)
+      throws AdmissionReviews.MalformedReviewException {
+    return AdmissionReviews.answer(
+        review.uid(), validation.validate(AdmissionReviews.validation(review)));
   }
 
   /** The pod's name, which the API server may only make up after admission. */
@@ -183,5 +262,8 @@ public final class WebhookServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (validation != null) {
+      validation.close();
+    }
   }
 }

@@ -41,6 +41,16 @@ final class TestCertificates {
     ca = sign(new X500Name("CN=Mizzen webhook test CA"), caKey, true);
   }
 
+  /** The CA's certificate. */
+  X509Certificate ca() {
+    return ca;
+  }
+
+  /** Writes the CA's certificate, as PEM, into {@code file}. */
+  void writeCa(Path file) throws Exception {
+    Files.writeString(file, pem(ca));
+  }
+
   /** A client context trusting only this CA. */
   SSLContext clientContext() throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -61,9 +71,17 @@ final class TestCertificates {
    * @return the certificate
    */
   X509Certificate server(Path cert, Path key, boolean pkcs1) throws Exception {
+    return server(cert, key, pkcs1, true);
+  }
+
+  /**
+   * The same, the CA's certificate after the server's in {@code cert} or not (as cert-manager
+   * writes it, the CA apart in {@code ca.crt}).
+   */
+  X509Certificate server(Path cert, Path key, boolean pkcs1, boolean withCa) throws Exception {
     KeyPair pair = keyPair(pkcs1 ? "RSA" : "EC");
     X509Certificate c = sign(new X500Name("CN=mizzen.istio-system.svc"), pair, false);
-    Files.writeString(cert, pem(c) + pem(ca));
+    Files.writeString(cert, pem(c) + (withCa ? pem(ca) : ""));
     Files.writeString(
         key, pkcs1 ? pem(pair.getPrivate()) : pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
     return c;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mizzen.openshift.validate.ConfigValidation;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -48,6 +49,14 @@ public final class WebhookHarness implements AutoCloseable {
    * built-in template; its certificate and key are written into {@code dir}.
    */
   public static WebhookHarness start(Path dir, boolean cni) throws Exception {
+    return start(dir, cni, null);
+  }
+
+  /**
+   * The same, serving {@code /validate} too when {@code validation} is given (closed with the
+   * server).
+   */
+  static WebhookHarness start(Path dir, boolean cni, ConfigValidation validation) throws Exception {
     TestCertificates certificates = new TestCertificates();
     certificates.server(dir.resolve("tls.crt"), dir.resolve("tls.key"), true);
     Injection injection =
@@ -63,7 +72,8 @@ public final class WebhookHarness implements AutoCloseable {
             dir.resolve("tls.crt"),
             dir.resolve("tls.key"),
             injection,
-            MEMBERS::contains);
+            MEMBERS::contains,
+            validation);
     return new WebhookHarness(
         webhook, HttpClient.newBuilder().sslContext(certificates.clientContext()).build());
   }
@@ -75,8 +85,13 @@ public final class WebhookHarness implements AutoCloseable {
 
   /** POSTs {@code body} to /inject. */
   public HttpResponse<String> post(String contentType, String body) throws Exception {
+    return post("/inject", contentType, body);
+  }
+
+  /** POSTs {@code body} to {@code path}. */
+  public HttpResponse<String> post(String path, String contentType, String body) throws Exception {
     return client.send(
-        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + "/inject"))
+        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + webhook.port() + path))
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),

@@ -1,11 +1,13 @@
 package dev.mizzen.pilot.app;
 
 import dev.mizzen.ingest.kube.KubeSource;
+import dev.mizzen.openshift.inject.CaBundleWriter;
 import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mizzen serve} as a process: decides what starts and in which order, and stops it all in
  * the reverse order on shutdown. The Kubernetes client first, the writers that run under the member
- * controller's Lease (the member controller, IOR) next, then the control plane; on the way down the
- * control plane stops serving before the writers stop and the client closes.
+ * controller's Lease (the member controller, IOR, the webhooks' caBundle) next, then the control
+ * plane; on the way down the control plane stops serving before the writers stop and the client
+ * closes.
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
@@ -48,6 +51,7 @@ public final class Application {
             settings.options().mesh().controlPlaneNamespace(),
             settings.options().memberRollName(),
             settings.ior(),
+            settings.webhook() == null ? null : settings.webhook().certChain(),
             started);
       }
       cp =
@@ -83,15 +87,19 @@ public final class Application {
   }
 
   /**
-   * {@code mizzen member-controller}: the member controller alone (and IOR when asked), for a
-   * deployment that runs it apart from the serving replicas. Runs until the process is asked to
-   * stop.
+   * {@code mizzen member-controller}: the member controller alone (and IOR, and the webhooks'
+   * caBundle writer, when asked), for a deployment that runs it apart from the serving replicas.
+   * Runs until the process is asked to stop.
+   *
+   * @param webhookCert the webhooks' serving certificate chain, whose CA the caBundle writer keeps
+   *     in the control plane's webhook configurations; null for no writer
    */
-  public static int runMemberController(String controlPlaneNamespace, String rollName, boolean ior)
+  public static int runMemberController(
+      String controlPlaneNamespace, String rollName, boolean ior, Path webhookCert)
       throws InterruptedException {
     KubernetesClient client = kubeClient();
     List<AutoCloseable> started = new ArrayList<>(List.of(client));
-    startWriters(client, controlPlaneNamespace, rollName, ior, started);
+    startWriters(client, controlPlaneNamespace, rollName, ior, webhookCert, started);
     log.info(
         "member controller of {} (ServiceMeshMemberRoll {}/{}) started against {}; waiting for its Lease",
         controlPlaneNamespace,
@@ -103,13 +111,15 @@ public final class Application {
   }
 
   /**
-   * Starts the member controller, and IOR under its Lease when asked; adds them to {@code started}.
+   * Starts the member controller, and under its Lease IOR and the caBundle writer when asked; adds
+   * them to {@code started}.
    */
   private static void startWriters(
       KubernetesClient client,
       String controlPlaneNamespace,
       String rollName,
       boolean ior,
+      Path webhookCert,
       List<AutoCloseable> started) {
     MemberController.Settings writer =
         MemberController.Settings.defaults(controlPlaneNamespace, rollName, Identity.get());
@@ -119,7 +129,12 @@ public final class Application {
       started.add(routes);
       members.add(routes);
     }
-    // Stopped before IOR, which it runs.
+    if (webhookCert != null) {
+      CaBundleWriter bundles = new CaBundleWriter(client, controlPlaneNamespace, webhookCert);
+      started.add(bundles);
+      members.add(bundles);
+    }
+    // Stopped before the writers it runs.
     started.add(members);
     members.start();
   }

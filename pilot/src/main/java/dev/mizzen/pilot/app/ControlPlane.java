@@ -7,6 +7,7 @@ import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.openshift.inject.Injection;
 import dev.mizzen.openshift.inject.WebhookServer;
+import dev.mizzen.openshift.validate.ConfigValidation;
 import dev.mizzen.pilot.control.PushPipeline;
 import dev.mizzen.pilot.debug.DebugAccess;
 import dev.mizzen.pilot.debug.DebugServer;
@@ -204,20 +205,33 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * The sidecar injection webhook (istiod's 15017).
+   * The admission webhooks (istiod's 15017): sidecar injection, validation, or both.
    *
    * @param address where to listen; port 0 picks one
    * @param certChain its serving certificate chain (PEM), read again when it changes
    * @param privateKey its key (PEM, PKCS#8 or PKCS#1 RSA)
-   * @param injection how to inject
+   * @param injection how to inject, or null to serve no injection webhook
+   * @param validation whether to serve the validating webhook
    */
   public record Webhook(
-      InetSocketAddress address, Path certChain, Path privateKey, Injection injection) {
+      InetSocketAddress address,
+      Path certChain,
+      Path privateKey,
+      Injection injection,
+      boolean validation) {
     public Webhook {
       Objects.requireNonNull(address);
       Objects.requireNonNull(certChain);
       Objects.requireNonNull(privateKey);
-      Objects.requireNonNull(injection);
+      if (injection == null && !validation) {
+        throw new IllegalArgumentException("a webhook injects, validates or both");
+      }
+    }
+
+    /** The injection webhook alone. */
+    public Webhook(
+        InetSocketAddress address, Path certChain, Path privateKey, Injection injection) {
+      this(address, certChain, privateKey, Objects.requireNonNull(injection), false);
     }
   }
 
@@ -268,8 +282,8 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Options, Kube, SecureXds)}, and serves the sidecar injection webhook when
-   * {@code webhook} is given; it injects only in the configured members of the last push.
+   * As {@link #start(Options, Kube, SecureXds)}, and serves the admission webhooks when {@code
+   * webhook} is given; they act on the members of the last push only.
    */
   public static ControlPlane start(Options o, Kube kube, SecureXds secure, Webhook webhook)
       throws IOException {
@@ -389,13 +403,20 @@ public final class ControlPlane implements AutoCloseable {
         cp.configEvents = configEvents;
       }
       if (webhook != null) {
+        // Pods are injected in the configured members only; objects are judged wherever they are
+        // read, the control plane's own namespace included.
         cp.webhook =
             WebhookServer.start(
                 webhook.address(),
                 webhook.certChain(),
                 webhook.privateKey(),
                 webhook.injection(),
-                ns -> pipeline.status().membership().configured().contains(ns));
+                webhook.injection() == null
+                    ? null
+                    : ns -> pipeline.status().membership().configured().contains(ns),
+                webhook.validation()
+                    ? new ConfigValidation(ns -> pipeline.status().membership().isMember(ns))
+                    : null);
       }
       cp.ca = ca;
       self[0] = cp;
@@ -489,10 +510,16 @@ public final class ControlPlane implements AutoCloseable {
     return debug.size() > 1 ? debug.get(1).port() : -1;
   }
 
-  /** The injection webhook's port, or -1 when not served. */
+  /** The webhooks' port, or -1 when not served. */
   public int webhookPort() {
     WebhookServer w = webhook;
     return w == null ? -1 : w.port();
+  }
+
+  /** The webhooks' paths ("/inject", "/validate"), none when not served. */
+  public List<String> webhookPaths() {
+    WebhookServer w = webhook;
+    return w == null ? List.of() : w.paths();
   }
 
   public boolean ready() {

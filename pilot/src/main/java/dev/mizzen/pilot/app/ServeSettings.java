@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param manageMembers whether to run the member controller too (in a cluster)
  * @param ior whether to mirror Gateways as Routes under the member controller's Lease
  * @param secure the secure xDS port, or null
- * @param webhook the sidecar injection webhook, or null
+ * @param webhook the admission webhooks (injection, validation), or null; with {@code
+ *     manageMembers} their certificate's CA is kept in their configurations' caBundle
  * @param bindAddress where the ports listen, for the start-up report
  */
 public record ServeSettings(

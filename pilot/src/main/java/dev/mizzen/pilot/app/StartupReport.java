@@ -141,12 +141,19 @@ final class StartupReport {
         .append(
             "  (/ready, /debug/syncz, /debug/configz, /debug/config_dump?proxyID=,"
                 + " /debug/authorizationz)\n");
-    if (cp.webhookPort() > 0) {
+    if (cp.webhookPaths().contains("/inject")) {
       b.append("             injection webhook https://")
           .append(bind)
           .append(':')
           .append(cp.webhookPort())
           .append("/inject  (pods annotated sidecar.istio.io/inject in member namespaces)\n");
+    }
+    if (cp.webhookPaths().contains("/validate")) {
+      b.append("             validation webhook https://")
+          .append(bind)
+          .append(':')
+          .append(cp.webhookPort())
+          .append("/validate  (Istio and Maistra objects of the mesh's namespaces)\n");
     }
     if (cp.monitoringPort() > 0) {
       b.append("             monitoring http://")

@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.cmd;
 
 import dev.mizzen.pilot.app.Application;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,8 +39,18 @@ final class MemberControllerCommand implements Callable<Integer> {
               + " with a log line, where Routes are not served.")
   boolean ior;
 
+  @Option(
+      names = "--webhook-cert",
+      paramLabel = "PEM",
+      description =
+          "The admission webhooks' serving certificate chain (as `serve --webhook-cert` reads it): keep the"
+              + " caBundle of this control plane's webhook configurations equal to its CA (ca.crt beside it,"
+              + " else the chain's self-signed root), under the same Lease; configurations annotated for"
+              + " OpenShift's service CA are left to it.")
+  Path webhookCert;
+
   @Override
   public Integer call() throws Exception {
-    return Application.runMemberController(controlPlaneNamespace, memberRollName, ior);
+    return Application.runMemberController(controlPlaneNamespace, memberRollName, ior, webhookCert);
   }
 }

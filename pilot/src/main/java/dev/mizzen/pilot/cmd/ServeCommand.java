@@ -84,9 +84,17 @@ final class ServeCommand implements Callable<Integer> {
   boolean inject;
 
   @Option(
+      names = "--validation-webhook",
+      description =
+          "Serve the validating admission webhook (HTTPS at /validate, needs --webhook-cert and --webhook-key):"
+              + " Istio and Maistra objects of the mesh's namespaces that Mizzen would refuse are refused when"
+              + " applied, with the same message.")
+  boolean validationWebhook;
+
+  @Option(
       names = "--webhook-port",
       defaultValue = "15017",
-      description = "The injection webhook. Default: ${DEFAULT-VALUE}.")
+      description = "The admission webhooks (injection, validation). Default: ${DEFAULT-VALUE}.")
   int webhookPort;
 
   @Option(
@@ -518,21 +526,29 @@ final class ServeCommand implements Callable<Integer> {
   /** The webhook the flags ask for, or null; the message of the exception says what is wrong. */
   private ControlPlane.Webhook webhook(boolean secureXds) throws IOException {
     if (!inject) {
-      for (Object set :
-          new Object[] {webhookCert, webhookKey, injectionTemplate, discoveryAddress}) {
-        if (set != null) {
-          throw new IllegalArgumentException(
-              "--webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject");
-        }
+      if (injectionTemplate != null || discoveryAddress != null) {
+        throw new IllegalArgumentException(
+            "--injection-template and --discovery-address need --inject");
       }
       if (cni) {
         throw new IllegalArgumentException("--cni needs --inject");
+      }
+    }
+    if (!inject && !validationWebhook) {
+      if (webhookCert != null || webhookKey != null) {
+        throw new IllegalArgumentException(
+            "--webhook-cert and --webhook-key need --inject or --validation-webhook");
       }
       return null;
     }
     if (webhookCert == null || webhookKey == null) {
       throw new IllegalArgumentException(
-          "--inject needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS");
+          (inject ? "--inject" : "--validation-webhook")
+              + " needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS");
+    }
+    InetSocketAddress address = new InetSocketAddress(bindAddress, webhookPort);
+    if (!inject) {
+      return new ControlPlane.Webhook(address, webhookCert, webhookKey, null, true);
     }
     if (discoveryAddress == null && !secureXds) {
       throw new IllegalArgumentException(
@@ -543,15 +559,16 @@ final class ServeCommand implements Callable<Integer> {
         injectionTemplate == null
             ? InjectionTemplate.builtIn()
             : InjectionTemplate.load(injectionTemplate);
-    String address =
+    String discovery =
         discoveryAddress != null
             ? discoveryAddress
             : Injection.serviceAddress(controlPlaneNamespace, secureXdsPort);
     return new ControlPlane.Webhook(
-        new InetSocketAddress(bindAddress, webhookPort),
+        address,
         webhookCert,
         webhookKey,
-        new Injection(controlPlaneNamespace, address, domain, cni, template));
+        new Injection(controlPlaneNamespace, discovery, domain, cni, template),
+        validationWebhook);
   }
 
   private static WatchScope parseScope(String value) {

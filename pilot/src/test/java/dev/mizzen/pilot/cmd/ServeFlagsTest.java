@@ -60,9 +60,17 @@ class ServeFlagsTest {
     assertThat(serve("--cni")).isEqualTo(new Run(2, "mizzen: --cni needs --inject"));
     assertThat(serve("--injection-template", "t.yaml"))
         .isEqualTo(
+            new Run(2, "mizzen: --injection-template and --discovery-address need --inject"));
+    assertThat(serve("--webhook-cert", "c.pem"))
+        .isEqualTo(
             new Run(
                 2,
-                "mizzen: --webhook-cert, --webhook-key, --injection-template and --discovery-address need --inject"));
+                "mizzen: --webhook-cert and --webhook-key need --inject or --validation-webhook"));
+    assertThat(serve("--validation-webhook", "--webhook-key", "k.pem"))
+        .isEqualTo(
+            new Run(
+                2,
+                "mizzen: --validation-webhook needs --webhook-cert and --webhook-key: the API server calls webhooks over HTTPS"));
     Path template = Files.writeString(dir.resolve("t.yaml"), "containers: [{image: x}]\n");
     assertThat(
             serve(
