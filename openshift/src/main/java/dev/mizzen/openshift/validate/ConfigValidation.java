@@ -90,8 +90,8 @@ public final class ConfigValidation implements AutoCloseable {
   }
 
   /**
-   * The kinds the webhook judges: every Istio and Maistra kind Mizzen reads. Kubernetes' own
-   * kinds (Services, EndpointSlices, ...) are the API server's to judge.
+   * The kinds the webhook judges: every Istio and Maistra kind Mizzen reads. Kubernetes' own kinds
+   * (Services, EndpointSlices, ...) are the API server's to judge.
    */
   public static List<Kind<?>> kinds() {
     return KINDS;
