@@ -12,6 +12,7 @@ import dev.mizzen.ingest.parse.ParseResult;
 import dev.mizzen.openshift.validate.ConfigValidation;
 import dev.mizzen.tenancy.Membership;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -376,7 +377,8 @@ class ValidationWebhookTest {
     assertThat(webhook.get("/validate").statusCode()).isEqualTo(405);
     assertThat(webhook.post("/mutate", "application/json", "{}").statusCode()).isEqualTo(404);
     webhook.close();
-    webhook = WebhookHarness.start(dir, false);
+    // Certificates of its own, so that nothing of the first server's meets the second's.
+    webhook = WebhookHarness.start(Files.createDirectories(dir.resolve("plain")), false);
     HttpResponse<String> none =
         webhook.post("/validate", "application/json", ApiServerReviews.create(REVIEWS));
     assertThat(none.statusCode()).isEqualTo(404);
