@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,12 +63,36 @@ public final class GroupSnapshot<K> {
       TypeResources before = previous == null ? null : previous.types.get(type);
       if (before != null && before.resources().equals(now)) {
         types.put(type, before);
+      } else if (before != null && TypeUrls.ENDPOINT.equals(type)) {
+        // As istiod's incremental EDS: streams that hold one of the last assignments are sent only
+        // those that changed since (a state-of-the-world response for endpoints need not repeat
+        // the others, which the proxy keeps).
+        types.put(
+            type, TypeResources.after(before, version, now, changed(before.resources(), now)));
       } else {
         types.put(type, new TypeResources(version, now));
       }
     }
     return new GroupSnapshot<>(
         key, push, types, resources.listenerAliases(), resources.unprovided());
+  }
+
+  /** The names added, changed or removed from {@code before} to {@code now}. */
+  private static Set<String> changed(
+      SortedMap<String, Message> before, SortedMap<String, Message> now) {
+    Set<String> changed = new HashSet<>();
+    for (Map.Entry<String, Message> e : now.entrySet()) {
+      Message was = before.get(e.getKey());
+      if (was != e.getValue() && !e.getValue().equals(was)) {
+        changed.add(e.getKey());
+      }
+    }
+    for (String name : before.keySet()) {
+      if (!now.containsKey(name)) {
+        changed.add(name);
+      }
+    }
+    return changed;
   }
 
   /**

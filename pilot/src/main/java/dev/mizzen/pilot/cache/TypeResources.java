@@ -9,10 +9,13 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -64,7 +67,22 @@ public final class TypeResources {
   private final List<String> sortedNames;
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
 
+  /** How many earlier versions a stream may hold and still be sent only what changed since. */
+  static final int HISTORY = 8;
+
+  /**
+   * The names added, changed or removed since each of the last {@link #HISTORY} versions, oldest
+   * first; a version whose changes came to more than half the names is not kept (all is as cheap).
+   */
+  private final Map<String, Set<String>> changedSince;
+
   public TypeResources(String version, SortedMap<String, Message> resources) {
+    this(version, resources, Map.of());
+  }
+
+  private TypeResources(
+      String version, SortedMap<String, Message> resources, Map<String, Set<String>> since) {
+    this.changedSince = since;
     this.version = Objects.requireNonNull(version);
     this.resources =
         Collections.unmodifiableNavigableMap(
@@ -99,6 +117,42 @@ public final class TypeResources {
 
   public String version() {
     return version;
+  }
+
+  /**
+   * Resources that replace {@code previous}'s, of which {@code changed} name the ones added,
+   * changed or removed: a stream that holds {@code previous}'s version, or one of the few before
+   * it, is sent only what changed since.
+   */
+  public static TypeResources after(
+      TypeResources previous,
+      String version,
+      SortedMap<String, Message> resources,
+      Set<String> changed) {
+    int total = Math.max(resources.size(), previous.resources.size());
+    Map<String, Set<String>> since = new LinkedHashMap<>();
+    List<Map.Entry<String, Set<String>>> earlier =
+        new ArrayList<>(previous.changedSince.entrySet());
+    for (Map.Entry<String, Set<String>> e :
+        earlier.subList(Math.max(0, earlier.size() - (HISTORY - 1)), earlier.size())) {
+      Set<String> union = new HashSet<>(e.getValue());
+      union.addAll(changed);
+      if (union.size() * 2 <= total) {
+        since.put(e.getKey(), Set.copyOf(union));
+      }
+    }
+    if (changed.size() * 2 <= total) {
+      since.put(previous.version, Set.copyOf(changed));
+    }
+    return new TypeResources(version, resources, Collections.unmodifiableMap(since));
+  }
+
+  /**
+   * The names added, changed or removed since {@code sent}, when these resources replace that
+   * version within the last few; empty otherwise (a stream further behind is sent everything).
+   */
+  public Optional<Set<String>> changedSince(String sent) {
+    return sent == null ? Optional.empty() : Optional.ofNullable(changedSince.get(sent));
   }
 
   public SortedMap<String, Message> resources() {

@@ -5,12 +5,16 @@ import com.google.protobuf.Message;
 import dev.mizzen.pilot.cache.GroupSnapshot;
 import dev.mizzen.pilot.cache.TypeResources;
 import dev.mizzen.pilot.cache.TypeUrls;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * State-of-the-world xDS for one stream and type: answers the waiting request when the type's
  * version differs from what was last sent, when names were newly asked for, or when Envoy needs
- * endpoints to warm changed clusters; never with a version the proxy refused.
+ * endpoints to warm changed clusters; never with a version the proxy refused. A stream that holds
+ * the endpoints' previous version is sent only the assignments that changed.
  */
 final class SotwResponder {
   private SotwResponder() {}
@@ -39,6 +43,17 @@ final class SotwResponder {
     if (!changed && !newNames && !warmClusters) {
       return null;
     }
+    if (TypeUrls.ENDPOINT.equals(type)
+        && changed
+        && !newNames
+        && !warmClusters
+        && !s.wildcard
+        && s.nackedVersion == null) {
+      Optional<Set<String>> since = resources.changedSince(s.sentVersion);
+      if (since.isPresent()) {
+        return partial(s, snapshot, type, resources, since.get());
+      }
+    }
     boolean all = s.wildcard || resources.isAll(s.requestedNames);
     int[] count = new int[1];
     ByteString body =
@@ -56,5 +71,31 @@ final class SotwResponder {
     s.sentNames = s.requestedNames;
     s.sentCount++;
     return new Sent(body, all ? resources.resources().size() : s.requestedNames.size());
+  }
+
+  /**
+   * Only the requested assignments that changed since the version the stream holds, as istiod's
+   * incremental EDS sends them: a proxy keeps the assignments a response leaves out.
+   */
+  private static Sent partial(
+      TypeState s,
+      GroupSnapshot<?> snapshot,
+      String type,
+      TypeResources resources,
+      Set<String> changed) {
+    Set<String> names;
+    if (s.requestedNames.containsAll(changed)) {
+      names = changed; // the same set for every stream of the group: one body for all of them
+    } else {
+      Set<String> asked = new HashSet<>(changed);
+      asked.retainAll(s.requestedNames);
+      names = Set.copyOf(asked);
+    }
+    ByteString body = resources.body(type, names, () -> snapshot.select(type, false, names));
+    s.awaiting = false;
+    s.sentVersion = resources.version();
+    s.sentNames = s.requestedNames;
+    s.sentCount++;
+    return new Sent(body, names.size());
   }
 }

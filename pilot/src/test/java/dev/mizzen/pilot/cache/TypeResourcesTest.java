@@ -96,4 +96,41 @@ class TypeResourcesTest {
     assertThat(heldThen[0]).isGreaterThanOrEqualTo(partial.size());
     return new WeakReference<>(t);
   }
+
+  private static SortedMap<String, Message> assignments(int n, String changedName, int port) {
+    SortedMap<String, Message> m = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      String name = "c" + i;
+      m.put(
+          name,
+          ClusterLoadAssignment.newBuilder()
+              .setClusterName(name + (name.equals(changedName) ? ":" + port : ""))
+              .build());
+    }
+    return m;
+  }
+
+  @Test
+  void whatChangedIsKnownSinceEachOfTheLastVersions() {
+    TypeResources v1 = new TypeResources("v1", assignments(10, "", 0));
+    TypeResources v2 = TypeResources.after(v1, "v2", assignments(10, "c1", 1), Set.of("c1"));
+    TypeResources v3 = TypeResources.after(v2, "v3", assignments(10, "c2", 2), Set.of("c1", "c2"));
+    assertThat(v3.changedSince("v2")).contains(Set.of("c1", "c2"));
+    assertThat(v3.changedSince("v1")).contains(Set.of("c1", "c2"));
+    assertThat(v2.changedSince("v1")).contains(Set.of("c1"));
+    assertThat(v3.changedSince("v0")).isEmpty();
+    assertThat(v3.changedSince(null)).isEmpty();
+    // A change of more than half the names: everything is sent, as cheap.
+    TypeResources v4 =
+        TypeResources.after(
+            v3, "v4", assignments(10, "", 0), Set.of("c0", "c1", "c2", "c3", "c4", "c5"));
+    assertThat(v4.changedSince("v3")).isEmpty();
+    assertThat(v4.changedSince("v1")).isEmpty();
+    // Only the last few versions are remembered.
+    TypeResources v = v1;
+    for (int i = 2; i < 2 + TypeResources.HISTORY + 2; i++) {
+      v = TypeResources.after(v, "w" + i, assignments(10, "c1", i), Set.of("c1"));
+    }
+    assertThat(v.changedSince("v1")).isEmpty();
+  }
 }
