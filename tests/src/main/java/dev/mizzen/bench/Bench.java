@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -118,6 +119,27 @@ public final class Bench implements Callable<Integer> {
       description = "Seconds to wait for all streams. Default: ${DEFAULT-VALUE}.")
   int timeoutSeconds;
 
+  @Option(
+      names = "--churn-seconds",
+      defaultValue = "60",
+      description =
+          "Seconds of steady endpoint churn (pods replaced, new IP, same labels) with every proxy"
+              + " connected; 0 skips the churn. Default: ${DEFAULT-VALUE}.")
+  int churnSeconds;
+
+  @Option(
+      names = "--churn-rate",
+      defaultValue = "20",
+      description = "Pods replaced per second in the steady churn. Default: ${DEFAULT-VALUE}.")
+  int churnRate;
+
+  @Option(
+      names = "--churn-burst",
+      defaultValue = "200",
+      description =
+          "Pods replaced at once after the steady churn, as when a node fails. Default: ${DEFAULT-VALUE}.")
+  int churnBurst;
+
   @Option(names = "--skip-baseline", description = "Do not measure bare java-control-plane.")
   boolean skipBaseline;
 
@@ -189,7 +211,8 @@ public final class Bench implements Callable<Integer> {
             unscoped.convergence(),
             unscoped.idleBytesPerProxy(),
             scoped == null ? null : scoped.phase(),
-            scoped == null ? null : scoped.convergence());
+            scoped == null ? null : scoped.convergence(),
+            unscoped.churn());
     System.out.print(report.table());
     System.out.println(report.json());
     Files.writeString(out.resolve("report.txt"), report.table());
@@ -214,7 +237,8 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** One Mizzen process on the generated mesh, measured. */
-  record MizzenRun(Phase phase, Convergence convergence, long idleBytesPerProxy) {}
+  record MizzenRun(
+      Phase phase, Convergence convergence, long idleBytesPerProxy, List<Churn.Result> churn) {}
 
   private MizzenRun runMizzen(Path jar, boolean sidecars, Path capture) throws Exception {
     String name = sidecars ? "mizzen-scoped" : "mizzen";
@@ -269,9 +293,139 @@ public final class Bench implements Callable<Integer> {
                 phase.bytes(),
                 ProcessStats.of(mizzen.pid()),
                 phase.heapBytes());
-        return new MizzenRun(measured, convergence, idle);
+        List<Churn.Result> churn = List.of();
+        if (!sidecars && churnSeconds > 0) {
+          churn = churn(streams, mesh, meshDir, mizzen.pid());
+        }
+        return new MizzenRun(measured, convergence, idle, churn);
       }
     }
+  }
+
+  /**
+   * Replaces pods of random services, steadily at {@code churnRate} a second for {@code
+   * churnSeconds}, then {@code churnBurst} at once; measures when every proxy holds each new
+   * assignment, what was sent for it, and the CPU both sides spent.
+   */
+  private List<Churn.Result> churn(Streams streams, MeshGenerator mesh, Path meshDir, long pid)
+      throws Exception {
+    Churn churn = new Churn();
+    streams.fast().forEach(s -> s.watch(churn));
+    Random random = new Random(42);
+    List<Churn.Result> results = new ArrayList<>();
+    long period = TimeUnit.SECONDS.toNanos(1) / Math.max(1, churnRate);
+    int steady = churnSeconds * churnRate;
+    log("churn: %d pods replaced at %d a second, then %d at once", steady, churnRate, churnBurst);
+    results.add(
+        churnPhase(
+            "steady",
+            streams,
+            churn,
+            pid,
+            () -> {
+              long start = System.nanoTime();
+              for (int i = 0; i < steady; i++) {
+                long wait = start + i * period - System.nanoTime();
+                if (wait > 0) {
+                  TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                replaceOne(streams, mesh, meshDir, churn, random);
+              }
+              return null;
+            }));
+    results.add(
+        churnPhase(
+            "burst",
+            streams,
+            churn,
+            pid,
+            () -> {
+              for (int i = 0; i < churnBurst; i++) {
+                replaceOne(streams, mesh, meshDir, churn, random);
+              }
+              return null;
+            }));
+    streams.fast().forEach(s -> s.watch(null));
+    results.forEach(r -> System.err.print("bench: " + r.table()));
+    return results;
+  }
+
+  private static void replaceOne(
+      Streams streams, MeshGenerator mesh, Path meshDir, Churn churn, Random random)
+      throws IOException {
+    int s;
+    do {
+      s = random.nextInt(mesh.services());
+    } while (churn.busy(mesh.host(s)));
+    int p = random.nextInt(mesh.pods());
+    String ip = mesh.replacePod(s, p);
+    String cluster = "outbound|8080||" + mesh.host(s);
+    int expected = (int) streams.fast().stream().filter(st -> st.asksFor(cluster)).count();
+    churn.expect(mesh.host(s), ip, List.of(p % 2 == 0 ? "v1" : "v2"), expected);
+    mesh.writeEndpoints(meshDir, s);
+  }
+
+  private Churn.Result churnPhase(
+      String name, Streams streams, Churn churn, long pid, Callable<Void> replace)
+      throws Exception {
+    churn.reset();
+    Map<String, Long> before = streams.responses();
+    long edsBefore = streams.fast().stream().mapToLong(EnvoyLikeStream::edsBytes).sum();
+    long assignmentsBefore = streams.fast().stream().mapToLong(EnvoyLikeStream::edsResources).sum();
+    ProcessStats mizzenBefore = ProcessStats.of(pid);
+    ProcessStats generatorBefore = ProcessStats.of(ProcessHandle.current().pid());
+    long start = System.nanoTime();
+    replace.call();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline && !churn.changes().stream().allMatch(Churn.Change::done)) {
+      Thread.sleep(50);
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    ProcessStats mizzenAfter = ProcessStats.of(pid);
+    ProcessStats generatorAfter = ProcessStats.of(ProcessHandle.current().pid());
+    Thread.sleep(500);
+    long eds = streams.fast().stream().mapToLong(EnvoyLikeStream::edsBytes).sum() - edsBefore;
+    long assignments =
+        streams.fast().stream().mapToLong(EnvoyLikeStream::edsResources).sum() - assignmentsBefore;
+    double proxyChanges = changesSeen(churn);
+    Map<String, Long> after = streams.responses();
+    long other = 0;
+    for (var e : after.entrySet()) {
+      if (!e.getKey().equals(EnvoyLikeStream.EDS)) {
+        other += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      }
+    }
+    List<Churn.Change> changes = churn.changes();
+    double[] seconds =
+        changes.stream()
+            .filter(Churn.Change::done)
+            .mapToDouble(Churn.Change::seconds)
+            .sorted()
+            .toArray();
+    double ideal =
+        changes.stream()
+            .mapToDouble(
+                c ->
+                    (Math.max(0, c.changedBytes.get()) + Math.max(0, c.subsetBytes.get()))
+                        * (double) c.expected)
+            .average()
+            .orElse(Double.NaN);
+    return new Churn.Result(
+        name,
+        changes.size(),
+        seconds,
+        (int) changes.stream().filter(c -> !c.done()).count(),
+        changes.isEmpty() ? Double.NaN : (double) eds / changes.size(),
+        ideal,
+        proxyChanges == 0 ? Double.NaN : assignments / proxyChanges,
+        other,
+        (mizzenAfter.cpuSeconds() - mizzenBefore.cpuSeconds()) / wall,
+        (generatorAfter.cpuSeconds() - generatorBefore.cpuSeconds()) / wall);
+  }
+
+  /** Changes times the proxies that see them. */
+  private static double changesSeen(Churn churn) {
+    return churn.changes().stream().mapToDouble(c -> c.expected).sum();
   }
 
   /** Rewrites service 0's split from {@code from} to {@code to} percent to v1. */
@@ -419,8 +573,17 @@ public final class Bench implements Callable<Integer> {
       return s;
     }
 
-    private List<EnvoyLikeStream> fast() {
+    List<EnvoyLikeStream> fast() {
       return streams.subList(0, streams.size() - slow);
+    }
+
+    /** Responses received by every fast stream together, by type. */
+    Map<String, Long> responses() {
+      Map<String, Long> all = new TreeMap<>();
+      for (EnvoyLikeStream s : fast()) {
+        s.responsesByType().forEach((k, v) -> all.merge(k, v, Long::sum));
+      }
+      return all;
     }
 
     Phase measure(String name, long pid, int timeoutSeconds, Callable<Long> heap) throws Exception {

@@ -170,6 +170,14 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
       readyNanos = System.nanoTime();
       ready.countDown();
     }
+    Churn watching = churn;
+    if (watching != null && EDS.equals(r.getTypeUrl())) {
+      for (Any a : r.getResourcesList()) {
+        watching.assignment(this, a.getValue());
+      }
+      edsBytes.addAndGet(r.getSerializedSize());
+      edsResources.addAndGet(r.getResourcesCount());
+    }
     Predicate<DiscoveryResponse> wanted = awaited;
     if (wanted != null && wanted.test(r)) {
       awaited = null;
@@ -188,11 +196,42 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   private final Map<String, List<String>> requested = new ConcurrentHashMap<>();
 
+  /** Told of every load assignment while endpoints churn; null otherwise. */
+  private volatile Churn churn;
+
+  private final AtomicLong edsBytes = new AtomicLong();
+  private final AtomicLong edsResources = new AtomicLong();
+
+  /** The load assignments received while watching churn. */
+  long edsResources() {
+    return edsResources.get();
+  }
+
+  void watch(Churn churn) {
+    this.churn = churn;
+  }
+
+  /** The bytes of load assignment responses received while watching churn. */
+  long edsBytes() {
+    return edsBytes.get();
+  }
+
+  /** The assignments last asked for, as a set. */
+  private volatile Set<String> edsNames = Set.of();
+
+  /** Whether this stream asked for the cluster's assignment. */
+  boolean asksFor(String cluster) {
+    return edsNames.contains(cluster);
+  }
+
   private List<String> names(String type) {
     return requested.getOrDefault(type, List.of());
   }
 
   private void send(String type, List<String> names, String version, String nonce) {
+    if (EDS.equals(type) && names != requested.get(type)) {
+      edsNames = Set.copyOf(names);
+    }
     requested.put(type, names);
     requests.onNext(
         DiscoveryRequest.newBuilder()

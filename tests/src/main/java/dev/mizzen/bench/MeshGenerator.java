@@ -5,6 +5,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Writes a mesh of {@code services} services spread over {@code namespaces} namespaces, one file
@@ -19,10 +20,81 @@ final class MeshGenerator {
   private final int namespaces;
   private final int podsPerService;
 
+  /** Each service's pods' IPs, as pods are replaced. */
+  private final String[][] ips;
+
+  private int replaced;
+
   MeshGenerator(int services, int namespaces, int podsPerService) {
     this.services = services;
     this.namespaces = namespaces;
     this.podsPerService = podsPerService;
+    this.ips = new String[services][podsPerService];
+    for (int s = 0; s < services; s++) {
+      for (int p = 0; p < podsPerService; p++) {
+        ips[s][p] = "10." + (s / 250 + 1) + "." + (s % 250) + "." + (p + 1);
+      }
+    }
+  }
+
+  int services() {
+    return services;
+  }
+
+  int pods() {
+    return podsPerService;
+  }
+
+  String ip(int service, int pod) {
+    return ips[service][pod];
+  }
+
+  /** The host of service {@code s}. */
+  String host(int s) {
+    return service(s) + "." + namespaceOf(s) + ".svc.cluster.local";
+  }
+
+  /**
+   * Replaces pod {@code p} of service {@code s} as a rolling restart does (same labels, a new IP);
+   * returns the new IP. {@link #writeEndpoints} then writes the service's slice. New IPs come from
+   * 10.128.0.0/9, which the generated mesh does not otherwise use.
+   */
+  String replacePod(int s, int p) {
+    int n = replaced++;
+    ips[s][p] = "10." + (128 + n / 65536 % 128) + "." + (n / 256 % 256) + "." + (n % 256);
+    return ips[s][p];
+  }
+
+  /** The file that holds service {@code s}'s EndpointSlice. */
+  static Path endpointsFile(Path dir, int s) {
+    return dir.resolve("endpoints-" + service(s) + ".yaml");
+  }
+
+  void writeEndpoints(Path dir, int s) throws IOException {
+    String name = service(s);
+    StringBuilder y =
+        new StringBuilder("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: ")
+            .append(name)
+            .append("-abcde, namespace: ")
+            .append(namespaceOf(s))
+            .append(", labels: {kubernetes.io/service-name: ")
+            .append(name)
+            .append(
+                "}}\naddressType: IPv4\nports: [{name: http, port: 8080, protocol: TCP}]\nendpoints:\n");
+    for (int p = 0; p < podsPerService; p++) {
+      y.append("- addresses: [")
+          .append(ips[s][p])
+          .append("]\n  conditions: {ready: true}\n  targetRef: {kind: Pod, name: ")
+          .append(name)
+          .append('-')
+          .append(p)
+          .append("}\n");
+    }
+    // Written whole and moved in place, so that the source never reads half a file.
+    Path file = endpointsFile(dir, s);
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, y);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   static String namespace(int i) {
@@ -73,6 +145,11 @@ final class MeshGenerator {
         }
       }
     }
+    // Each service's endpoints in a file of their own, as the EndpointSlice controller keeps a
+    // slice per service: replacing a pod rewrites that file alone.
+    for (int s = 0; s < services; s++) {
+      writeEndpoints(dir, s);
+    }
   }
 
   private void writeService(Writer w, int s) throws IOException {
@@ -91,17 +168,10 @@ final class MeshGenerator {
             + "\n  selector: {app: "
             + name
             + "}\n  ports: [{name: http, port: 8080}]\n");
-    StringBuilder addresses = new StringBuilder();
     for (int p = 0; p < podsPerService; p++) {
-      String ip = "10." + (s / 250 + 1) + "." + (s % 250) + "." + (p + 1);
+      String ip = ips[s][p];
       String pod = name + "-" + p;
       String version = p % 2 == 0 ? "v1" : "v2";
-      addresses
-          .append("  - {ip: ")
-          .append(ip)
-          .append(", targetRef: {kind: Pod, name: ")
-          .append(pod)
-          .append("}}\n");
       w.write(
           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: "
               + pod
@@ -115,13 +185,6 @@ final class MeshGenerator {
               + ip
               + "}\n");
     }
-    w.write(
-        "---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: "
-            + name
-            + ", namespace: "
-            + ns
-            + "}\n");
-    w.write("subsets:\n- addresses:\n" + addresses + "  ports: [{name: http, port: 8080}]\n");
     w.write(
         "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: "
             + name

@@ -1,5 +1,6 @@
 package dev.mizzen.bench;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -16,7 +17,8 @@ record Report(
     Bench.Convergence convergence,
     long idleBytesPerProxy,
     Phase scoped,
-    Bench.Convergence scopedConvergence) {
+    Bench.Convergence scopedConvergence,
+    List<Churn.Result> churn) {
 
   private static String mib(long bytes) {
     return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
@@ -180,6 +182,9 @@ record Report(
           .append(scopedConvergence.responsesByType())
           .append('\n');
     }
+    for (Churn.Result r : churn) {
+      b.append(r.table());
+    }
     return b.toString();
   }
 
@@ -212,6 +217,9 @@ record Report(
             array(convergence.warmupP99PerChange()),
             map(convergence.responsesByType())));
     b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
+    for (Churn.Result r : churn) {
+      b.append(",\"churn_").append(r.name()).append("\":").append(r.json());
+    }
     b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
     b.append(",\"baseline_java_opts\":\"").append(baselineJavaOpts.replace("\"", "'")).append('"');
     if (scoped != null) {

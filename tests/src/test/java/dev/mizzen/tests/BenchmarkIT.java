@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.bench.Bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -49,6 +50,12 @@ class BenchmarkIT {
                 out.toString(),
                 "--timeout",
                 "120",
+                "--churn-seconds",
+                "2",
+                "--churn-rate",
+                "5",
+                "--churn-burst",
+                "10",
                 "--check-envoy-rules");
     Path violations = out.resolve("envoy-rule-violations.txt");
     assertThat(Files.exists(violations) ? Files.readString(violations) : "")
@@ -75,6 +82,19 @@ class BenchmarkIT {
     assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(20);
     assertThat(report.at("/scoped_convergence/pushed").size()).isEqualTo(1);
     assertThat(report.at("/scoped/bytes").asLong()).isLessThan(report.at("/mizzen/bytes").asLong());
+    // Endpoint churn: every replaced pod reaches every proxy, with load assignments alone, and
+    // only the changed ones: the service's and the pod's subset's, 2 per proxy and change (a
+    // full push would send all 150 of the mesh's).
+    for (String churn : List.of("churn_steady", "churn_burst")) {
+      JsonNode c = report.path(churn);
+      assertThat(c.path("changes").asInt()).as(churn).isEqualTo(10);
+      assertThat(c.path("completed").asInt()).as(churn).isEqualTo(10);
+      assertThat(c.path("missed").asInt()).as(churn).isZero();
+      assertThat(c.path("other_responses").asLong()).as(churn).isZero();
+      assertThat(c.path("assignments_per_proxy_change").asDouble())
+          .as(churn)
+          .isLessThanOrEqualTo(2.5);
+    }
     assertThat(Files.readString(out.resolve("report.txt")))
         .contains("time until all ACKed", "namespace-scoped Sidecar");
     assertThat(Files.readString(out.resolve("convergence.svg")))
