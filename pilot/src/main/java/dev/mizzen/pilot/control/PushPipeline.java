@@ -298,6 +298,7 @@ public final class PushPipeline implements AutoCloseable {
       PushStatus now =
           new PushStatus(
               context,
+              verdict.analysis(),
               membership,
               verdict.refused(),
               ignored,
