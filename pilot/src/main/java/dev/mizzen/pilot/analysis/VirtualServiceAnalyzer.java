@@ -24,7 +24,7 @@ import java.util.Set;
  * gateway analyzers find it: a destination host no service of the mesh (visible to it) has, a port
  * that service lacks, a subset the DestinationRule its namespace applies does not define, a gateway
  * that does not exist (all IST0101); and Mizzen's own MZ0002, a host of a VirtualService bound to
- * the mesh that no service has, so that no sidecar routes it.
+ * the mesh alone that no service has, so that no sidecar routes it.
  */
 final class VirtualServiceAnalyzer implements Analyzer {
 
@@ -161,15 +161,16 @@ final class VirtualServiceAnalyzer implements Analyzer {
     }
   }
 
-  /** MZ0002: a host of a VirtualService bound to the mesh that no service of the mesh has. */
+  /** MZ0002: a host of a VirtualService bound to the mesh alone that no service of the mesh has. */
   private static void meshHosts(
       Config<VirtualServiceSpec> vs,
       PushContext push,
       ServiceLookup lookup,
       List<AnalysisMessage> out) {
-    List<String> gateways = vs.spec().gateways();
-    if (vs.spec().isDelegate()
-        || !(gateways.isEmpty() || gateways.contains(VirtualServiceSpec.MESH))) {
+    // Bound to gateways too, its hosts may well be meant for them alone.
+    boolean meshOnly =
+        vs.spec().gateways().stream().allMatch(g -> g.equals(VirtualServiceSpec.MESH));
+    if (vs.spec().isDelegate() || !meshOnly) {
       return;
     }
     List<String> hosts = vs.spec().hosts();
