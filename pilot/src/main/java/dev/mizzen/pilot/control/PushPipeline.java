@@ -321,6 +321,7 @@ public final class PushPipeline implements AutoCloseable {
           context.services().size(),
           context.destinationRules().duplicateSubsetHosts(),
           now.refused());
+      metrics.analyzed(verdict.analysis());
       metrics.pushTriggered(triggers(change), failed);
       logChanges(change, now);
       report(before, now);
