@@ -146,10 +146,11 @@ class ArchitectureTest {
         .whereLayer("cache")
         .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control", "metrics", "xds", "generate")
         .whereLayer("push")
-        .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control", "metrics", "xds", "generate")
+        .mayOnlyBeAccessedByLayers(
+            "cmd", "app", "debug", "control", "metrics", "analysis", "xds", "generate")
         .whereLayer("proxy")
         .mayOnlyBeAccessedByLayers(
-            "cmd", "app", "debug", "control", "metrics", "xds", "generate", "push")
+            "cmd", "app", "debug", "control", "metrics", "analysis", "xds", "generate", "push")
         .check(classes);
   }
 

@@ -3,9 +3,11 @@ package dev.mizzen.pilot.app;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
+import dev.mizzen.tenancy.controller.WriterLease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mizzen serve} as a process: decides what starts and in which order, and stops it all in
  * the reverse order on shutdown. The Kubernetes client first, the writers that run under the member
- * controller's Lease (the member controller, IOR) next, then the control plane; on the way down the
- * control plane stops serving before the writers stop and the client closes.
+ * controller's Lease (the member controller, IOR, the status of analysed objects) next, then the
+ * control plane; on the way down the control plane stops serving before the writers stop and the
+ * client closes. Without the member controller, the status of analysed objects is written under a
+ * Lease of the serving replicas' own ({@value #STATUS_LEASE}).
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
+
+  /** The serving replicas' Lease for writing status, when no member controller runs beside them. */
+  public static final String STATUS_LEASE = "mizzen-status-writer";
 
   /** How long the first read of the cluster (and of each new member) may take. */
   private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
@@ -41,13 +48,17 @@ public final class Application {
       started.add(client);
     }
     ControlPlane cp;
+    String namespace = settings.options().mesh().controlPlaneNamespace();
+    AnalysisStatus status =
+        client == null ? null : new AnalysisStatus(client, namespace, Clock.systemUTC());
     try {
       if (settings.manageMembers()) {
         startWriters(
             client,
-            settings.options().mesh().controlPlaneNamespace(),
+            namespace,
             settings.options().memberRollName(),
             settings.ior(),
+            status,
             started);
       }
       cp =
@@ -59,6 +70,18 @@ public final class Application {
               settings.secure(),
               settings.webhook());
       started.add(cp);
+      if (status != null) {
+        if (!settings.manageMembers()) {
+          // No member controller here: the serving replicas take turns on a Lease of their own.
+          WriterLease lease = new WriterLease(client, namespace, STATUS_LEASE, Identity.get());
+          lease.add(status);
+          started.add(status);
+          started.add(lease);
+          lease.start();
+        }
+        status.follow(cp.kubeSource()::servedVersion, cp.pipeline().status());
+        cp.pipeline().afterPush(status::analysed);
+      }
     } catch (IOException e) {
       System.err.println(
           "mizzen: "
@@ -91,7 +114,7 @@ public final class Application {
       throws InterruptedException {
     KubernetesClient client = kubeClient();
     List<AutoCloseable> started = new ArrayList<>(List.of(client));
-    startWriters(client, controlPlaneNamespace, rollName, ior, started);
+    startWriters(client, controlPlaneNamespace, rollName, ior, null, started);
     log.info(
         "member controller of {} (ServiceMeshMemberRoll {}/{}) started against {}; waiting for its Lease",
         controlPlaneNamespace,
@@ -103,13 +126,15 @@ public final class Application {
   }
 
   /**
-   * Starts the member controller, and IOR under its Lease when asked; adds them to {@code started}.
+   * Starts the member controller, and under its Lease IOR when asked and the writer of analysed
+   * objects' status when given; adds them to {@code started}.
    */
   private static void startWriters(
       KubernetesClient client,
       String controlPlaneNamespace,
       String rollName,
       boolean ior,
+      AnalysisStatus status,
       List<AutoCloseable> started) {
     MemberController.Settings writer =
         MemberController.Settings.defaults(controlPlaneNamespace, rollName, Identity.get());
@@ -118,6 +143,10 @@ public final class Application {
       IorController routes = new IorController(client, writer);
       started.add(routes);
       members.add(routes);
+    }
+    if (status != null) {
+      started.add(status);
+      members.add(status);
     }
     // Stopped before IOR, which it runs.
     started.add(members);

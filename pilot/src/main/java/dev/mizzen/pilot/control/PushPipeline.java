@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +67,8 @@ public final class PushPipeline implements AutoCloseable {
   public record PushSummary(
       String version, Instant at, Duration took, Duration waited, int groups) {}
 
-  /** Told of every push once it is done (events on refused objects, in a cluster). */
-  private volatile Consumer<PushStatus> afterPush = p -> {};
+  /** Told of every push once it is done (events on refused objects, status, in a cluster). */
+  private final List<Consumer<PushStatus>> afterPush = new CopyOnWriteArrayList<>();
 
   /** The last pushes, oldest first. */
   public List<PushSummary> recentPushes() {
@@ -160,9 +161,12 @@ public final class PushPipeline implements AutoCloseable {
     return push();
   }
 
-  /** Tells {@code listener} of every push from now on, on the push thread, once it is done. */
+  /**
+   * Tells {@code listener} of every push from now on, on the push thread, once it is done, after
+   * those added before it. A listener that throws is logged; the others are still told.
+   */
   public void afterPush(Consumer<PushStatus> listener) {
-    this.afterPush = listener;
+    afterPush.add(listener);
   }
 
   /** What proxies refuse now, traced back to config objects. */
@@ -309,7 +313,13 @@ public final class PushPipeline implements AutoCloseable {
               Duration.ofNanos(Math.max(0, startNanos - triggeredAtNanos)),
               generated);
       status = now;
-      afterPush.accept(now);
+      for (Consumer<PushStatus> listener : afterPush) {
+        try {
+          listener.accept(now);
+        } catch (RuntimeException e) {
+          log.error("a listener of push {} failed", context.number(), e);
+        }
+      }
       synchronized (recent) {
         if (recent.size() == 60) {
           recent.removeFirst();
