@@ -21,9 +21,4 @@ public enum Level {
   public String statusName() {
     return name();
   }
-
-  /** Whether this level is {@code other} or worse. */
-  public boolean atLeast(Level other) {
-    return ordinal() <= other.ordinal();
-  }
 }

@@ -44,19 +44,31 @@ final class MeshGatewayConflicts implements Analyzer {
         }
       }
     }
+    // Hosts exported to all: by name, and those that are wildcards apart (few), so that a host of
+    // one scope finds what overlaps it without comparing against every other.
+    Map<String, Set<Config<VirtualServiceSpec>>> toAll = new TreeMap<>();
+    List<String> wildcardsToAll = new ArrayList<>();
+    for (Map.Entry<String, Set<Config<VirtualServiceSpec>>> e : byScopedHost.entrySet()) {
+      if (e.getKey().startsWith(ALL + "/")) {
+        String host = e.getKey().substring(ALL.length() + 1);
+        toAll.put(host, e.getValue());
+        if (host.startsWith("*")) {
+          wildcardsToAll.add(host);
+        }
+      }
+    }
     Set<Config<VirtualServiceSpec>> reported = new HashSet<>();
     for (Map.Entry<String, Set<Config<VirtualServiceSpec>>> e : byScopedHost.entrySet()) {
       String scope = e.getKey().substring(0, e.getKey().indexOf('/'));
       String host = e.getKey().substring(e.getKey().indexOf('/') + 1);
       Set<Config<VirtualServiceSpec>> list = new LinkedHashSet<>(e.getValue());
       if (!scope.equals(ALL)) {
-        for (Map.Entry<String, Set<Config<VirtualServiceSpec>>> o : byScopedHost.entrySet()) {
-          String otherScope = o.getKey().substring(0, o.getKey().indexOf('/'));
-          String otherHost = o.getKey().substring(o.getKey().indexOf('/') + 1);
-          if (otherScope.equals(ALL) && overlaps(host, otherHost)) {
-            list.addAll(o.getValue());
+        for (String other : host.startsWith("*") ? toAll.keySet() : wildcardsToAll) {
+          if (overlaps(host, other)) {
+            list.addAll(toAll.get(other));
           }
         }
+        list.addAll(toAll.getOrDefault(host, Set.of()));
       }
       if (list.size() < 2) {
         continue;

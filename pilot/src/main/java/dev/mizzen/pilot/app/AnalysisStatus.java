@@ -136,11 +136,6 @@ public final class AnalysisStatus implements LeaderTask, AutoCloseable {
     submit(known::clear);
   }
 
-  /** Whether this replica writes the status now. */
-  public boolean isActive() {
-    return leading && latest != null && versions != null;
-  }
-
   private void request() {
     if (queued.compareAndSet(false, true)) {
       submit(

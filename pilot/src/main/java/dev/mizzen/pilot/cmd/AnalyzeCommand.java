@@ -119,7 +119,7 @@ final class AnalyzeCommand implements Callable<Integer> {
               + "/"
               + memberRollName);
     }
-    Level worst = shown.stream().map(m -> m.type().level()).min(Level::compareTo).orElse(null);
+    Level worst = analysis.worst().orElse(null);
     if (worst == null || worst == Level.INFO) {
       if (shown.isEmpty() && output.equals("log")) {
         out.println("No validation issues found when analyzing " + scope + ".");
