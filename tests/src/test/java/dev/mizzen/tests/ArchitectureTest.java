@@ -96,9 +96,10 @@ class ArchitectureTest {
 
   /**
    * Pilot's packages, top to bottom: the command, the application that wires and runs everything,
-   * the debug endpoints (which read the push pipeline), the push pipeline, metrics; then side by
-   * side the xDS server, which serves what it is given, and the generators, which know no stream;
-   * the cache of snapshots both use; the push context; the proxy model.
+   * the debug endpoints (which read the push pipeline), the push pipeline, metrics, the analysis of
+   * a push's config; then side by side the xDS server, which serves what it is given, and the
+   * generators, which know no stream; the cache of snapshots both use; the push context; the proxy
+   * model.
    */
   @Test
   void pilotsPackagesDependOnlyOnThePackagesBelowThem() {
@@ -114,6 +115,8 @@ class ArchitectureTest {
         .definedBy("dev.mizzen.pilot.control..")
         .layer("metrics")
         .definedBy("dev.mizzen.pilot.metrics..")
+        .layer("analysis")
+        .definedBy("dev.mizzen.pilot.analysis..")
         .layer("xds")
         .definedBy("dev.mizzen.pilot.xds..")
         .layer("generate")
@@ -134,6 +137,8 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("cmd", "app", "debug")
         .whereLayer("metrics")
         .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control")
+        .whereLayer("analysis")
+        .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control", "metrics")
         .whereLayer("xds")
         .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control", "metrics")
         .whereLayer("generate")
@@ -141,10 +146,11 @@ class ArchitectureTest {
         .whereLayer("cache")
         .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control", "metrics", "xds", "generate")
         .whereLayer("push")
-        .mayOnlyBeAccessedByLayers("cmd", "app", "debug", "control", "metrics", "xds", "generate")
+        .mayOnlyBeAccessedByLayers(
+            "cmd", "app", "debug", "control", "metrics", "analysis", "xds", "generate")
         .whereLayer("proxy")
         .mayOnlyBeAccessedByLayers(
-            "cmd", "app", "debug", "control", "metrics", "xds", "generate", "push")
+            "cmd", "app", "debug", "control", "metrics", "analysis", "xds", "generate", "push")
         .check(classes);
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The /debug page in a real headless browser (Debian's Chromium) against a live Mizzen: what it
- * shows of members, proxies and refusals. {@code .ci/run} installs Chromium and sets
+ * shows of members, proxies, refusals and the analysis. {@code .ci/run} installs Chromium and sets
  * MIZZEN_REQUIRE_BROWSER, so in CI the test always runs.
  */
 class DashboardIT {
@@ -71,7 +71,7 @@ class DashboardIT {
   }
 
   @Test
-  void showsMembersProxiesAndRefusals() throws Exception {
+  void showsMembersProxiesRefusalsAndAnalysis() throws Exception {
     Path browser = chromium();
     Files.writeString(
         dir.resolve("mesh.yaml"),
@@ -98,6 +98,13 @@ class DashboardIT {
         spec:
           hosts: [web]
           http: [{match: [{uri: {regex: "(unclosed"}}], route: [{destination: {host: web}}]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: web, namespace: shop}
+        spec:
+          hosts: [web]
+          http: [{route: [{destination: {host: web, subset: v9}}]}]
         """);
     try (ControlPlane cp = ControlPlane.start(ControlPlane.Options.forTest(dir, "istio-system"));
         AdsTestStream nacking = new AdsTestStream(cp.xdsPort())) {
@@ -148,6 +155,14 @@ class DashboardIT {
             .contains("spec.http[0].match[0].uri.regex")
             .contains("invalid RE2 regular expression");
         assertThat(dom).contains("class=\"push\"");
+        // The analysis, by namespace: the route to a subset no DestinationRule defines.
+        assertThat(row(dom, "IST0101"))
+            .contains("<td>shop</td>")
+            .contains(">Error<")
+            .contains("VirtualService shop/web")
+            .contains("spec.http[0].route[0].destination.subset")
+            .contains("Referenced host+subset in destinationrule not found: \"web+v9\"");
+        assertThat(dom).contains("2 errors, 0 warnings, 0 info");
 
         if (System.getenv("MIZZEN_SCREENSHOT") != null) {
           browse(

@@ -406,6 +406,14 @@ public final class KubeSource implements AutoCloseable {
     }
   }
 
+  /**
+   * The version {@code kind} is read at in this cluster, for writers that address the same objects
+   * (the status of analysed objects); known once {@link #start} has asked the API server.
+   */
+  public String servedVersion(Kind<?> kind) {
+    return version(kind);
+  }
+
   /** The version of the kind's group the API server prefers among those the model accepts. */
   private String version(Kind<?> kind) {
     List<String> accepted = kind.versions();

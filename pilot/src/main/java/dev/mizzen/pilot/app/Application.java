@@ -4,10 +4,12 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.openshift.inject.CaBundleWriter;
 import dev.mizzen.openshift.ior.IorController;
 import dev.mizzen.tenancy.controller.MemberController;
+import dev.mizzen.tenancy.controller.WriterLease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +20,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code mizzen serve} as a process: decides what starts and in which order, and stops it all in
  * the reverse order on shutdown. The Kubernetes client first, the writers that run under the member
- * controller's Lease (the member controller, IOR, the webhooks' caBundle) next, then the control
- * plane; on the way down the control plane stops serving before the writers stop and the client
- * closes.
+ * controller's Lease (the member controller, IOR, the webhooks' caBundle, the status of analysed
+ * objects) next, then the control plane; on the way down the control plane stops serving before the
+ * writers stop and the client closes. Without the member controller, the status of analysed objects
+ * is written under a Lease of the serving replicas' own ({@value #STATUS_LEASE}).
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger("dev.mizzen");
+
+  /** The serving replicas' Lease for writing status, when no member controller runs beside them. */
+  public static final String STATUS_LEASE = "mizzen-status-writer";
 
   /** How long the first read of the cluster (and of each new member) may take. */
   private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
@@ -44,14 +50,18 @@ public final class Application {
       started.add(client);
     }
     ControlPlane cp;
+    String namespace = settings.options().mesh().controlPlaneNamespace();
+    AnalysisStatus status =
+        client == null ? null : new AnalysisStatus(client, namespace, Clock.systemUTC());
     try {
       if (settings.manageMembers()) {
         startWriters(
             client,
-            settings.options().mesh().controlPlaneNamespace(),
+            namespace,
             settings.options().memberRollName(),
             settings.ior(),
             settings.webhook() == null ? null : settings.webhook().certChain(),
+            status,
             started);
       }
       cp =
@@ -63,6 +73,18 @@ public final class Application {
               settings.secure(),
               settings.webhook());
       started.add(cp);
+      if (status != null) {
+        if (!settings.manageMembers()) {
+          // No member controller here: the serving replicas take turns on a Lease of their own.
+          WriterLease lease = new WriterLease(client, namespace, STATUS_LEASE, Identity.get());
+          lease.add(status);
+          started.add(status);
+          started.add(lease);
+          lease.start();
+        }
+        status.follow(cp.kubeSource()::servedVersion, cp.pipeline().status());
+        cp.pipeline().afterPush(status::analysed);
+      }
     } catch (IOException e) {
       System.err.println(
           "mizzen: "
@@ -99,7 +121,7 @@ public final class Application {
       throws InterruptedException {
     KubernetesClient client = kubeClient();
     List<AutoCloseable> started = new ArrayList<>(List.of(client));
-    startWriters(client, controlPlaneNamespace, rollName, ior, webhookCert, started);
+    startWriters(client, controlPlaneNamespace, rollName, ior, webhookCert, null, started);
     log.info(
         "member controller of {} (ServiceMeshMemberRoll {}/{}) started against {}; waiting for its Lease",
         controlPlaneNamespace,
@@ -111,8 +133,8 @@ public final class Application {
   }
 
   /**
-   * Starts the member controller, and under its Lease IOR and the caBundle writer when asked; adds
-   * them to {@code started}.
+   * Starts the member controller, and under its Lease IOR and the caBundle writer when asked and
+   * the writer of analysed objects' status when given; adds them to {@code started}.
    */
   private static void startWriters(
       KubernetesClient client,
@@ -120,6 +142,7 @@ public final class Application {
       String rollName,
       boolean ior,
       Path webhookCert,
+      AnalysisStatus status,
       List<AutoCloseable> started) {
     MemberController.Settings writer =
         MemberController.Settings.defaults(controlPlaneNamespace, rollName, Identity.get());
@@ -133,6 +156,10 @@ public final class Application {
       CaBundleWriter bundles = new CaBundleWriter(client, controlPlaneNamespace, webhookCert);
       started.add(bundles);
       members.add(bundles);
+    }
+    if (status != null) {
+      started.add(status);
+      members.add(status);
     }
     // Stopped before the writers it runs.
     started.add(members);

@@ -4,6 +4,7 @@ import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.WatchScope;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.pilot.analysis.Level;
 import dev.mizzen.pilot.control.PushStatus;
 import dev.mizzen.tenancy.Membership;
 import java.util.ArrayList;
@@ -98,6 +99,16 @@ final class StartupReport {
       for (ConfigError e : s.warnings()) {
         b.append("    ").append(e.message()).append('\n');
       }
+    }
+    var found = s.analysis().counts();
+    if (!s.analysis().messages().isEmpty()) {
+      b.append("  analysis   ")
+          .append(found.get(Level.ERROR))
+          .append(" errors, ")
+          .append(found.get(Level.WARNING))
+          .append(" warnings, ")
+          .append(found.get(Level.INFO))
+          .append(" info (/debug/analyze; errors and warnings are among the warnings above)\n");
     }
     var tracing = s.push().tracing();
     var t = cp.options().mesh().tracing();

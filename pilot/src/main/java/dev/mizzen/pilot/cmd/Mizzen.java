@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ProxyStatusCommand.class,
       ConfigDumpCommand.class,
       ValidateCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Mizzen implements Runnable {

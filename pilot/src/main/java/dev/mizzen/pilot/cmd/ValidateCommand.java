@@ -1,27 +1,18 @@
 package dev.mizzen.pilot.cmd;
 
-import dev.mizzen.ingest.file.ManifestFiles;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
-import dev.mizzen.ingest.model.Kind;
-import dev.mizzen.ingest.parse.ManifestParser;
 import dev.mizzen.ingest.parse.ParseResult;
 import dev.mizzen.ingest.store.ConfigSnapshot;
-import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.control.Verdict;
 import dev.mizzen.pilot.push.MeshSettings;
-import dev.mizzen.tenancy.MemberRollResolver;
-import dev.mizzen.tenancy.Membership;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,9 +30,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Check manifests offline, as Mizzen would check them on ingest.")
 final class ValidateCommand implements Callable<Integer> {
-  /** Progress goes to stderr past this many files, every this many. */
-  private static final int PROGRESS_EVERY = 200;
-
   @Spec CommandSpec spec;
 
   @Option(
@@ -74,39 +62,24 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<Path> files = new ArrayList<>();
-    for (Path input : inputs) {
-      if (Files.isDirectory(input)) {
-        files.addAll(ManifestFiles.list(input));
-      } else if (Files.isRegularFile(input)) {
-        files.add(input);
-      } else {
-        err.println("error: the path \"" + input + "\" does not exist");
-        return 1;
-      }
+    Manifests manifests;
+    try {
+      manifests = Manifests.read(inputs, err);
+    } catch (NoSuchFileException e) {
+      err.println("error: the path \"" + e.getFile() + "\" does not exist");
+      return 1;
     }
-    ManifestParser parser = new ManifestParser();
-    ConfigStore store = new ConfigStore();
-    List<ParseResult> all = new ArrayList<>();
-    for (int i = 0; i < files.size(); i++) {
-      Path file = files.get(i);
-      List<ParseResult> results;
-      try {
-        results = ManifestFiles.read(parser, file);
-      } catch (IOException e) {
-        // As when serving: the file is reported and the others are judged.
-        results = ManifestFiles.unreadable(file, e);
-      }
-      store.replace(ManifestFiles.key(file), results);
-      all.addAll(results);
-      if (files.size() > PROGRESS_EVERY && (i + 1) % PROGRESS_EVERY == 0) {
-        err.println("read " + (i + 1) + "/" + files.size() + " files");
-        err.flush();
-      }
-    }
-    ConfigSnapshot snapshot = store.snapshot();
+    List<ParseResult> all = manifests.results();
+    List<Path> files = manifests.files();
+    ConfigSnapshot snapshot = manifests.snapshot();
     MeshSettings mesh = MeshSettings.defaults(controlPlaneNamespace).withDomainSuffix(domain);
-    Verdict verdict = Verdict.of(snapshot, membership(snapshot), mesh, 0, Instant.now());
+    Verdict verdict =
+        Verdict.of(
+            snapshot,
+            manifests.membership(controlPlaneNamespace, memberRollName),
+            mesh,
+            0,
+            Instant.now());
     int valid = 0;
     for (ParseResult r : all) {
       // Accepted as written, not a duplicate, and in a member namespace: served as it is.
@@ -141,29 +114,6 @@ final class ValidateCommand implements Callable<Integer> {
             + " files");
     out.flush();
     return verdict.refused().isEmpty() && verdict.failClosed().isEmpty() ? 0 : 1;
-  }
-
-  /**
-   * As serving from a directory when the manifests hold the member roll; without one, every
-   * namespace they name is judged, as a check of manifests rather than of a deployment.
-   */
-  private Membership membership(ConfigSnapshot snapshot) {
-    MemberRollResolver resolver = new MemberRollResolver(controlPlaneNamespace, memberRollName);
-    if (resolver.roll(snapshot).isPresent()) {
-      return resolver.resolve(snapshot);
-    }
-    Set<String> namespaces = new TreeSet<>();
-    for (Kind<?> kind : Kind.all()) {
-      for (Config<?> c : snapshot.list(kind)) {
-        namespaces.add(kind.namespaced() ? c.namespace() : c.name());
-      }
-    }
-    for (ConfigError e : snapshot.errors()) {
-      namespaces.add(e.namespace());
-    }
-    namespaces.remove("");
-    namespaces.remove(controlPlaneNamespace);
-    return Membership.of(controlPlaneNamespace, namespaces);
   }
 
   private static boolean isServed(ConfigSnapshot members, Config<?> c) {

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -81,8 +82,8 @@ public final class PushPipeline implements AutoCloseable {
   public record PushSummary(
       String version, Instant at, Duration took, Duration waited, int groups) {}
 
-  /** Told of every push once it is done (events on refused objects, in a cluster). */
-  private volatile Consumer<PushStatus> afterPush = p -> {};
+  /** Told of every push once it is done (events on refused objects, status, in a cluster). */
+  private final List<Consumer<PushStatus>> afterPush = new CopyOnWriteArrayList<>();
 
   /** The last pushes, oldest first. */
   public List<PushSummary> recentPushes() {
@@ -205,9 +206,12 @@ public final class PushPipeline implements AutoCloseable {
     return push();
   }
 
-  /** Tells {@code listener} of every push from now on, on the push thread, once it is done. */
+  /**
+   * Tells {@code listener} of every push from now on, on the push thread, once it is done, after
+   * those added before it. A listener that throws is logged; the others are still told.
+   */
   public void afterPush(Consumer<PushStatus> listener) {
-    this.afterPush = listener;
+    afterPush.add(listener);
   }
 
   /** What proxies refuse now, traced back to config objects. */
@@ -350,6 +354,7 @@ public final class PushPipeline implements AutoCloseable {
       PushStatus now =
           new PushStatus(
               context,
+              verdict.analysis(),
               membership,
               verdict.refused(),
               ignored,
@@ -360,7 +365,13 @@ public final class PushPipeline implements AutoCloseable {
               Duration.ofNanos(Math.max(0, startNanos - triggeredAtNanos)),
               generated);
       status = now;
-      afterPush.accept(now);
+      for (Consumer<PushStatus> listener : afterPush) {
+        try {
+          listener.accept(now);
+        } catch (RuntimeException e) {
+          log.error("a listener of push {} failed", context.number(), e);
+        }
+      }
       synchronized (recent) {
         if (recent.size() == 60) {
           recent.removeFirst();
@@ -372,6 +383,7 @@ public final class PushPipeline implements AutoCloseable {
           context.services().size(),
           context.destinationRules().duplicateSubsetHosts(),
           now.refused());
+      metrics.analyzed(verdict.analysis());
       metrics.pushTriggered(triggers(trigger), failed);
       logChanges(change, now);
       report(before, now);

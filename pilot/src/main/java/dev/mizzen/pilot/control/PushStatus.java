@@ -2,6 +2,7 @@ package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.store.ConfigSnapshot;
+import dev.mizzen.pilot.analysis.Analysis;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.tenancy.Membership;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Map;
  * The outcome of the last push, for debug endpoints and the start-up report.
  *
  * @param push the push context, with the member namespaces' config
+ * @param analysis what the analyzers found in it
  * @param membership who the members were
  * @param refused objects refused in member namespaces (and files with no namespace)
  * @param ignored how many objects were left out because their namespace is not a member
@@ -26,6 +28,7 @@ import java.util.Map;
  */
 public record PushStatus(
     PushContext push,
+    Analysis analysis,
     Membership membership,
     List<ConfigError> refused,
     int ignored,
@@ -45,7 +48,8 @@ public record PushStatus(
     return push.config();
   }
 
+  /** The push's warnings, then the analysis' errors and warnings. */
   public List<ConfigError> warnings() {
-    return push.warnings();
+    return Verdict.warnings(push, analysis);
   }
 }

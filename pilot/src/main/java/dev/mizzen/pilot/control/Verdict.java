@@ -2,10 +2,12 @@ package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.store.ConfigSnapshot;
+import dev.mizzen.pilot.analysis.Analysis;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.tenancy.Membership;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,10 +18,15 @@ import java.util.List;
  * @param membership the member namespaces the verdict is about
  * @param members the config of those namespaces
  * @param ignored how many accepted objects were left out as outside the members
- * @param push the push context built from {@code members}, with its cross-object checks
+ * @param push the push context built from {@code members}
+ * @param analysis what the analyzers find in it
  */
 public record Verdict(
-    Membership membership, ConfigSnapshot members, int ignored, PushContext push) {
+    Membership membership,
+    ConfigSnapshot members,
+    int ignored,
+    PushContext push,
+    Analysis analysis) {
 
   /**
    * @param all everything read
@@ -30,11 +37,15 @@ public record Verdict(
   public static Verdict of(
       ConfigSnapshot all, Membership membership, MeshSettings mesh, long number, Instant at) {
     ConfigSnapshot members = all.restrictTo(membership::isMember);
+    PushContext push = PushContext.build(number, at, members, mesh);
+    List<ConfigError> refused = new ArrayList<>(members.errors());
+    refused.addAll(push.authz().errors());
     return new Verdict(
         membership,
         members,
         all.size() - members.size(),
-        PushContext.build(number, at, members, mesh));
+        push,
+        Analysis.of(push, membership, refused));
   }
 
   /** Objects refused and left out, each once (a duplicate included). */
@@ -50,8 +61,17 @@ public record Verdict(
     return push.authz().errors();
   }
 
-  /** What is served but is probably not what its author meant. */
+  /**
+   * What is served but is probably not what its author meant: the push's warnings, then the
+   * analysis' errors and warnings.
+   */
   public List<ConfigError> warnings() {
-    return push.warnings();
+    return warnings(push, analysis);
+  }
+
+  static List<ConfigError> warnings(PushContext push, Analysis analysis) {
+    List<ConfigError> all = new ArrayList<>(push.warnings());
+    all.addAll(analysis.warnings());
+    return List.copyOf(all);
   }
 }

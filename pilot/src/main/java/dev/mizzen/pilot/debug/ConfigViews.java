@@ -5,6 +5,8 @@ import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ServiceSpec;
+import dev.mizzen.pilot.analysis.AnalysisMessage;
+import dev.mizzen.pilot.analysis.Level;
 import dev.mizzen.pilot.control.PushPipeline;
 import dev.mizzen.pilot.control.PushStatus;
 import dev.mizzen.pilot.control.Rejections;
@@ -127,6 +129,9 @@ final class ConfigViews {
     out.put("objects", status.config().size());
     out.put("refused", status.refused().stream().map(ConfigViews::problem).toList());
     out.put("warnings", status.warnings().stream().map(ConfigViews::problem).toList());
+    Map<String, Integer> analysis = new LinkedHashMap<>();
+    status.analysis().counts().forEach((level, n) -> analysis.put(level.display(), n));
+    out.put("analysis", analysis);
     List<Map<String, Object>> pushes = new ArrayList<>();
     for (PushPipeline.PushSummary p : pipeline.recentPushes()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -150,6 +155,31 @@ final class ConfigViews {
       }
     }
     out.put("recentConvergence", convergence);
+    return out;
+  }
+
+  /**
+   * The analysis of the last push (Mizzen's; istiod writes it to status only): how many messages of
+   * each level, and each message as {@code mizzen analyze -o json} shows it, of the namespace the
+   * query names if it names one.
+   */
+  Map<String, Object> analyze(Map<String, String> query) {
+    PushStatus status = pipeline.status();
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (status == null) {
+      return out;
+    }
+    String namespace = query.getOrDefault("namespace", "");
+    List<AnalysisMessage> messages =
+        namespace.isEmpty() ? status.analysis().messages() : status.analysis().in(namespace);
+    out.put("pushVersion", status.push().version());
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Level l : Level.values()) {
+      counts.put(l.display(), 0);
+    }
+    messages.forEach(m -> counts.merge(m.type().level().display(), 1, Integer::sum));
+    out.put("counts", counts);
+    out.put("messages", messages.stream().map(AnalysisMessage::json).toList());
     return out;
   }
 

@@ -131,6 +131,11 @@ public final class DebugServer implements AutoCloseable {
             (ex, q) -> json(ex, config.configz(q))));
     endpoints.add(
         new Endpoint(
+            "/debug/analyze",
+            "What the analyzers found in the last push, as mizzen analyze prints it (namespace=)",
+            (ex, q) -> json(ex, config.analyze(q))));
+    endpoints.add(
+        new Endpoint(
             "/debug/registryz",
             "The services of the member namespaces",
             (ex, q) -> json(ex, config.registryz(q))));

@@ -3,6 +3,8 @@ package dev.mizzen.pilot.metrics;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.Printable;
+import dev.mizzen.pilot.analysis.Analysis;
+import dev.mizzen.pilot.analysis.AnalysisMessage;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import dev.mizzen.pilot.xds.ProxyConnection;
@@ -279,6 +281,35 @@ public final class PilotMetrics implements XdsEvents {
                     kind)
                 .set(n));
   }
+
+  /**
+   * The analysis messages of the last push, by code and level ({@code mizzen_analysis_messages}:
+   * istiod has no such metric; its analysis writes status only). A code no longer found reads 0.
+   */
+  public void analyzed(Analysis analysis) {
+    Map<List<String>, Long> byCode = new LinkedHashMap<>();
+    for (AnalysisMessage m : analysis.messages()) {
+      byCode.merge(List.of(m.type().code(), m.type().level().display()), 1L, Long::sum);
+    }
+    levels.forEach(
+        (key, value) -> {
+          if (key.get(0).equals(ANALYSIS) && !byCode.containsKey(List.of(key.get(2), key.get(4)))) {
+            value.set(0);
+          }
+        });
+    byCode.forEach(
+        (codeAndLevel, n) ->
+            level(
+                    ANALYSIS,
+                    "Analysis messages of the last push, by code and level.",
+                    "code",
+                    codeAndLevel.get(0),
+                    "level",
+                    codeAndLevel.get(1))
+                .set(n));
+  }
+
+  private static final String ANALYSIS = "mizzen_analysis_messages";
 
   // ---- streams ----
 

@@ -108,7 +108,7 @@ public final class DestinationRules {
     }
     List<ConfigError> warnings = new ArrayList<>(merger.warnings);
     local.forEach((ns, byHost) -> shadowed(ns, byHost, warnings));
-    warnings.sort(ConfigChecker.ORDER);
+    warnings.sort(Warnings.ORDER);
     // The same rules merged in several indexes are one rule: one object, so that what is built
     // from it (clusters, virtual hosts) is built once per push and shared.
     Map<List<ObjectRef>, Merged> made = new HashMap<>();
@@ -208,7 +208,7 @@ public final class DestinationRules {
                 continue;
               }
               warnings.add(
-                  ConfigChecker.warning(
+                  Warnings.warning(
                       dr,
                       "spec.exportTo",
                       "not merged with DestinationRule "
@@ -300,7 +300,7 @@ public final class DestinationRules {
         if (subsets.putIfAbsent(s.name(), s) != null) {
           merger.duplicateHosts.add(host);
           merger.warnings.add(
-              ConfigChecker.warning(
+              Warnings.warning(
                   dr,
                   "spec.subsets[" + i + "].name",
                   "subset \""

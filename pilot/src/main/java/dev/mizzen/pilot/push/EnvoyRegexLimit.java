@@ -67,7 +67,7 @@ public final class EnvoyRegexLimit {
       }
       if (r.rewrite() != null && r.rewrite().regexProgramSize() > LIMIT) {
         warnings.add(
-            ConfigChecker.warning(
+            Warnings.warning(
                 vs,
                 f + ".rewrite.uriRegexRewrite.match",
                 reason(
@@ -106,7 +106,7 @@ public final class EnvoyRegexLimit {
       String left,
       List<ConfigError> warnings) {
     if (!fits(m)) {
-      warnings.add(ConfigChecker.warning(vs, field, reason(m.re2ProgramSize(), left)));
+      warnings.add(Warnings.warning(vs, field, reason(m.re2ProgramSize(), left)));
     }
   }
 

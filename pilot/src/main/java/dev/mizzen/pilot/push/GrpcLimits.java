@@ -39,7 +39,7 @@ final class GrpcLimits {
         String f = "spec.http[" + i + "]";
         if (r.redirect() != null) {
           warnings.add(
-              ConfigChecker.warning(
+              Warnings.warning(
                   vs,
                   f + ".redirect",
                   PREFIX
@@ -47,7 +47,7 @@ final class GrpcLimits {
         }
         if (r.directResponse() != null) {
           warnings.add(
-              ConfigChecker.warning(
+              Warnings.warning(
                   vs,
                   f + ".directResponse",
                   PREFIX
@@ -100,14 +100,14 @@ final class GrpcLimits {
         && lb.simple() != null
         && lb.simple() != DestinationRuleSpec.SimpleLb.ROUND_ROBIN) {
       warnings.add(
-          ConfigChecker.warning(
+          Warnings.warning(
               dr,
               f + ".loadBalancer.simple",
               PREFIX + "do not support " + lb.simple() + "; they use ROUND_ROBIN"));
     }
     if (lb != null && lb.hash() != null && lb.hash().httpHeaderName().isEmpty()) {
       warnings.add(
-          ConfigChecker.warning(
+          Warnings.warning(
               dr,
               f + ".loadBalancer.consistentHash",
               PREFIX + "hash only on a header; without one their ring hash picks at random"));
@@ -116,7 +116,7 @@ final class GrpcLimits {
         && (p.tls().mode() == DestinationRuleSpec.TlsMode.SIMPLE
             || p.tls().mode() == DestinationRuleSpec.TlsMode.MUTUAL)) {
       warnings.add(
-          ConfigChecker.warning(
+          Warnings.warning(
               dr,
               f + ".tls.mode",
               PREFIX
@@ -146,7 +146,7 @@ final class GrpcLimits {
   }
 
   private static ConfigError ignored(Config<?> c, String field, String what) {
-    return ConfigChecker.warning(c, field, PREFIX + what + "; they are sent the rest without it");
+    return Warnings.warning(c, field, PREFIX + what + "; they are sent the rest without it");
   }
 
   private boolean routesGrpc(Config<VirtualServiceSpec> vs) {

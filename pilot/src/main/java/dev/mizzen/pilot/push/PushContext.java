@@ -10,6 +10,7 @@ import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.ServiceSpec.ServicePort;
 import dev.mizzen.ingest.model.SidecarSpec;
 import dev.mizzen.ingest.model.Spec;
+import dev.mizzen.ingest.model.VirtualServiceSpec;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -97,9 +98,12 @@ public final class PushContext {
     b.tracing = collector(b.services, mesh);
     b.authz = Authorization.build(authzInputs(config, mesh, b.services.keySet()));
     PushContext unchecked = new PushContext(b, List.of());
-    found.addAll(new ConfigChecker(unchecked).check());
+    for (Config<VirtualServiceSpec> vs : b.virtualServices.all()) {
+      EnvoyRegexLimit.check(vs, found);
+    }
+    new GrpcLimits(unchecked).check(found);
     found.addAll(b.destinationRules.warnings());
-    found.sort(ConfigChecker.ORDER);
+    found.sort(Warnings.ORDER);
     found.addAll(b.authz.warnings());
     return new PushContext(b, found);
   }
@@ -167,7 +171,11 @@ public final class PushContext {
     return Optional.ofNullable(services.get(hostname));
   }
 
-  /** Problems with served config that did not stop it from being served. */
+  /**
+   * Config served, but not as written to every proxy: regular expressions too large for Envoy, what
+   * proxyless gRPC clients cannot do, DestinationRules merged or hidden, policies' lints. What is
+   * wrong across objects is the analysis' ({@code control/Verdict}).
+   */
   public List<ConfigError> warnings() {
     return warnings;
   }
@@ -248,6 +256,11 @@ public final class PushContext {
    */
   public static boolean exported(List<String> exportTo, String owner, String viewer) {
     return ExportTo.visible(exportTo, owner, viewer);
+  }
+
+  /** Istio's host matching: "*" matches all, "*.suffix" a wildcard, else the exact name. */
+  public static boolean hostMatches(String pattern, String host) {
+    return SidecarScope.hostMatches(pattern, host);
   }
 
   /** Whether {@code service} may be seen from {@code viewer} (its exportTo). */

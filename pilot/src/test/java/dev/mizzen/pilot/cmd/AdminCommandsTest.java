@@ -58,7 +58,8 @@ class AdminCommandsTest {
         .contains(
             "warning: "
                 + dir.resolve("good.yaml")
-                + ":6: VirtualService shop/web: spec.http[0].route[0].destination.subset: subset \"v1\"")
+                + ":6: VirtualService shop/web: spec.http[0].route[0].destination.subset: Error"
+                + " [IST0101] Referenced host+subset in destinationrule not found: \"web+v1\"")
         .contains("2 valid, 0 refused, 0 served fail closed, 1 warnings in 1 files");
   }
 

@@ -94,7 +94,13 @@ class ValidateAgreesWithServeTest {
                 + " a key is required; known keys: request.headers[NAME], request.regex.headers[NAME],"
                 + " source.ip, remote.ip, source.namespace, source.principal, request.auth.principal,"
                 + " request.auth.audiences, request.auth.presenter, request.auth.claims[NAME], destination.ip,"
-                + " destination.port, connection.sni, experimental.envoy.filters.FILTER[KEY]");
+                + " destination.port, connection.sni, experimental.envoy.filters.FILTER[KEY]",
+            // No pod of the input has the label the policy selects.
+            "warning: "
+                + file
+                + ":1: AuthorizationPolicy istio-system/catalog-users: spec.selector.matchLabels:"
+                + " Warning [IST0127] No matching workloads for this resource with the following"
+                + " labels: app=catalog");
     assertThat(Verdicts.serve(tmp)).containsExactlyInAnyOrderElementsOf(expected);
     assertThat(Verdicts.validate(tmp)).containsExactlyInAnyOrderElementsOf(expected);
   }

@@ -289,6 +289,32 @@ class DebugEndpointsTest {
   }
 
   @Test
+  void analyzeShowsTheLastPushsMessagesAsTheCommandDoes() throws Exception {
+    JsonNode analysis = getJson("/debug/analyze");
+    assertThat(analysis.get("pushVersion").asText()).isNotEmpty();
+    assertThat(analysis.at("/counts/Error").asInt()).isEqualTo(2);
+    assertThat(analysis.at("/counts/Warning").asInt()).isZero();
+    JsonNode messages = analysis.get("messages");
+    assertThat(messages.findValuesAsText("code")).containsExactly("IST0101", "IST0106");
+    JsonNode subset = messages.get(0);
+    assertThat(subset.get("level").asText()).isEqualTo("Error");
+    assertThat(subset.get("origin").asText()).isEqualTo("VirtualService shop/web");
+    assertThat(subset.at("/object/namespace").asText()).isEqualTo("shop");
+    assertThat(subset.get("field").asText()).isEqualTo("spec.http[0].route[0].destination.subset");
+    assertThat(subset.get("message").asText())
+        .isEqualTo("Referenced host+subset in destinationrule not found: \"web+v9\"");
+    assertThat(subset.get("documentationUrl").asText())
+        .isEqualTo("https://istio.io/latest/docs/reference/config/analysis/ist0101/");
+    assertThat(messages.get(1).get("origin").asText()).isEqualTo("VirtualService shop/broken");
+    assertThat(getJson("/debug/analyze?namespace=other").get("messages")).isEmpty();
+    assertThat(getJson("/debug/push_status").at("/analysis/Error").asInt()).isEqualTo(2);
+    assertThat(getJson("/debug/list").findValuesAsText("path")).contains("/debug/analyze");
+    assertThat(get(cp.monitoringPort(), "/metrics").body())
+        .contains("mizzen_analysis_messages{code=\"IST0101\",level=\"Error\"} 1.0")
+        .contains("mizzen_analysis_messages{code=\"IST0106\",level=\"Error\"} 1.0");
+  }
+
+  @Test
   void readyVersionAndMetricsOnTheMonitoringPort() throws Exception {
     assertThat(get(cp.debugPort(), "/ready").statusCode()).isEqualTo(200);
     assertThat(json.readTree(get(cp.monitoringPort(), "/version").body()).get("version").asText())

@@ -13,6 +13,7 @@ import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.ingest.store.ConfigStore;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
+import dev.mizzen.pilot.control.Verdict;
 import dev.mizzen.pilot.debug.ConfigDumps;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
@@ -66,19 +67,16 @@ class GoldenTest {
     store.replace("input.yaml", new ManifestParser().parse("input.yaml", input));
     ConfigSnapshot all = store.snapshot();
     Membership membership = new MemberRollResolver("istio-system", "default").resolve(all);
-    PushContext push =
-        PushContext.build(
-            1,
-            Instant.EPOCH,
-            all.restrictTo(membership::isMember),
-            MeshSettings.defaults("istio-system"));
+    Verdict verdict =
+        Verdict.of(all, membership, MeshSettings.defaults("istio-system"), 1, Instant.EPOCH);
+    PushContext push = verdict.push();
     ConfigGenerator generator = new ConfigGenerator(push);
 
     List<String> messages = new ArrayList<>();
     for (ConfigError e : push.config().errors()) {
       messages.add("refused: " + e.message());
     }
-    for (ConfigError e : push.warnings()) {
+    for (ConfigError e : verdict.warnings()) {
       messages.add("warning: " + e.message());
     }
     for (ConfigError e : push.authz().errors()) {
