@@ -582,6 +582,35 @@ class DeployRbacTest {
   }
 
   @Test
+  void theMemberControllerMayBindEveryClusterRoleItsCopiesGrant() throws Exception {
+    Set<String> bindable = new TreeSet<>();
+    for (JsonNode rule :
+        object("member-controller.yaml", "ClusterRole", "mizzen-member-controller-istio-system")
+            .path("rules")) {
+      boolean bind = false;
+      for (JsonNode v : rule.path("verbs")) {
+        bind |= v.asText().equals("bind");
+      }
+      if (bind) {
+        rule.path("resourceNames").forEach(n -> bindable.add(n.asText()));
+      }
+    }
+    Set<String> copied = new TreeSet<>();
+    for (String file : List.of("control-plane.yaml", "member-controller.yaml")) {
+      for (JsonNode o : objects(file)) {
+        if (o.path("kind").asText().equals("RoleBinding")
+            && o.path("metadata").path("labels").has("maistra.io/owner")
+            && o.path("roleRef").path("kind").asText().equals("ClusterRole")) {
+          copied.add(o.path("roleRef").path("name").asText());
+        }
+      }
+    }
+    assertThat(copied).isNotEmpty();
+    // The API server refuses a RoleBinding to a role whose rights its creator may not bind.
+    assertThat(bindable).containsAll(copied);
+  }
+
+  @Test
   void everyClusterScopedObjectNamesItsControlPlane() throws Exception {
     try (var files = Files.list(DEPLOY)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
