@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,24 +59,7 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "log: one line per message, as istioctl prints them; json: a list of objects.")
   String output;
 
-  @Option(
-      names = "--domain",
-      defaultValue = "cluster.local",
-      description = "The cluster's DNS suffix.")
-  String domain;
-
-  @Option(
-      names = "--control-plane-namespace",
-      defaultValue = "istio-system",
-      description =
-          "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
-  String controlPlaneNamespace;
-
-  @Option(
-      names = "--member-roll-name",
-      defaultValue = "default",
-      description = "The ServiceMeshMemberRoll to follow. Default: ${DEFAULT-VALUE}.")
-  String memberRollName;
+  @Mixin OfflineMesh mesh;
 
   @Override
   public Integer call() throws IOException {
@@ -92,9 +76,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       err.println("error: the path \"" + e.getFile() + "\" does not exist");
       return ERRORS;
     }
-    MeshSettings mesh = MeshSettings.defaults(controlPlaneNamespace).withDomainSuffix(domain);
-    Membership membership = manifests.membership(controlPlaneNamespace, memberRollName);
-    Verdict verdict = Verdict.of(manifests.snapshot(), membership, mesh, 0, Instant.now());
+    MeshSettings settings = mesh.settings();
+    Membership membership = manifests.membership(mesh.controlPlaneNamespace, mesh.memberRollName);
+    Verdict verdict = Verdict.of(manifests.snapshot(), membership, settings, 0, Instant.now());
     Analysis analysis = verdict.analysis();
     List<AnalysisMessage> shown = deduplicated(analysis.messages());
     if (output.equals("json")) {
@@ -115,9 +99,9 @@ final class AnalyzeCommand implements Callable<Integer> {
           verdict.ignored()
               + " objects not analyzed: their namespaces are not members of"
               + " ServiceMeshMemberRoll "
-              + controlPlaneNamespace
+              + mesh.controlPlaneNamespace
               + "/"
-              + memberRollName);
+              + mesh.memberRollName);
     }
     Level worst = analysis.worst().orElse(null);
     if (worst == null || worst == Level.INFO) {

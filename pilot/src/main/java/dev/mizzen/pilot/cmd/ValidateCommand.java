@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,24 +40,7 @@ final class ValidateCommand implements Callable<Integer> {
       description = "A manifest, or a directory read recursively (*.yaml, *.yml); repeatable.")
   List<Path> inputs;
 
-  @Option(
-      names = "--domain",
-      defaultValue = "cluster.local",
-      description = "The cluster's DNS suffix.")
-  String domain;
-
-  @Option(
-      names = "--control-plane-namespace",
-      defaultValue = "istio-system",
-      description =
-          "The control plane's namespace, where its member roll lives. Default: ${DEFAULT-VALUE}.")
-  String controlPlaneNamespace;
-
-  @Option(
-      names = "--member-roll-name",
-      defaultValue = "default",
-      description = "The ServiceMeshMemberRoll to follow. Default: ${DEFAULT-VALUE}.")
-  String memberRollName;
+  @Mixin OfflineMesh mesh;
 
   @Override
   public Integer call() throws IOException {
@@ -72,12 +56,12 @@ final class ValidateCommand implements Callable<Integer> {
     List<ParseResult> all = manifests.results();
     List<Path> files = manifests.files();
     ConfigSnapshot snapshot = manifests.snapshot();
-    MeshSettings mesh = MeshSettings.defaults(controlPlaneNamespace).withDomainSuffix(domain);
+    MeshSettings settings = mesh.settings();
     Verdict verdict =
         Verdict.of(
             snapshot,
-            manifests.membership(controlPlaneNamespace, memberRollName),
-            mesh,
+            manifests.membership(mesh.controlPlaneNamespace, mesh.memberRollName),
+            settings,
             0,
             Instant.now());
     int valid = 0;
@@ -97,9 +81,9 @@ final class ValidateCommand implements Callable<Integer> {
       out.println(
           verdict.ignored()
               + " objects ignored: their namespaces are not members of ServiceMeshMemberRoll "
-              + controlPlaneNamespace
+              + mesh.controlPlaneNamespace
               + "/"
-              + memberRollName);
+              + mesh.memberRollName);
     }
     out.println(
         valid
