@@ -9,6 +9,7 @@ import dev.mizzen.ingest.model.AuthorizationPolicySpec;
 import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.JwtRule;
+import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.model.MeshPolicySpec;
 import dev.mizzen.ingest.model.PeerAuthenticationSpec;
 import dev.mizzen.ingest.model.RbacConfigSpec;
@@ -208,21 +209,37 @@ public final class Authorization {
       List<Config<S>> all, String controlPlaneNamespace, List<ConfigError> warnings) {
     Optional<Config<S>> found = Optional.empty();
     for (Config<S> c : sorted(all)) {
-      if (c.namespace().equals(controlPlaneNamespace) && c.name().equals(HONOURED_NAME)) {
+      Optional<ConfigError> ignored = notHonoured(c, controlPlaneNamespace);
+      if (ignored.isEmpty()) {
         found = Optional.of(c);
       } else {
-        warnings.add(
-            problem(
-                c,
-                "metadata",
-                "ignored: only the "
-                    + c.kind().name()
-                    + " named \"default\" in the control plane's namespace \""
-                    + controlPlaneNamespace
-                    + "\" is honoured"));
+        warnings.add(ignored.get());
       }
     }
     return found;
+  }
+
+  /**
+   * Why an object of one of Maistra's control-plane-wide kinds (ServiceMeshPolicy,
+   * ServiceMeshRbacConfig) is accepted but ignored: any but the one named "default" in the control
+   * plane's namespace. Empty for every other object.
+   */
+  public static Optional<ConfigError> notHonoured(Config<?> c, String controlPlaneNamespace) {
+    boolean meshWide =
+        c.kind() == Kind.SERVICE_MESH_POLICY || c.kind() == Kind.SERVICE_MESH_RBAC_CONFIG;
+    if (!meshWide
+        || (c.namespace().equals(controlPlaneNamespace) && c.name().equals(HONOURED_NAME))) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        problem(
+            c,
+            "metadata",
+            "ignored: only the "
+                + c.kind().name()
+                + " named \"default\" in the control plane's namespace \""
+                + controlPlaneNamespace
+                + "\" is honoured"));
   }
 
   private void jwksWarnings(List<ConfigError> warnings) {

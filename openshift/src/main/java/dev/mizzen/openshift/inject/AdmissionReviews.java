@@ -206,6 +206,9 @@ final class AdmissionReviews {
     ObjectNode response = review.putObject("response");
     response.put("uid", uid);
     response.put("allowed", answer.allowed());
+    if (!answer.warnings().isEmpty()) {
+      answer.warnings().forEach(response.putArray("warnings")::add);
+    }
     if (!answer.allowed()) {
       ObjectNode status = response.putObject("status");
       status.put("code", 400);

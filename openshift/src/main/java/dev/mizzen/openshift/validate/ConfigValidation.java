@@ -3,6 +3,7 @@ package dev.mizzen.openshift.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.mizzen.ingest.model.Config;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.parse.ObjectTranslator;
@@ -19,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,7 @@ public final class ConfigValidation implements AutoCloseable {
 
   private final ObjectTranslator translator = new ObjectTranslator();
   private final Predicate<String> isMember;
+  private final Function<Config<?>, List<ConfigError>> warnings;
   private final Duration deadline;
   private final ThreadPoolExecutor workers;
 
@@ -73,11 +76,25 @@ public final class ConfigValidation implements AutoCloseable {
    * @param isMember whether the control plane reads the objects of a namespace
    */
   public ConfigValidation(Predicate<String> isMember) {
-    this(isMember, DEADLINE);
+    this(isMember, c -> List.of(), DEADLINE);
   }
 
-  ConfigValidation(Predicate<String> isMember, Duration deadline) {
+  /**
+   * @param isMember whether the control plane reads the objects of a namespace
+   * @param warnings what of an accepted object Mizzen ignores or treats otherwise than Istio, by
+   *     the rule's owner (each a ConfigError's words); none for most objects
+   */
+  public ConfigValidation(
+      Predicate<String> isMember, Function<Config<?>, List<ConfigError>> warnings) {
+    this(isMember, warnings, DEADLINE);
+  }
+
+  ConfigValidation(
+      Predicate<String> isMember,
+      Function<Config<?>, List<ConfigError>> warnings,
+      Duration deadline) {
     this.isMember = Objects.requireNonNull(isMember);
+    this.warnings = Objects.requireNonNull(warnings);
     this.deadline = Objects.requireNonNull(deadline);
     this.workers =
         new ThreadPoolExecutor(
@@ -138,7 +155,8 @@ public final class ConfigValidation implements AutoCloseable {
     }
     ParseResult result = translator.translate(ORIGIN, inNamespace(object, request.namespace()));
     if (result.isAccepted()) {
-      return ValidationAnswer.allow();
+      return ValidationAnswer.allow(
+          warnings.apply(result.config()).stream().map(ConfigError::detail).toList());
     }
     String message = result.error().detail();
     log.info("validation webhook refused {}", message);

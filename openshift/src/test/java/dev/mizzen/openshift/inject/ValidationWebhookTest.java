@@ -127,6 +127,44 @@ class ValidationWebhookTest {
   }
 
   @Test
+  void whatIsAcceptedButIgnoredIsAllowedWithTheOwnersWarning() throws Exception {
+    // The rule's owner (authorization, for Maistra's mesh-wide kinds) says what it ignores.
+    webhook =
+        WebhookHarness.start(
+            dir,
+            false,
+            new ConfigValidation(
+                READ,
+                c ->
+                    c.name().equals("default")
+                        ? List.of()
+                        : List.of(
+                            new ConfigError(
+                                c.origin(),
+                                c.kind().name(),
+                                c.namespace(),
+                                c.name(),
+                                "metadata",
+                                "ignored: only the one named \"default\" is honoured"))));
+    String review =
+        ApiServerReviews.create(
+            """
+            apiVersion: rbac.maistra.io/v1
+            kind: ServiceMeshRbacConfig
+            metadata: {name: other, namespace: a1}
+            spec: {mode: "ON"}
+            """);
+    HttpResponse<String> r = webhook.post("/validate", "application/json", review);
+    JsonNode response = JSON.readTree(r.body()).path("response");
+    assertThat(response.path("allowed").asBoolean()).as(r.body()).isTrue();
+    assertThat(response.path("warnings"))
+        .extracting(JsonNode::asText)
+        .containsExactly(
+            "ServiceMeshRbacConfig a1/other: metadata: ignored: only the one named \"default\" is"
+                + " honoured");
+  }
+
+  @Test
   void aValidVirtualServiceIsAllowed() throws Exception {
     start(READ);
     assertAllowed(validate(ApiServerReviews.create(REVIEWS)));

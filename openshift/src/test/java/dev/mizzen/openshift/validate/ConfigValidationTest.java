@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.ingest.model.Kind;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,7 @@ class ConfigValidationTest {
                 return true;
               }
             },
+            c -> List.of(),
             Duration.ofMillis(300))) {
       long started = System.nanoTime();
       ValidationAnswer answer = validation.validate(create("a1"));

@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.app;
 
+import dev.mizzen.authz.Authorization;
 import dev.mizzen.ingest.file.DirectorySource;
 import dev.mizzen.ingest.kube.KubeSource;
 import dev.mizzen.ingest.kube.SecretWatches;
@@ -415,7 +416,10 @@ public final class ControlPlane implements AutoCloseable {
                     ? null
                     : ns -> pipeline.status().membership().configured().contains(ns),
                 webhook.validation()
-                    ? new ConfigValidation(ns -> pipeline.status().membership().isMember(ns))
+                    ? new ConfigValidation(
+                        ns -> pipeline.status().membership().isMember(ns),
+                        c ->
+                            Authorization.notHonoured(c, namespace).map(List::of).orElse(List.of()))
                     : null);
       }
       cp.ca = ca;
