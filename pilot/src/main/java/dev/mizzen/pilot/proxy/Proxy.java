@@ -64,32 +64,6 @@ public record Proxy(
     Objects.requireNonNull(metadata);
   }
 
-  /** A proxy as its node describes it, before it proved anything. */
-  public Proxy(
-      String id,
-      Type type,
-      List<String> ips,
-      String podName,
-      String namespace,
-      Map<String, String> labels,
-      String clusterId,
-      String istioVersion,
-      Generator generator,
-      Struct metadata) {
-    this(
-        id,
-        type,
-        ips,
-        podName,
-        namespace,
-        labels,
-        clusterId,
-        istioVersion,
-        generator,
-        metadata,
-        false);
-  }
-
   /** The same proxy, proven to be allowed to read its namespace's Secrets. */
   public Proxy readingSecrets() {
     return new Proxy(

@@ -95,7 +95,8 @@ public final class ProxyParser {
         firstNonEmpty(string(metadata, "CLUSTER_ID"), node.getCluster()),
         string(metadata, "ISTIO_VERSION"),
         generator,
-        metadata);
+        metadata,
+        false); // nothing proved yet: the stream's admission decides
   }
 
   private static Map<String, String> labels(Struct metadata) throws InvalidProxyException {

@@ -113,7 +113,8 @@ class BookinfoConformanceTest {
             "Kubernetes",
             "",
             generator,
-            Struct.getDefaultInstance());
+            Struct.getDefaultInstance(),
+            false);
     return GroupKey.of(proxy, a.push());
   }
 

@@ -41,6 +41,7 @@ public final class GoldenProxies {
         "Kubernetes",
         "",
         Proxy.Generator.valueOf(parts[0].toUpperCase(Locale.ROOT)),
-        Struct.getDefaultInstance());
+        Struct.getDefaultInstance(),
+        false);
   }
 }
