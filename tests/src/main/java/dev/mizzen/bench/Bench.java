@@ -140,6 +140,25 @@ public final class Bench implements Callable<Integer> {
           "Pods replaced at once after the steady churn, as when a node fails. Default: ${DEFAULT-VALUE}.")
   int churnBurst;
 
+  @Option(
+      names = "--footprint",
+      description =
+          "Measure only a small control plane: Mizzen on the bundled example mesh, started"
+              + " --footprint-runs times under several JVM settings (one with a class-data-sharing"
+              + " archive from a training run), from process start to /ready and by idle RSS.")
+  boolean footprint;
+
+  @Option(
+      names = "--footprint-runs",
+      defaultValue = "3",
+      description = "Starts per JVM setting with --footprint. Default: ${DEFAULT-VALUE}.")
+  int footprintRuns;
+
+  @Option(
+      names = "--footprint-mesh",
+      description = "The mesh --footprint runs on. Default: $MIZZEN_HOME/examples/mesh.")
+  Path footprintMesh;
+
   @Option(names = "--skip-baseline", description = "Do not measure bare java-control-plane.")
   boolean skipBaseline;
 
@@ -165,6 +184,20 @@ public final class Bench implements Callable<Integer> {
   public Integer call() throws Exception {
     Files.createDirectories(out);
     Path jar = MizzenProcess.jar(mizzenJar);
+    if (footprint) {
+      Path mesh =
+          footprintMesh != null
+              ? footprintMesh
+              : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "examples", "mesh");
+      List<Footprint.Row> rows =
+          Footprint.measure(jar, mesh, out, Math.max(1, footprintRuns), timeoutSeconds);
+      String table = Footprint.table(rows, Math.max(1, footprintRuns));
+      System.out.print(table);
+      System.out.println(Footprint.json(rows));
+      Files.writeString(out.resolve("footprint.txt"), table);
+      Files.writeString(out.resolve("footprint.json"), Footprint.json(rows) + "\n");
+      return rows.isEmpty() ? 1 : 0;
+    }
     Path captured = out.resolve("resources.bin");
     MizzenRun unscoped = runMizzen(jar, false, captured);
     MizzenRun scoped = skipScoped ? null : runMizzen(jar, true, null);

@@ -99,7 +99,7 @@ final class MizzenProcess implements AutoCloseable {
       } catch (IOException e) {
         // not listening yet
       }
-      Thread.sleep(100);
+      Thread.sleep(20);
     }
     throw new IllegalStateException("Mizzen did not become ready; see " + log);
   }

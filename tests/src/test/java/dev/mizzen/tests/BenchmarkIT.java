@@ -101,4 +101,36 @@ class BenchmarkIT {
         .startsWith("<svg")
         .contains("<path d=\"M");
   }
+
+  @Test
+  void measuresASmallControlPlane() throws Exception {
+    Path jar = Path.of("../pilot/target/mizzen.jar");
+    int exit =
+        new CommandLine(new Bench())
+            .execute(
+                "--footprint",
+                "--footprint-runs",
+                "1",
+                "--footprint-mesh",
+                "../examples/mesh",
+                "--mizzen-jar",
+                jar.toString(),
+                "--out",
+                out.toString(),
+                "--timeout",
+                "120");
+    assertThat(exit).isZero();
+    // The training run made an archive, and every setting, the archive's among them, started.
+    assertThat(out.resolve("mizzen.jsa")).exists();
+    JsonNode rows =
+        new ObjectMapper()
+            .readTree(Files.readString(out.resolve("footprint.json")))
+            .path("footprint");
+    assertThat(rows).hasSize(4);
+    for (JsonNode row : rows) {
+      assertThat(row.path("ready_s").asDouble()).as(row.toString()).isPositive();
+      assertThat(row.path("idle_rss_bytes").asLong()).as(row.toString()).isPositive();
+    }
+    assertThat(Files.readString(out.resolve("footprint.txt"))).contains("CDS archive");
+  }
 }
