@@ -43,6 +43,15 @@ public final class Application {
    * @return the exit code: 0 after a shutdown, 1 when it could not start
    */
   public static int run(ServeSettings settings, String version) throws InterruptedException {
+    return run(settings, version, false);
+  }
+
+  /**
+   * As {@link #run(ServeSettings, String)}; with {@code stopWhenReady}, stops again as soon as it
+   * is ready (a training run for a class-data-sharing archive).
+   */
+  public static int run(ServeSettings settings, String version, boolean stopWhenReady)
+      throws InterruptedException {
     KubernetesClient client = settings.kube() ? kubeClient() : null;
     // Closed last first.
     List<AutoCloseable> started = new ArrayList<>();
@@ -94,6 +103,10 @@ public final class Application {
       return 1;
     }
     log.info("{}", StartupReport.render(cp, version, settings.bindAddress()));
+    if (stopWhenReady) {
+      stop(started);
+      return 0;
+    }
     awaitShutdown(started);
     return 0;
   }

@@ -41,6 +41,14 @@ final class ServeCommand implements Callable<Integer> {
   Path configDir;
 
   @Option(
+      names = "--exit-when-ready",
+      hidden = true,
+      description =
+          "Start, become ready, and stop again: the training run that writes a class-data-sharing"
+              + " archive (-XX:ArchiveClassesAtExit) of the classes a start loads.")
+  boolean exitWhenReady;
+
+  @Option(
       names = "--validate-output",
       description =
           "Check every new snapshot against Envoy's own validation rules (PGV) before publishing it; a"
@@ -503,7 +511,8 @@ final class ServeCommand implements Callable<Integer> {
     return Application.run(
         new ServeSettings(
             options, kube ? scope : null, manageMembers, ior, secure, webhook, bindAddress),
-        Mizzen.Version.get());
+        Mizzen.Version.get(),
+        exitWhenReady);
   }
 
   /**
