@@ -205,5 +205,14 @@ class DeployManifestsTest {
     String mainClass =
         pilotPom.substring(pilotPom.indexOf("<mainClass>") + 11, pilotPom.indexOf("</mainClass>"));
     assertThat(mainClass).isEqualTo(Mizzen.class.getName());
+    // The training run that writes the class-data-sharing archive passes flags serve accepts.
+    String training =
+        containerfile
+            .substring(containerfile.indexOf("mizzen.jar serve") + "mizzen.jar serve".length())
+            .split(">", 2)[0]
+            .replace("\\\n", " ");
+    String[] args = ("serve " + training.trim()).split("\\s+");
+    assertThat(args).contains("--exit-when-ready");
+    new picocli.CommandLine(new Mizzen()).parseArgs(args);
   }
 }
