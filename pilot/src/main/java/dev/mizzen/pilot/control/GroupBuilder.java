@@ -134,7 +134,9 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
       if (previous != null && !types.containsAll(TypeUrls.PUSH_ORDER)) {
         resources = previous.with(resources, types);
       }
-      if (types.contains(TypeUrls.SECRET)) {
+      // A group that proved nothing is served no secrets: its listeners and clusters are read
+      // for the names it asks for only when that is to be logged.
+      if (types.contains(TypeUrls.SECRET) && (key.secrets() || log.isDebugEnabled())) {
         CredentialSecrets.Served served = CredentialSecrets.serve(key, resources, secretData);
         resources = resources.with(TypeUrls.SECRET, served.secrets());
         read(key, served.read());

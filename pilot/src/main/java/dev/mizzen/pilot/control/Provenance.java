@@ -102,9 +102,8 @@ final class Provenance {
       refs.add(s.get().source());
       if (endpoints && s.get().kubernetes()) {
         boolean sliced = false;
-        for (var slice : push.config().list(Kind.ENDPOINT_SLICE)) {
-          if (slice.namespace().equals(s.get().namespace())
-              && slice.spec().serviceName().equals(s.get().name())) {
+        for (var slice : push.config().list(Kind.ENDPOINT_SLICE, s.get().namespace())) {
+          if (slice.spec().serviceName().equals(s.get().name())) {
             refs.add(slice.ref());
             sliced = true;
           }

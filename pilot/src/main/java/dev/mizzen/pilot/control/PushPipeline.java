@@ -139,12 +139,7 @@ public final class PushPipeline implements AutoCloseable {
               metrics.debounced(d.waitedNanos());
               push(System.nanoTime() - d.waitedNanos(), d.change());
             });
-    builder.onSecrets(
-        named -> {},
-        problem -> {
-          metrics.secretNotServed();
-          log.warn("{}", problem);
-        });
+    builder.onSecrets(named -> {}, this::secretNotServed);
   }
 
   /** Counts updates the way istiod labels them: registry (svc, eds) or config. */
@@ -183,12 +178,13 @@ public final class PushPipeline implements AutoCloseable {
   public void serveSecrets(
       Supplier<Map<SecretRef, Map<String, String>>> data, Consumer<Set<SecretRef>> named) {
     this.secrets = data;
-    builder.onSecrets(
-        named,
-        problem -> {
-          metrics.secretNotServed();
-          log.warn("{}", problem);
-        });
+    builder.onSecrets(named, this::secretNotServed);
+  }
+
+  /** Why a secret that config names is not served: logged and counted. */
+  private void secretNotServed(String problem) {
+    metrics.secretNotServed();
+    log.warn("{}", problem);
   }
 
   /** Pushes the secrets of the groups that are served {@code changed} Secrets. */

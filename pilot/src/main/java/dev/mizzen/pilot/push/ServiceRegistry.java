@@ -178,16 +178,7 @@ final class ServiceRegistry {
           continue;
         }
         for (EndpointsSpec.Address a : subset.addresses()) {
-          Map<String, String> labels = Map.of();
-          String account = "";
-          if (!a.podName().isEmpty()) {
-            Optional<Config<PodSpec>> pod = config.get(Kind.POD, s.namespace(), a.podName());
-            if (pod.isPresent()) {
-              labels = pod.get().meta().labels();
-              account = pod.get().spec().serviceAccount();
-            }
-          }
-          list.add(new Endpoint(a.ip(), port.get().port(), labels, a.podName(), account, "", 0));
+          list.add(podEndpoint(config, s.namespace(), a.ip(), port.get().port(), a.podName()));
         }
       }
       byPort.put(sp.port(), List.copyOf(list));
@@ -210,23 +201,32 @@ final class ServiceRegistry {
           if (!e.ready() || e.terminating()) {
             continue;
           }
-          Map<String, String> labels = Map.of();
-          String account = "";
-          if (!e.podName().isEmpty()) {
-            Optional<Config<PodSpec>> pod = config.get(Kind.POD, s.namespace(), e.podName());
-            if (pod.isPresent()) {
-              labels = pod.get().meta().labels();
-              account = pod.get().spec().serviceAccount();
-            }
-          }
           for (String address : e.addresses()) {
-            list.add(new Endpoint(address, port.get().port(), labels, e.podName(), account, "", 0));
+            list.add(podEndpoint(config, s.namespace(), address, port.get().port(), e.podName()));
           }
         }
       }
       byPort.put(sp.port(), List.copyOf(list));
     }
     return byPort;
+  }
+
+  /**
+   * The endpoint at {@code ip:port}, with the labels (for subsets) and the service account of the
+   * pod it points to, when it names one that exists.
+   */
+  private static Endpoint podEndpoint(
+      ConfigSnapshot config, String namespace, String ip, int port, String podName) {
+    Optional<Config<PodSpec>> pod =
+        podName.isEmpty() ? Optional.empty() : config.get(Kind.POD, namespace, podName);
+    return new Endpoint(
+        ip,
+        port,
+        pod.map(p -> p.meta().labels()).orElse(Map.of()),
+        podName,
+        pod.map(p -> p.spec().serviceAccount()).orElse(""),
+        "",
+        0);
   }
 
   /** Kubernetes pairs a Service port with an Endpoints port by name (or the single unnamed one). */

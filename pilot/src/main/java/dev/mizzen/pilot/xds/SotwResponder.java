@@ -65,12 +65,17 @@ final class SotwResponder {
               count[0] = selected.size();
               return selected;
             });
+    markSent(s, version);
+    return new Sent(body, all ? resources.resources().size() : s.requestedNames.size());
+  }
+
+  /** Records that {@code version} answered the waiting request. */
+  private static void markSent(TypeState s, String version) {
     s.awaiting = false;
     s.nackedVersion = null;
     s.sentVersion = version;
     s.sentNames = s.requestedNames;
     s.sentCount++;
-    return new Sent(body, all ? resources.resources().size() : s.requestedNames.size());
   }
 
   /**
@@ -92,10 +97,7 @@ final class SotwResponder {
       names = Set.copyOf(asked);
     }
     ByteString body = resources.body(type, names, () -> snapshot.select(type, false, names));
-    s.awaiting = false;
-    s.sentVersion = resources.version();
-    s.sentNames = s.requestedNames;
-    s.sentCount++;
+    markSent(s, resources.version());
     return new Sent(body, names.size());
   }
 }
