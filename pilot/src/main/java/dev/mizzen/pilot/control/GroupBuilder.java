@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.control;
 
+import com.google.protobuf.Message;
 import dev.mizzen.envoyrules.RuleViolation;
 import dev.mizzen.ingest.model.SecretRef;
 import dev.mizzen.pilot.cache.GroupSnapshot;
@@ -11,9 +12,12 @@ import dev.mizzen.pilot.generate.CredentialSecrets;
 import dev.mizzen.pilot.generate.EnvoyRulesCheck;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.proxy.Proxy;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -172,6 +176,41 @@ final class GroupBuilder implements Function<GroupKey, GroupSnapshot<GroupKey>> 
           : GroupSnapshot.next(key, g.push().number(), g.push().version(), empty(), null);
     }
     return GroupSnapshot.next(key, g.push().number(), g.push().version(), resources, previous);
+  }
+
+  /**
+   * The group's next snapshot for a push that changed only the endpoints of {@code hosts}: their
+   * clusters and load assignments regenerated and laid over the previous ones, everything else kept
+   * as it is. The names cannot change with endpoints alone; should a regenerated one be new, the
+   * clusters and endpoints are built whole instead.
+   */
+  GroupSnapshot<GroupKey> buildEndpoints(
+      ConfigGenerator g, GroupKey key, GroupSnapshot<GroupKey> previous, Set<String> hosts) {
+    Optional<GroupSnapshot<GroupKey>> next;
+    try {
+      ProxyResources fresh = g.generateEndpoints(key, hosts);
+      next = previous.overlay(g.push().number(), g.push().version(), fresh.resources());
+    } catch (RuntimeException e) {
+      log.error("generating config for proxies {} failed; they keep their last config", key, e);
+      return previous;
+    }
+    if (next.isEmpty()) {
+      return build(g, key, previous, CLUSTERS);
+    }
+    if (envoyRules != null && !followsEnvoyRules(g, key, resourcesOf(next.get()), CLUSTERS)) {
+      return previous;
+    }
+    return next.get();
+  }
+
+  private static final Set<String> CLUSTERS = Set.of(TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
+
+  private static ProxyResources resourcesOf(GroupSnapshot<GroupKey> snapshot) {
+    Map<String, SortedMap<String, Message>> all = new HashMap<>();
+    for (String type : TypeUrls.PUSH_ORDER) {
+      all.put(type, snapshot.type(type).resources());
+    }
+    return new ProxyResources(all, Map.of(), snapshot.unprovided());
   }
 
   /**

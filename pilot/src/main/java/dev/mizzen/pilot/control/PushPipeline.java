@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,10 @@ public final class PushPipeline implements AutoCloseable {
   private final PilotMetrics metrics;
   private final Rejections rejections;
   private volatile PushStatus status;
+
+  /** The last push's verdict, which the next one may build on; guarded by the push lock. */
+  private Verdict lastVerdict;
+
   private long pushes;
 
   /**
@@ -270,7 +275,9 @@ public final class PushPipeline implements AutoCloseable {
       long startNanos = System.nanoTime();
       ConfigSnapshot all = store.snapshot();
       long buildStart = System.nanoTime();
-      Verdict verdict = Verdict.of(all, resolver.resolve(all), mesh, ++pushes, start);
+      Verdict verdict =
+          Verdict.after(lastVerdict, change, all, resolver.resolve(all), mesh, ++pushes, start);
+      lastVerdict = verdict;
       metrics.pushContextBuilt(System.nanoTime() - buildStart);
       Membership membership = verdict.membership();
       int ignored = verdict.ignored();
@@ -288,10 +295,15 @@ public final class PushPipeline implements AutoCloseable {
       // Groups of a new shape are built whole, as they join.
       Set<GroupKey> known = cache.keys();
       long regroupStart = System.nanoTime();
-      streams.regroup();
+      streams.regroup(mayHaveMoved(trigger));
       long regroupNanos = System.nanoTime() - regroupStart;
       long groupsStart = System.nanoTime();
       PushScope scope = PushScope.of(change, trigger.secrets(), mesh.rootNamespace());
+      // Endpoints alone: only the services whose endpoints now differ are regenerated.
+      Optional<Set<String>> endpointHosts =
+          scope.endpointsOnly() && status != null
+              ? context.endpointsChangedSince(status.push())
+              : Optional.empty();
       int groups = 0;
       int failed = 0;
       Map<String, Integer> generated = new TreeMap<>();
@@ -309,6 +321,20 @@ public final class PushPipeline implements AutoCloseable {
           continue;
         }
         if (previous.isPresent() && !scope.groups().test(key)) {
+          continue;
+        }
+        if (previous.isPresent() && endpointHosts.isPresent()) {
+          if (endpointHosts.get().isEmpty()) {
+            continue;
+          }
+          GroupSnapshot<GroupKey> snapshot =
+              builder.buildEndpoints(next, key, previous.get(), endpointHosts.get());
+          groups++;
+          scope.types().forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
+          if (snapshot == previous.get()) {
+            failed++;
+          }
+          cache.publish(snapshot);
           continue;
         }
         Set<String> types = previous.isPresent() ? scope.types() : PushScope.FULL.types();
@@ -386,6 +412,24 @@ public final class PushPipeline implements AutoCloseable {
       closeLeavers(before, now);
       return now;
     }
+  }
+
+  /**
+   * The proxies whose shape a push can have changed: all of them, but for a change to Endpoints and
+   * EndpointSlices alone, which can change only the services a proxy of their own namespace serves.
+   */
+  private static Predicate<Proxy> mayHaveMoved(Trigger trigger) {
+    Set<String> namespaces = new HashSet<>();
+    for (var ref : trigger.change().objects()) {
+      if (ref.kind() != Kind.ENDPOINTS && ref.kind() != Kind.ENDPOINT_SLICE) {
+        return p -> true;
+      }
+      namespaces.add(ref.namespace());
+    }
+    if (namespaces.isEmpty()) {
+      return p -> true;
+    }
+    return p -> namespaces.contains(p.namespace());
   }
 
   /** What triggered a push, as istiod labels it. */

@@ -28,8 +28,23 @@ import java.util.function.Predicate;
  * @param groups the groups to regenerate them for
  * @param destinationsMayChange whether clusters and endpoints are to be regenerated too for groups
  *     whose routes now name other destinations than before
+ * @param endpointsOnly whether the change can have changed nothing but services' endpoints
+ *     (Endpoints, EndpointSlices, Pods): then only the services whose endpoints now differ need
+ *     their clusters and load assignments regenerated, as istiod's incremental EDS push does
  */
-record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinationsMayChange) {
+record PushScope(
+    Set<String> types,
+    Predicate<GroupKey> groups,
+    boolean destinationsMayChange,
+    boolean endpointsOnly) {
+  PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinationsMayChange) {
+    this(types, groups, destinationsMayChange, false);
+  }
+
+  /** The kinds that make endpoints and nothing else. */
+  private static final Set<Kind<?>> ENDPOINT_KINDS =
+      Set.of(Kind.ENDPOINTS, Kind.ENDPOINT_SLICE, Kind.POD);
+
   /** The types config decides; secrets follow the listeners and clusters that name them. */
   private static final Set<String> ALL =
       Set.of(TypeUrls.CLUSTER, TypeUrls.ENDPOINT, TypeUrls.LISTENER, TypeUrls.ROUTE);
@@ -96,8 +111,10 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinat
     Set<String> types = new HashSet<>();
     Predicate<GroupKey> groups = k -> false;
     boolean destinations = false;
+    boolean endpointsOnly = true;
     for (ObjectRef ref : change.objects()) {
       Kind<?> kind = ref.kind();
+      endpointsOnly &= ENDPOINT_KINDS.contains(kind);
       destinations |= kind == Kind.VIRTUAL_SERVICE;
       Set<String> affected =
           kind == Kind.GATEWAY || kind == Kind.SIDECAR ? ALL : TYPES.getOrDefault(kind, ALL);
@@ -114,6 +131,6 @@ record PushScope(Set<String> types, Predicate<GroupKey> groups, boolean destinat
       }
       groups = groups.or(which);
     }
-    return new PushScope(Set.copyOf(types), groups, destinations);
+    return new PushScope(Set.copyOf(types), groups, destinations, endpointsOnly);
   }
 }

@@ -1,6 +1,8 @@
 package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.model.ConfigError;
+import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.pilot.analysis.Analysis;
 import dev.mizzen.pilot.push.MeshSettings;
@@ -9,6 +11,8 @@ import dev.mizzen.tenancy.Membership;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What Mizzen makes of a set of config: which objects are refused, which are served fail closed,
@@ -46,6 +50,43 @@ public record Verdict(
         all.size() - members.size(),
         push,
         Analysis.of(push, membership, refused));
+  }
+
+  /** The kinds that make only endpoints, and no one's labels. */
+  private static final Set<Kind<?>> ENDPOINT_KINDS = Set.of(Kind.ENDPOINTS, Kind.ENDPOINT_SLICE);
+
+  /**
+   * The verdict after {@code before} once {@code change} is applied: when the change is to
+   * Endpoints and EndpointSlices alone, with the same members and the same objects refused, the
+   * push context keeps all but its services and the analysis is {@code before}'s (no analyzer reads
+   * endpoints); otherwise as {@link #of}.
+   *
+   * @param before the verdict of the last push, or null
+   */
+  public static Verdict after(
+      Verdict before,
+      ConfigChange change,
+      ConfigSnapshot all,
+      Membership membership,
+      MeshSettings mesh,
+      long number,
+      Instant at) {
+    if (before == null
+        || change.objects().isEmpty()
+        || !membership.equals(before.membership)
+        || !change.objects().stream().allMatch(r -> ENDPOINT_KINDS.contains(r.kind()))) {
+      return of(all, membership, mesh, number, at);
+    }
+    ConfigSnapshot members = all.restrictTo(membership::isMember);
+    if (!members.errors().equals(before.members.errors())) {
+      return of(all, membership, mesh, number, at);
+    }
+    Optional<PushContext> push = PushContext.afterEndpoints(number, at, members, before.push);
+    if (push.isEmpty()) {
+      return of(all, membership, mesh, number, at);
+    }
+    return new Verdict(
+        membership, members, all.size() - members.size(), push.get(), before.analysis);
   }
 
   /** Objects refused and left out, each once (a duplicate included). */

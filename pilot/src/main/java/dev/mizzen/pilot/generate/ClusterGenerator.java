@@ -102,6 +102,40 @@ final class ClusterGenerator {
         : Optional.of(Set.copyOf(unprovided));
   }
 
+  /**
+   * The clusters and endpoints of only the services of {@code hosts} that are in scope (the tracing
+   * collector's among them), for a push that changed nothing but their endpoints: every other
+   * cluster, and the set of names, is what it was.
+   */
+  void generateFor(
+      ProxyScope scope,
+      Set<String> hosts,
+      Map<String, Message> clusters,
+      Map<String, Message> endpoints) {
+    boolean grpc = scope.key.generator() == Proxy.Generator.GRPC;
+    for (String host : hosts) {
+      MeshService s = push.service(host).orElse(null);
+      if (s == null
+          || !scope.inScope(s)
+          || (grpc && s.discovery() == MeshService.Discovery.PASSTHROUGH)) {
+        continue;
+      }
+      for (ServicePort p : s.ports()) {
+        if (scope.allows(s, p.port())) {
+          serviceClusters(s, p, scope.viewer, grpc, clusters, endpoints);
+        }
+      }
+    }
+    Optional<TracingCollector> tracing = push.tracing();
+    if (!grpc && tracing.isPresent() && hosts.contains(tracing.get().service().hostname())) {
+      TracingCollector t = tracing.get();
+      t.service()
+          .port(t.port())
+          .ifPresent(
+              p -> serviceClusters(t.service(), p, scope.viewer, false, clusters, endpoints));
+    }
+  }
+
   private void serviceClusters(
       MeshService s,
       ServicePort p,

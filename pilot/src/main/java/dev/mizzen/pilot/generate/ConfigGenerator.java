@@ -97,6 +97,19 @@ public final class ConfigGenerator {
   }
 
   /**
+   * The clusters and load assignments of the services of {@code hosts} that {@code key}'s proxies
+   * see, alone: for a push that changed only those services' endpoints, to be laid over the group's
+   * previous clusters and assignments (which hold every name these have).
+   */
+  public ProxyResources generateEndpoints(GroupKey key, Set<String> hosts) {
+    SortedMap<String, Message> clusters = new TreeMap<>();
+    SortedMap<String, Message> endpoints = new TreeMap<>();
+    this.clusters.generateFor(new ProxyScope(push, key, virtualHosts), hosts, clusters, endpoints);
+    return new ProxyResources(
+        Map.of(TypeUrls.CLUSTER, clusters, TypeUrls.ENDPOINT, endpoints), Map.of());
+  }
+
+  /**
    * The clusters the routes of {@code key}'s proxies may name, as the cluster generator finds them;
    * empty when it cannot tell without building the routes (routers: their Gateways decide). Those
    * that no service provides get empty clusters: with services, destination rules and policies

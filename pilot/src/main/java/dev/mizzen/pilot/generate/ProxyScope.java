@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * What one group of proxies sees of a push: the services exported to its namespace that its Sidecar
  * resource lets it reach, and whether it passes unknown traffic through. Computed once per group
- * and push.
+ * and push (the services only when asked for: a push of a few services' endpoints looks at those).
+ * Not thread-safe: one generation of one group uses it.
  */
 final class ProxyScope {
   final PushContext push;
@@ -25,7 +26,8 @@ final class ProxyScope {
   /** Virtual hosts already built at this push, shared with the other groups' scopes. */
   final Map<VirtualHostKey, VirtualHost> virtualHosts;
 
-  private final List<MeshService> services;
+  /** The services in scope, found at the first call of {@link #services}. */
+  private List<MeshService> services;
 
   ProxyScope(PushContext push, GroupKey key, Map<VirtualHostKey, VirtualHost> virtualHosts) {
     this.push = push;
@@ -37,18 +39,25 @@ final class ProxyScope {
     this.sidecar =
         key.type() == Proxy.Type.ROUTER ? SidecarScope.none() : push.sidecarScope(viewer, labels);
     this.allowAny = sidecar.registryOnly().map(r -> !r).orElse(push.mesh().allowAnyOutbound());
-    List<MeshService> visible = new ArrayList<>();
-    for (MeshService s : push.services()) {
-      if (PushContext.visible(s, viewer) && sidecar.allowsAnyPort(s, viewer)) {
-        visible.add(s);
-      }
-    }
-    this.services = List.copyOf(visible);
   }
 
   /** The services in scope (on at least one port), by host. */
   List<MeshService> services() {
+    if (services == null) {
+      List<MeshService> visible = new ArrayList<>();
+      for (MeshService s : push.services()) {
+        if (inScope(s)) {
+          visible.add(s);
+        }
+      }
+      services = List.copyOf(visible);
+    }
     return services;
+  }
+
+  /** Whether {@code s} is in scope on at least one port. */
+  boolean inScope(MeshService s) {
+    return PushContext.visible(s, viewer) && sidecar.allowsAnyPort(s, viewer);
   }
 
   /** Whether {@code port} of {@code service} is in scope. */

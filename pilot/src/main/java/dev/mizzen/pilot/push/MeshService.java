@@ -67,6 +67,21 @@ public record MeshService(
     endpoints = Map.copyOf(endpoints);
   }
 
+  /** Whether {@code other} is this service with, at most, other endpoints. */
+  public boolean sameButEndpoints(MeshService other) {
+    return hostname.equals(other.hostname)
+        && namespace.equals(other.namespace)
+        && name.equals(other.name)
+        && source.equals(other.source)
+        && ports.equals(other.ports)
+        && addresses.equals(other.addresses)
+        && selector.equals(other.selector)
+        && discovery == other.discovery
+        && external == other.external
+        && exportTo.equals(other.exportTo)
+        && subjectAltNames.equals(other.subjectAltNames);
+  }
+
   /** Whether a Kubernetes Service defines it (short names and namespace forms then apply). */
   public boolean kubernetes() {
     return source.kind() == Kind.SERVICE;

@@ -108,6 +108,40 @@ public final class PushContext {
     return new PushContext(b, found);
   }
 
+  /**
+   * The push after {@code before} when the config changed in endpoints alone (Endpoints and
+   * EndpointSlices of the same members): the services are read again from {@code config} and
+   * everything else is {@code before}'s, since nothing else is made from endpoints. Empty when the
+   * services differ in more than their endpoints; a whole build is then due.
+   */
+  public static Optional<PushContext> afterEndpoints(
+      long number, Instant at, ConfigSnapshot config, PushContext before) {
+    List<ConfigError> found = new ArrayList<>();
+    SortedMap<String, MeshService> services = ServiceRegistry.build(config, before.mesh, found);
+    if (!services.keySet().equals(before.services.keySet())) {
+      return Optional.empty();
+    }
+    for (MeshService s : services.values()) {
+      if (!s.sameButEndpoints(before.services.get(s.hostname()))) {
+        return Optional.empty();
+      }
+    }
+    Builder b = new Builder();
+    b.number = number;
+    b.version = at.toString() + "/" + number;
+    b.mesh = before.mesh;
+    b.config = config;
+    b.services = services;
+    b.virtualServices = before.virtualServices;
+    b.destinationRules = before.destinationRules;
+    b.gateways = before.gateways;
+    b.sidecars = before.sidecars;
+    b.sourceLabelKeys = before.sourceLabelKeys;
+    b.tracing = collector(services, before.mesh);
+    b.authz = before.authz;
+    return Optional.of(new PushContext(b, before.warnings));
+  }
+
   private static <S extends Spec> List<Config<S>> sorted(Collection<Config<S>> configs) {
     List<Config<S>> list = new ArrayList<>(configs);
     list.sort(VirtualServices.PRECEDENCE);
@@ -165,6 +199,28 @@ public final class PushContext {
 
   public Collection<MeshService> services() {
     return services.values();
+  }
+
+  /**
+   * The hosts whose endpoints are not those of {@code before}, when that is all that differs
+   * between the two pushes' services (the same hosts, each the same but for its endpoints); empty
+   * when more differs.
+   */
+  public Optional<Set<String>> endpointsChangedSince(PushContext before) {
+    if (!services.keySet().equals(before.services.keySet())) {
+      return Optional.empty();
+    }
+    Set<String> changed = new TreeSet<>();
+    for (MeshService now : services.values()) {
+      MeshService was = before.services.get(now.hostname());
+      if (!now.sameButEndpoints(was)) {
+        return Optional.empty();
+      }
+      if (!now.endpoints().equals(was.endpoints())) {
+        changed.add(now.hostname());
+      }
+    }
+    return Optional.of(changed);
   }
 
   public Optional<MeshService> service(String hostname) {

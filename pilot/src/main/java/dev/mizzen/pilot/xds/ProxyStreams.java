@@ -151,9 +151,20 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * snapshot, sent in full, since versions of different groups say nothing about each other.
    */
   public void regroup() {
+    regroup(p -> true);
+  }
+
+  /**
+   * As {@link #regroup()}, looking only at the proxies {@code mayHaveMoved} names: those whose
+   * shape the push can have changed.
+   */
+  public void regroup(Predicate<Proxy> mayHaveMoved) {
     List<ProxyConnection> moved = new ArrayList<>();
     synchronized (membership) {
       for (ProxyConnection conn : connections()) {
+        if (!mayHaveMoved.test(conn.proxy())) {
+          continue;
+        }
         @SuppressWarnings("unchecked")
         Group<K, ProxyConnection> old = (Group<K, ProxyConnection>) conn.group();
         K key = keyOf.apply(conn.proxy());
