@@ -59,6 +59,15 @@ public final class DirectorySource implements AutoCloseable {
   /** How long a change with a YAML syntax error is held before it is applied anyway. */
   static final Duration BROKEN_GRACE = Duration.ofSeconds(5);
 
+  /** How long to wait after a file event for the rest of the burst an editor makes. */
+  public static final Duration SETTLE = Duration.ofMillis(50);
+
+  /** How long a changed file must stay as it is before it is applied, unless told otherwise. */
+  public static final Duration STABLE = Duration.ofMillis(300);
+
+  /** The least time between two looks at changes that wait. */
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   /** The longest one file may take to parse; a slower one is refused. */
   static final Duration PARSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -142,7 +151,7 @@ public final class DirectorySource implements AutoCloseable {
   }
 
   public DirectorySource(Path root, ConfigStore store) {
-    this(root, store, Duration.ofMillis(50), Duration.ofMillis(300));
+    this(root, store, SETTLE, STABLE);
   }
 
   private static ExecutorService newParser() {
@@ -181,7 +190,11 @@ public final class DirectorySource implements AutoCloseable {
       WatchKey key;
       try {
         // While changes wait to be stable, look again after that long even without events.
-        key = waiting ? watcher.poll(stable.toNanos(), TimeUnit.NANOSECONDS) : watcher.take();
+        // (At least every 100 ms: with no stability rule, only files held for a syntax error wait.)
+        key =
+            waiting
+                ? watcher.poll(Math.max(stable.toNanos(), RECHECK_NANOS), TimeUnit.NANOSECONDS)
+                : watcher.take();
       } catch (InterruptedException | ClosedWatchServiceException e) {
         return;
       }
@@ -306,9 +319,13 @@ public final class DirectorySource implements AutoCloseable {
       }
       Pending p = pending.get(file);
       if (p == null || !content.equals(p.content())) {
-        // Changed again: it must stay like this for a while before it is applied.
-        pending.put(file, new Pending(content, now, null));
-        continue;
+        // Changed again: it must stay like this for a while before it is applied (at once when
+        // files are only ever moved in whole).
+        p = new Pending(content, now, null);
+        pending.put(file, p);
+        if (!stable.isZero()) {
+          continue;
+        }
       }
       if (now - p.sinceNanos() < stable.toNanos()) {
         continue;

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,6 +72,30 @@ class DirectorySourceTest {
       await(store, s -> !s.errors().isEmpty());
       assertThat(store.snapshot().errors().get(0).origin()).endsWith("bad.yaml:1");
       assertThat(store.snapshot().list(Kind.NAMESPACE)).hasSize(3);
+    }
+  }
+
+  @Test
+  void withoutAStabilityRuleAFileMovedInIsAppliedOnceAndABrokenOneIsStillHeld() throws Exception {
+    Path file = dir.resolve("mesh.yaml");
+    Files.writeString(file, namespaces(0, 3));
+    ConfigStore store = new ConfigStore();
+    try (DirectorySource source =
+        new DirectorySource(dir, store, DirectorySource.SETTLE, Duration.ZERO)) {
+      source.start();
+      List<Integer> counts = namespaceCounts(store);
+      Path tmp = dir.resolve(".mesh.yaml.tmp");
+      Files.writeString(tmp, namespaces(0, 5));
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      await(store, s -> s.list(Kind.NAMESPACE).size() == 5);
+      // Applied once, whole.
+      assertThat(counts).containsExactly(5);
+
+      // A syntax error that was not there is still held as a file being written is.
+      Files.writeString(file, namespaces(0, 5) + "kind: [");
+      Thread.sleep(1000);
+      assertThat(store.snapshot().errors()).isEmpty();
+      assertThat(store.snapshot().list(Kind.NAMESPACE)).hasSize(5);
     }
   }
 

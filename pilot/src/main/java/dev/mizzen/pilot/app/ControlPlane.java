@@ -65,6 +65,7 @@ public final class ControlPlane implements AutoCloseable {
       InetSocketAddress monitoring,
       Duration debounceQuiet,
       Duration debounceMax,
+      Duration configDirStable,
       Path debugTokenFile,
       String version,
       boolean validateOutput,
@@ -78,6 +79,7 @@ public final class ControlPlane implements AutoCloseable {
       Objects.requireNonNull(debug);
       Objects.requireNonNull(debounceQuiet);
       Objects.requireNonNull(debounceMax);
+      Objects.requireNonNull(configDirStable);
       Objects.requireNonNull(version);
     }
 
@@ -93,6 +95,7 @@ public final class ControlPlane implements AutoCloseable {
           null,
           Duration.ofMillis(100),
           Duration.ofSeconds(10),
+          DirectorySource.STABLE,
           null,
           "test",
           true,
@@ -111,6 +114,7 @@ public final class ControlPlane implements AutoCloseable {
           monitoring,
           debounceQuiet,
           debounceMax,
+          configDirStable,
           file,
           version,
           validateOutput,
@@ -128,6 +132,7 @@ public final class ControlPlane implements AutoCloseable {
           address,
           debounceQuiet,
           debounceMax,
+          configDirStable,
           debugTokenFile,
           version,
           validateOutput,
@@ -145,6 +150,7 @@ public final class ControlPlane implements AutoCloseable {
           monitoring,
           debounceQuiet,
           debounceMax,
+          configDirStable,
           debugTokenFile,
           version,
           validateOutput,
@@ -305,7 +311,10 @@ public final class ControlPlane implements AutoCloseable {
             o.debounceMax(),
             metrics,
             o.validateOutput());
-    DirectorySource source = kube == null ? new DirectorySource(o.configDir(), store) : null;
+    DirectorySource source =
+        kube == null
+            ? new DirectorySource(o.configDir(), store, DirectorySource.SETTLE, o.configDirStable())
+            : null;
     KubeSource kubeSource =
         kube == null
             ? null

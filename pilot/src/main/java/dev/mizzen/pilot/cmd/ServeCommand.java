@@ -320,6 +320,17 @@ final class ServeCommand implements Callable<Integer> {
   int xdsMaxNodeSize;
 
   @Option(
+      names = "--config-dir-stable",
+      defaultValue = "300ms",
+      converter = DurationConverter.class,
+      description =
+          "How long a changed file under --config-dir must stay as it is before it is applied, so"
+              + " that a file being written is never served half-way; 0 applies a change as soon as"
+              + " it is seen, for directories whose files are only ever moved in place whole (as a"
+              + " ConfigMap volume's are). Default: ${DEFAULT-VALUE}.")
+  Duration configDirStable;
+
+  @Option(
       names = "--debounce-after",
       defaultValue = "100ms",
       converter = DurationConverter.class,
@@ -497,6 +508,7 @@ final class ServeCommand implements Callable<Integer> {
             monitoringPort == debugPort ? null : new InetSocketAddress(bindAddress, monitoringPort),
             debounceAfter,
             debounceMax,
+            configDirStable,
             debugTokenFile,
             Mizzen.Version.get(),
             validateOutput,
