@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,7 @@ public final class Debouncer<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Debouncer.class);
 
   private final long quietNanos;
-  private final long maxNanos;
+  private final Function<T, Duration> maxFor;
   private final BinaryOperator<T> merge;
   private final Consumer<Debounced<T>> action;
   private final LongSupplier clock;
@@ -61,8 +62,21 @@ public final class Debouncer<T> implements AutoCloseable {
       Duration max,
       BinaryOperator<T> merge,
       Consumer<Debounced<T>> action) {
+    this(name, quiet, change -> max, merge, action);
+  }
+
+  /**
+   * @param max the longest the pending changes may wait, decided by what they are (merged): some
+   *     changes are worth acting on sooner while others keep coming
+   */
+  public Debouncer(
+      String name,
+      Duration quiet,
+      Function<T, Duration> max,
+      BinaryOperator<T> merge,
+      Consumer<Debounced<T>> action) {
     this.quietNanos = quiet.toNanos();
-    this.maxNanos = max.toNanos();
+    this.maxFor = Objects.requireNonNull(max);
     this.merge = Objects.requireNonNull(merge);
     this.action = Objects.requireNonNull(action);
     this.clock = System::nanoTime;
@@ -100,7 +114,7 @@ public final class Debouncer<T> implements AutoCloseable {
       }
       long now = clock.getAsLong();
       long quietUntil = lastAt + quietNanos;
-      long maxUntil = firstAt + maxNanos;
+      long maxUntil = firstAt + maxFor.apply(pending).toNanos();
       if (now < quietUntil && now < maxUntil) {
         scheduled = true;
         executor.schedule(this::check, Math.min(quietUntil, maxUntil) - now, TimeUnit.NANOSECONDS);

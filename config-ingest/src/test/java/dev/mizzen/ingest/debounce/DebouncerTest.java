@@ -58,4 +58,28 @@ class DebouncerTest {
       assertThat(actions).isNotEmpty();
     }
   }
+
+  @Test
+  void changesThatAskForASoonerBoundAreActedOnByIt() throws Exception {
+    LinkedBlockingQueue<Debouncer.Debounced<Set<String>>> actions = new LinkedBlockingQueue<>();
+    try (Debouncer<Set<String>> d =
+        new Debouncer<>(
+            "test",
+            Duration.ofMillis(200),
+            change ->
+                change.stream().allMatch(k -> k.startsWith("e"))
+                    ? Duration.ofMillis(300)
+                    : Duration.ofSeconds(10),
+            DebouncerTest::union,
+            actions::add)) {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      int i = 0;
+      while (actions.isEmpty() && System.nanoTime() < until) {
+        d.submit(Set.of("e" + i++));
+        Thread.sleep(20);
+      }
+      // Never quiet for 200 ms, and the common bound is 10 s: only the changes' own released them.
+      assertThat(actions).isNotEmpty();
+    }
+  }
 }

@@ -59,7 +59,7 @@ public final class PushPipeline implements AutoCloseable {
   private volatile Supplier<Map<SecretRef, Map<String, String>>> secrets = Map::of;
 
   /** What set off a push: config, Secrets, or both (merged by the debounce). */
-  private record Trigger(ConfigChange change, Set<SecretRef> secrets) {
+  record Trigger(ConfigChange change, Set<SecretRef> secrets) {
     Trigger merge(Trigger other) {
       Set<SecretRef> all = new HashSet<>(secrets);
       all.addAll(other.secrets);
@@ -138,13 +138,33 @@ public final class PushPipeline implements AutoCloseable {
         new Debouncer<>(
             "mizzen-push",
             debounceQuiet,
-            debounceMax,
+            t -> maxWait(t, debounceQuiet, debounceMax),
             Trigger::merge,
             d -> {
               metrics.debounced(d.waitedNanos());
               push(System.nanoTime() - d.waitedNanos(), d.change());
             });
     builder.onSecrets(named -> {}, this::secretNotServed);
+  }
+
+  /**
+   * The longest a trigger waits for quiet: endpoints alone wait at most five quiet periods (500 ms
+   * with istiod's 100 ms), since in a large mesh they change without pause (rollouts, autoscaling)
+   * and a push of a few services' load assignments is cheap; anything else as long as {@code max}.
+   */
+  static Duration maxWait(Trigger t, Duration quiet, Duration max) {
+    if (!t.secrets().isEmpty() || t.change().objects().isEmpty()) {
+      return max;
+    }
+    for (var ref : t.change().objects()) {
+      if (ref.kind() != Kind.ENDPOINTS
+          && ref.kind() != Kind.ENDPOINT_SLICE
+          && ref.kind() != Kind.POD) {
+        return max;
+      }
+    }
+    Duration endpoints = quiet.multipliedBy(5);
+    return endpoints.compareTo(max) < 0 ? endpoints : max;
   }
 
   /** Counts updates the way istiod labels them: registry (svc, eds) or config. */
