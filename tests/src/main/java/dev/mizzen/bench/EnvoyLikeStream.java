@@ -100,6 +100,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   private final boolean keepResponses;
   private final ServedRules rules;
+  private final SharedNames shared;
   private final int namespaceIndex;
 
   /**
@@ -107,14 +108,17 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
    * @param keepResponses whether to keep the last response of each type (one stream does, for the
    *     baseline to serve the same resources)
    * @param rules where every response is checked against Envoy's rules, or null
+   * @param shared where the lists of names asked for are kept once for all streams
    */
   EnvoyLikeStream(
       Node node,
       int namespaceIndex,
       long slowReaderDelayMillis,
       boolean keepResponses,
-      ServedRules rules) {
+      ServedRules rules,
+      SharedNames shared) {
     this.rules = rules;
+    this.shared = shared;
     this.node = node;
     this.namespaceIndex = namespaceIndex;
     this.slowReaderDelayMillis = slowReaderDelayMillis;
@@ -153,12 +157,12 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
     try {
       if (CDS.equals(r.getTypeUrl()) && !sentEds) {
         sentEds = true;
-        send(EDS, edsClusters(r), "", "");
+        send(EDS, shared.list(edsClusters(r)), "", "");
       } else if (EDS.equals(r.getTypeUrl()) && !sentLds) {
         sentLds = true;
         send(LDS, List.of(), "", "");
       } else if (LDS.equals(r.getTypeUrl())) {
-        List<String> routes = routeNames(r);
+        List<String> routes = shared.list(routeNames(r));
         if (!routes.equals(names(RDS))) {
           send(RDS, routes, "", "");
         }
@@ -230,7 +234,7 @@ final class EnvoyLikeStream implements ClientResponseObserver<DiscoveryRequest, 
 
   private void send(String type, List<String> names, String version, String nonce) {
     if (EDS.equals(type) && names != requested.get(type)) {
-      edsNames = Set.copyOf(names);
+      edsNames = shared.set(names);
     }
     requested.put(type, names);
     requests.onNext(

@@ -16,7 +16,8 @@ import picocli.CommandLine;
  * The benchmark at a small size, so that it keeps working: every proxy gets every type, the change
  * reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies that import
  * the changed service), every resource served follows Envoy's validation rules, and the report,
- * JSON and chart are written. Its numbers are printed, never asserted.
+ * JSON and chart are written; and the scoped mesh alone, as the ten-thousand-proxy run measures it.
+ * Its numbers are printed, never asserted.
  */
 class BenchmarkIT {
   @TempDir Path out;
@@ -95,11 +96,77 @@ class BenchmarkIT {
           .as(churn)
           .isLessThanOrEqualTo(2.5);
     }
+    // Both processes' CPU, over the connect phase and over the changes.
+    for (String cpu :
+        List.of(
+            "/mizzen/connect_cpu",
+            "/java_control_plane/connect_cpu",
+            "/scoped/connect_cpu",
+            "/convergence/cpu",
+            "/scoped_convergence/cpu")) {
+      assertCpu(report.at(cpu), cpu);
+    }
     assertThat(Files.readString(out.resolve("report.txt")))
-        .contains("time until all ACKed", "namespace-scoped Sidecar");
+        .contains("time until all ACKed", "namespace-scoped Sidecar", "Mizzen / load generator");
     assertThat(Files.readString(out.resolve("convergence.svg")))
         .startsWith("<svg")
         .contains("<path d=\"M");
+  }
+
+  private static void assertCpu(JsonNode cpu, String what) {
+    assertThat(cpu.isObject()).as(what).isTrue();
+    assertThat(cpu.path("control_plane_s").asDouble(-1)).as(what).isGreaterThanOrEqualTo(0);
+    assertThat(cpu.path("generator_s").asDouble(-1)).as(what).isGreaterThanOrEqualTo(0);
+    assertThat(cpu.path("wall_s").asDouble()).as(what).isPositive();
+  }
+
+  @Test
+  void measuresTheScopedMeshAlone() throws Exception {
+    Path jar = Path.of("../pilot/target/mizzen.jar");
+    int exit =
+        new CommandLine(new Bench())
+            .execute(
+                "--services",
+                "50",
+                "--namespaces",
+                "5",
+                "--proxies",
+                "50",
+                "--slow-readers",
+                "1",
+                "--skip-unscoped",
+                "--skip-baseline",
+                "--churn-seconds",
+                "0",
+                "--warmup-changes",
+                "1",
+                "--changes",
+                "2",
+                "--mizzen-jar",
+                jar.toString(),
+                "--java-opts",
+                "-Xmx256m",
+                "--out",
+                out.toString(),
+                "--timeout",
+                "120");
+    assertThat(exit).isZero();
+    JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+    assertThat(report.at("/mizzen").isNull()).isTrue();
+    assertThat(report.at("/proxies_per_namespace").asInt()).isEqualTo(10);
+    assertThat(report.at("/scoped/ready").asInt()).isEqualTo(49);
+    // Each change reached the ten proxies of namespace 0 and no other proxy was sent routes.
+    assertThat(report.at("/scoped_convergence/p99_per_change_s").size()).isEqualTo(2);
+    assertThat(report.at("/scoped_convergence/updated").asInt()).isEqualTo(20);
+    assertThat(report.at("/scoped_convergence/missed").asInt()).isZero();
+    assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(20);
+    assertThat(report.at("/scoped_convergence/pushed").size()).isEqualTo(1);
+    assertThat(report.at("/scoped_idle_rss_bytes_per_proxy").isNumber()).isTrue();
+    assertCpu(report.at("/scoped/connect_cpu"), "connect");
+    assertCpu(report.at("/scoped_convergence/cpu"), "changes");
+    assertThat(Files.readString(out.resolve("report.txt")))
+        .contains("namespace-scoped Sidecar", "RSS per idle connected proxy");
+    assertThat(Files.readString(out.resolve("convergence.svg"))).contains("<path d=\"M");
   }
 
   @Test
