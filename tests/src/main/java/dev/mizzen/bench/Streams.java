@@ -184,8 +184,7 @@ final class Streams implements AutoCloseable {
       // cores.
       String old = s.lastVersion(EnvoyLikeStream.RDS);
       latches.add(
-          s.expect(
-              r -> EnvoyLikeStream.RDS.equals(r.getTypeUrl()) && !r.getVersionInfo().equals(old)));
+          s.expect(r -> EnvoyLikeStream.RDS.equals(r.typeUrl()) && !r.version().equals(old)));
     }
     CpuUse.Window cpu = CpuUse.start(pid);
     long start = System.nanoTime();
