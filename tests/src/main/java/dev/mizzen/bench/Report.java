@@ -88,8 +88,9 @@ record Report(
             bare == null ? "-" : baselineJavaOpts));
     b.append(
         "CPU, Mizzen / load generator: the control plane's CPU and the load generator's over the"
-            + " same window, on the same cores\n\n");
+            + " same window, on the same cores\n");
     if (mizzen != null) {
+      b.append('\n');
       unscopedTable(b);
     }
     if (scoped != null) {
