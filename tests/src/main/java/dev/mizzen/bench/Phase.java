@@ -12,6 +12,8 @@ import java.util.Arrays;
  * @param bytes bytes of responses received by all streams
  * @param stats the control plane process' memory and CPU
  * @param heapBytes heap in use, when known (else -1)
+ * @param cpu the control plane's and the load generator's CPU from opening the first stream to the
+ *     last one ready
  */
 record Phase(
     String name,
@@ -20,10 +22,16 @@ record Phase(
     double[] readySeconds,
     long bytes,
     ProcessStats stats,
-    long heapBytes) {
+    long heapBytes,
+    CpuUse cpu) {
 
   double percentile(double q) {
     return Bench.percentile(readySeconds, q);
+  }
+
+  /** The same phase with the process's memory and CPU taken again, later. */
+  Phase withStats(ProcessStats later) {
+    return new Phase(name, proxies, allReadySeconds, readySeconds, bytes, later, heapBytes, cpu);
   }
 
   @Override

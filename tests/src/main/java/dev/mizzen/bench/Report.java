@@ -4,7 +4,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The benchmark's report: a table for people, a JSON line for tools, an SVG chart. */
+/**
+ * The benchmark's report: a table for people, a JSON line for tools, an SVG chart. Either mesh may
+ * be missing (the ten-thousand-proxy run measures the namespace-scoped one alone), and each shows
+ * the load generator's CPU beside the control plane's: both share the cores, and a figure is the
+ * control plane's only when the generator was not the limit.
+ */
 record Report(
     int services,
     int namespaces,
@@ -14,10 +19,11 @@ record Report(
     String baselineJavaOpts,
     Phase mizzen,
     Phase bare,
-    Bench.Convergence convergence,
+    Convergence convergence,
     long idleBytesPerProxy,
     Phase scoped,
-    Bench.Convergence scopedConvergence,
+    Convergence scopedConvergence,
+    long scopedIdleBytesPerProxy,
     List<Churn.Result> churn) {
 
   private static String mib(long bytes) {
@@ -34,91 +40,112 @@ record Report(
         : String.format(Locale.ROOT, "%.2f×", a / b);
   }
 
+  private static final String ROW = "%-34s %-18s %-18s %-10s%n";
+
+  private static void row(StringBuilder b, String label, Object a, Object c, String ratio) {
+    b.append(String.format(Locale.ROOT, ROW, label, a, c, ratio));
+  }
+
+  private static String cpu(CpuUse u) {
+    return String.format(
+        Locale.ROOT, "%.1f s / %.1f s", u.controlPlaneSeconds(), u.generatorSeconds());
+  }
+
+  private static String cores(CpuUse u) {
+    return String.format(Locale.ROOT, "%.2f / %.2f", u.controlPlaneCores(), u.generatorCores());
+  }
+
+  /** MiB, or KiB below one MiB. */
+  private static String size(long bytes) {
+    return bytes >= 1048576 ? mib(bytes) : kib(bytes);
+  }
+
+  private static String kib(long bytes) {
+    return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+  }
+
+  /** The most proxies one namespace has: the streams are dealt out to the namespaces in turn. */
+  int proxiesPerNamespace() {
+    return (proxies + namespaces - 1) / namespaces;
+  }
+
   String table() {
     StringBuilder b = new StringBuilder();
     b.append(
         String.format(
             Locale.ROOT,
-            "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers); %d cores, %s, Java %s%n"
-                + "JVM options: Mizzen %s; java-control-plane %s; both with MALLOC_ARENA_MAX=2%n%n",
+            "%nMesh: %d services in %d namespaces; %d proxies (%d slow readers), %d per namespace; %d cores, %s, Java %s%n"
+                + "JVM options: Mizzen %s; java-control-plane %s; both with MALLOC_ARENA_MAX=2%n",
             services,
             namespaces,
             proxies,
             slowReaders,
+            proxiesPerNamespace(),
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("os.name") + " " + System.getProperty("os.arch"),
             System.getProperty("java.version"),
             javaOpts,
             bare == null ? "-" : baselineJavaOpts));
-    String row = "%-34s %-18s %-18s %-10s%n";
-    b.append(String.format(Locale.ROOT, row, "", "Mizzen", "java-control-plane", "ratio"));
     b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "proxies ready (all types ACKed)",
-            mizzen.proxies(),
-            bare == null ? "-" : bare.proxies(),
-            ""));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "time until all ACKed",
-            s(mizzen.allReadySeconds()),
-            bare == null ? "-" : s(bare.allReadySeconds()),
-            bare == null ? "" : ratio(mizzen.allReadySeconds(), bare.allReadySeconds())));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "per-stream ready p50",
-            s(mizzen.percentile(0.5)),
-            bare == null ? "-" : s(bare.percentile(0.5)),
-            ""));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "per-stream ready p99",
-            s(mizzen.percentile(0.99)),
-            bare == null ? "-" : s(bare.percentile(0.99)),
-            ""));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "bytes sent",
-            mib(mizzen.bytes()),
-            bare == null ? "-" : mib(bare.bytes()),
-            ""));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "peak RSS",
-            mib(mizzen.stats().peakRssBytes()),
-            bare == null ? "-" : mib(bare.stats().peakRssBytes()),
-            bare == null ? "" : ratio(mizzen.stats().peakRssBytes(), bare.stats().peakRssBytes())));
-    b.append(
-        String.format(
-            Locale.ROOT, row, "heap in use after connect", mib(mizzen.heapBytes()), "-", ""));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "CPU seconds",
-            String.format(Locale.ROOT, "%.1f", mizzen.stats().cpuSeconds()),
-            bare == null ? "-" : String.format(Locale.ROOT, "%.1f", bare.stats().cpuSeconds()),
-            ""));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            row,
-            "RSS per idle connected proxy",
-            String.format(Locale.ROOT, "%.1f KiB", idleBytesPerProxy / 1024.0),
-            "-",
-            ""));
+        "CPU, Mizzen / load generator: the control plane's CPU and the load generator's over the"
+            + " same window, on the same cores\n");
+    if (mizzen != null) {
+      b.append('\n');
+      unscopedTable(b);
+    }
+    if (scoped != null) {
+      scopedTable(b);
+    }
+    for (Churn.Result r : churn) {
+      b.append(r.table());
+    }
+    return b.toString();
+  }
+
+  private void unscopedTable(StringBuilder b) {
+    boolean lib = bare != null;
+    row(b, "", "Mizzen", "java-control-plane", "ratio");
+    row(b, "proxies ready (all types ACKed)", mizzen.proxies(), lib ? bare.proxies() : "-", "");
+    row(
+        b,
+        "time until all ACKed",
+        s(mizzen.allReadySeconds()),
+        lib ? s(bare.allReadySeconds()) : "-",
+        lib ? ratio(mizzen.allReadySeconds(), bare.allReadySeconds()) : "");
+    row(
+        b,
+        "per-stream ready p50",
+        s(mizzen.percentile(0.5)),
+        lib ? s(bare.percentile(0.5)) : "-",
+        "");
+    row(
+        b,
+        "per-stream ready p99",
+        s(mizzen.percentile(0.99)),
+        lib ? s(bare.percentile(0.99)) : "-",
+        "");
+    row(b, "bytes sent", mib(mizzen.bytes()), lib ? mib(bare.bytes()) : "-", "");
+    row(
+        b,
+        "peak RSS",
+        mib(mizzen.stats().peakRssBytes()),
+        lib ? mib(bare.stats().peakRssBytes()) : "-",
+        lib ? ratio(mizzen.stats().peakRssBytes(), bare.stats().peakRssBytes()) : "");
+    row(b, "heap in use after connect", mib(mizzen.heapBytes()), "-", "");
+    row(
+        b,
+        "CPU seconds",
+        String.format(Locale.ROOT, "%.1f", mizzen.stats().cpuSeconds()),
+        lib ? String.format(Locale.ROOT, "%.1f", bare.stats().cpuSeconds()) : "-",
+        "");
+    row(b, "connect CPU, server / load gen.", cpu(mizzen.cpu()), lib ? cpu(bare.cpu()) : "-", "");
+    row(
+        b,
+        "connect cores, server / load gen.",
+        cores(mizzen.cpu()),
+        lib ? cores(bare.cpu()) : "-",
+        "");
+    row(b, "RSS per idle connected proxy", kib(idleBytesPerProxy), "-", "");
     double[] c = convergence.seconds();
     b.append(
         String.format(
@@ -135,106 +162,124 @@ record Report(
     b.append("p99 of each warm-up change, from the first after the proxies connected: ")
         .append(seconds(convergence.warmupP99PerChange()))
         .append('\n');
+    b.append(changeCpu(convergence.cpu()));
     b.append("Responses pushed by the changes, by type: ")
         .append(convergence.responsesByType())
         .append('\n');
-    if (scoped != null) {
-      double[] sc = scopedConvergence.seconds();
-      long perProxy = mizzen.bytes() / Math.max(1, mizzen.proxies());
-      long scopedPerProxy = scoped.bytes() / Math.max(1, scoped.proxies());
-      b.append(String.format(Locale.ROOT, "%nWith a namespace-scoped Sidecar per namespace:%n"));
-      b.append(String.format(Locale.ROOT, row, "", "scoped", "unscoped", "ratio"));
-      b.append(
-          String.format(
-              Locale.ROOT,
-              row,
-              "bytes per proxy",
-              mib(scopedPerProxy),
-              mib(perProxy),
-              ratio(scopedPerProxy, perProxy)));
-      b.append(
-          String.format(
-              Locale.ROOT,
-              row,
-              "time until all ACKed",
-              s(scoped.allReadySeconds()),
-              s(mizzen.allReadySeconds()),
-              ratio(scoped.allReadySeconds(), mizzen.allReadySeconds())));
-      b.append(
-          String.format(
-              Locale.ROOT,
-              row,
-              "peak RSS",
-              mib(scoped.stats().peakRssBytes()),
-              mib(mizzen.stats().peakRssBytes()),
-              ""));
-      b.append(
-          String.format(
-              Locale.ROOT,
-              row,
-              "convergence p99",
-              s(Bench.percentile(sc, 0.99)),
-              s(Bench.percentile(c, 0.99)),
-              ""));
-      b.append(
-          String.format(Locale.ROOT, row, "proxy updates by the changes", sc.length, c.length, ""));
-      b.append("Responses pushed by the changes (scoped), by type: ")
-          .append(scopedConvergence.responsesByType())
-          .append('\n');
-    }
-    for (Churn.Result r : churn) {
-      b.append(r.table());
-    }
-    return b.toString();
+  }
+
+  private static String changeCpu(CpuUse u) {
+    return String.format(
+        Locale.ROOT,
+        "CPU over the measured changes, Mizzen / load generator: %.2f / %.2f cores (%.1f / %.1f s in %.1f s)%n",
+        u.controlPlaneCores(),
+        u.generatorCores(),
+        u.controlPlaneSeconds(),
+        u.generatorSeconds(),
+        u.wallSeconds());
+  }
+
+  private void scopedTable(StringBuilder b) {
+    boolean un = mizzen != null;
+    double[] sc = scopedConvergence.seconds();
+    double[] c = un ? convergence.seconds() : new double[0];
+    long perProxy = un ? mizzen.bytes() / Math.max(1, mizzen.proxies()) : -1;
+    long scopedPerProxy = scoped.bytes() / Math.max(1, scoped.proxies());
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nWith a namespace-scoped Sidecar per namespace (%d proxies per namespace; the changes"
+                + " are to a service of namespace 0, whose proxies alone import it):%n",
+            proxiesPerNamespace()));
+    row(b, "", "scoped", "unscoped", "ratio");
+    row(b, "proxies ready (all types ACKed)", scoped.proxies(), un ? mizzen.proxies() : "-", "");
+    row(
+        b,
+        "bytes per proxy",
+        size(scopedPerProxy),
+        un ? size(perProxy) : "-",
+        un ? ratio(scopedPerProxy, perProxy) : "");
+    row(
+        b,
+        "time until all ACKed",
+        s(scoped.allReadySeconds()),
+        un ? s(mizzen.allReadySeconds()) : "-",
+        un ? ratio(scoped.allReadySeconds(), mizzen.allReadySeconds()) : "");
+    row(
+        b,
+        "peak RSS",
+        mib(scoped.stats().peakRssBytes()),
+        un ? mib(mizzen.stats().peakRssBytes()) : "-",
+        "");
+    row(
+        b,
+        "RSS per idle connected proxy",
+        kib(scopedIdleBytesPerProxy),
+        un ? kib(idleBytesPerProxy) : "-",
+        "");
+    row(b, "connect CPU, Mizzen / load gen.", cpu(scoped.cpu()), un ? cpu(mizzen.cpu()) : "-", "");
+    row(
+        b,
+        "connect cores, Mizzen / load gen.",
+        cores(scoped.cpu()),
+        un ? cores(mizzen.cpu()) : "-",
+        "");
+    row(
+        b,
+        "convergence p50",
+        s(Bench.percentile(sc, 0.5)),
+        un ? s(Bench.percentile(c, 0.5)) : "-",
+        "");
+    row(
+        b,
+        "convergence p99",
+        s(Bench.percentile(sc, 0.99)),
+        un ? s(Bench.percentile(c, 0.99)) : "-",
+        "");
+    row(b, "proxy updates by the changes", sc.length, un ? c.length : "-", "");
+    row(b, "proxy updates missed", scopedConvergence.missed(), un ? convergence.missed() : "-", "");
+    b.append("p99 of each change (scoped): ")
+        .append(seconds(scopedConvergence.p99PerChange()))
+        .append('\n');
+    b.append("p99 of each warm-up change (scoped): ")
+        .append(seconds(scopedConvergence.warmupP99PerChange()))
+        .append('\n');
+    b.append("Scoped: ").append(changeCpu(scopedConvergence.cpu()));
+    b.append("Responses pushed by the changes (scoped), by type: ")
+        .append(scopedConvergence.responsesByType())
+        .append('\n');
   }
 
   String json() {
-    double[] c = convergence.seconds();
     StringBuilder b = new StringBuilder("{");
     b.append(
         String.format(
             Locale.ROOT,
-            "\"services\":%d,\"namespaces\":%d,\"proxies\":%d,\"slow_readers\":%d,\"cores\":%d,",
+            "\"services\":%d,\"namespaces\":%d,\"proxies\":%d,\"slow_readers\":%d,\"proxies_per_namespace\":%d,\"cores\":%d,",
             services,
             namespaces,
             proxies,
             slowReaders,
+            proxiesPerNamespace(),
             Runtime.getRuntime().availableProcessors()));
-    b.append("\"mizzen\":").append(phase(mizzen)).append(',');
+    b.append("\"mizzen\":").append(mizzen == null ? "null" : phase(mizzen)).append(',');
     b.append("\"java_control_plane\":").append(bare == null ? "null" : phase(bare)).append(',');
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "\"convergence\":{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"p99_per_change_s\":%s,\"warmup_p99_per_change_s\":%s,\"pushed\":%s},",
-            convergence.changes(),
-            c.length,
-            convergence.missed(),
-            c.length == 0 ? Double.NaN : c[0],
-            Bench.percentile(c, 0.5),
-            Bench.percentile(c, 0.99),
-            c.length == 0 ? Double.NaN : c[c.length - 1],
-            array(convergence.p99PerChange()),
-            array(convergence.warmupP99PerChange()),
-            map(convergence.responsesByType())));
-    b.append("\"idle_rss_bytes_per_proxy\":").append(idleBytesPerProxy);
+    b.append("\"convergence\":")
+        .append(convergence == null ? "null" : convergence(convergence))
+        .append(',');
+    b.append("\"idle_rss_bytes_per_proxy\":")
+        .append(mizzen == null ? "null" : String.valueOf(idleBytesPerProxy));
     for (Churn.Result r : churn) {
       b.append(",\"churn_").append(r.name()).append("\":").append(r.json());
     }
     b.append(",\"java_opts\":\"").append(javaOpts.replace("\"", "'")).append('"');
     b.append(",\"baseline_java_opts\":\"").append(baselineJavaOpts.replace("\"", "'")).append('"');
     if (scoped != null) {
-      double[] sc = scopedConvergence.seconds();
       b.append(",\"scoped\":").append(phase(scoped));
-      b.append(
-          String.format(
-              Locale.ROOT,
-              ",\"scoped_convergence\":{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"p99_s\":%.4f,\"p99_per_change_s\":%s,\"pushed\":%s}",
-              scopedConvergence.changes(),
-              sc.length,
-              scopedConvergence.missed(),
-              Bench.percentile(sc, 0.99),
-              array(scopedConvergence.p99PerChange()),
-              map(scopedConvergence.responsesByType())));
+      b.append(",\"scoped_convergence\":").append(convergence(scopedConvergence));
+      b.append(",\"scoped_idle_rss_bytes_per_proxy\":").append(scopedIdleBytesPerProxy);
+    }
+    if (scoped != null && mizzen != null) {
       b.append(
           String.format(
               Locale.ROOT,
@@ -243,7 +288,7 @@ record Report(
                   / (mizzen.bytes() / Math.max(1, mizzen.proxies())),
               scoped.allReadySeconds() / mizzen.allReadySeconds()));
     }
-    if (bare != null) {
+    if (bare != null && mizzen != null) {
       b.append(
           String.format(
               Locale.ROOT,
@@ -254,10 +299,40 @@ record Report(
     return b.append('}').toString().replace("NaN", "null");
   }
 
+  private static String convergence(Convergence v) {
+    double[] c = v.seconds();
+    return String.format(
+        Locale.ROOT,
+        "{\"changes\":%d,\"updated\":%d,\"missed\":%d,\"first_s\":%.4f,\"p50_s\":%.4f,\"p99_s\":%.4f,\"max_s\":%.4f,\"p99_per_change_s\":%s,\"warmup_p99_per_change_s\":%s,\"pushed\":%s,\"cpu\":%s}",
+        v.changes(),
+        c.length,
+        v.missed(),
+        c.length == 0 ? Double.NaN : c[0],
+        Bench.percentile(c, 0.5),
+        Bench.percentile(c, 0.99),
+        c.length == 0 ? Double.NaN : c[c.length - 1],
+        array(v.p99PerChange()),
+        array(v.warmupP99PerChange()),
+        map(v.responsesByType()),
+        cpuJson(v.cpu()));
+  }
+
+  /** The CPU of a window as JSON; "control_plane" is Mizzen or the library, whichever served. */
+  static String cpuJson(CpuUse u) {
+    return String.format(
+        Locale.ROOT,
+        "{\"control_plane_s\":%.2f,\"generator_s\":%.2f,\"wall_s\":%.3f,\"control_plane_cores\":%.3f,\"generator_cores\":%.3f}",
+        u.controlPlaneSeconds(),
+        u.generatorSeconds(),
+        u.wallSeconds(),
+        u.controlPlaneCores(),
+        u.generatorCores());
+  }
+
   private static String phase(Phase p) {
     return String.format(
         Locale.ROOT,
-        "{\"ready\":%d,\"all_acked_s\":%.4f,\"ready_p50_s\":%.4f,\"ready_p99_s\":%.4f,\"bytes\":%d,\"peak_rss_bytes\":%d,\"heap_bytes\":%d,\"cpu_s\":%.2f}",
+        "{\"ready\":%d,\"all_acked_s\":%.4f,\"ready_p50_s\":%.4f,\"ready_p99_s\":%.4f,\"bytes\":%d,\"peak_rss_bytes\":%d,\"heap_bytes\":%d,\"cpu_s\":%.2f,\"connect_cpu\":%s}",
         p.proxies(),
         p.allReadySeconds(),
         p.percentile(0.5),
@@ -265,7 +340,8 @@ record Report(
         p.bytes(),
         p.stats().peakRssBytes(),
         p.heapBytes(),
-        p.stats().cpuSeconds());
+        p.stats().cpuSeconds(),
+        cpuJson(p.cpu()));
   }
 
   private static String seconds(double[] values) {
@@ -276,7 +352,7 @@ record Report(
     return b.toString();
   }
 
-  private static String array(double[] values) {
+  static String array(double[] values) {
     StringBuilder b = new StringBuilder("[");
     for (double v : values) {
       b.append(b.length() > 1 ? "," : "").append(String.format(Locale.ROOT, "%.4f", v));
@@ -292,64 +368,9 @@ record Report(
     return b.append('}').toString();
   }
 
-  /** The convergence distribution as a CDF: share of proxies updated against seconds. */
+  /** The convergence distribution as a CDF; the scoped run's when the unscoped one was not made. */
   String svg() {
-    double[] c = convergence.seconds();
-    int w = 640;
-    int h = 360;
-    int left = 60;
-    int bottom = 40;
-    double max = c.length == 0 ? 1 : Math.max(c[c.length - 1], 1e-3) * 1.05;
-    StringBuilder b = new StringBuilder();
-    b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-        .append(w)
-        .append("\" height=\"")
-        .append(h)
-        .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
-    b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"20\" font-size=\"14\">Convergence after %d VirtualService changes (%d proxy updates)</text>%n",
-            left,
-            convergence.changes(),
-            c.length));
-    for (int i = 0; i <= 4; i++) {
-      double y = h - bottom - (h - bottom - 40) * i / 4.0;
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"10\" y=\"%.1f\">%d%%</text>%n",
-              left,
-              y,
-              w - 10,
-              y,
-              y + 4,
-              i * 25));
-      double x = left + (w - left - 10) * i / 4.0;
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%d\">%.0f ms</text>%n",
-              x - 10,
-              h - bottom + 18,
-              max * 1000 * i / 4.0));
-    }
-    StringBuilder path = new StringBuilder();
-    for (int i = 0; i < c.length; i++) {
-      double x = left + (w - left - 10) * c[i] / max;
-      double y = h - bottom - (h - bottom - 40) * (i + 1.0) / c.length;
-      path.append(i == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-    }
-    b.append("<path d=\"")
-        .append(path)
-        .append("\" fill=\"none\" stroke=\"#2f5fb3\" stroke-width=\"2\"/>\n");
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"%d\">seconds from the change to the new routes at the proxy</text>%n",
-            left + 120,
-            h - 6));
-    return b.append("</svg>\n").toString();
+    Convergence shown = convergence != null ? convergence : scopedConvergence;
+    return ConvergenceChart.svg(shown, convergence == null);
   }
 }

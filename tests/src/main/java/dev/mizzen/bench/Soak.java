@@ -114,7 +114,7 @@ public final class Soak implements Callable<Integer> {
     int reconnectFailed = 0;
     try (MizzenProcess mizzen =
             MizzenProcess.start(jar, meshDir, javaOpts, out.resolve("mizzen.log"), timeoutSeconds);
-        Bench.Streams streams = new Bench.Streams(mizzen.xds, proxies, 0, namespaces, null)) {
+        Streams streams = new Streams(mizzen.xds, proxies, 0, namespaces, null)) {
       Phase start = streams.measure("soak", mizzen.pid(), timeoutSeconds, mizzen::heap);
       Bench.log("soak: %d streams ready in %.1f s", start.proxies(), start.allReadySeconds());
       long begin = System.nanoTime();
@@ -127,9 +127,12 @@ public final class Soak implements Callable<Integer> {
         int from = split % 2 == 0 ? 80 : 60;
         int to = split % 2 == 0 ? 60 : 80;
         split++;
-        Bench.Convergence c =
+        Convergence c =
             streams.convergeAfter(
-                () -> Bench.changeRoutes(mesh, meshDir, from, to), ns -> true, timeoutSeconds);
+                () -> Bench.changeRoutes(mesh, meshDir, from, to),
+                ns -> true,
+                mizzen.pid(),
+                timeoutSeconds);
         changes++;
         missed += c.missed();
         p99s.add(Bench.percentile(c.seconds(), 0.99));

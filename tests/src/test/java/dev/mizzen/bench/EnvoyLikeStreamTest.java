@@ -45,8 +45,33 @@ class EnvoyLikeStreamTest {
             .addResources(Any.pack(Cluster.newBuilder().setName("BlackHoleCluster").build()))
             .build();
 
-    assertThat(EnvoyLikeStream.edsClusters(r))
+    assertThat(EnvoyLikeStream.edsClusters(Received.parse(r.toByteArray(), false).resources()))
         .containsExactly(
             "by-name", "outbound|8080|v1|web.shop.svc.cluster.local", "shared-eds-name");
+  }
+
+  @Test
+  void readsWhatAnAckNeedsAndTheResourcesAsTheFullParseDoes() throws Exception {
+    DiscoveryResponse r =
+        DiscoveryResponse.newBuilder()
+            .setVersionInfo("v7")
+            .setTypeUrl(EnvoyLikeStream.CDS)
+            .setNonce("n3")
+            .addResources(Any.pack(eds("a", "a")))
+            .addResources(Any.pack(eds("b", "shared")))
+            .build();
+    byte[] bytes = r.toByteArray();
+
+    Received light = Received.parse(bytes, false);
+    assertThat(light.typeUrl()).isEqualTo(EnvoyLikeStream.CDS);
+    assertThat(light.version()).isEqualTo("v7");
+    assertThat(light.nonce()).isEqualTo("n3");
+    assertThat(light.wireBytes()).isEqualTo(r.getSerializedSize());
+    assertThat(light.full()).isNull();
+    assertThat(light.resources()).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(Received.value(light.resources().get(i))).isEqualTo(r.getResources(i).getValue());
+    }
+    assertThat(Received.parse(bytes, true).full()).isEqualTo(r);
   }
 }

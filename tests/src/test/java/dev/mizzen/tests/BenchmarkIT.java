@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mizzen.bench.Bench;
+import dev.mizzen.bench.Curve;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,8 @@ import picocli.CommandLine;
  * The benchmark at a small size, so that it keeps working: every proxy gets every type, the change
  * reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies that import
  * the changed service), every resource served follows Envoy's validation rules, and the report,
- * JSON and chart are written. Its numbers are printed, never asserted.
+ * JSON and chart are written; the scoped mesh alone, as the ten-thousand-proxy run measures it; and
+ * the curve at two sizes. Its numbers are printed, never asserted.
  */
 class BenchmarkIT {
   @TempDir Path out;
@@ -95,11 +97,135 @@ class BenchmarkIT {
           .as(churn)
           .isLessThanOrEqualTo(2.5);
     }
+    // Both processes' CPU, over the connect phase and over the changes.
+    for (String cpu :
+        List.of(
+            "/mizzen/connect_cpu",
+            "/java_control_plane/connect_cpu",
+            "/scoped/connect_cpu",
+            "/convergence/cpu",
+            "/scoped_convergence/cpu")) {
+      assertCpu(report.at(cpu), cpu);
+    }
     assertThat(Files.readString(out.resolve("report.txt")))
-        .contains("time until all ACKed", "namespace-scoped Sidecar");
+        .contains("time until all ACKed", "namespace-scoped Sidecar", "Mizzen / load generator");
     assertThat(Files.readString(out.resolve("convergence.svg")))
         .startsWith("<svg")
         .contains("<path d=\"M");
+  }
+
+  private static void assertCpu(JsonNode cpu, String what) {
+    assertThat(cpu.isObject()).as(what).isTrue();
+    assertThat(cpu.path("control_plane_s").asDouble(-1)).as(what).isGreaterThanOrEqualTo(0);
+    assertThat(cpu.path("generator_s").asDouble(-1)).as(what).isGreaterThanOrEqualTo(0);
+    assertThat(cpu.path("wall_s").asDouble()).as(what).isPositive();
+  }
+
+  @Test
+  void measuresTheScopedMeshAlone() throws Exception {
+    Path jar = Path.of("../pilot/target/mizzen.jar");
+    int exit =
+        new CommandLine(new Bench())
+            .execute(
+                "--services",
+                "50",
+                "--namespaces",
+                "5",
+                "--proxies",
+                "50",
+                "--slow-readers",
+                "1",
+                "--skip-unscoped",
+                "--skip-baseline",
+                "--churn-seconds",
+                "0",
+                "--warmup-changes",
+                "1",
+                "--changes",
+                "2",
+                "--mizzen-jar",
+                jar.toString(),
+                "--java-opts",
+                "-Xmx256m",
+                "--out",
+                out.toString(),
+                "--timeout",
+                "120");
+    assertThat(exit).isZero();
+    JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+    assertThat(report.at("/mizzen").isNull()).isTrue();
+    assertThat(report.at("/proxies_per_namespace").asInt()).isEqualTo(10);
+    assertThat(report.at("/scoped/ready").asInt()).isEqualTo(49);
+    // Each change reached the ten proxies of namespace 0 and no other proxy was sent routes.
+    assertThat(report.at("/scoped_convergence/p99_per_change_s").size()).isEqualTo(2);
+    assertThat(report.at("/scoped_convergence/updated").asInt()).isEqualTo(20);
+    assertThat(report.at("/scoped_convergence/missed").asInt()).isZero();
+    assertThat(report.at("/scoped_convergence/pushed/RouteConfiguration").asInt()).isEqualTo(20);
+    assertThat(report.at("/scoped_convergence/pushed").size()).isEqualTo(1);
+    assertThat(report.at("/scoped_idle_rss_bytes_per_proxy").isNumber()).isTrue();
+    assertCpu(report.at("/scoped/connect_cpu"), "connect");
+    assertCpu(report.at("/scoped_convergence/cpu"), "changes");
+    assertThat(Files.readString(out.resolve("report.txt")))
+        .contains("namespace-scoped Sidecar", "RSS per idle connected proxy");
+    assertThat(Files.readString(out.resolve("convergence.svg"))).contains("<path d=\"M");
+  }
+
+  @Test
+  void drawsTheCurveAtTwoSizes() throws Exception {
+    Path jar = Path.of("../pilot/target/mizzen.jar");
+    int exit =
+        new CommandLine(new Curve())
+            .execute(
+                "--services",
+                "50",
+                "--namespaces",
+                "5",
+                "--sizes",
+                "40,20",
+                "--warmup-changes",
+                "1",
+                "--changes",
+                "1",
+                "--skip-warmup-run",
+                "--mizzen-jar",
+                jar.toString(),
+                "--java-opts",
+                "-Xmx256m",
+                "--baseline-java-opts",
+                "-Xmx512m",
+                "--out",
+                out.toString(),
+                "--timeout",
+                "120");
+    assertThat(exit).isZero();
+    JsonNode curve = new ObjectMapper().readTree(Files.readString(out.resolve("curve.json")));
+    JsonNode points = curve.path("points");
+    assertThat(points).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      JsonNode p = points.get(i);
+      int proxies = i == 0 ? 20 : 40;
+      assertThat(p.path("proxies").asInt()).isEqualTo(proxies);
+      assertThat(p.at("/mizzen/ready").asInt()).isEqualTo(proxies);
+      assertThat(p.at("/java_control_plane/ready").asInt()).isEqualTo(proxies);
+      assertThat(p.at("/mizzen/rds_updated").asInt()).isEqualTo(proxies);
+      assertThat(p.at("/mizzen/rds_missed").asInt()).isZero();
+      assertCpu(p.at("/mizzen/connect_cpu"), "Mizzen connecting");
+      assertCpu(p.at("/mizzen/change_cpu"), "Mizzen changing");
+      assertCpu(p.at("/java_control_plane/connect_cpu"), "library connecting");
+    }
+    for (String e :
+        List.of(
+            "mizzen_all_acked",
+            "java_control_plane_all_acked",
+            "mizzen_peak_rss",
+            "java_control_plane_peak_rss",
+            "mizzen_rds_p99")) {
+      assertThat(curve.path("exponents").path(e).isNumber()).as(e).isTrue();
+    }
+    assertThat(Files.readString(out.resolve("curve.txt"))).contains("Growth exponents");
+    assertThat(Files.readString(out.resolve("curve.svg")))
+        .startsWith("<svg")
+        .contains("exponent", "java-control-plane", "<path d=\"M");
   }
 
   @Test
