@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.List;
@@ -271,7 +272,11 @@ public final class Bench implements Callable<Integer> {
     if (!text.contains(original)) {
       throw new IllegalStateException("cannot find the VirtualService to change");
     }
-    Files.writeString(file, text.replace(original, mesh.virtualService(0, to)));
+    // Written whole and moved in place, as the endpoints are: Mizzen runs with no stability rule
+    // for the directory (--config-dir-stable 0), so the time measured is the push's.
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, text.replace(original, mesh.virtualService(0, to)));
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     log(
         "changed VirtualService %s/%s at %s",
         MeshGenerator.namespace(0), MeshGenerator.service(0), LocalTime.now());

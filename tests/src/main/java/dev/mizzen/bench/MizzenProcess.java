@@ -62,6 +62,10 @@ final class MizzenProcess implements AutoCloseable {
             "--xds-max-connections-per-address",
             String.valueOf(Integer.MAX_VALUE),
             "--xds-max-new-streams-per-second",
+            "0",
+            // The benchmark moves every file it changes in place whole, so a change is applied as
+            // soon as it is seen; the default waits for a file to stay as it is for 300 ms.
+            "--config-dir-stable",
             "0"));
     Process p =
         withEnvironment(new ProcessBuilder(cmd))

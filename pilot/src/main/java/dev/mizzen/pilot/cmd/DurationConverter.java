@@ -5,12 +5,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Reads "100ms", "10s", "1m" as istiod's flags take them. */
+/** Reads "100ms", "10s", "1m" as istiod's flags take them, and "0" as Go's durations do. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   @Override
   public Duration convert(String value) {
+    if (value.trim().equals("0")) {
+      return Duration.ZERO;
+    }
     Matcher m = FORM.matcher(value.trim());
     if (!m.matches()) {
       throw new CommandLine.TypeConversionException(
