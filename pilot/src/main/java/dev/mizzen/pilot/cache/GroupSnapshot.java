@@ -70,7 +70,7 @@ public final class GroupSnapshot<K> {
         types.put(
             type, TypeResources.after(before, version, now, changed(before.resources(), now)));
       } else {
-        types.put(type, new TypeResources(version, now));
+        types.put(type, TypeResources.replacing(before, version, now));
       }
     }
     return new GroupSnapshot<>(
@@ -113,7 +113,7 @@ public final class GroupSnapshot<K> {
           type,
           TypeUrls.ENDPOINT.equals(type)
               ? TypeResources.after(before, version, merged, changed.keySet())
-              : new TypeResources(version, merged));
+              : TypeResources.replacing(before, version, merged));
     }
     return Optional.of(new GroupSnapshot<>(key, push, next, listenerAliases, unprovided));
   }

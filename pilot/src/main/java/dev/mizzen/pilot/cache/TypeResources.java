@@ -77,11 +77,34 @@ public final class TypeResources {
   private final Map<String, Set<String>> changedSince;
 
   public TypeResources(String version, SortedMap<String, Message> resources) {
-    this(version, resources, Map.of());
+    this(version, resources, Map.of(), null);
   }
 
+  /**
+   * Resources that replace {@code previous}'s: when they have the very same names, they keep its
+   * set of names, so that streams which asked for all of them before are seen to ask for all of
+   * them now by identity, without comparing thousands of names per stream and push.
+   */
+  public static TypeResources replacing(
+      TypeResources previous, String version, SortedMap<String, Message> resources) {
+    return new TypeResources(
+        version, resources, Map.of(), sameNames(previous, resources) ? previous : null);
+  }
+
+  private static boolean sameNames(TypeResources previous, SortedMap<String, Message> resources) {
+    return previous != null
+        && previous.resources.size() == resources.size()
+        && previous.resources.keySet().equals(resources.keySet());
+  }
+
+  /**
+   * @param namesOf an instance with exactly these names, whose name sets are shared; or null
+   */
   private TypeResources(
-      String version, SortedMap<String, Message> resources, Map<String, Set<String>> since) {
+      String version,
+      SortedMap<String, Message> resources,
+      Map<String, Set<String>> since,
+      TypeResources namesOf) {
     this.changedSince = since;
     this.version = Objects.requireNonNull(version);
     this.resources =
@@ -92,8 +115,8 @@ public final class TypeResources {
     // A hash set: thousands of streams each ask whether their names are all of these, and names
     // such as outbound|8080|v1|svc-1.ns.svc.cluster.local share long prefixes that make every
     // comparison in a sorted set slow.
-    this.names = Set.copyOf(this.resources.keySet());
-    this.sortedNames = List.copyOf(this.resources.keySet());
+    this.names = namesOf != null ? namesOf.names : Set.copyOf(this.resources.keySet());
+    this.sortedNames = namesOf != null ? namesOf.sortedNames : List.copyOf(this.resources.keySet());
     CLEANER.register(this, new Release(heldBytes));
   }
 
@@ -144,7 +167,16 @@ public final class TypeResources {
     if (changed.size() * 2 <= total) {
       since.put(previous.version, Set.copyOf(changed));
     }
-    return new TypeResources(version, resources, Collections.unmodifiableMap(since));
+    // Only the changed names can have come or gone: when none has, the names are the same.
+    boolean sameNames = resources.size() == previous.resources.size();
+    for (String name : changed) {
+      if (!sameNames) {
+        break;
+      }
+      sameNames = resources.containsKey(name) && previous.resources.containsKey(name);
+    }
+    return new TypeResources(
+        version, resources, Collections.unmodifiableMap(since), sameNames ? previous : null);
   }
 
   /**

@@ -67,6 +67,34 @@ class TypeResourcesTest {
   }
 
   @Test
+  void resourcesThatReplaceOthersOfTheSameNamesKeepTheirNameSet() {
+    TypeResources before = endpoints("a", "b", "c");
+    Set<String> all = before.canonical(List.of("a", "b", "c"));
+    SortedMap<String, Message> changed = new TreeMap<>(before.resources());
+    changed.put(
+        "b",
+        ClusterLoadAssignment.newBuilder()
+            .setClusterName("b")
+            .setPolicy(ClusterLoadAssignment.Policy.newBuilder().setWeightedPriorityHealth(true))
+            .build());
+    // The same names: a stream's earlier set is this one's, by identity.
+    assertThat(
+            TypeResources.after(before, "v2", changed, Set.of("b"))
+                .canonical(List.of("c", "b", "a")))
+        .isSameAs(all);
+    assertThat(TypeResources.replacing(before, "v2", changed).canonical(List.of("a", "b", "c")))
+        .isSameAs(all);
+    // One name more: a set of its own.
+    SortedMap<String, Message> grown = new TreeMap<>(changed);
+    grown.put("d", ClusterLoadAssignment.newBuilder().setClusterName("d").build());
+    TypeResources after = TypeResources.after(before, "v3", grown, Set.of("d"));
+    assertThat(after.canonical(List.of("a", "b", "c", "d"))).isNotSameAs(all).hasSize(4);
+    assertThat(TypeResources.replacing(before, "v3", grown).canonical(List.of("a", "b", "c", "d")))
+        .isNotSameAs(all)
+        .hasSize(4);
+  }
+
+  @Test
   void partialSelectionsCountAgainstTheBudgetUntilTheirResourcesAreCollected() throws Exception {
     long[] heldThen = new long[2];
     WeakReference<TypeResources> ref = withBodies(heldThen);
