@@ -143,6 +143,20 @@ public final class Bench implements Callable<Integer> {
       description = "The mesh --footprint runs on. Default: $MIZZEN_HOME/examples/mesh.")
   Path footprintMesh;
 
+  @Option(
+      names = "--footprint-planes",
+      defaultValue = "20",
+      description =
+          "With --footprint, control planes started at once with Mizzen's default settings and"
+              + " measured together once idle (0: none). Default: ${DEFAULT-VALUE}.")
+  int footprintPlanes;
+
+  @Option(
+      names = "--footprint-jvm-options",
+      description =
+          "Mizzen's default JVM settings for --footprint. Default: $MIZZEN_HOME/deploy/jvm.options.")
+  Path footprintJvmOptions;
+
   @Option(names = "--skip-baseline", description = "Do not measure bare java-control-plane.")
   boolean skipBaseline;
 
@@ -196,17 +210,28 @@ public final class Bench implements Callable<Integer> {
     Files.createDirectories(out);
     Path jar = MizzenProcess.jar(mizzenJar);
     if (footprint) {
-      Path mesh =
-          footprintMesh != null
-              ? footprintMesh
-              : Path.of(System.getenv().getOrDefault("MIZZEN_HOME", "."), "examples", "mesh");
+      String home = System.getenv().getOrDefault("MIZZEN_HOME", ".");
+      Path mesh = footprintMesh != null ? footprintMesh : Path.of(home, "examples", "mesh");
+      String defaults =
+          Footprint.options(
+              footprintJvmOptions != null
+                  ? footprintJvmOptions
+                  : Path.of(home, "deploy", "jvm.options"));
+      int runs = Math.max(1, footprintRuns);
+      String cds = Footprint.train(jar, mesh, defaults, out, timeoutSeconds);
       List<Footprint.Row> rows =
-          Footprint.measure(jar, mesh, out, Math.max(1, footprintRuns), timeoutSeconds);
-      String table = Footprint.table(rows, Math.max(1, footprintRuns));
+          Footprint.measure(jar, mesh, cds, defaults, out, runs, timeoutSeconds);
+      Footprint.Planes planes =
+          footprintPlanes > 0
+              ? Footprint.planes(
+                  jar, mesh, (cds + " " + defaults).trim(), out, footprintPlanes, timeoutSeconds)
+              : null;
+      String table = Footprint.table(rows, planes, runs);
+      String json = Footprint.json(rows, planes);
       System.out.print(table);
-      System.out.println(Footprint.json(rows));
+      System.out.println(json);
       Files.writeString(out.resolve("footprint.txt"), table);
-      Files.writeString(out.resolve("footprint.json"), Footprint.json(rows) + "\n");
+      Files.writeString(out.resolve("footprint.json"), json + "\n");
       return rows.isEmpty() ? 1 : 0;
     }
     if (skipUnscoped && skipScoped) {

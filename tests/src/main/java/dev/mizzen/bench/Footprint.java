@@ -1,5 +1,6 @@
 package dev.mizzen.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,14 +8,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * What a small control plane costs: Mizzen on the bundled example mesh, started again and again
  * under several JVM settings, measured from process start to {@code /ready} and by its resident
- * memory once idle. One setting uses a class-data-sharing archive, made first by a training run of
- * the same jar on the same mesh.
+ * memory once idle; then several such control planes at once, by the memory they hold together. The
+ * settings but the first map a class-data-sharing archive, made first by a training run of the same
+ * jar on the same mesh under Mizzen's default settings (deploy/jvm.options), as the build makes it.
  */
 final class Footprint {
+  /** What istiod's Helm chart requests for two istiods: 2 GiB each. */
+  static final long TWO_ISTIODS_BYTES = 4L << 30;
+
+  private static final double MIB = 1048576.0;
+
   /** One JVM setting, measured. */
   record Row(String name, String javaOpts, double[] readySeconds, long[] idleRssBytes) {
     double readyMedian() {
@@ -30,15 +38,34 @@ final class Footprint {
     }
   }
 
+  /** Control planes started at once with Mizzen's default settings, each measured once idle. */
+  record Planes(String javaOpts, long[] rssBytes, long[] pssBytes) {
+    long rssTotal() {
+      return Arrays.stream(rssBytes).sum();
+    }
+
+    long pssTotal() {
+      return Arrays.stream(pssBytes).sum();
+    }
+
+    int count() {
+      return rssBytes.length;
+    }
+  }
+
   private Footprint() {}
 
-  /**
-   * Measures each setting {@code runs} times.
-   *
-   * @param mesh the example mesh's directory
-   * @param out where the archive, the logs and the report go
-   */
-  static List<Row> measure(Path jar, Path mesh, Path out, int runs, int timeoutSeconds)
+  /** The JVM options of an options file as {@code java @file} reads it, comments left out. */
+  static String options(Path file) throws IOException {
+    return Files.readAllLines(file).stream()
+        .map(l -> l.contains("#") ? l.substring(0, l.indexOf('#')) : l)
+        .map(String::trim)
+        .filter(l -> !l.isEmpty())
+        .collect(Collectors.joining(" "));
+  }
+
+  /** Writes the class-data-sharing archive; empty when the training run wrote none. */
+  static String train(Path jar, Path mesh, String defaults, Path out, int timeoutSeconds)
       throws Exception {
     Files.createDirectories(out);
     Path archive = out.resolve("mizzen.jsa");
@@ -48,15 +75,29 @@ final class Footprint {
         MizzenProcess.start(
             jar,
             mesh,
-            "-XX:ArchiveClassesAtExit=" + archive,
+            defaults + " -XX:ArchiveClassesAtExit=" + archive,
             out.resolve("footprint-training.log"),
             timeoutSeconds)) {
       m.metrics();
     }
-    String cds = Files.exists(archive) ? "-XX:SharedArchiveFile=" + archive : "";
-    if (cds.isEmpty()) {
+    if (!Files.exists(archive)) {
       Bench.log("footprint: the training run wrote no archive; CDS rows are left out");
+      return "";
     }
+    return "-XX:SharedArchiveFile=" + archive;
+  }
+
+  /**
+   * Measures each setting {@code runs} times.
+   *
+   * @param mesh the example mesh's directory
+   * @param cds the option that maps the archive, empty when there is none
+   * @param defaults Mizzen's default JVM settings (deploy/jvm.options)
+   * @param out where the logs go
+   */
+  static List<Row> measure(
+      Path jar, Path mesh, String cds, String defaults, Path out, int runs, int timeoutSeconds)
+      throws Exception {
     List<String[]> settings = new ArrayList<>();
     settings.add(new String[] {"JVM defaults", ""});
     if (!cds.isEmpty()) {
@@ -68,6 +109,8 @@ final class Footprint {
             "CDS, Serial GC, 16 MiB initial heap, C1 only",
             cds + " -XX:+UseSerialGC -Xms16m -XX:TieredStopAtLevel=1"
           });
+      settings.add(
+          new String[] {"Mizzen's defaults: CDS, deploy/jvm.options", cds + " " + defaults});
     }
     List<Row> rows = new ArrayList<>();
     for (String[] s : settings) {
@@ -86,13 +129,48 @@ final class Footprint {
       Row row = new Row(s[0], s[1], ready, rss);
       Bench.log(
           "footprint: %s: ready %.2f s, idle RSS %.0f MiB",
-          row.name(), row.readyMedian(), row.rssMedian() / 1048576.0);
+          row.name(), row.readyMedian(), row.rssMedian() / MIB);
       rows.add(row);
     }
     return rows;
   }
 
-  static String table(List<Row> rows, int runs) {
+  /**
+   * Starts {@code n} control planes at once under {@code javaOpts}, each on its own ports, waits
+   * until every one is ready and then idle, and reads each one's resident and proportional memory.
+   */
+  static Planes planes(Path jar, Path mesh, String javaOpts, Path out, int n, int timeoutSeconds)
+      throws Exception {
+    List<MizzenProcess> started = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        started.add(
+            MizzenProcess.launch(
+                jar, mesh, javaOpts, out.resolve("footprint-plane-" + i + ".log")));
+      }
+      for (MizzenProcess m : started) {
+        m.awaitReady(timeoutSeconds);
+      }
+      TimeUnit.SECONDS.sleep(10);
+      long[] rss = new long[n];
+      long[] pss = new long[n];
+      for (int i = 0; i < n; i++) {
+        rss[i] = ProcessStats.of(started.get(i).pid()).rssBytes();
+        pss[i] = ProcessStats.pssBytes(started.get(i).pid());
+      }
+      Planes planes = new Planes(javaOpts, rss, pss);
+      Bench.log(
+          "footprint: %d control planes idle: RSS %.0f MiB, PSS %.0f MiB in all",
+          n, planes.rssTotal() / MIB, planes.pssTotal() / MIB);
+      return planes;
+    } finally {
+      for (MizzenProcess m : started) {
+        m.close();
+      }
+    }
+  }
+
+  static String table(List<Row> rows, Planes planes, int runs) {
     StringBuilder b =
         new StringBuilder(
             String.format(
@@ -109,12 +187,32 @@ final class Footprint {
               row,
               r.name(),
               String.format(Locale.ROOT, "%.2f s", r.readyMedian()),
-              String.format(Locale.ROOT, "%.0f MiB", r.rssMedian() / 1048576.0)));
+              String.format(Locale.ROOT, "%.0f MiB", r.rssMedian() / MIB)));
+    }
+    if (rows.size() > 1) {
+      b.append(
+          String.format(
+              Locale.ROOT, "%nMizzen's defaults: %s%n", rows.get(rows.size() - 1).javaOpts()));
+    }
+    if (planes != null) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%n%d control planes at once, idle, with Mizzen's defaults:%n"
+                  + "  RSS %.0f MiB in all (%.0f MiB each), PSS %.0f MiB in all (%.0f MiB each),"
+                  + " against %.0f MiB for two istiods' requests (%.0f%% by PSS)%n",
+              planes.count(),
+              planes.rssTotal() / MIB,
+              planes.rssTotal() / MIB / planes.count(),
+              planes.pssTotal() / MIB,
+              planes.pssTotal() / MIB / planes.count(),
+              TWO_ISTIODS_BYTES / MIB,
+              100.0 * planes.pssTotal() / TWO_ISTIODS_BYTES));
     }
     return b.toString();
   }
 
-  static String json(List<Row> rows) {
+  static String json(List<Row> rows, Planes planes) {
     StringBuilder b = new StringBuilder("{\"footprint\":[");
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
@@ -128,6 +226,22 @@ final class Footprint {
                   r.readyMedian(),
                   r.rssMedian()));
     }
-    return b.append("]}").toString();
+    b.append("]");
+    if (planes != null) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              ",\"planes\":{\"count\":%d,\"java_opts\":\"%s\",\"rss_total_bytes\":%d,"
+                  + "\"pss_total_bytes\":%d,\"rss_bytes\":%s,\"pss_bytes\":%s,"
+                  + "\"two_istiods_bytes\":%d}",
+              planes.count(),
+              planes.javaOpts(),
+              planes.rssTotal(),
+              planes.pssTotal(),
+              Arrays.toString(planes.rssBytes()).replace(" ", ""),
+              Arrays.toString(planes.pssBytes()).replace(" ", ""),
+              TWO_ISTIODS_BYTES));
+    }
+    return b.append("}").toString();
   }
 }

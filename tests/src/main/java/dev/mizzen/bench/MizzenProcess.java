@@ -38,6 +38,19 @@ final class MizzenProcess implements AutoCloseable {
   /** Starts Mizzen on {@code configDir}, its output in {@code log}, and waits until it is ready. */
   static MizzenProcess start(
       Path jar, Path configDir, String javaOpts, Path log, int timeoutSeconds) throws Exception {
+    MizzenProcess m = launch(jar, configDir, javaOpts, log);
+    try {
+      m.awaitReady(timeoutSeconds);
+    } catch (Exception e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Starts Mizzen on {@code configDir}, its output in {@code log}; {@link #awaitReady} waits. */
+  static MizzenProcess launch(Path jar, Path configDir, String javaOpts, Path log)
+      throws IOException {
     int xds = Bench.freePort();
     int debug = Bench.freePort();
     int monitoring = Bench.freePort();
@@ -72,21 +85,14 @@ final class MizzenProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    MizzenProcess m = new MizzenProcess(p, log, xds, debug, monitoring);
-    try {
-      m.awaitReady(timeoutSeconds);
-    } catch (Exception e) {
-      m.close();
-      throw e;
-    }
-    return m;
+    return new MizzenProcess(p, log, xds, debug, monitoring);
   }
 
   long pid() {
     return process.pid();
   }
 
-  private void awaitReady(int timeoutSeconds) throws Exception {
+  void awaitReady(int timeoutSeconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {

@@ -25,6 +25,19 @@ record ProcessStats(long peakRssBytes, long rssBytes, double cpuSeconds) {
     return new ProcessStats(hwm, rss, cpu);
   }
 
+  /**
+   * The process's proportional set size: its resident pages, each page shared with other processes
+   * (a class-data-sharing archive, the JDK's libraries) divided among those that map it.
+   */
+  static long pssBytes(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "smaps_rollup"))) {
+      if (line.startsWith("Pss:")) {
+        return kib(line);
+      }
+    }
+    throw new IOException("no Pss in /proc/" + pid + "/smaps_rollup");
+  }
+
   private static long kib(String line) {
     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
   }

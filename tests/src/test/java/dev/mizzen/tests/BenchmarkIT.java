@@ -239,6 +239,10 @@ class BenchmarkIT {
                 "1",
                 "--footprint-mesh",
                 "../examples/mesh",
+                "--footprint-jvm-options",
+                "../deploy/jvm.options",
+                "--footprint-planes",
+                "2",
                 "--mizzen-jar",
                 jar.toString(),
                 "--out",
@@ -252,11 +256,26 @@ class BenchmarkIT {
         new ObjectMapper()
             .readTree(Files.readString(out.resolve("footprint.json")))
             .path("footprint");
-    assertThat(rows).hasSize(4);
+    assertThat(rows).hasSize(5);
     for (JsonNode row : rows) {
       assertThat(row.path("ready_s").asDouble()).as(row.toString()).isPositive();
       assertThat(row.path("idle_rss_bytes").asLong()).as(row.toString()).isPositive();
     }
-    assertThat(Files.readString(out.resolve("footprint.txt"))).contains("CDS archive");
+    assertThat(Files.readString(out.resolve("footprint.txt")))
+        .contains("CDS archive")
+        .contains("Mizzen's defaults");
+    assertThat(rows.get(4).path("java_opts").asText())
+        .contains("-XX:SharedArchiveFile=")
+        .contains("-XX:+UseSerialGC");
+    // Two control planes at once, each ready and measured.
+    JsonNode planes =
+        new ObjectMapper().readTree(Files.readString(out.resolve("footprint.json"))).path("planes");
+    assertThat(planes.path("count").asInt()).isEqualTo(2);
+    for (String field : List.of("rss_bytes", "pss_bytes")) {
+      assertThat(planes.path(field)).hasSize(2);
+      for (JsonNode v : planes.path(field)) {
+        assertThat(v.asLong()).as(field).isPositive();
+      }
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mizzen.pilot.cmd.Mizzen;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
@@ -214,5 +215,59 @@ class DeployManifestsTest {
     String[] args = ("serve " + training.trim()).split("\\s+");
     assertThat(args).contains("--exit-when-ready");
     new picocli.CommandLine(new Mizzen()).parseArgs(args);
+    // The archive is written under the settings the entry point maps it with, and the entry point
+    // lets MIZZEN_JAVA_OPTS replace them.
+    assertThat(containerfile)
+        .contains("COPY --from=build /src/deploy/jvm.options /opt/mizzen/jvm.options")
+        .contains(
+            "RUN java @/opt/mizzen/jvm.options -XX:ArchiveClassesAtExit=/opt/mizzen/mizzen.jsa");
+    String entryPoint = containerfile.substring(containerfile.indexOf("ENTRYPOINT"));
+    assertThat(entryPoint)
+        .contains("-XX:SharedArchiveFile=/opt/mizzen/mizzen.jsa")
+        .contains("${MIZZEN_JAVA_OPTS-@/opt/mizzen/jvm.options} -jar /opt/mizzen/mizzen.jar");
+  }
+
+  @Test
+  void theSmallControlPlanesJvmSettingsStartThisJvm() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p =
+        new ProcessBuilder(java.toString(), "@" + DEPLOY.resolve("jvm.options"), "-version")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(output).isZero();
+  }
+
+  @Test
+  void theDeploymentChoosesItsCollectorWhereItReplacesTheImagesSettings() throws Exception {
+    // A collector in JAVA_TOOL_OPTIONS beside the image's Serial GC would stop the JVM.
+    for (Path file : manifests()) {
+      for (HasMetadata o : load(file)) {
+        if (!(o instanceof Deployment d)) {
+          continue;
+        }
+        for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+          for (var env : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
+            if (env.getName().equals("JAVA_TOOL_OPTIONS")) {
+              assertThat(env.getValue())
+                  .as(file + " " + c.getName())
+                  .doesNotContainPattern("-XX:\\+Use\\w+GC");
+            }
+          }
+        }
+      }
+    }
+    Deployment mizzen =
+        load(DEPLOY.resolve("control-plane.yaml")).stream()
+            .filter(o -> o instanceof Deployment && o.getMetadata().getName().equals("mizzen"))
+            .map(Deployment.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(mizzen.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("MIZZEN_JAVA_OPTS");
+              assertThat(e.getValue()).contains("-XX:+UseG1GC");
+            });
   }
 }
