@@ -4,6 +4,7 @@ import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.ingest.debounce.Debouncer;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
+import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.model.SecretRef;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
@@ -315,7 +316,8 @@ public final class PushPipeline implements AutoCloseable {
       // Groups of a new shape are built whole, as they join.
       Set<GroupKey> known = cache.keys();
       long regroupStart = System.nanoTime();
-      streams.regroup(mayHaveMoved(trigger));
+      PushContext lastPush = status == null ? null : status.push();
+      streams.regroup(mayHaveMoved(trigger, lastPush, context));
       long regroupNanos = System.nanoTime() - regroupStart;
       long groupsStart = System.nanoTime();
       PushScope scope = PushScope.of(change, trigger.secrets(), mesh.rootNamespace());
@@ -436,21 +438,35 @@ public final class PushPipeline implements AutoCloseable {
 
   /**
    * The proxies whose shape a push can have changed: all of them, but for a change to Endpoints and
-   * EndpointSlices alone, which can change only the services a proxy of their own namespace serves.
+   * EndpointSlices alone, which can change only the services a proxy of their own namespace serves;
+   * and none for a change to VirtualServices and DestinationRules alone that leaves the label keys
+   * of VirtualServices' {@code sourceLabels} as they were (nothing else of a proxy's shape comes
+   * from them).
    */
-  private static Predicate<Proxy> mayHaveMoved(Trigger trigger) {
+  private static Predicate<Proxy> mayHaveMoved(
+      Trigger trigger, PushContext before, PushContext now) {
+    Set<ObjectRef> refs = trigger.change().objects();
+    if (refs.isEmpty() || !trigger.secrets().isEmpty()) {
+      return p -> true;
+    }
+    if (before != null
+        && refs.stream().allMatch(r -> ROUTING_KINDS.contains(r.kind()))
+        && before.sourceLabelKeys().equals(now.sourceLabelKeys())) {
+      return p -> false;
+    }
     Set<String> namespaces = new HashSet<>();
-    for (var ref : trigger.change().objects()) {
+    for (ObjectRef ref : refs) {
       if (ref.kind() != Kind.ENDPOINTS && ref.kind() != Kind.ENDPOINT_SLICE) {
         return p -> true;
       }
       namespaces.add(ref.namespace());
     }
-    if (namespaces.isEmpty()) {
-      return p -> true;
-    }
     return p -> namespaces.contains(p.namespace());
   }
+
+  /** Kinds that decide routes and traffic policy, and of a proxy's shape only source labels. */
+  private static final Set<Kind<?>> ROUTING_KINDS =
+      Set.of(Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE);
 
   /** What triggered a push, as istiod labels it. */
   private static Set<String> triggers(Trigger trigger) {

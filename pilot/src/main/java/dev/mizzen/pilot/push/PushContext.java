@@ -267,6 +267,11 @@ public final class PushContext {
     return tracing;
   }
 
+  /** The label keys VirtualServices' {@code sourceLabels} name, which every group key includes. */
+  public Set<String> sourceLabelKeys() {
+    return sourceLabelKeys;
+  }
+
   /**
    * The label keys a proxy's config depends on: those policy selectors and Sidecar selectors in its
    * namespace (or the root namespace) name, those VirtualServices' sourceLabels name, and for
