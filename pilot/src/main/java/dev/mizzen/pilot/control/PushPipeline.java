@@ -315,17 +315,17 @@ public final class PushPipeline implements AutoCloseable {
       // A proxy's shape depends on the push: the services it serves, the labels policies select on.
       // Groups of a new shape are built whole, as they join.
       Set<GroupKey> known = cache.keys();
-      long regroupStart = System.nanoTime();
       PushContext lastPush = status == null ? null : status.push();
-      streams.regroup(mayHaveMoved(trigger, lastPush, context));
-      long regroupNanos = System.nanoTime() - regroupStart;
-      long groupsStart = System.nanoTime();
       PushScope scope = PushScope.of(change, trigger.secrets(), mesh.rootNamespace());
       // Endpoints alone: only the services whose endpoints now differ are regenerated.
       Optional<Set<String>> endpointHosts =
-          scope.endpointsOnly() && status != null
-              ? context.endpointsChangedSince(status.push())
+          scope.endpointsOnly() && lastPush != null
+              ? context.endpointsChangedSince(lastPush)
               : Optional.empty();
+      long regroupStart = System.nanoTime();
+      streams.regroup(mayHaveMoved(trigger, lastPush, context, endpointHosts));
+      long regroupNanos = System.nanoTime() - regroupStart;
+      long groupsStart = System.nanoTime();
       int groups = 0;
       int failed = 0;
       Map<String, Integer> generated = new TreeMap<>();
@@ -444,7 +444,7 @@ public final class PushPipeline implements AutoCloseable {
    * from them).
    */
   private static Predicate<Proxy> mayHaveMoved(
-      Trigger trigger, PushContext before, PushContext now) {
+      Trigger trigger, PushContext before, PushContext now, Optional<Set<String>> endpointHosts) {
     Set<ObjectRef> refs = trigger.change().objects();
     if (refs.isEmpty() || !trigger.secrets().isEmpty()) {
       return p -> true;
@@ -460,6 +460,32 @@ public final class PushPipeline implements AutoCloseable {
         return p -> true;
       }
       namespaces.add(ref.namespace());
+    }
+    if (before != null && endpointHosts.isPresent()) {
+      // A proxy serves a service by its selector (which endpoints do not change) or by being one
+      // of its endpoints: only the pods and addresses that were or are endpoints of the services
+      // whose endpoints changed can have moved.
+      Set<String> pods = new HashSet<>();
+      Set<String> ips = new HashSet<>();
+      for (String host : endpointHosts.get()) {
+        for (PushContext push : List.of(before, now)) {
+          push.service(host)
+              .ifPresent(
+                  s ->
+                      s.endpoints()
+                          .values()
+                          .forEach(
+                              list ->
+                                  list.forEach(
+                                      e -> {
+                                        pods.add(e.podName());
+                                        ips.add(e.ip());
+                                      })));
+        }
+      }
+      return p ->
+          namespaces.contains(p.namespace())
+              && (pods.contains(p.podName()) || p.ips().stream().anyMatch(ips::contains));
     }
     return p -> namespaces.contains(p.namespace());
   }

@@ -188,7 +188,7 @@ class EndpointOnlyPushTest {
   }
 
   @Test
-  void aProxyWhosePodJoinsAServiceMovesToItsNewShape() throws Exception {
+  void aProxyWhosePodJoinsOrLeavesAServiceMovesToItsNewShape() throws Exception {
     try (AdsTestStream s = new AdsTestStream(cp.xdsPort())) {
       s.request(AdsTestStream.sidecar("client-1", "shop"), TypeUrls.CLUSTER, List.of(), "", "");
       var first = s.next();
@@ -204,6 +204,12 @@ class EndpointOnlyPushTest {
       var next = s.next();
       assertThat(next.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
       assertThat(next.toString()).contains("inbound|8080||");
+      s.ack(next, List.of());
+      // And when it is no longer one, it serves nothing again.
+      Files.writeString(dir.resolve("api.yaml"), slice("api", "10.1.1.1"));
+      var last = s.next();
+      assertThat(last.getTypeUrl()).isEqualTo(TypeUrls.CLUSTER);
+      assertThat(last.toString()).doesNotContain("inbound|");
     }
   }
 }
