@@ -4,8 +4,13 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +26,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -65,6 +71,13 @@ public final class TypeResources {
   private final NavigableMap<String, Message> resources;
   private final Set<String> names;
   private final List<String> sortedNames;
+
+  /**
+   * The names in order as a request's {@code resource_names} serialize them, made when first asked
+   * for and shared, like the names, with the resources that replace these under the same names.
+   */
+  private final AtomicReference<ByteString> serializedNames;
+
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
 
   /** How many earlier versions a stream may hold and still be sent only what changed since. */
@@ -117,6 +130,7 @@ public final class TypeResources {
     // comparison in a sorted set slow.
     this.names = namesOf != null ? namesOf.names : Set.copyOf(this.resources.keySet());
     this.sortedNames = namesOf != null ? namesOf.sortedNames : List.copyOf(this.resources.keySet());
+    this.serializedNames = namesOf != null ? namesOf.serializedNames : new AtomicReference<>();
     CLEANER.register(this, new Release(heldBytes));
   }
 
@@ -206,6 +220,50 @@ public final class TypeResources {
       shared.add(n.equals(key) ? key : n);
     }
     return Set.copyOf(shared);
+  }
+
+  /**
+   * As {@link #canonical(List)}, for a request whose names were serialized as {@code serialized}
+   * (tag, length and bytes of each, in order; null when not known): when those are this type's
+   * names in order, byte for byte, the request asks for all of them, which one comparison of the
+   * bytes tells without reading a name.
+   */
+  public Set<String> canonical(List<String> requested, ByteString serialized) {
+    if (serialized != null
+        && requested.size() == names.size()
+        && sameBytes(serialized, serializedNames())) {
+      return names;
+    }
+    return canonical(requested);
+  }
+
+  private ByteString serializedNames() {
+    ByteString made = serializedNames.get();
+    if (made == null) {
+      int size = 0;
+      for (String n : sortedNames) {
+        size +=
+            CodedOutputStream.computeStringSize(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
+      }
+      byte[] bytes = new byte[size];
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      try {
+        for (String n : sortedNames) {
+          out.writeString(DiscoveryRequest.RESOURCE_NAMES_FIELD_NUMBER, n);
+        }
+        out.checkNoSpaceLeft();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      made = UnsafeByteOperations.unsafeWrap(bytes);
+      serializedNames.compareAndSet(null, made);
+    }
+    return made;
+  }
+
+  /** Byte for byte, with the JDK's vectorized comparison of buffers. */
+  private static boolean sameBytes(ByteString a, ByteString b) {
+    return a.size() == b.size() && a.asReadOnlyByteBuffer().equals(b.asReadOnlyByteBuffer());
   }
 
   /** Whether the request lists every name in this type's order, as clients that sort them do. */

@@ -3,14 +3,12 @@ package dev.mizzen.pilot.xds;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.function.BiFunction;
@@ -33,10 +31,9 @@ final class AdsService {
    */
   static ServerServiceDefinition bind(
       ProxyStreams<?> streams, Admission admission, TokenAuthenticator tokens) {
-    MethodDescriptor<DiscoveryRequest, PreparedResponse> sotw =
+    MethodDescriptor<SotwRequest, PreparedResponse> sotw =
         AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
-                ProtoUtils.marshaller(DiscoveryRequest.getDefaultInstance()),
-                PreparedResponse.MARSHALLER)
+                SotwRequest.MARSHALLER, PreparedResponse.MARSHALLER)
             .build();
     MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta =
         AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod();

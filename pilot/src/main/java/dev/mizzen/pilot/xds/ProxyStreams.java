@@ -1,6 +1,7 @@
 package dev.mizzen.pilot.xds;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.mizzen.ingest.model.Printable;
 import dev.mizzen.pilot.cache.Group;
@@ -261,6 +262,15 @@ public final class ProxyStreams<K> implements AutoCloseable {
    * ignored, as the protocol says), what it asks for now, and queues the stream.
    */
   void request(ProxyConnection conn, DiscoveryRequest request) throws StatusException {
+    request(conn, request, null);
+  }
+
+  /**
+   * As {@link #request(ProxyConnection, DiscoveryRequest)}, with the names as they were serialized
+   * in the request (see {@link SotwRequest}), or null.
+   */
+  void request(ProxyConnection conn, DiscoveryRequest request, ByteString serializedNames)
+      throws StatusException {
     String type = request.getTypeUrl();
     if (!served(type)) {
       return;
@@ -283,7 +293,9 @@ public final class ProxyStreams<K> implements AutoCloseable {
       s.requestedNames =
           s.wildcard
               ? Set.of()
-              : snapshot == null ? Set.copyOf(names) : snapshot.type(type).canonical(names);
+              : snapshot == null
+                  ? Set.copyOf(names)
+                  : snapshot.type(type).canonical(names, serializedNames);
       if (TypeUrls.ENDPOINT.equals(type)) {
         s.hasClusterChanged = conn.clustersSentSinceEndpoints;
       }

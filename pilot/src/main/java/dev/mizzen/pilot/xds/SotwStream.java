@@ -11,7 +11,7 @@ import io.grpc.stub.StreamObserver;
  * asked, sent and acknowledged (in the connection), and a nonce counter; the responses it sends are
  * the group's, serialized once for all the group's streams.
  */
-final class SotwStream extends AdsStream<DiscoveryRequest, PreparedResponse> {
+final class SotwStream extends AdsStream<SotwRequest, PreparedResponse> {
   SotwStream(
       ProxyStreams<?> streams,
       Admission admission,
@@ -22,18 +22,19 @@ final class SotwStream extends AdsStream<DiscoveryRequest, PreparedResponse> {
   }
 
   @Override
-  Node node(DiscoveryRequest request) {
-    return request.hasNode() ? request.getNode() : null;
+  Node node(SotwRequest request) {
+    DiscoveryRequest m = request.message();
+    return m.hasNode() ? m.getNode() : null;
   }
 
   @Override
-  String typeUrl(DiscoveryRequest request) {
-    return request.getTypeUrl();
+  String typeUrl(SotwRequest request) {
+    return request.message().getTypeUrl();
   }
 
   @Override
-  void request(DiscoveryRequest request) throws StatusException {
-    streams.request(conn, request);
+  void request(SotwRequest request) throws StatusException {
+    streams.request(conn, request.message(), request.names());
   }
 
   /** Sends one response, with this stream's next nonce. Called with the connection locked. */
