@@ -108,6 +108,15 @@ public final class DirectorySource implements AutoCloseable {
     this(root, store, settle, stable, PARSE_TIMEOUT, FileAccess.DISK);
   }
 
+  /**
+   * A source whose changed files are applied once they have stayed as they are for {@code stable};
+   * with zero, at once, and without waiting for the rest of an editor's burst of events either,
+   * since files are then only ever moved in whole.
+   */
+  public static DirectorySource of(Path root, ConfigStore store, Duration stable) {
+    return new DirectorySource(root, store, stable.isZero() ? Duration.ZERO : SETTLE, stable);
+  }
+
   /** With another parse time bound, and the file system seen through {@code files}. */
   DirectorySource(
       Path root,

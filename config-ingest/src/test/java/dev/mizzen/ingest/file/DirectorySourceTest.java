@@ -80,8 +80,7 @@ class DirectorySourceTest {
     Path file = dir.resolve("mesh.yaml");
     Files.writeString(file, namespaces(0, 3));
     ConfigStore store = new ConfigStore();
-    try (DirectorySource source =
-        new DirectorySource(dir, store, DirectorySource.SETTLE, Duration.ZERO)) {
+    try (DirectorySource source = DirectorySource.of(dir, store, Duration.ZERO)) {
       source.start();
       List<Integer> counts = namespaceCounts(store);
       Path tmp = dir.resolve(".mesh.yaml.tmp");

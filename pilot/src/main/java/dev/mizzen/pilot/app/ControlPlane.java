@@ -312,9 +312,7 @@ public final class ControlPlane implements AutoCloseable {
             metrics,
             o.validateOutput());
     DirectorySource source =
-        kube == null
-            ? new DirectorySource(o.configDir(), store, DirectorySource.SETTLE, o.configDirStable())
-            : null;
+        kube == null ? DirectorySource.of(o.configDir(), store, o.configDirStable()) : null;
     KubeSource kubeSource =
         kube == null
             ? null

@@ -326,8 +326,9 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "How long a changed file under --config-dir must stay as it is before it is applied, so"
               + " that a file being written is never served half-way; 0 applies a change as soon as"
-              + " it is seen, for directories whose files are only ever moved in place whole (as a"
-              + " ConfigMap volume's are). Default: ${DEFAULT-VALUE}.")
+              + " it is seen (without the 50 ms wait for the rest of an editor's burst of events), for"
+              + " directories whose files are only ever moved in place whole (as a ConfigMap"
+              + " volume's are). Default: ${DEFAULT-VALUE}.")
   Duration configDirStable;
 
   @Option(
