@@ -3,6 +3,7 @@ package dev.mizzen.pilot.xds;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.LazyStringArrayList;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -58,6 +59,7 @@ record SotwRequest(DiscoveryRequest message, ByteString names) {
     CodedInputStream in = CodedInputStream.newInstance(bytes);
     ByteArrayOutputStream rest = new ByteArrayOutputStream(Math.min(bytes.length, 4096));
     DiscoveryRequest.Builder message = DiscoveryRequest.newBuilder();
+    LazyStringArrayList names = new LazyStringArrayList();
     int namesStart = -1;
     int namesEnd = -1;
     boolean contiguous = true;
@@ -76,12 +78,7 @@ record SotwRequest(DiscoveryRequest message, ByteString names) {
               "a resource name runs past the end of the request");
         }
         in.skipRawBytes(length);
-        try {
-          // Checked to be UTF-8, as protobuf checks a string field; decoded only if read.
-          message.addResourceNamesBytes(UnsafeByteOperations.unsafeWrap(bytes, at, length));
-        } catch (IllegalArgumentException e) {
-          throw new InvalidProtocolBufferException("a resource name is not UTF-8");
-        }
+        names.add(UnsafeByteOperations.unsafeWrap(bytes, at, length));
         if (namesStart < 0) {
           namesStart = start;
         } else if (namesEnd != start) {
@@ -93,7 +90,16 @@ record SotwRequest(DiscoveryRequest message, ByteString names) {
         rest.write(bytes, start, in.getTotalBytesRead() - start);
       }
     }
-    message.mergeFrom(rest.toByteArray());
+    // Checked to be UTF-8, as protobuf checks a string field: at once when the names' bytes are
+    // all ASCII, as names mostly are; decoded only if read.
+    if (namesStart >= 0 && !(contiguous && ascii(bytes, namesStart, namesEnd))) {
+      for (ByteString name : names.asByteStringList()) {
+        if (!name.isValidUtf8()) {
+          throw new InvalidProtocolBufferException("a resource name is not UTF-8");
+        }
+      }
+    }
+    message.mergeFrom(rest.toByteArray()).addAllResourceNames(names);
     ByteString region =
         namesStart < 0
             ? ByteString.EMPTY
@@ -101,5 +107,14 @@ record SotwRequest(DiscoveryRequest message, ByteString names) {
                 ? UnsafeByteOperations.unsafeWrap(bytes, namesStart, namesEnd - namesStart)
                 : null;
     return new SotwRequest(message.build(), region);
+  }
+
+  /** Whether no byte of {@code bytes[from, to)} has its high bit set. */
+  private static boolean ascii(byte[] bytes, int from, int to) {
+    int high = 0;
+    for (int i = from; i < to; i++) {
+      high |= bytes[i];
+    }
+    return high >= 0;
   }
 }

@@ -54,6 +54,9 @@ class SotwRequestTest {
     assertThat(read.names()).isEqualTo(expected.toByteString());
     assertThat(SotwRequest.parse(request(List.of()).toByteArray()).names())
         .isEqualTo(ByteString.EMPTY);
+    // Names that are not ASCII are checked one by one, and read as protobuf reads them.
+    DiscoveryRequest accented = request(List.of("outbound|8080||caf\u00e9.shop", "x".repeat(200)));
+    assertThat(SotwRequest.parse(accented.toByteArray()).message()).isEqualTo(accented);
   }
 
   @Test
