@@ -80,8 +80,12 @@ public final class TypeResources {
 
   private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
 
-  /** How many earlier versions a stream may hold and still be sent only what changed since. */
-  static final int HISTORY = 8;
+  /**
+   * How many earlier versions a stream may hold and still be sent only what changed since: under
+   * steady endpoint churn a push every half second or so, and a stream that falls a few seconds
+   * behind is still sent what changed, not every assignment again.
+   */
+  static final int HISTORY = 32;
 
   /**
    * The names added, changed or removed since each of the last {@link #HISTORY} versions, oldest
