@@ -4,7 +4,6 @@ import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.ingest.debounce.Debouncer;
 import dev.mizzen.ingest.model.ConfigError;
 import dev.mizzen.ingest.model.Kind;
-import dev.mizzen.ingest.model.ObjectRef;
 import dev.mizzen.ingest.model.SecretRef;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
@@ -16,6 +15,7 @@ import dev.mizzen.pilot.generate.ConfigGenerator;
 import dev.mizzen.pilot.generate.GroupKey;
 import dev.mizzen.pilot.metrics.PilotMetrics;
 import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.push.Endpoint;
 import dev.mizzen.pilot.push.MeshSettings;
 import dev.mizzen.pilot.push.PushContext;
 import dev.mizzen.pilot.xds.ProxyStreams;
@@ -154,15 +154,8 @@ public final class PushPipeline implements AutoCloseable {
    * and a push of a few services' load assignments is cheap; anything else as long as {@code max}.
    */
   static Duration maxWait(Trigger t, Duration quiet, Duration max) {
-    if (!t.secrets().isEmpty() || t.change().objects().isEmpty()) {
+    if (!t.secrets().isEmpty() || !PushScope.only(t.change(), PushScope.ENDPOINT_KINDS)) {
       return max;
-    }
-    for (var ref : t.change().objects()) {
-      if (ref.kind() != Kind.ENDPOINTS
-          && ref.kind() != Kind.ENDPOINT_SLICE
-          && ref.kind() != Kind.POD) {
-        return max;
-      }
     }
     Duration endpoints = quiet.multipliedBy(5);
     return endpoints.compareTo(max) < 0 ? endpoints : max;
@@ -176,9 +169,7 @@ public final class PushPipeline implements AutoCloseable {
     for (var ref : change.objects()) {
       if (ref.kind() == Kind.SERVICE) {
         services++;
-      } else if (ref.kind() == Kind.ENDPOINTS
-          || ref.kind() == Kind.ENDPOINT_SLICE
-          || ref.kind() == Kind.POD) {
+      } else if (PushScope.ENDPOINT_KINDS.contains(ref.kind())) {
         endpoints++;
       } else {
         config++;
@@ -345,36 +336,32 @@ public final class PushPipeline implements AutoCloseable {
         if (previous.isPresent() && !scope.groups().test(key)) {
           continue;
         }
+        Set<String> types;
+        GroupSnapshot<GroupKey> snapshot;
         if (previous.isPresent() && endpointHosts.isPresent()) {
           if (endpointHosts.get().isEmpty()) {
             continue;
           }
-          GroupSnapshot<GroupKey> snapshot =
-              builder.buildEndpoints(next, key, previous.get(), endpointHosts.get());
-          groups++;
-          scope.types().forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
-          if (snapshot == previous.get()) {
-            failed++;
+          types = scope.types();
+          snapshot = builder.buildEndpoints(next, key, previous.get(), endpointHosts.get());
+        } else {
+          types = previous.isPresent() ? scope.types() : PushScope.FULL.types();
+          if (previous.isPresent()
+              && scope.destinationsMayChange()
+              && !types.contains(TypeUrls.CLUSTER)
+              && !sameUnprovided(next, key, previous.get())) {
+            types = union(types, TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
           }
-          cache.publish(snapshot);
-          continue;
+          if (key.secrets()
+              && (types.contains(TypeUrls.LISTENER) || types.contains(TypeUrls.CLUSTER))) {
+            // The secrets served are those the listeners and clusters name.
+            types = union(types, TypeUrls.SECRET);
+          }
+          if (types.isEmpty()) {
+            continue;
+          }
+          snapshot = builder.build(next, key, previous.orElse(null), types);
         }
-        Set<String> types = previous.isPresent() ? scope.types() : PushScope.FULL.types();
-        if (previous.isPresent()
-            && scope.destinationsMayChange()
-            && !types.contains(TypeUrls.CLUSTER)
-            && !sameUnprovided(next, key, previous.get())) {
-          types = union(types, TypeUrls.CLUSTER, TypeUrls.ENDPOINT);
-        }
-        if (key.secrets()
-            && (types.contains(TypeUrls.LISTENER) || types.contains(TypeUrls.CLUSTER))) {
-          // The secrets served are those the listeners and clusters name.
-          types = union(types, TypeUrls.SECRET);
-        }
-        if (types.isEmpty()) {
-          continue;
-        }
-        GroupSnapshot<GroupKey> snapshot = builder.build(next, key, previous.orElse(null), types);
         groups++;
         types.forEach(t -> generated.merge(TypeUrls.shortName(t), 1, Integer::sum));
         if (previous.isPresent() && snapshot == previous.get()) {
@@ -445,49 +432,41 @@ public final class PushPipeline implements AutoCloseable {
    */
   private static Predicate<Proxy> mayHaveMoved(
       Trigger trigger, PushContext before, PushContext now, Optional<Set<String>> endpointHosts) {
-    Set<ObjectRef> refs = trigger.change().objects();
-    if (refs.isEmpty() || !trigger.secrets().isEmpty()) {
+    ConfigChange change = trigger.change();
+    if (!trigger.secrets().isEmpty() || before == null) {
       return p -> true;
     }
-    if (before != null
-        && refs.stream().allMatch(r -> ROUTING_KINDS.contains(r.kind()))
+    if (PushScope.only(change, ROUTING_KINDS)
         && before.sourceLabelKeys().equals(now.sourceLabelKeys())) {
       return p -> false;
     }
-    Set<String> namespaces = new HashSet<>();
-    for (ObjectRef ref : refs) {
-      if (ref.kind() != Kind.ENDPOINTS && ref.kind() != Kind.ENDPOINT_SLICE) {
-        return p -> true;
-      }
-      namespaces.add(ref.namespace());
+    if (!PushScope.only(change, PushScope.ADDRESS_KINDS)) {
+      return p -> true;
     }
-    if (before != null && endpointHosts.isPresent()) {
-      // A proxy serves a service by its selector (which endpoints do not change) or by being one
-      // of its endpoints: only the pods and addresses that were or are endpoints of the services
-      // whose endpoints changed can have moved.
-      Set<String> pods = new HashSet<>();
-      Set<String> ips = new HashSet<>();
-      for (String host : endpointHosts.get()) {
-        for (PushContext push : List.of(before, now)) {
-          push.service(host)
-              .ifPresent(
-                  s ->
-                      s.endpoints()
-                          .values()
-                          .forEach(
-                              list ->
-                                  list.forEach(
-                                      e -> {
-                                        pods.add(e.podName());
-                                        ips.add(e.ip());
-                                      })));
+    Set<String> namespaces = new HashSet<>();
+    change.objects().forEach(r -> namespaces.add(r.namespace()));
+    if (endpointHosts.isEmpty()) {
+      return p -> namespaces.contains(p.namespace());
+    }
+    // A proxy serves a service by its selector (which endpoints do not change) or by being one of
+    // its endpoints: only the pods and addresses that were or are endpoints of the services whose
+    // endpoints changed can have moved.
+    Set<String> pods = new HashSet<>();
+    Set<String> ips = new HashSet<>();
+    for (String host : endpointHosts.get()) {
+      for (PushContext push : List.of(before, now)) {
+        for (List<Endpoint> endpoints :
+            push.service(host).map(s -> s.endpoints().values()).orElse(List.of())) {
+          for (Endpoint e : endpoints) {
+            pods.add(e.podName());
+            ips.add(e.ip());
+          }
         }
       }
-      return p ->
-          namespaces.contains(p.namespace())
-              && (pods.contains(p.podName()) || p.ips().stream().anyMatch(ips::contains));
     }
-    return p -> namespaces.contains(p.namespace());
+    return p ->
+        namespaces.contains(p.namespace())
+            && (pods.contains(p.podName()) || p.ips().stream().anyMatch(ips::contains));
   }
 
   /** Kinds that decide routes and traffic policy, and of a proxy's shape only source labels. */
@@ -503,9 +482,7 @@ public final class PushPipeline implements AutoCloseable {
     for (var ref : trigger.change().objects()) {
       if (ref.kind() == Kind.SERVICE) {
         reasons.add("service");
-      } else if (ref.kind() == Kind.ENDPOINTS
-          || ref.kind() == Kind.ENDPOINT_SLICE
-          || ref.kind() == Kind.POD) {
+      } else if (PushScope.ENDPOINT_KINDS.contains(ref.kind())) {
         reasons.add("endpoint");
       } else if (ref.kind() == Kind.SERVICE_MESH_MEMBER_ROLL || ref.kind() == Kind.NAMESPACE) {
         reasons.add("global");

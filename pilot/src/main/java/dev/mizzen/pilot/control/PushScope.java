@@ -41,9 +41,17 @@ record PushScope(
     this(types, groups, destinationsMayChange, false);
   }
 
-  /** The kinds that make endpoints and nothing else. */
-  private static final Set<Kind<?>> ENDPOINT_KINDS =
-      Set.of(Kind.ENDPOINTS, Kind.ENDPOINT_SLICE, Kind.POD);
+  /** The kinds that make endpoints (a Pod's labels and account are its endpoints'). */
+  static final Set<Kind<?>> ENDPOINT_KINDS = Set.of(Kind.ENDPOINTS, Kind.ENDPOINT_SLICE, Kind.POD);
+
+  /** The kinds that make endpoints and nothing else: not Pods, whose labels also shape proxies. */
+  static final Set<Kind<?>> ADDRESS_KINDS = Set.of(Kind.ENDPOINTS, Kind.ENDPOINT_SLICE);
+
+  /** Whether {@code change} names objects, all of them of {@code kinds}. */
+  static boolean only(ConfigChange change, Set<Kind<?>> kinds) {
+    return !change.objects().isEmpty()
+        && change.objects().stream().allMatch(r -> kinds.contains(r.kind()));
+  }
 
   /** The types config decides; secrets follow the listeners and clusters that name them. */
   private static final Set<String> ALL =

@@ -1,7 +1,6 @@
 package dev.mizzen.pilot.control;
 
 import dev.mizzen.ingest.model.ConfigError;
-import dev.mizzen.ingest.model.Kind;
 import dev.mizzen.ingest.store.ConfigChange;
 import dev.mizzen.ingest.store.ConfigSnapshot;
 import dev.mizzen.pilot.analysis.Analysis;
@@ -12,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What Mizzen makes of a set of config: which objects are refused, which are served fail closed,
@@ -52,9 +50,6 @@ public record Verdict(
         Analysis.of(push, membership, refused));
   }
 
-  /** The kinds that make only endpoints, and no one's labels. */
-  private static final Set<Kind<?>> ENDPOINT_KINDS = Set.of(Kind.ENDPOINTS, Kind.ENDPOINT_SLICE);
-
   /**
    * The verdict after {@code before} once {@code change} is applied: when the change is to
    * Endpoints and EndpointSlices alone, with the same members and the same objects refused, the
@@ -72,9 +67,8 @@ public record Verdict(
       long number,
       Instant at) {
     if (before == null
-        || change.objects().isEmpty()
         || !membership.equals(before.membership)
-        || !change.objects().stream().allMatch(r -> ENDPOINT_KINDS.contains(r.kind()))) {
+        || !PushScope.only(change, PushScope.ADDRESS_KINDS)) {
       return of(all, membership, mesh, number, at);
     }
     ConfigSnapshot members = all.restrictTo(membership::isMember);

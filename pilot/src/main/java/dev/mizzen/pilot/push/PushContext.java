@@ -118,13 +118,8 @@ public final class PushContext {
       long number, Instant at, ConfigSnapshot config, PushContext before) {
     List<ConfigError> found = new ArrayList<>();
     SortedMap<String, MeshService> services = ServiceRegistry.build(config, before.mesh, found);
-    if (!services.keySet().equals(before.services.keySet())) {
+    if (endpointsChanged(before.services, services).isEmpty()) {
       return Optional.empty();
-    }
-    for (MeshService s : services.values()) {
-      if (!s.sameButEndpoints(before.services.get(s.hostname()))) {
-        return Optional.empty();
-      }
     }
     Builder b = new Builder();
     b.number = number;
@@ -207,12 +202,17 @@ public final class PushContext {
    * when more differs.
    */
   public Optional<Set<String>> endpointsChangedSince(PushContext before) {
-    if (!services.keySet().equals(before.services.keySet())) {
+    return endpointsChanged(before.services, services);
+  }
+
+  private static Optional<Set<String>> endpointsChanged(
+      SortedMap<String, MeshService> before, SortedMap<String, MeshService> after) {
+    if (!after.keySet().equals(before.keySet())) {
       return Optional.empty();
     }
     Set<String> changed = new TreeSet<>();
-    for (MeshService now : services.values()) {
-      MeshService was = before.services.get(now.hostname());
+    for (MeshService now : after.values()) {
+      MeshService was = before.get(now.hostname());
       if (!now.sameButEndpoints(was)) {
         return Optional.empty();
       }
