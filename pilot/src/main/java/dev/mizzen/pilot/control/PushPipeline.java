@@ -313,6 +313,12 @@ public final class PushPipeline implements AutoCloseable {
           scope.endpointsOnly() && lastPush != null
               ? context.endpointsChangedSince(lastPush)
               : Optional.empty();
+      // VirtualServices alone: only the groups whose scope holds a host they name or cover.
+      Optional<RouteReach> routes =
+          lastPush == null || !trigger.secrets().isEmpty()
+              ? Optional.empty()
+              : RouteReach.of(
+                  change, status.config(), status.refused(), all, verdict.refused(), mesh);
       long regroupStart = System.nanoTime();
       streams.regroup(mayHaveMoved(trigger, lastPush, context, endpointHosts));
       long regroupNanos = System.nanoTime() - regroupStart;
@@ -333,7 +339,9 @@ public final class PushPipeline implements AutoCloseable {
           cache.publish(previous.get());
           continue;
         }
-        if (previous.isPresent() && !scope.groups().test(key)) {
+        if (previous.isPresent()
+            && (!scope.groups().test(key)
+                || routes.isPresent() && !routes.get().reaches(next, key))) {
           continue;
         }
         Set<String> types;

@@ -4,7 +4,9 @@ import com.google.protobuf.Message;
 import dev.mizzen.pilot.cache.ProxyResources;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
+import dev.mizzen.pilot.push.MeshService;
 import dev.mizzen.pilot.push.PushContext;
+import dev.mizzen.pilot.push.SidecarScope;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.HashMap;
 import java.util.Map;
@@ -107,6 +109,22 @@ public final class ConfigGenerator {
     this.clusters.generateFor(new ProxyScope(push, key, virtualHosts), hosts, clusters, endpoints);
     return new ProxyResources(
         Map.of(TypeUrls.CLUSTER, clusters, TypeUrls.ENDPOINT, endpoints), Map.of());
+  }
+
+  /**
+   * Whether a service in the scope of {@code key}'s proxies has a host that one of {@code hosts}
+   * names or covers (Istio's host patterns: {@code *}, {@code *.suffix}, or a name): the
+   * VirtualServices bound to the mesh are looked up by those services' hosts only.
+   */
+  public boolean seesAnyHost(GroupKey key, Set<String> hosts) {
+    for (MeshService s : new ProxyScope(push, key, virtualHosts).services()) {
+      for (String pattern : hosts) {
+        if (SidecarScope.hostMatches(pattern, s.hostname())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

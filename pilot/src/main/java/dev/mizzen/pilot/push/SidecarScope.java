@@ -126,7 +126,7 @@ public final class SidecarScope {
   }
 
   /** Istio's host matching: "*" all, "*.suffix" a wildcard, else the exact name. */
-  static boolean hostMatches(String pattern, String host) {
+  public static boolean hostMatches(String pattern, String host) {
     if (pattern.equals("*") || pattern.equals(host)) {
       return true;
     }
