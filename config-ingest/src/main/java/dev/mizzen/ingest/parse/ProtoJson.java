@@ -1,6 +1,7 @@
 package dev.mizzen.ingest.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
@@ -8,6 +9,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.mizzen.proto.maistra.v1.ServiceMeshMemberRollSpec;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -19,6 +21,22 @@ import java.util.stream.Collectors;
  */
 final class ProtoJson {
   private ProtoJson() {}
+
+  /**
+   * Loads the JSON parser and the member roll's descriptors, as the first member roll read would
+   * (every control plane has one; see {@link ModelPreload}).
+   */
+  static void prepare() {
+    try {
+      merge(
+          JsonNodeFactory.instance.objectNode(),
+          ServiceMeshMemberRollSpec.newBuilder(),
+          "spec",
+          false);
+    } catch (FieldException e) {
+      throw new IllegalStateException("an empty member roll is refused: " + e.reason(), e);
+    }
+  }
 
   /**
    * @param lenient whether unknown fields are ignored (for status, written by others) or refused

@@ -90,8 +90,10 @@ class DirectorySourceTest {
       // Applied once, whole.
       assertThat(counts).containsExactly(5);
 
-      // A syntax error that was not there is still held as a file being written is.
-      Files.writeString(file, namespaces(0, 5) + "kind: [");
+      // A syntax error that was not there is still held as a file being written is (moved in
+      // whole too: written in place, the file is empty for a moment, and an empty file is valid).
+      Files.writeString(tmp, namespaces(0, 5) + "kind: [");
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Thread.sleep(1000);
       assertThat(store.snapshot().errors()).isEmpty();
       assertThat(store.snapshot().list(Kind.NAMESPACE)).hasSize(5);

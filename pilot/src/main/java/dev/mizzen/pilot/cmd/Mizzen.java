@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.cmd;
 
+import dev.mizzen.ingest.parse.ModelPreload;
 import dev.mizzen.pilot.debug.HttpLimits;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,8 @@ public final class Mizzen implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Most commands read config: Jackson's first look at the models overlaps with the start.
+    ModelPreload.start();
     HttpLimits.install();
     System.exit(new CommandLine(new Mizzen()).execute(args));
   }
