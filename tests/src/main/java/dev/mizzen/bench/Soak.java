@@ -138,11 +138,11 @@ public final class Soak implements Callable<Integer> {
         p99s.add(Bench.percentile(c.seconds(), 0.99));
         if (System.nanoTime() >= nextSample) {
           int count = (int) Math.ceil(streams.size() * reconnectPercent / 100.0);
-          List<EnvoyLikeStream> again = new ArrayList<>();
+          List<ProxyStream> again = new ArrayList<>();
           for (int i = 0; i < count; i++) {
             again.add(streams.reconnect(random.nextInt(streams.size())));
           }
-          for (EnvoyLikeStream s : again) {
+          for (ProxyStream s : again) {
             if (s.ready().await(timeoutSeconds, TimeUnit.SECONDS)) {
               reconnected++;
             } else {
