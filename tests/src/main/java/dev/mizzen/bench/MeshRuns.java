@@ -56,7 +56,7 @@ final class MeshRuns {
             jar, meshDir, s.javaOpts(), s.out().resolve(name + ".log"), s.timeoutSeconds())) {
       ProcessStats before = ProcessStats.of(mizzen.pid());
       try (Streams streams =
-          new Streams(mizzen.xds, s.proxies(), s.slowReaders(), s.namespaces(), s.rules())) {
+          new Streams(mizzen.xds, s.proxies(), s.slowReaders(), s.namespaces(), s.rules(), false)) {
         Phase phase = streams.measure(name, mizzen.pid(), s.timeoutSeconds(), mizzen::heap);
         ProcessStats after = ProcessStats.of(mizzen.pid());
         long idle = (after.rssBytes() - before.rssBytes()) / Math.max(1, s.proxies());
@@ -118,7 +118,7 @@ final class MeshRuns {
         // startup output
       }
       try (Streams streams =
-          new Streams(port, s.proxies(), s.slowReaders(), s.namespaces(), s.rules())) {
+          new Streams(port, s.proxies(), s.slowReaders(), s.namespaces(), s.rules(), false)) {
         return streams.measure("java-control-plane", baseline.pid(), s.timeoutSeconds(), () -> -1L);
       }
     } finally {

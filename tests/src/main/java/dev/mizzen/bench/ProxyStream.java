@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One simulated proxy's ADS stream, whichever protocol it speaks: what the benchmark reads of it
  * (ready, bytes and responses received, the versions held, the load assignments it asks for and is
- * sent while endpoints churn) kept here once, so that a stream ({@link EnvoyLikeStream}) only
- * speaks its protocol and reports what it received through the methods below.
+ * sent while endpoints churn) kept here once, so that the state-of-the-world stream ({@link
+ * EnvoyLikeStream}) and the incremental one ({@link DeltaEnvoyLikeStream}) only speak their
+ * protocol and report what they received through the methods below.
  */
 abstract class ProxyStream {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";

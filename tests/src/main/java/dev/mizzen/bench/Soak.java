@@ -114,7 +114,7 @@ public final class Soak implements Callable<Integer> {
     int reconnectFailed = 0;
     try (MizzenProcess mizzen =
             MizzenProcess.start(jar, meshDir, javaOpts, out.resolve("mizzen.log"), timeoutSeconds);
-        Streams streams = new Streams(mizzen.xds, proxies, 0, namespaces, null)) {
+        Streams streams = new Streams(mizzen.xds, proxies, 0, namespaces, null, false)) {
       Phase start = streams.measure("soak", mizzen.pid(), timeoutSeconds, mizzen::heap);
       Bench.log("soak: %d streams ready in %.1f s", start.proxies(), start.allReadySeconds());
       long begin = System.nanoTime();

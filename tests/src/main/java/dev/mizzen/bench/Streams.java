@@ -40,12 +40,18 @@ final class Streams implements AutoCloseable {
   private final int port;
   private final int namespaces;
   private final ServedRules rules;
+  private final boolean delta;
 
-  Streams(int port, int count, int slow, int namespaces, ServedRules rules) {
+  /**
+   * @param delta whether the streams speak incremental (delta) ADS, as Envoy does by default since
+   *     Istio 1.22, rather than state of the world
+   */
+  Streams(int port, int count, int slow, int namespaces, ServedRules rules, boolean delta) {
     this.slow = slow;
     this.port = port;
     this.namespaces = namespaces;
     this.rules = rules;
+    this.delta = delta;
     for (int i = 0; i < count; i++) {
       boolean isSlow = i >= count - slow;
       channels.add(channel(isSlow));
@@ -55,7 +61,9 @@ final class Streams implements AutoCloseable {
 
   private ProxyStream stream(int i, boolean isSlow, boolean keepResponses) {
     long delay = isSlow ? 200 : 0;
-    return new EnvoyLikeStream(node(i), i % namespaces, delay, keepResponses, rules, names);
+    return delta
+        ? new DeltaEnvoyLikeStream(node(i), i % namespaces, delay, keepResponses, rules, names)
+        : new EnvoyLikeStream(node(i), i % namespaces, delay, keepResponses, rules, names);
   }
 
   private ManagedChannel channel(boolean slow) {
@@ -182,9 +190,10 @@ final class Streams implements AutoCloseable {
         continue;
       }
       waitedFor.add(s);
-      // Only this change happens now: any new route version carries it. Comparing versions
-      // keeps the load generator from parsing thousands of route configurations on the same
-      // cores.
+      // Only this change happens now: any new route version carries it (for a delta stream the
+      // response's system_version_info, which Mizzen sets to the version of the type's config the
+      // response was made from). Comparing versions keeps the load generator from parsing
+      // thousands of route configurations on the same cores.
       latches.add(s.expect(ProxyStream.RDS, s.lastVersion(ProxyStream.RDS)));
     }
     CpuUse.Window cpu = CpuUse.start(pid);
