@@ -38,10 +38,10 @@ public final class BareControlPlane {
       while ((r = DiscoveryResponse.parseDelimitedFrom(in)) != null) {
         for (var a : r.getResourcesList()) {
           switch (r.getTypeUrl()) {
-            case EnvoyLikeStream.CDS -> clusters.add(a.unpack(Cluster.class));
-            case EnvoyLikeStream.EDS -> endpoints.add(a.unpack(ClusterLoadAssignment.class));
-            case EnvoyLikeStream.LDS -> listeners.add(a.unpack(Listener.class));
-            case EnvoyLikeStream.RDS -> routes.add(a.unpack(RouteConfiguration.class));
+            case ProxyStream.CDS -> clusters.add(a.unpack(Cluster.class));
+            case ProxyStream.EDS -> endpoints.add(a.unpack(ClusterLoadAssignment.class));
+            case ProxyStream.LDS -> listeners.add(a.unpack(Listener.class));
+            case ProxyStream.RDS -> routes.add(a.unpack(RouteConfiguration.class));
             default -> {}
           }
         }

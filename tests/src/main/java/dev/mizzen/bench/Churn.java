@@ -30,7 +30,7 @@ final class Churn {
     final long startNanos;
     final int expected;
     final AtomicInteger seen = new AtomicInteger();
-    final Map<EnvoyLikeStream, Boolean> by = new ConcurrentHashMap<>();
+    final Map<ProxyStream, Boolean> by = new ConcurrentHashMap<>();
     final AtomicLong changedBytes = new AtomicLong(-1);
     final AtomicLong subsetBytes = new AtomicLong(-1);
     volatile long lastNanos;
@@ -75,7 +75,7 @@ final class Churn {
   }
 
   /** Called by a stream for each load assignment it is sent. */
-  void assignment(EnvoyLikeStream stream, ByteString value) {
+  void assignment(ProxyStream stream, ByteString value) {
     if (pending.isEmpty()) {
       return;
     }

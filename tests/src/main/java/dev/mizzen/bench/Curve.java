@@ -154,7 +154,8 @@ public final class Curve implements Callable<Integer> {
         0,
         0,
         dir,
-        null);
+        null,
+        false);
   }
 
   private void write(CurveReport report) throws Exception {

@@ -91,8 +91,8 @@ final class EndpointChurn {
       throws Exception {
     churn.reset();
     Map<String, Long> before = streams.responses();
-    long edsBefore = streams.fast().stream().mapToLong(EnvoyLikeStream::edsBytes).sum();
-    long assignmentsBefore = streams.fast().stream().mapToLong(EnvoyLikeStream::edsResources).sum();
+    long edsBefore = streams.fast().stream().mapToLong(ProxyStream::edsBytes).sum();
+    long assignmentsBefore = streams.fast().stream().mapToLong(ProxyStream::edsResources).sum();
     ProcessStats mizzenBefore = ProcessStats.of(pid);
     ProcessStats generatorBefore = ProcessStats.of(ProcessHandle.current().pid());
     long start = System.nanoTime();
@@ -105,14 +105,14 @@ final class EndpointChurn {
     ProcessStats mizzenAfter = ProcessStats.of(pid);
     ProcessStats generatorAfter = ProcessStats.of(ProcessHandle.current().pid());
     Thread.sleep(500);
-    long eds = streams.fast().stream().mapToLong(EnvoyLikeStream::edsBytes).sum() - edsBefore;
+    long eds = streams.fast().stream().mapToLong(ProxyStream::edsBytes).sum() - edsBefore;
     long assignments =
-        streams.fast().stream().mapToLong(EnvoyLikeStream::edsResources).sum() - assignmentsBefore;
+        streams.fast().stream().mapToLong(ProxyStream::edsResources).sum() - assignmentsBefore;
     double proxyChanges = changesSeen(churn);
     Map<String, Long> after = streams.responses();
     long other = 0;
     for (var e : after.entrySet()) {
-      if (!e.getKey().equals(EnvoyLikeStream.EDS)) {
+      if (!e.getKey().equals(ProxyStream.EDS)) {
         other += e.getValue() - before.getOrDefault(e.getKey(), 0L);
       }
     }

@@ -44,19 +44,21 @@ final class MeshRuns {
     MeshGenerator mesh = new MeshGenerator(s.services(), s.namespaces(), s.pods());
     mesh.write(meshDir, sidecars);
     Bench.log(
-        "%s: %d services in %d namespaces, %d pods each%s, in %s",
+        "%s: %d services in %d namespaces, %d pods each%s, in %s; the proxies speak %s ADS",
         name,
         s.services(),
         s.namespaces(),
         s.pods(),
         sidecars ? ", a namespace-scoped Sidecar per namespace" : "",
-        meshDir);
+        meshDir,
+        s.delta() ? "delta" : "state-of-the-world");
     try (MizzenProcess mizzen =
         MizzenProcess.start(
             jar, meshDir, s.javaOpts(), s.out().resolve(name + ".log"), s.timeoutSeconds())) {
       ProcessStats before = ProcessStats.of(mizzen.pid());
       try (Streams streams =
-          new Streams(mizzen.xds, s.proxies(), s.slowReaders(), s.namespaces(), s.rules())) {
+          new Streams(
+              mizzen.xds, s.proxies(), s.slowReaders(), s.namespaces(), s.rules(), s.delta())) {
         Phase phase = streams.measure(name, mizzen.pid(), s.timeoutSeconds(), mizzen::heap);
         ProcessStats after = ProcessStats.of(mizzen.pid());
         long idle = (after.rssBytes() - before.rssBytes()) / Math.max(1, s.proxies());
@@ -95,7 +97,11 @@ final class MeshRuns {
     }
   }
 
-  /** Bare java-control-plane in a process of its own, serving {@code captured} to the streams. */
+  /**
+   * Bare java-control-plane in a process of its own, serving {@code captured} to the streams, which
+   * speak state of the world even with {@code --delta}: what they are served is the same, since a
+   * delta stream keeps all it holds for the capture.
+   */
   Phase baseline(Path captured) throws Exception {
     RunSettings s = settings;
     int port = Bench.freePort();
@@ -118,7 +124,7 @@ final class MeshRuns {
         // startup output
       }
       try (Streams streams =
-          new Streams(port, s.proxies(), s.slowReaders(), s.namespaces(), s.rules())) {
+          new Streams(port, s.proxies(), s.slowReaders(), s.namespaces(), s.rules(), false)) {
         return streams.measure("java-control-plane", baseline.pid(), s.timeoutSeconds(), () -> -1L);
       }
     } finally {

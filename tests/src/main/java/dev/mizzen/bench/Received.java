@@ -61,7 +61,7 @@ record Received(
    * Protobuf aliases only over a buffer it is told is immutable, which a plain array is not; the
    * array is never written after it is read, so it is wrapped as one.
    */
-  private static CodedInputStream input(byte[] bytes) {
+  static CodedInputStream input(byte[] bytes) {
     CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
     in.enableAliasing(true);
     in.setSizeLimit(Integer.MAX_VALUE);

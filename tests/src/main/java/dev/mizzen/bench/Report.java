@@ -9,6 +9,9 @@ import java.util.Map;
  * be missing (the ten-thousand-proxy run measures the namespace-scoped one alone), and each shows
  * the load generator's CPU beside the control plane's: both share the cores, and a figure is the
  * control plane's only when the generator was not the limit.
+ *
+ * @param protocol "delta" or "sotw": the ADS protocol the proxies spoke to Mizzen (the library's
+ *     always speak state of the world)
  */
 record Report(
     int services,
@@ -17,6 +20,7 @@ record Report(
     int slowReaders,
     String javaOpts,
     String baselineJavaOpts,
+    String protocol,
     Phase mizzen,
     Phase bare,
     Convergence convergence,
@@ -86,6 +90,12 @@ record Report(
             System.getProperty("java.version"),
             javaOpts,
             bare == null ? "-" : baselineJavaOpts));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "ADS: the proxies speak %s to Mizzen%s%n",
+            "delta".equals(protocol) ? "delta (incremental) xDS" : "state-of-the-world xDS",
+            bare == null ? "" : ", state-of-the-world xDS to java-control-plane"));
     b.append(
         "CPU, Mizzen / load generator: the control plane's CPU and the load generator's over the"
             + " same window, on the same cores\n");
@@ -262,6 +272,10 @@ record Report(
             slowReaders,
             proxiesPerNamespace(),
             Runtime.getRuntime().availableProcessors()));
+    b.append("\"protocol\":\"").append(protocol).append("\",");
+    if (bare != null) {
+      b.append("\"baseline_protocol\":\"sotw\",");
+    }
     b.append("\"mizzen\":").append(mizzen == null ? "null" : phase(mizzen)).append(',');
     b.append("\"java_control_plane\":").append(bare == null ? "null" : phase(bare)).append(',');
     b.append("\"convergence\":")

@@ -11,6 +11,8 @@ import java.nio.file.Path;
  * @param changes route changes measured and pooled
  * @param churnSeconds seconds of steady endpoint churn in the unscoped run; 0 for none
  * @param rules where every response is checked against Envoy's rules, or null
+ * @param delta whether Mizzen's streams speak incremental (delta) ADS; the library's speak state of
+ *     the world whatever this says
  */
 record RunSettings(
     int services,
@@ -27,4 +29,10 @@ record RunSettings(
     int churnRate,
     int churnBurst,
     Path out,
-    ServedRules rules) {}
+    ServedRules rules,
+    boolean delta) {
+  /** "delta" or "sotw": the protocol Mizzen's streams speak. */
+  String protocol() {
+    return delta ? "delta" : "sotw";
+  }
+}

@@ -3,7 +3,9 @@ package dev.mizzen.bench;
 import com.google.protobuf.Any;
 import dev.mizzen.envoyrules.EnvoyRules;
 import dev.mizzen.envoyrules.RuleViolation;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,9 +17,20 @@ final class ServedRules {
 
   void check(DiscoveryResponse r) {
     for (Any resource : r.getResourcesList()) {
-      for (RuleViolation v : EnvoyRules.get().checkPacked(resource)) {
-        violations.add(v.toString());
-      }
+      check(resource);
+    }
+  }
+
+  /** Every resource of an incremental response, each as the {@code Any} its wrapper holds. */
+  void check(DeltaDiscoveryResponse r) {
+    for (Resource resource : r.getResourcesList()) {
+      check(resource.getResource());
+    }
+  }
+
+  private void check(Any resource) {
+    for (RuleViolation v : EnvoyRules.get().checkPacked(resource)) {
+      violations.add(v.toString());
     }
   }
 

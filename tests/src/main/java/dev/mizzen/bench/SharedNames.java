@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SharedNames {
   private final Map<List<String>, List<String>> lists = new ConcurrentHashMap<>();
   private final Map<List<String>, Set<String>> sets = new ConcurrentHashMap<>();
+  private final Map<Map<String, ?>, Map<String, ?>> maps = new ConcurrentHashMap<>();
 
   /** The shared, immutable copy of {@code names}; the argument must not change afterwards. */
   List<String> list(List<String> names) {
@@ -23,5 +24,14 @@ final class SharedNames {
   /** The shared set of {@code names}. */
   Set<String> set(List<String> names) {
     return sets.computeIfAbsent(names, Set::copyOf);
+  }
+
+  /**
+   * The shared copy of {@code held}, what an incremental stream holds of a type (its clusters' EDS
+   * names, its listeners' route names); the argument must be immutable.
+   */
+  @SuppressWarnings("unchecked")
+  <V> Map<String, V> map(Map<String, V> held) {
+    return (Map<String, V>) maps.computeIfAbsent(held, m -> m);
   }
 }

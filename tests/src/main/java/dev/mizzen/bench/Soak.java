@@ -114,7 +114,7 @@ public final class Soak implements Callable<Integer> {
     int reconnectFailed = 0;
     try (MizzenProcess mizzen =
             MizzenProcess.start(jar, meshDir, javaOpts, out.resolve("mizzen.log"), timeoutSeconds);
-        Streams streams = new Streams(mizzen.xds, proxies, 0, namespaces, null)) {
+        Streams streams = new Streams(mizzen.xds, proxies, 0, namespaces, null, false)) {
       Phase start = streams.measure("soak", mizzen.pid(), timeoutSeconds, mizzen::heap);
       Bench.log("soak: %d streams ready in %.1f s", start.proxies(), start.allReadySeconds());
       long begin = System.nanoTime();
@@ -138,11 +138,11 @@ public final class Soak implements Callable<Integer> {
         p99s.add(Bench.percentile(c.seconds(), 0.99));
         if (System.nanoTime() >= nextSample) {
           int count = (int) Math.ceil(streams.size() * reconnectPercent / 100.0);
-          List<EnvoyLikeStream> again = new ArrayList<>();
+          List<ProxyStream> again = new ArrayList<>();
           for (int i = 0; i < count; i++) {
             again.add(streams.reconnect(random.nextInt(streams.size())));
           }
-          for (EnvoyLikeStream s : again) {
+          for (ProxyStream s : again) {
             if (s.ready().await(timeoutSeconds, TimeUnit.SECONDS)) {
               reconnected++;
             } else {

@@ -31,7 +31,7 @@ import java.util.function.IntPredicate;
  */
 final class Streams implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
-  private final List<EnvoyLikeStream> streams = new ArrayList<>();
+  private final List<ProxyStream> streams = new ArrayList<>();
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
   private final ExecutorService slowExecutor = Executors.newCachedThreadPool();
   private final SharedNames names = new SharedNames();
@@ -40,18 +40,30 @@ final class Streams implements AutoCloseable {
   private final int port;
   private final int namespaces;
   private final ServedRules rules;
+  private final boolean delta;
 
-  Streams(int port, int count, int slow, int namespaces, ServedRules rules) {
+  /**
+   * @param delta whether the streams speak incremental (delta) ADS, as Envoy does by default since
+   *     Istio 1.22, rather than state of the world
+   */
+  Streams(int port, int count, int slow, int namespaces, ServedRules rules, boolean delta) {
     this.slow = slow;
     this.port = port;
     this.namespaces = namespaces;
     this.rules = rules;
+    this.delta = delta;
     for (int i = 0; i < count; i++) {
       boolean isSlow = i >= count - slow;
       channels.add(channel(isSlow));
-      streams.add(
-          new EnvoyLikeStream(node(i), i % namespaces, isSlow ? 200 : 0, i == 0, rules, names));
+      streams.add(stream(i, isSlow, i == 0));
     }
+  }
+
+  private ProxyStream stream(int i, boolean isSlow, boolean keepResponses) {
+    long delay = isSlow ? 200 : 0;
+    return delta
+        ? new DeltaEnvoyLikeStream(node(i), i % namespaces, delay, keepResponses, rules, names)
+        : new EnvoyLikeStream(node(i), i % namespaces, delay, keepResponses, rules, names);
   }
 
   private ManagedChannel channel(boolean slow) {
@@ -91,27 +103,26 @@ final class Streams implements AutoCloseable {
    * Ends stream {@code i} and its connection, and opens it again on a new one, as a proxy whose
    * connection broke does; returns the new stream, started.
    */
-  EnvoyLikeStream reconnect(int i) throws InterruptedException {
+  ProxyStream reconnect(int i) throws InterruptedException {
     streams.get(i).close();
     channels.get(i).shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     boolean isSlow = i >= streams.size() - slow;
     ManagedChannel channel = channel(isSlow);
-    EnvoyLikeStream s =
-        new EnvoyLikeStream(node(i), i % namespaces, isSlow ? 200 : 0, false, rules, names);
+    ProxyStream s = stream(i, isSlow, false);
     channels.set(i, channel);
     streams.set(i, s);
     s.start(channel);
     return s;
   }
 
-  List<EnvoyLikeStream> fast() {
+  List<ProxyStream> fast() {
     return streams.subList(0, streams.size() - slow);
   }
 
   /** Responses received by every fast stream together, by type. */
   Map<String, Long> responses() {
     Map<String, Long> all = new TreeMap<>();
-    for (EnvoyLikeStream s : fast()) {
+    for (ProxyStream s : fast()) {
       s.responsesByType().forEach((k, v) -> all.merge(k, v, Long::sum));
     }
     return all;
@@ -130,14 +141,14 @@ final class Streams implements AutoCloseable {
     Bench.log(
         "%s: %d streams opened in %.3f s", name, streams.size(), (System.nanoTime() - start) / 1e9);
     long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    for (EnvoyLikeStream s : fast()) {
+    for (ProxyStream s : fast()) {
       s.ready().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
     double all = (System.nanoTime() - start) / 1e9;
     CpuUse used = cpu.stop();
     List<Double> ready = new ArrayList<>();
     long bytes = 0;
-    for (EnvoyLikeStream s : fast()) {
+    for (ProxyStream s : fast()) {
       if (s.readyAfterNanos() > 0) {
         ready.add(s.readyAfterNanos() / 1e9);
       } else if (s.error() != null) {
@@ -172,19 +183,18 @@ final class Streams implements AutoCloseable {
       Callable<Void> change, IntPredicate affected, long pid, int timeoutSeconds) throws Exception {
     List<Map<String, Long>> before = new ArrayList<>();
     List<CountDownLatch> latches = new ArrayList<>();
-    List<EnvoyLikeStream> waitedFor = new ArrayList<>();
-    for (EnvoyLikeStream s : fast()) {
+    List<ProxyStream> waitedFor = new ArrayList<>();
+    for (ProxyStream s : fast()) {
       before.add(s.responsesByType());
       if (!affected.test(s.namespaceIndex())) {
         continue;
       }
       waitedFor.add(s);
-      // Only this change happens now: any new route version carries it. Comparing versions
-      // keeps the load generator from parsing thousands of route configurations on the same
-      // cores.
-      String old = s.lastVersion(EnvoyLikeStream.RDS);
-      latches.add(
-          s.expect(r -> EnvoyLikeStream.RDS.equals(r.typeUrl()) && !r.version().equals(old)));
+      // Only this change happens now: any new route version carries it (for a delta stream the
+      // response's system_version_info, which Mizzen sets to the version of the type's config the
+      // response was made from). Comparing versions keeps the load generator from parsing
+      // thousands of route configurations on the same cores.
+      latches.add(s.expect(ProxyStream.RDS, s.lastVersion(ProxyStream.RDS)));
     }
     CpuUse.Window cpu = CpuUse.start(pid);
     long start = System.nanoTime();
@@ -218,7 +228,7 @@ final class Streams implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    streams.forEach(EnvoyLikeStream::close);
+    streams.forEach(ProxyStream::close);
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }

@@ -17,8 +17,9 @@ import picocli.CommandLine;
  * The benchmark at a small size, so that it keeps working: every proxy gets every type, the change
  * reaches every proxy with RDS alone (with namespace-scoped Sidecars, only the proxies that import
  * the changed service), every resource served follows Envoy's validation rules, and the report,
- * JSON and chart are written; the scoped mesh alone, as the ten-thousand-proxy run measures it; and
- * the curve at two sizes. Its numbers are printed, never asserted.
+ * JSON and chart are written; the same with the proxies speaking delta ADS; the scoped mesh alone,
+ * as the ten-thousand-proxy run measures it; and the curve at two sizes. Its numbers are printed,
+ * never asserted.
  */
 class BenchmarkIT {
   @TempDir Path out;
@@ -65,6 +66,7 @@ class BenchmarkIT {
         .isEmpty();
     assertThat(exit).isZero();
     JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+    assertThat(report.at("/protocol").asText()).isEqualTo("sotw");
     assertThat(report.at("/mizzen/ready").asInt()).isEqualTo(49);
     assertThat(report.at("/java_control_plane/ready").asInt()).isEqualTo(49);
     // Two changes measured, one at a time, each reaching every proxy.
@@ -112,6 +114,78 @@ class BenchmarkIT {
     assertThat(Files.readString(out.resolve("convergence.svg")))
         .startsWith("<svg")
         .contains("<path d=\"M");
+  }
+
+  /**
+   * The proxies speak delta ADS, as Envoy does by default since Istio 1.22: every proxy ready, each
+   * route change reaching every proxy with route configurations alone, and each churned pod with
+   * the changed load assignments alone (the service's and the pod's subset's: a delta stream is
+   * sent those two, so at most 2 a proxy and change).
+   */
+  @Test
+  void runsWithDeltaAds() throws Exception {
+    Path jar = Path.of("../pilot/target/mizzen.jar");
+    int exit =
+        new CommandLine(new Bench())
+            .execute(
+                "--delta",
+                "--services",
+                "50",
+                "--namespaces",
+                "5",
+                "--proxies",
+                "50",
+                "--slow-readers",
+                "1",
+                "--skip-baseline",
+                "--churn-seconds",
+                "2",
+                "--churn-rate",
+                "5",
+                "--churn-burst",
+                "10",
+                "--check-envoy-rules",
+                "--warmup-changes",
+                "1",
+                "--changes",
+                "2",
+                "--mizzen-jar",
+                jar.toString(),
+                "--java-opts",
+                "-Xmx256m",
+                "--out",
+                out.toString(),
+                "--timeout",
+                "120");
+    Path violations = out.resolve("envoy-rule-violations.txt");
+    assertThat(Files.exists(violations) ? Files.readString(violations) : "")
+        .as("resources served that break Envoy's validation rules")
+        .isEmpty();
+    assertThat(exit).isZero();
+    JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+    assertThat(report.at("/protocol").asText()).isEqualTo("delta");
+    assertThat(report.at("/mizzen/ready").asInt()).isEqualTo(49);
+    assertThat(report.at("/convergence/updated").asInt()).isEqualTo(98);
+    assertThat(report.at("/convergence/missed").asInt()).isZero();
+    assertThat(report.at("/convergence/pushed").fieldNames())
+        .toIterable()
+        .containsExactly("RouteConfiguration");
+    assertThat(report.at("/scoped/ready").asInt()).isEqualTo(49);
+    assertThat(report.at("/scoped_convergence/updated").asInt()).isEqualTo(20);
+    assertThat(report.at("/scoped_convergence/missed").asInt()).isZero();
+    assertThat(report.at("/scoped_convergence/pushed").fieldNames())
+        .toIterable()
+        .containsExactly("RouteConfiguration");
+    for (String churn : List.of("churn_steady", "churn_burst")) {
+      JsonNode c = report.path(churn);
+      assertThat(c.path("completed").asInt()).as(churn).isEqualTo(10);
+      assertThat(c.path("missed").asInt()).as(churn).isZero();
+      assertThat(c.path("other_responses").asLong()).as(churn).isZero();
+      assertThat(c.path("assignments_per_proxy_change").asDouble())
+          .as(churn)
+          .isLessThanOrEqualTo(2.0);
+    }
+    assertThat(Files.readString(out.resolve("report.txt"))).contains("delta (incremental) xDS");
   }
 
   private static void assertCpu(JsonNode cpu, String what) {
