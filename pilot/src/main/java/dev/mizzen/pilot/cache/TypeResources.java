@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The resources of one type served to a group of proxies, and the version that names them. The
@@ -78,7 +79,16 @@ public final class TypeResources {
    */
   private final AtomicReference<ByteString> serializedNames;
 
-  private final Map<String, String> resourceVersions = new ConcurrentHashMap<>();
+  private final Map<String, String> resourceVersions;
+
+  /**
+   * What streams make alike from these resources (incremental responses, by what the proxy holds
+   * and asks for), made once per key; at most {@link #DERIVED} kept, their bytes within the budget
+   * of partial selections.
+   */
+  private final Map<Object, Object> derived = new ConcurrentHashMap<>();
+
+  static final int DERIVED = 64;
 
   /**
    * How many earlier versions a stream may hold and still be sent only what changed since: under
@@ -105,7 +115,8 @@ public final class TypeResources {
   public static TypeResources replacing(
       TypeResources previous, String version, SortedMap<String, Message> resources) {
     return new TypeResources(
-        version, resources, Map.of(), sameNames(previous, resources) ? previous : null);
+            version, resources, Map.of(), sameNames(previous, resources) ? previous : null)
+        .versionsFrom(previous);
   }
 
   private static boolean sameNames(TypeResources previous, SortedMap<String, Message> resources) {
@@ -135,7 +146,53 @@ public final class TypeResources {
     this.names = namesOf != null ? namesOf.names : Set.copyOf(this.resources.keySet());
     this.sortedNames = namesOf != null ? namesOf.sortedNames : List.copyOf(this.resources.keySet());
     this.serializedNames = namesOf != null ? namesOf.serializedNames : new AtomicReference<>();
+    this.resourceVersions = new ConcurrentHashMap<>();
     CLEANER.register(this, new Release(heldBytes));
+  }
+
+  /**
+   * Keeps the versions {@code previous} computed of the resources these hold unchanged (the same
+   * instances): a push that changes a few of thousands does not hash the others again.
+   */
+  private TypeResources versionsFrom(TypeResources previous) {
+    if (previous != null) {
+      previous.resourceVersions.forEach(
+          (name, v) -> {
+            if (resources.get(name) == previous.resources.get(name)) {
+              resourceVersions.put(name, v);
+            }
+          });
+    }
+    return this;
+  }
+
+  /**
+   * What {@code make} makes of these resources for {@code key}, made once while kept: streams in
+   * the same state share it. Kept while fewer than {@link #DERIVED} are and its {@code bytes} fit
+   * the budget of partial selections; made again otherwise.
+   */
+  @SuppressWarnings("unchecked")
+  public <V> V derived(Object key, Supplier<V> make, ToLongFunction<V> bytes) {
+    Object kept = derived.get(key);
+    if (kept != null) {
+      return (V) kept;
+    }
+    V made = make.get();
+    if (derived.size() >= DERIVED) {
+      return made;
+    }
+    long size = bytes.applyAsLong(made);
+    if (CACHED_BYTES.addAndGet(size) > BODY_CACHE_BYTES) {
+      CACHED_BYTES.addAndGet(-size);
+      return made;
+    }
+    Object raced = derived.putIfAbsent(key, made);
+    if (raced != null) {
+      CACHED_BYTES.addAndGet(-size);
+      return (V) raced;
+    }
+    heldBytes.addAndGet(size);
+    return made;
   }
 
   /** Gives a collected instance's bytes back to the budget; holds nothing of the instance. */
@@ -194,7 +251,8 @@ public final class TypeResources {
       sameNames = resources.containsKey(name) && previous.resources.containsKey(name);
     }
     return new TypeResources(
-        version, resources, Collections.unmodifiableMap(since), sameNames ? previous : null);
+            version, resources, Collections.unmodifiableMap(since), sameNames ? previous : null)
+        .versionsFrom(previous);
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.mizzen.pilot.xds;
 
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -35,8 +34,12 @@ final class AdsService {
         AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod().toBuilder(
                 SotwRequest.MARSHALLER, PreparedResponse.MARSHALLER)
             .build();
-    MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta =
-        AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod();
+    MethodDescriptor<DeltaDiscoveryRequest, PreparedResponse> delta =
+        AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod().toBuilder(
+                AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
+                    .getRequestMarshaller(),
+                PreparedResponse.MARSHALLER)
+            .build();
     return ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.SERVICE_NAME)
         .addMethod(
             sotw, handled(tokens, (out, handle) -> new SotwStream(streams, admission, out, handle)))

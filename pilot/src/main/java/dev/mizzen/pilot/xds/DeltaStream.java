@@ -1,21 +1,21 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 
 /**
  * One incremental ADS stream. Like {@link SotwStream} it keeps little of its own: the protocol
- * state lives in its connection, and responses are built from the group's snapshot per stream,
- * since each proxy holds its own versions.
+ * state lives in its connection, and its responses are made once for every stream whose proxy holds
+ * and asks for the same (see {@link DeltaResponder}).
  */
-final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
+final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, PreparedResponse> {
   DeltaStream(
       ProxyStreams<?> streams,
       Admission admission,
-      StreamObserver<DeltaDiscoveryResponse> out,
+      StreamObserver<PreparedResponse> out,
       StreamHandle handle) {
     super(streams, admission, out, handle);
     conn.sendsBy(this);
@@ -36,10 +36,13 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     streams.request(conn, request);
   }
 
-  /** Sends one response with this stream's next nonce. Called with the connection locked. */
-  DeltaDiscoveryResponse send(DeltaDiscoveryResponse.Builder response) {
-    DeltaDiscoveryResponse sent = response.setNonce(nextNonce()).build();
-    write(sent, sent.getSerializedSize());
-    return sent;
+  /**
+   * Sends one response, serialized without nonce (shared with the streams in the same state), with
+   * this stream's next nonce; returns the nonce. Called with the connection locked.
+   */
+  String send(ByteString body) {
+    String n = nextNonce();
+    write(new PreparedResponse(body, n), body.size() + n.length());
+    return n;
   }
 }

@@ -17,10 +17,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
- * A DiscoveryResponse made of a body serialized once for every stream of a group (version,
- * resources, type) and the stream's own nonce. Protobuf fields may come in any order on the wire,
- * so the two are simply written one after the other: the bytes of thousands of resources are not
- * copied per stream into a new message, only written out.
+ * A DiscoveryResponse, or a DeltaDiscoveryResponse (whose nonce has the same field number), made of
+ * a body serialized once for every stream of a group (version, resources, type) and the stream's
+ * own nonce. Protobuf fields may come in any order on the wire, so the two are simply written one
+ * after the other: the bytes of thousands of resources are not copied per stream into a new
+ * message, only written out.
  *
  * @param body the serialized response without its nonce
  * @param nonce this stream's nonce for it

@@ -1,5 +1,7 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
@@ -10,7 +12,6 @@ import dev.mizzen.pilot.cache.SnapshotCache;
 import dev.mizzen.pilot.cache.TypeUrls;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -320,7 +321,7 @@ public final class ProxyStreams<K> implements AutoCloseable {
       boolean first = s.delta == null;
       if (first) {
         s.delta = new TypeState.Delta();
-        s.delta.known.putAll(request.getInitialResourceVersionsMap());
+        s.delta.known = Held.of(request.getInitialResourceVersionsMap());
         // Listeners and clusters are a wildcard unless the first request names resources.
         s.wildcard =
             TypeUrls.wildcardByDefault(type) && request.getResourceNamesSubscribeCount() == 0;
@@ -335,24 +336,24 @@ public final class ProxyStreams<K> implements AutoCloseable {
         answered(
             conn, type, s, request.hasErrorDetail() ? nackError(request.getErrorDetail()) : null);
       }
-      Set<String> names = new HashSet<>(s.requestedNames);
-      for (String name : request.getResourceNamesUnsubscribeList()) {
-        if (name.equals("*")) {
+      if (request.getResourceNamesUnsubscribeCount() > 0
+          || request.getResourceNamesSubscribeCount() > 0) {
+        Set<String> names = new HashSet<>(s.requestedNames);
+        Set<String> unsubscribed = new HashSet<>(request.getResourceNamesUnsubscribeList());
+        if (unsubscribed.remove("*")) {
           s.wildcard = false;
         }
-        names.remove(name);
-        s.delta.known.remove(name);
-        s.delta.absent.remove(name);
-      }
-      for (String name : request.getResourceNamesSubscribeList()) {
-        if (name.equals("*")) {
+        names.removeAll(unsubscribed);
+        s.delta.unsubscribed(unsubscribed);
+        Set<String> subscribed = new HashSet<>(request.getResourceNamesSubscribeList());
+        if (subscribed.remove("*")) {
           s.wildcard = true;
-        } else {
-          names.add(name);
         }
-        s.delta.absent.remove(name);
+        names.addAll(subscribed);
+        s.delta.forget(subscribed);
+        // The proxies of a group ask for the same names: one set for all of them.
+        s.requestedNames = REQUESTED.intern(Set.copyOf(names));
       }
-      s.requestedNames = Set.copyOf(names);
       s.awaiting = true;
     }
     queue.schedule(conn);
@@ -453,19 +454,16 @@ public final class ProxyStreams<K> implements AutoCloseable {
   private void respondDelta(ProxyConnection conn, GroupSnapshot<?> snapshot, String type) {
     TypeState s = conn.state(type);
     long start = System.nanoTime();
-    DeltaDiscoveryResponse.Builder response = DeltaResponder.respond(s, snapshot.type(type), type);
-    if (response == null) {
+    DeltaResponder.Prepared sent = DeltaResponder.respond(s, snapshot.type(type), type);
+    if (sent == null) {
       return;
     }
     s.sentAt = clock.instant();
     s.sentCount++;
-    DeltaDiscoveryResponse sent = conn.delta().send(response);
-    s.sentNonce = sent.getNonce();
-    events.sent(
-        conn,
-        type,
-        sent.getResourcesCount() + sent.getRemovedResourcesCount(),
-        sent.getSerializedSize(),
-        System.nanoTime() - start);
+    s.sentNonce = conn.delta().send(sent.body());
+    events.sent(conn, type, sent.count(), sent.bytes(), System.nanoTime() - start);
   }
+
+  /** The names incremental streams ask for, one set for every stream asking for the same. */
+  private static final Interner<Set<String>> REQUESTED = Interners.newWeakInterner();
 }

@@ -2,10 +2,7 @@ package dev.mizzen.pilot.xds;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -73,34 +70,55 @@ final class TypeState {
 
   /** What an incremental stream's proxy holds of one type, and what it was last sent. */
   static final class Delta {
-    /** Resource versions the proxy holds, as far as it has acknowledged. */
-    final Map<String, String> known = new HashMap<>();
+    /** Resource versions the proxy holds, as far as it has acknowledged; shared, immutable. */
+    Held known = Held.EMPTY;
 
-    /** Names the proxy was told do not exist, not to be told again. */
-    final Set<String> absent = new HashSet<>();
+    /** Names the proxy was told do not exist, not to be told again; immutable. */
+    Set<String> absent = Set.of();
 
-    /** What the last response would make the proxy hold once acknowledged. */
-    Map<String, String> sentVersions = Map.of();
-
-    List<String> sentRemoved = List.of();
+    /** The last response, until the proxy answers it; null when none is unanswered. */
+    DeltaResponder.Prepared sent;
 
     /** The first request of a type is always answered, even with nothing. */
     boolean mustAnswer = true;
 
     /** The proxy accepted the last response: it now holds what it carried. */
     void acknowledged() {
-      known.putAll(sentVersions);
-      absent.removeAll(sentVersions.keySet());
-      sentRemoved.forEach(known::remove);
-      absent.addAll(sentRemoved);
-      sentVersions = Map.of();
-      sentRemoved = List.of();
+      DeltaResponder.Prepared p = sent;
+      sent = null;
+      if (p == null) {
+        return;
+      }
+      if (known == p.before() && absent.equals(p.absentBefore())) {
+        // What every stream of the group in the same state now holds: the same instance.
+        known = p.after();
+        absent = p.absentAfter();
+      } else {
+        // Subscriptions changed while the response was on its way.
+        known = known.with(p.changed(), p.removed());
+        absent = DeltaResponder.absentAfter(absent, p.changed().keySet(), p.removed());
+      }
     }
 
     /** The proxy refused the last response: it holds what it held before. */
     void refused() {
-      sentVersions = Map.of();
-      sentRemoved = List.of();
+      sent = null;
+    }
+
+    /** The proxy no longer asks for {@code names}: it holds none of them, and forgets them. */
+    void unsubscribed(Set<String> names) {
+      known = known.without(names);
+      forget(names);
+    }
+
+    /** Names the proxy asks for (again): to be told if they do not exist. */
+    void forget(Set<String> names) {
+      if (!absent.isEmpty()) {
+        Set<String> next = new HashSet<>(absent);
+        if (next.removeAll(names)) {
+          absent = Set.copyOf(next);
+        }
+      }
     }
   }
 }

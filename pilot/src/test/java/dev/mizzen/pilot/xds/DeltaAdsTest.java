@@ -208,6 +208,64 @@ class DeltaAdsTest {
     }
   }
 
+  /** What the proxy of the stream of {@code pod} holds of {@code type}. */
+  private Held held(String pod, String type) {
+    return cp.pipeline().streams().connections().stream()
+        .filter(c -> c.proxy() != null && c.proxy().podName().equals(pod))
+        .findFirst()
+        .map(
+            c -> {
+              synchronized (c) {
+                return c.state(type).delta.known;
+              }
+            })
+        .orElseThrow();
+  }
+
+  @Test
+  void streamsInTheSameStateShareWhatTheyHoldAndTheBytesTheyAreSent() throws Exception {
+    try (Delta a = new Delta(cp.xdsPort());
+        Delta b = new Delta(cp.xdsPort())) {
+      for (var d : Map.of(a, "web-1", b, "web-2").entrySet()) {
+        d.getKey()
+            .send(
+                DeltaDiscoveryRequest.newBuilder()
+                    .setNode(AdsTestStream.sidecar(d.getValue(), "shop"))
+                    .setTypeUrl(TypeUrls.CLUSTER));
+      }
+      DeltaDiscoveryResponse fromA = a.next();
+      DeltaDiscoveryResponse fromB = b.next();
+      assertThat(fromB.getResourcesList()).isEqualTo(fromA.getResourcesList());
+      a.ack(fromA);
+      b.ack(fromB);
+      for (var d : List.of(a, b)) {
+        d.send(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(TypeUrls.ENDPOINT)
+                .addResourceNamesSubscribe(WEB));
+        d.ack(d.next());
+      }
+      AdsTestStream.await(
+          () ->
+              held("web-1", TypeUrls.ENDPOINT).size() == 1
+                  && held("web-2", TypeUrls.ENDPOINT).size() == 1);
+      // One instance for both proxies, of every type they hold.
+      assertThat(held("web-1", TypeUrls.CLUSTER)).isSameAs(held("web-2", TypeUrls.CLUSTER));
+      assertThat(held("web-1", TypeUrls.ENDPOINT)).isSameAs(held("web-2", TypeUrls.ENDPOINT));
+
+      // A change reaches both with the same resources, and again they hold one instance.
+      Files.writeString(dir.resolve("api.yaml"), API);
+      DeltaDiscoveryResponse addedA = a.next();
+      DeltaDiscoveryResponse addedB = b.next();
+      assertThat(versions(addedA)).containsOnlyKeys(API_CLUSTER).isEqualTo(versions(addedB));
+      a.ack(addedA);
+      b.ack(addedB);
+      AdsTestStream.await(() -> held("web-1", TypeUrls.CLUSTER).contains(API_CLUSTER));
+      AdsTestStream.await(() -> held("web-2", TypeUrls.CLUSTER).contains(API_CLUSTER));
+      assertThat(held("web-1", TypeUrls.CLUSTER)).isSameAs(held("web-2", TypeUrls.CLUSTER));
+    }
+  }
+
   @Test
   void aNackedVersionIsNotResentUntilTheConfigChanges() throws Exception {
     try (Delta delta = new Delta(cp.xdsPort())) {
