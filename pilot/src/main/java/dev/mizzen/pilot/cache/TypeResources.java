@@ -90,6 +90,9 @@ public final class TypeResources {
 
   static final int DERIVED = 64;
 
+  /** How many derived values are kept whatever the budget. */
+  static final int ALWAYS_DERIVED = 8;
+
   /**
    * How many earlier versions a stream may hold and still be sent only what changed since: under
    * steady endpoint churn a push every half second or so, and a stream that falls a few seconds
@@ -168,8 +171,9 @@ public final class TypeResources {
 
   /**
    * What {@code make} makes of these resources for {@code key}, made once while kept: streams in
-   * the same state share it. Kept while fewer than {@link #DERIVED} are and its {@code bytes} fit
-   * the budget of partial selections; made again otherwise.
+   * the same state share it. The first {@link #ALWAYS_DERIVED} are kept as long as these resources
+   * (the states most of a group's streams are in); then while fewer than {@link #DERIVED} are and
+   * its {@code bytes} fit the budget of partial selections; made again otherwise.
    */
   @SuppressWarnings("unchecked")
   public <V> V derived(Object key, Supplier<V> make, ToLongFunction<V> bytes) {
@@ -178,8 +182,14 @@ public final class TypeResources {
       return (V) kept;
     }
     V made = make.get();
-    if (derived.size() >= DERIVED) {
+    int count = derived.size();
+    if (count >= DERIVED) {
       return made;
+    }
+    if (count < ALWAYS_DERIVED) {
+      // The few states that most of a group's streams are in, kept as the whole type's body is.
+      Object raced = derived.putIfAbsent(key, made);
+      return raced != null ? (V) raced : made;
     }
     long size = bytes.applyAsLong(made);
     if (CACHED_BYTES.addAndGet(size) > BODY_CACHE_BYTES) {
@@ -265,6 +275,11 @@ public final class TypeResources {
 
   public SortedMap<String, Message> resources() {
     return resources;
+  }
+
+  /** Whether a resource of this name exists: a hash lookup, not a walk of the sorted map. */
+  public boolean has(String name) {
+    return names.contains(name);
   }
 
   /**
@@ -402,6 +417,10 @@ public final class TypeResources {
    * when the resource does, whatever push produced it.
    */
   public String versionOf(String name) {
+    String known = resourceVersions.get(name);
+    if (known != null) {
+      return known;
+    }
     Message m = resources.get(name);
     if (m == null) {
       return "";

@@ -106,7 +106,7 @@ final class DeltaResponder {
       }
     }
     for (String name : state.requested()) {
-      if (!state.known().contains(name) && !(state.wildcard() && all.containsKey(name))) {
+      if (!state.known().contains(name) && !(state.wildcard() && resources.has(name))) {
         check(name, state, resources, changed, removed);
       }
     }
@@ -144,7 +144,7 @@ final class DeltaResponder {
       TypeResources resources,
       Map<String, String> changed,
       List<String> removed) {
-    if (!resources.resources().containsKey(name)) {
+    if (!resources.has(name)) {
       if (!state.absent().contains(name)
           && (state.known().contains(name) || state.requested().contains(name))) {
         removed.add(name);
