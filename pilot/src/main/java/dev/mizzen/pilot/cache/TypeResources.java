@@ -181,28 +181,30 @@ public final class TypeResources {
     if (kept != null) {
       return (V) kept;
     }
-    V made = make.get();
-    int count = derived.size();
-    if (count >= DERIVED) {
-      return made;
+    if (derived.size() < ALWAYS_DERIVED) {
+      // The few states that most of a group's streams are in, kept as the whole type's body is;
+      // made once however many of them ask at the same moment (as after a push, they do).
+      return (V) derived.computeIfAbsent(key, k -> make.get());
     }
-    if (count < ALWAYS_DERIVED) {
-      // The few states that most of a group's streams are in, kept as the whole type's body is.
-      Object raced = derived.putIfAbsent(key, made);
-      return raced != null ? (V) raced : made;
+    if (derived.size() >= DERIVED) {
+      return make.get();
     }
-    long size = bytes.applyAsLong(made);
-    if (CACHED_BYTES.addAndGet(size) > BODY_CACHE_BYTES) {
-      CACHED_BYTES.addAndGet(-size);
-      return made;
-    }
-    Object raced = derived.putIfAbsent(key, made);
-    if (raced != null) {
-      CACHED_BYTES.addAndGet(-size);
-      return (V) raced;
-    }
-    heldBytes.addAndGet(size);
-    return made;
+    Object[] made = new Object[1];
+    kept =
+        derived.computeIfAbsent(
+            key,
+            k -> {
+              V value = make.get();
+              made[0] = value;
+              long size = bytes.applyAsLong(value);
+              if (CACHED_BYTES.addAndGet(size) > BODY_CACHE_BYTES) {
+                CACHED_BYTES.addAndGet(-size);
+                return null;
+              }
+              heldBytes.addAndGet(size);
+              return value;
+            });
+    return (V) (kept != null ? kept : made[0]);
   }
 
   /** Gives a collected instance's bytes back to the budget; holds nothing of the instance. */
