@@ -1,5 +1,6 @@
 package dev.mizzen.pilot.xds;
 
+import com.google.protobuf.ByteString;
 import dev.mizzen.pilot.proxy.Proxy;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Status;
@@ -11,23 +12,26 @@ import org.slf4j.LoggerFactory;
 /**
  * What both kinds of ADS stream share: a connection opened with the call's handle, the proxy
  * admitted on the first request, every request handed on with the connection, nothing sent after
- * the stream has ended, and the connection closed however it ends.
+ * the stream has ended, responses written as a body shared with other streams and the stream's own
+ * nonce, and the connection closed however it ends.
  *
  * @param <Q> the request message
- * @param <R> what is written to the client
  */
-abstract class AdsStream<Q, R> implements StreamObserver<Q> {
+abstract class AdsStream<Q> implements StreamObserver<Q> {
   private static final Logger log = LoggerFactory.getLogger(AdsStream.class);
 
   final ProxyStreams<?> streams;
   final ProxyConnection conn;
   private final Admission admission;
-  private final StreamObserver<R> out;
+  private final StreamObserver<PreparedResponse> out;
   private long nonce;
   private boolean closed;
 
   AdsStream(
-      ProxyStreams<?> streams, Admission admission, StreamObserver<R> out, StreamHandle handle) {
+      ProxyStreams<?> streams,
+      Admission admission,
+      StreamObserver<PreparedResponse> out,
+      StreamHandle handle) {
     this.streams = streams;
     this.admission = admission;
     this.out = out;
@@ -61,21 +65,20 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
     }
   }
 
-  /** This stream's next nonce. Called with the connection locked. */
-  final String nextNonce() {
-    return Long.toString(++nonce);
-  }
-
   /**
-   * Writes {@code response} unless the stream has ended, and counts it against the stream's bound.
+   * Sends one response, serialized without its nonce (and shared with the other streams sent the
+   * same), with this stream's next nonce; returns the nonce. Called with the connection locked.
+   * Nothing is written once the stream has ended; the bytes count against the stream's bound.
    */
-  final void write(R response, long bytes) {
+  final String send(ByteString body) {
+    String n = Long.toString(++nonce);
     synchronized (this) {
       if (!closed) {
-        out.onNext(response);
+        out.onNext(new PreparedResponse(body, n));
       }
     }
-    conn.handle().sent(bytes);
+    conn.handle().sent(body.size() + n.length());
+    return n;
   }
 
   private void fail(StatusException e) {

@@ -1,6 +1,5 @@
 package dev.mizzen.pilot.xds;
 
-import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.grpc.StatusException;
@@ -11,7 +10,7 @@ import io.grpc.stub.StreamObserver;
  * state lives in its connection, and its responses are made once for every stream whose proxy holds
  * and asks for the same (see {@link DeltaResponder}).
  */
-final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, PreparedResponse> {
+final class DeltaStream extends AdsStream<DeltaDiscoveryRequest> {
   DeltaStream(
       ProxyStreams<?> streams,
       Admission admission,
@@ -34,15 +33,5 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, PreparedRespons
   @Override
   void request(DeltaDiscoveryRequest request) throws StatusException {
     streams.request(conn, request);
-  }
-
-  /**
-   * Sends one response, serialized without nonce (shared with the streams in the same state), with
-   * this stream's next nonce; returns the nonce. Called with the connection locked.
-   */
-  String send(ByteString body) {
-    String n = nextNonce();
-    write(new PreparedResponse(body, n), body.size() + n.length());
-    return n;
   }
 }

@@ -1,6 +1,5 @@
 package dev.mizzen.pilot.xds;
 
-import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.StatusException;
@@ -11,7 +10,7 @@ import io.grpc.stub.StreamObserver;
  * asked, sent and acknowledged (in the connection), and a nonce counter; the responses it sends are
  * the group's, serialized once for all the group's streams.
  */
-final class SotwStream extends AdsStream<SotwRequest, PreparedResponse> {
+final class SotwStream extends AdsStream<SotwRequest> {
   SotwStream(
       ProxyStreams<?> streams,
       Admission admission,
@@ -35,12 +34,5 @@ final class SotwStream extends AdsStream<SotwRequest, PreparedResponse> {
   @Override
   void request(SotwRequest request) throws StatusException {
     streams.request(conn, request.message(), request.names());
-  }
-
-  /** Sends one response, with this stream's next nonce. Called with the connection locked. */
-  String send(ByteString body) {
-    String n = nextNonce();
-    write(new PreparedResponse(body, n), body.size() + n.length());
-    return n;
   }
 }
