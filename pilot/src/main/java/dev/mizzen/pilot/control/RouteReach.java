@@ -104,9 +104,4 @@ final class RouteReach {
     }
     return !meshHosts.isEmpty() && generator.seesAnyHost(key, meshHosts);
   }
-
-  /** The hosts of the changed VirtualServices bound to the mesh, resolved; for tests. */
-  Set<String> meshHosts() {
-    return meshHosts;
-  }
 }
